@@ -1,0 +1,1 @@
+"""Computation on stored regions: networks, coverage, scenarios, siting and indicators."""

@@ -1,0 +1,7 @@
+"""Data loaders: fetch or read public sources, parse them, and keep them in the local store.
+
+Every source has a ``fetch_*`` function (real HTTP through :mod:`loaders.http`) and a
+``parse_*``/``read_*`` function that turns the response or a downloaded file into a
+(Geo)DataFrame in EPSG:28992. The two are kept apart so that tests can replay recorded
+responses and users can import files when an API is blocked.
+"""

@@ -1,0 +1,78 @@
+"""Column names, layer names and attributions shared by the loaders and the layers above them."""
+
+from __future__ import annotations
+
+CRS = "EPSG:28992"
+"""Every geometry inside the product is in RD New (metres)."""
+
+LAYERS = ("gemeenten", "buurten", "eenzaamheid", "kernen", "venues")
+"""The layers a region can hold; ``eenzaamheid`` is a table without geometry."""
+
+LONELINESS_INDICATORS = {
+    "eenzaam_pct": "Eenzaam",
+    "ernstig_eenzaam_pct": "(Zeer) ernstig eenzaam",
+    "emotioneel_eenzaam_pct": "Emotioneel eenzaam",
+    "sociaal_eenzaam_pct": "Sociaal eenzaam",
+}
+"""Loneliness columns of the ``eenzaamheid`` layer and their Dutch labels."""
+
+AGE_GROUPS = {"20300": "18+", "80200": "65+", "53115": "18-64"}
+"""RIVM ``Leeftijd`` codes and the age-group labels used in the store."""
+
+BUURT_COLUMNS = (
+    "code",
+    "naam",
+    "gemeentecode",
+    "soort",
+    "inwoners",
+    "inwoners_65plus",
+    "pct_65plus",
+    "eenpersoonshuishoudens_pct",
+    "stedelijkheid",
+    "indeling",
+    "geometry",
+)
+"""Columns of the ``gemeenten`` and ``buurten`` layers (``soort``: Gemeente/Wijk/Buurt)."""
+
+EENZAAMHEID_COLUMNS = (
+    "regiocode",
+    "soort_regio",
+    "gemeentenaam",
+    "jaar",
+    "leeftijd",
+    "indeling",
+    *LONELINESS_INDICATORS,
+    *(f"{c}_ondergrens" for c in LONELINESS_INDICATORS),
+    *(f"{c}_bovengrens" for c in LONELINESS_INDICATORS),
+)
+"""Columns of the ``eenzaamheid`` layer: one row per region, year and age group."""
+
+KERN_COLUMNS = ("kern_id", "naam", "gemeentecode", "buurtcode", "inwoners", "source", "geometry")
+"""Columns of the ``kernen`` layer."""
+
+VENUE_COLUMNS = (
+    "venue_id",
+    "naam",
+    "soort",
+    "ontmoetingsplek",
+    "reden",
+    "adres",
+    "plaats",
+    "gemeentecode",
+    "source",
+    "source_id",
+    "peildatum",
+    "geometry",
+)
+"""Columns of the ``venues`` layer. ``ontmoetingsplek`` says whether it counts, ``reden`` why."""
+
+ATTRIBUTION = {
+    "cbs": "Bron: CBS (CC BY 4.0)",
+    "pdok": "Bron: CBS / Kadaster, Wijk- en Buurtkaart via PDOK (CC BY 4.0)",
+    "rivm": "Bron: RIVM, GGD'en, CBS – Gezondheidsmonitor Volwassenen en Ouderen (modelschatting)",
+    "osm": "© OpenStreetMap-bijdragers (ODbL)",
+    "geonames": "GeoNames (geonames.org, CC BY 4.0)",
+    "stemlokaal": "Waar is mijn stemlokaal (Open State Foundation, gemeenten; CC0)",
+    "wof": "Bron: CBS / Kadaster, via Who's On First",
+}
+"""Attribution lines per source family, as shown in the dashboard and exports."""

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Set up and run the whole test suite, browser tests included.
+# Installs Debian's chromium when it is missing (needs root or sudo). Exit code 5 (no tests) fails.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh dev
+if [[ ! -x /usr/bin/chromium ]]; then
+  SUDO=""
+  [[ $(id -u) -ne 0 ]] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium fonts-dejavu-core >/dev/null
+fi
+status=0
+.venv/bin/python -m pytest "$@" || status=$?
+if [[ $status -eq 5 ]]; then
+  echo "FOUT: pytest heeft geen enkele test uitgevoerd." >&2
+  exit 1
+fi
+exit $status

@@ -1,0 +1,167 @@
+"""Shared test set-up: the network is blocked, responses are replayed from a local server.
+
+Tests that need the real internet carry ``@pytest.mark.live`` and only run with ``--live``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED_DATA = Path(os.environ.get("ONTMOETINGSKAART_SHARED", REPO.parent / "shared" / "data"))
+LOCAL_HOSTS = {"127.0.0.1", "::1", "localhost"}
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--live", action="store_true", help="run tests that call the real APIs")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "live: calls the real public APIs (needs --live)")
+    config.addinivalue_line("markers", "e2e: starts streamlit and drives headless Chromium")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if config.getoption("--live"):
+        return
+    skip_live = pytest.mark.skip(reason="live test: run with --live on a machine with internet")
+    for item in items:
+        if "live" in item.keywords:
+            item.add_marker(skip_live)
+
+
+@pytest.fixture(autouse=True)
+def block_network(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Refuse every connection that does not go to this machine (as osmnx's tests do)."""
+    if "live" in request.keywords:
+        return
+    real_connect = socket.socket.connect
+
+    def guarded_connect(self: socket.socket, address: object) -> object:
+        host = address[0] if isinstance(address, tuple) else str(address)
+        if self.family == socket.AF_UNIX or host in LOCAL_HOSTS:
+            return real_connect(self, address)
+        raise ConnectionRefusedError(f"network blocked in tests: {address!r}")
+
+    monkeypatch.setattr(socket.socket, "connect", guarded_connect)
+
+
+@pytest.fixture
+def shared_data() -> Path:
+    """The folder with the real public data files (``../shared/data``); fails when absent."""
+    if not (SHARED_DATA / "PROVENANCE.md").is_file():
+        pytest.fail(f"shared data folder not found at {SHARED_DATA}; set ONTMOETINGSKAART_SHARED")
+    return SHARED_DATA
+
+
+@dataclass
+class Route:
+    """One canned answer of the replay server."""
+
+    path: str
+    body: bytes
+    status: int = 200
+    headers: dict[str, str] = field(default_factory=dict)
+    match: Callable[[dict[str, list[str]]], bool] | None = None
+    times: int | None = None
+
+
+@dataclass
+class ReplayServer:
+    """A local HTTP server that answers with recorded responses, in registration order."""
+
+    base_url: str
+    routes: list[Route] = field(default_factory=list)
+    requests: list[dict[str, object]] = field(default_factory=list)
+
+    def add(
+        self,
+        path: str,
+        body: object,
+        *,
+        status: int = 200,
+        headers: dict[str, str] | None = None,
+        match: Callable[[dict[str, list[str]]], bool] | None = None,
+        times: int | None = None,
+    ) -> None:
+        """Answer requests for ``path`` (and, if given, whose query ``match``es) with ``body``.
+
+        ``body`` may be bytes, str, or a JSON-serialisable object. ``times`` limits how often
+        the route answers, so that a 503 followed by a 200 can be replayed.
+        """
+        if isinstance(body, bytes):
+            raw = body
+        elif isinstance(body, str):
+            raw = body.encode("utf-8")
+        else:
+            raw = json.dumps(body).encode("utf-8")
+        hdrs = {"Content-Type": "application/json"} if not isinstance(body, (bytes, str)) else {}
+        hdrs.update(headers or {})
+        self.routes.append(Route(path, raw, status, hdrs, match, times))
+
+    def lookup(self, path: str, query: dict[str, list[str]]) -> Route | None:
+        for route in self.routes:
+            if route.path != path or (route.times is not None and route.times <= 0):
+                continue
+            if route.match is not None and not route.match(query):
+                continue
+            if route.times is not None:
+                route.times -= 1
+            return route
+        return None
+
+
+@pytest.fixture
+def replay_server() -> Iterator[ReplayServer]:
+    """Start a :class:`ReplayServer` on 127.0.0.1; requests are recorded in ``.requests``."""
+    server_state: dict[str, ReplayServer] = {}
+
+    class Handler(BaseHTTPRequestHandler):
+        def _answer(self) -> None:
+            state = server_state["s"]
+            parts = urlsplit(self.path)
+            query = parse_qs(parts.query, keep_blank_values=True)
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length) if length else b""
+            state.requests.append(
+                {"method": self.command, "path": parts.path, "query": query, "body": body,
+                 "headers": dict(self.headers)}
+            )
+            route = state.lookup(parts.path, query)
+            if route is None:
+                self.send_response(404)
+                self.end_headers()
+                self.wfile.write(b"no route")
+                return
+            self.send_response(route.status)
+            for key, value in route.headers.items():
+                self.send_header(key, value)
+            self.send_header("Content-Length", str(len(route.body)))
+            self.end_headers()
+            self.wfile.write(route.body)
+
+        do_GET = _answer
+        do_POST = _answer
+
+        def log_message(self, format: str, *args: object) -> None:
+            return
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server_state["s"] = ReplayServer(base_url=f"http://127.0.0.1:{httpd.server_address[1]}")
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server_state["s"]
+    finally:
+        httpd.shutdown()
+        httpd.server_close()

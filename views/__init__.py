@@ -1,0 +1,1 @@
+"""Pure builders for what the pages show: tables, figures, maps and export bytes."""
