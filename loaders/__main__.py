@@ -1,0 +1,135 @@
+"""Command line: ``python -m loaders {list,import,fetch,demo}``.
+
+Examples
+--------
+python -m loaders import --from ../shared/data --gemeente GM1680
+python -m loaders fetch --gemeente GM1680 --jaar 2022
+python -m loaders demo --from ../shared/data
+python -m loaders list
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from tqdm import tqdm
+
+from loaders.build import BuildReport, fetch_live, import_folder
+from loaders.errors import SourceError
+from loaders.store import Store, StoreError
+
+DEMO_REGIONS = {"aa-en-hunze": ("Aa en Hunze", ["GM1680"]), "baarn": ("Baarn", ["GM0308"])}
+STEPS = 5
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; returns the process exit code (0 ok, 1 partly failed, 2 error)."""
+    args = _parser().parse_args(argv)
+    store = Store(args.data) if args.data else Store()
+    try:
+        return args.run(args, store)
+    except (SourceError, StoreError) as exc:
+        message = exc.user_message if isinstance(exc, SourceError) else str(exc)
+        print(f"FOUT: {message}\nEr is niets gewijzigd aan de opgeslagen gegevens.", file=sys.stderr)
+        return 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m loaders", description="Gegevens ophalen of importeren voor Ontmoetingskaart."
+    )
+    parser.add_argument("--data", type=Path, help="map van de opslag (standaard kern_data/)")
+    sub = parser.add_subparsers(required=True, metavar="opdracht")
+
+    show = sub.add_parser("list", help="opgeslagen regio's tonen")
+    show.add_argument("--quiet", action="store_true", help="alleen de regio-id's")
+    show.set_defaults(run=_cmd_list)
+
+    imp = sub.add_parser("import", help="regio bouwen uit gedownloade bestanden")
+    imp.add_argument("--from", dest="folder", type=Path, required=True, help="map met bestanden")
+    _region_args(imp)
+    imp.set_defaults(run=_cmd_import)
+
+    fetch = sub.add_parser("fetch", help="regio ophalen bij CBS, RIVM, PDOK en OpenStreetMap")
+    fetch.add_argument("--jaar", type=int, default=2022, help="jaar van de gebiedsindeling")
+    _region_args(fetch)
+    fetch.set_defaults(run=_cmd_fetch)
+
+    demo = sub.add_parser("demo", help="voorbeeldregio's Aa en Hunze en Baarn importeren")
+    demo.add_argument("--from", dest="folder", type=Path, required=True, help="map met bestanden")
+    demo.set_defaults(run=_cmd_demo)
+    return parser
+
+
+def _region_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--gemeente", action="append", required=True, help="CBS-gemeentecode, bijv. GM1680"
+    )
+    parser.add_argument("--regio", help="id van de regio (standaard afgeleid van de naam)")
+    parser.add_argument("--naam", help="naam van de regio")
+
+
+def _cmd_list(args: argparse.Namespace, store: Store) -> int:
+    for region in store.regions():
+        if args.quiet:
+            print(region)
+            continue
+        manifest = store.manifest(region)
+        print(f"{region}: {manifest['name']} ({', '.join(manifest['gemeenten'])})")
+        for layer, entry in manifest["layers"].items():
+            print(f"  {layer}: {entry['rows']} rijen, {entry['fetched_at']}, {entry['attribution']}")
+    return 0
+
+
+def _with_progress(build: Callable[[Callable[[str], None]], BuildReport]) -> int:
+    started = time.perf_counter()
+    with tqdm(total=STEPS, unit="laag", leave=True) as bar:
+
+        def progress(message: str) -> None:
+            bar.set_description(message)
+            bar.update(1)
+
+        report = build(progress)
+    print(report.summary())
+    print(f"Klaar in {time.perf_counter() - started:.1f} s.")
+    return 0 if report.ok else 1
+
+
+def _cmd_import(args: argparse.Namespace, store: Store) -> int:
+    return _with_progress(
+        lambda progress: import_folder(
+            args.folder, args.gemeente, region=args.regio, name=args.naam, store=store,
+            progress=progress,
+        )
+    )
+
+
+def _cmd_fetch(args: argparse.Namespace, store: Store) -> int:
+    return _with_progress(
+        lambda progress: fetch_live(
+            args.gemeente, year=args.jaar, region=args.regio, name=args.naam, store=store,
+            progress=progress,
+        )
+    )
+
+
+def _cmd_demo(args: argparse.Namespace, store: Store) -> int:
+    status = 0
+    for region, (name, codes) in DEMO_REGIONS.items():
+        status = max(
+            status,
+            _with_progress(
+                lambda progress, r=region, n=name, c=codes: import_folder(
+                    args.folder, c, region=r, name=n, store=store, progress=progress
+                )
+            ),
+        )
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,98 @@
+"""Recognise downloaded source files by their content, so a folder can be imported as a region."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyogrio
+
+AREA_SUFFIXES = {".geojson", ".gpkg", ".json"}
+OSM_SUFFIXES = (".osm.pbf", ".pbf", ".osm")
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """A file in an import folder and what it holds.
+
+    ``kind`` is one of ``areas``, ``loneliness``, ``kernen_cbs``, ``geonames``,
+    ``stemlokalen``, ``overpass``, ``osm_file``; ``layer`` is ``gemeenten``/``wijken``/
+    ``buurten`` for area files.
+    """
+
+    path: Path
+    kind: str
+    layer: str = ""
+
+
+def scan_folder(folder: Path) -> list[SourceFile]:
+    """All recognised source files under ``folder`` (recursively), in a stable order."""
+    found = []
+    for path in sorted(p for p in Path(folder).rglob("*") if p.is_file()):
+        detected = detect(path)
+        if detected is not None:
+            found.append(detected)
+    return found
+
+
+def detect(path: Path) -> SourceFile | None:
+    """Say what ``path`` holds, from its name and first bytes; ``None`` when not recognised."""
+    name = path.name.lower()
+    if name.endswith(OSM_SUFFIXES):
+        return SourceFile(path, "osm_file")
+    if path.suffix.lower() in {".csv", ".txt"}:
+        return _detect_table(path, _first_line(path))
+    if path.suffix.lower() == ".xlsx":
+        return SourceFile(path, "stemlokalen") if "stem" in name else None
+    if path.suffix.lower() == ".json" and _is_overpass(path):
+        return SourceFile(path, "overpass")
+    if path.suffix.lower() in AREA_SUFFIXES:
+        return _detect_areas(path)
+    return None
+
+
+def _first_line(path: Path) -> str:
+    with open(path, "rb") as handle:
+        raw = handle.readline(65536)
+    return raw.decode("utf-8-sig", errors="replace").strip().lower()
+
+
+def _detect_table(path: Path, header: str) -> SourceFile | None:
+    if "naam stembureau" in header and ("latitude" in header or "x" in header.split(",")):
+        return SourceFile(path, "stemlokalen")
+    if "eenzaam" in header and ("wijkenenbuurten" in header or "regiocode" in header):
+        return SourceFile(path, "loneliness")
+    if header.startswith("geonameid"):
+        return SourceFile(path, "geonames")
+    columns = {c.strip('"') for c in header.split(",")}
+    if {"name", "x", "y", "population"} <= columns:
+        return SourceFile(path, "kernen_cbs")
+    return None
+
+
+def _is_overpass(path: Path) -> bool:
+    with open(path, "rb") as handle:
+        head = handle.read(4096).decode("utf-8", errors="replace")
+    if '"elements"' not in head and '"osm3s"' not in head:
+        return False
+    try:
+        return isinstance(json.loads(path.read_text(encoding="utf-8")).get("elements"), list)
+    except (ValueError, AttributeError):
+        return False
+
+
+def _detect_areas(path: Path) -> SourceFile | None:
+    try:
+        fields = {f.lower() for f in pyogrio.read_info(path)["fields"]}
+    except Exception:  # noqa: BLE001 - any unreadable file is simply "not an area file"
+        return None
+    if fields & {"buurtcode", "bu_code"}:
+        return SourceFile(path, "areas", "buurten")
+    if "wijkcode" in fields or "wk_code" in fields:
+        return SourceFile(path, "areas", "wijken")
+    if fields & {"gemeentecode", "gm_code"}:
+        return SourceFile(path, "areas", "gemeenten")
+    if {"name", "municipality", "population"} <= fields:
+        return SourceFile(path, "kernen_cbs")
+    return None

@@ -1,0 +1,452 @@
+"""Polling stations from "Waar is mijn stemlokaal" as a second, labelled venue source.
+
+Gemeenten publish their polling stations for every election in the Stembureaus Open Data
+Standaard (CSV, or XLSX from the same template). Polling stations are public buildings in
+almost every village; with a name like dorpshuis or gebruiksdoel ``bijeenkomstfunctie`` they
+are often the village's meeting place, so they serve as a proxy beside OpenStreetMap, never as
+the definitive list. Classification uses the project's own rules in
+:mod:`loaders.venue_rules`; any ``derived_*`` columns in a file are ignored.
+
+The column names differ between elections (``Gebruikersdoel het gebouw`` in 2018,
+``Gebruiksdoel van het gebouw`` in 2023, ``Openingstijden`` vs ``Openingstijd``), so columns are
+matched by their normalised header (lower-case, whitespace collapsed).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections import Counter
+from collections.abc import Iterable
+from datetime import date, datetime
+from os import PathLike
+from pathlib import Path
+from zipfile import BadZipFile
+
+import geopandas as gpd
+import numpy as np
+import openpyxl
+import pandas as pd
+from pyproj import Transformer
+
+from loaders.errors import SourceFormatError, UnknownRegionError
+from loaders.schema import CRS, VENUE_COLUMNS
+from loaders.venue_rules import classify_name, fold
+
+SOURCE = "Waar is mijn stemlokaal"
+
+ELECTIONS = {
+    "2018-03-21": "GR2018",
+    "2019-03-20": "PS2019",
+    "2019-05-23": "EP2019",
+    "2021-03-17": "TK2021",
+    "2022-03-16": "GR2022",
+    "2023-03-15": "PS2023",
+    "2023-11-22": "TK2023",
+    "2024-06-06": "EP2024",
+}
+"""Election day → short label used in ``source`` (``"Stemlokaal TK2023"``)."""
+
+MERGE_DISTANCE_M = 25.0
+"""Rows with the same name closer than this are one location (several bureaus in one building)."""
+
+RD_BOUNDS = (-7000.0, 289000.0, 300000.0, 629000.0)
+"""``(min_x, min_y, max_x, max_y)`` of RD New: points outside are not in European Netherlands."""
+
+FIELDS: dict[str, tuple[str, ...]] = {
+    "naam": ("naam stembureau", "naam stemlokaal", "naam"),
+    "gebruiksdoel": ("gebruiksdoel van het gebouw", "gebruikersdoel het gebouw", "gebruiksdoel"),
+    "type": ("type stembureau",),
+    "id": ("_id", "id"),
+    "uuid": ("uuid",),
+    "bag": ("bag referentienummer", "bag nummeraanduiding id"),
+    "gemeentecode": ("cbs gemeentecode",),
+    "straat": ("straatnaam",),
+    "huisnummer": ("huisnummer",),
+    "huisletter": ("huisletter",),
+    "toevoeging": ("huisnummertoevoeging",),
+    "plaats": ("plaats",),
+    "x": ("x",),
+    "y": ("y",),
+    "lat": ("latitude",),
+    "lon": ("longitude",),
+    "datum": ("openingstijd", "openingstijden"),
+}
+"""Field → accepted normalised headers, first found wins."""
+
+_DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_XLSX_MAGIC = b"PK\x03\x04"
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0"
+_TO_RD = Transformer.from_crs("EPSG:4326", CRS, always_xy=True)
+
+
+def read_stemlokalen(
+    path: str | PathLike[str],
+    *,
+    gemeenten: Iterable[str] | None = None,
+    election: str | None = None,
+) -> gpd.GeoDataFrame:
+    """Read a "Waar is mijn stemlokaal" export as venues.
+
+    Parameters
+    ----------
+    path
+        CSV (``,`` or ``;``, UTF-8 with or without BOM, else Windows-1252) or XLSX file.
+        XLSX cells are read as stored: formulas are never evaluated and stay as their text.
+    gemeenten
+        CBS gemeente codes to keep (``"GM1680"`` or ``"1680"``); all rows when omitted.
+    election
+        Election label (``"TK2023"``) or day (``"2023-11-22"``). Overrides the dates in the
+        file; needed only when the file has no ``Openingstijd(en)``.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        Columns :data:`loaders.schema.VENUE_COLUMNS`, EPSG:28992, one row per location: rows
+        with the same name within :data:`MERGE_DISTANCE_M` are merged into the first (its
+        ``source_id`` lists all rows). Rows without usable coordinates are left out; see
+        :func:`stemlokalen_report`. Mobile bureaus are kept with ``ontmoetingsplek`` false.
+
+    Raises
+    ------
+    SourceFormatError
+        When the file cannot be read or lacks the name or coordinate columns.
+    UnknownRegionError
+        When none of ``gemeenten`` occurs in the file.
+    """
+    rows, peildatum, label = _prepare(Path(path), gemeenten, election)
+    kept = rows[rows["status"] == "opgenomen"]
+    in_layer = rows[rows["status"] != "overgeslagen"]
+    source_ids = in_layer.groupby("venue_id", sort=False)["source_id"].agg("; ".join)
+    frame = kept.assign(
+        plaats=kept["plaats"].where(kept["plaats"] != "", None),
+        gemeentecode=kept["gemeentecode"].where(kept["gemeentecode"] != "", None),
+        source=f"Stemlokaal {label}",
+        source_id=kept["venue_id"].map(source_ids),
+        peildatum=peildatum,
+    )
+    points = gpd.points_from_xy(kept["x"], kept["y"], crs=CRS)
+    layer = gpd.GeoDataFrame(frame[list(VENUE_COLUMNS[:-1])], geometry=points)
+    return layer.reset_index(drop=True)
+
+
+def stemlokalen_report(
+    path: str | PathLike[str],
+    *,
+    gemeenten: Iterable[str] | None = None,
+    election: str | None = None,
+) -> pd.DataFrame:
+    """Say for every row of a polling-station file whether it made it into the layer, and why.
+
+    Parameters
+    ----------
+    path, gemeenten, election
+        As for :func:`read_stemlokalen`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``rij`` (data row number, 1 = first row under the header), ``naam``,
+        ``status`` (``opgenomen``, ``samengevoegd`` or ``overgeslagen``), ``toelichting``
+        (Dutch reason) and ``venue_id`` (empty for skipped rows).
+    """
+    rows, _, _ = _prepare(Path(path), gemeenten, election)
+    report = rows[["rij", "naam", "status", "toelichting", "venue_id"]].copy()
+    report.loc[report["status"] == "overgeslagen", "venue_id"] = None
+    return report.reset_index(drop=True)
+
+
+def _prepare(
+    path: Path, gemeenten: Iterable[str] | None, election: str | None
+) -> tuple[pd.DataFrame, str, str]:
+    """Read, filter, classify, place and merge; return per-row table, peildatum and label."""
+    raw = _read_table(path)
+    columns = _find_columns(raw, path)
+    raw = _filter_gemeenten(raw, columns, gemeenten, path)
+    peildatum = _election_date(raw, columns, election, path)
+    label = ELECTIONS.get(peildatum, peildatum)
+    rows = _standardise(raw, columns)
+    rows = _classify(rows)
+    rows = _place(rows)
+    rows["venue_id"] = _venue_ids(rows, label)
+    return _merge_duplicates(rows), peildatum, label
+
+
+def _venue_ids(rows: pd.DataFrame, label: str) -> pd.Series:
+    """``stemlokaal:<label>:<id>``, with the row number when ids are missing or repeated."""
+    row_numbers = "rij" + rows["rij"].astype(str)
+    ids = rows["id"].where(rows["id"] != "", row_numbers)
+    if ids.duplicated().any():
+        ids = row_numbers
+    return f"stemlokaal:{label}:" + ids
+
+
+def _read_table(path: Path) -> pd.DataFrame:
+    """Every cell as text (empty string when blank), header as in the file."""
+    try:
+        content = path.read_bytes()
+    except OSError as exc:
+        raise SourceFormatError(SOURCE, f"bestand {path} kan niet worden gelezen: {exc}") from exc
+    if content.startswith(_OLE_MAGIC):
+        raise SourceFormatError(
+            SOURCE, f"{path.name} is een oud Excel-bestand (.xls); sla het op als .xlsx of CSV."
+        )
+    if content.startswith(_XLSX_MAGIC):
+        return _read_xlsx(content, path)
+    return _read_csv(content, path)
+
+
+def _read_csv(content: bytes, path: Path) -> pd.DataFrame:
+    """Parse CSV bytes: UTF-8 (BOM optional) or Windows-1252, ``,`` or ``;`` separated."""
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        try:
+            text = content.decode("cp1252")
+        except UnicodeDecodeError as exc:
+            raise SourceFormatError(
+                SOURCE, f"{path.name}: onbekende tekencodering (geen UTF-8 of Windows-1252)."
+            ) from exc
+    header = text.split("\n", 1)[0]
+    separator = ";" if header.count(";") > header.count(",") else ","
+    try:
+        return pd.read_csv(io.StringIO(text), sep=separator, dtype=str, keep_default_na=False)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise SourceFormatError(
+            SOURCE, f"{path.name} is geen leesbaar CSV-bestand: {exc}"
+        ) from exc
+
+
+def _read_xlsx(content: bytes, path: Path) -> pd.DataFrame:
+    """First sheet of an XLSX file, cells as stored (formulas as text, never evaluated)."""
+    try:
+        workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=False)
+    except (BadZipFile, KeyError, OSError, ValueError) as exc:
+        raise SourceFormatError(
+            SOURCE, f"{path.name} is geen leesbaar Excel-bestand: {exc}"
+        ) from exc
+    try:
+        sheet = workbook.worksheets[0]
+        sheet.reset_dimensions()
+        cells = [[_cell_text(value) for value in row] for row in sheet.iter_rows(values_only=True)]
+    finally:
+        workbook.close()
+    if not cells:
+        raise SourceFormatError(SOURCE, f"{path.name}: het eerste werkblad is leeg.")
+    width = len(cells[0])
+    body = [(row + [""] * width)[:width] for row in cells[1:]]
+    return pd.DataFrame(body, columns=_unique(cells[0]), dtype=str)
+
+
+def _unique(header: list[str]) -> list[str]:
+    """Make repeated headers unique the way pandas does for CSV (``X``, ``X.1``, ...)."""
+    seen: Counter[str] = Counter()
+    unique = []
+    for name in header:
+        unique.append(f"{name}.{seen[name]}" if seen[name] else name)
+        seen[name] += 1
+    return unique
+
+
+def _cell_text(value: object) -> str:
+    """An XLSX cell value as text; a formula stays the formula's text."""
+    if value is None:
+        return ""
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    text = getattr(value, "text", value)
+    return str(text)
+
+
+def _normalise_header(name: object) -> str:
+    """``"  Gebruiksdoel  van het gebouw"`` → ``"gebruiksdoel van het gebouw"``."""
+    return " ".join(str(name).replace("\ufeff", "").split()).lower()
+
+
+def _find_columns(raw: pd.DataFrame, path: Path) -> dict[str, str]:
+    """Map each known field to the file's column; check the required ones are there."""
+    by_norm: dict[str, str] = {}
+    for column in raw.columns:
+        by_norm.setdefault(_normalise_header(column), column)
+    columns = {}
+    for field, headers in FIELDS.items():
+        found = next((by_norm[h] for h in headers if h in by_norm), None)
+        if found is not None:
+            columns[field] = found
+    if "naam" not in columns:
+        raise SourceFormatError(
+            SOURCE,
+            f"{path.name}: kolom 'Naam stembureau' ontbreekt "
+            f"(gevonden kolommen: {', '.join(map(str, raw.columns[:12]))}).",
+        )
+    if not ({"x", "y"} <= columns.keys() or {"lat", "lon"} <= columns.keys()):
+        raise SourceFormatError(
+            SOURCE, f"{path.name}: geen coördinaatkolommen (X en Y, of Latitude en Longitude)."
+        )
+    return columns
+
+
+def _gemeentecode(code: str) -> str:
+    """``" gm0308 "`` or ``"308"`` → ``"GM0308"``; empty stays empty."""
+    text = code.strip().upper()
+    return f"GM{text.zfill(4)}" if text.isdigit() else text
+
+
+def _filter_gemeenten(
+    raw: pd.DataFrame, columns: dict[str, str], gemeenten: Iterable[str] | None, path: Path
+) -> pd.DataFrame:
+    """Keep the rows of the requested gemeenten."""
+    if gemeenten is None:
+        return raw
+    wanted = {_gemeentecode(code) for code in gemeenten}
+    if "gemeentecode" not in columns:
+        raise SourceFormatError(
+            SOURCE, f"{path.name}: kolom 'CBS gemeentecode' ontbreekt; filteren kan niet."
+        )
+    codes = raw[columns["gemeentecode"]].map(_gemeentecode)
+    if not wanted & set(codes):
+        raise UnknownRegionError(
+            SOURCE, f"gemeente(n) {', '.join(sorted(wanted))} komen niet voor in {path.name}."
+        )
+    return raw[codes.isin(wanted)]
+
+
+def _election_date(
+    raw: pd.DataFrame, columns: dict[str, str], election: str | None, path: Path
+) -> str:
+    """The election day: from ``election``, else the most common date in Openingstijd(en).
+
+    The most common date is used because a few gemeenten typed a wrong year (in the GR2018
+    export 604 rows say 2017-03-21).
+    """
+    if election is not None:
+        by_label = {label: day for day, label in ELECTIONS.items()}
+        text = election.strip()
+        if text.upper() in by_label:
+            return by_label[text.upper()]
+        if _DATE_RE.fullmatch(text):
+            return text
+        raise ValueError(
+            f"onbekende verkiezing {election!r}: geef een datum (JJJJ-MM-DD) of een van "
+            f"{', '.join(by_label)}."
+        )
+    dates: Counter[str] = Counter()
+    if "datum" in columns:
+        for value in raw[columns["datum"]]:
+            match = _DATE_RE.search(value)
+            if match:
+                dates[match.group(0)] += 1
+    if not dates:
+        raise SourceFormatError(
+            SOURCE,
+            f"{path.name}: geen verkiezingsdatum in kolom Openingstijd(en); geef de verkiezing "
+            "op (bijvoorbeeld TK2023).",
+        )
+    return dates.most_common(1)[0][0]
+
+
+def _standardise(raw: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
+    """One text column per field (empty when the file lacks it), plus address and source id.
+
+    ``rij`` is the data row number in the file (1 = first row under the header).
+    """
+    table = pd.DataFrame(
+        {field: raw[columns[field]].str.strip() if field in columns else "" for field in FIELDS},
+        index=raw.index,
+    )
+    table.insert(0, "rij", raw.index + 1)
+    table["gemeentecode"] = table["gemeentecode"].map(_gemeentecode)
+    parts = zip(table["straat"], table["huisnummer"], table["huisletter"], table["toevoeging"])
+    table["adres"] = [_address(*part) for part in parts]
+    labelled = zip(table["id"], table["uuid"], table["bag"])
+    table["source_id"] = [
+        ", ".join(f"{name} {value}" for name, value in zip(("id", "UUID", "BAG"), ids) if value)
+        for ids in labelled
+    ]
+    return table.reset_index(drop=True)
+
+
+def _address(straat: str, huisnummer: str, huisletter: str, toevoeging: str) -> str | None:
+    """``"Hoofdstraat"``, ``"12"``, ``"a"``, ``"2"`` → ``"Hoofdstraat 12a-2"``."""
+    number = f"{huisnummer}{huisletter}" + (f"-{toevoeging}" if toevoeging else "")
+    return " ".join(part for part in (straat, number) if part) or None
+
+
+def _classify(rows: pd.DataFrame) -> pd.DataFrame:
+    """Add ``soort``, ``ontmoetingsplek`` and ``reden``; mobile bureaus never count."""
+    verdicts = [
+        ("mobiel", False, "Type stembureau is 'mobiel': geen vaste plek, telt niet.")
+        if kind.lower() == "mobiel"
+        else classify_name(naam, gebruiksdoel)
+        for naam, gebruiksdoel, kind in zip(rows["naam"], rows["gebruiksdoel"], rows["type"])
+    ]
+    rows["soort"] = [soort for soort, _, _ in verdicts]
+    rows["ontmoetingsplek"] = pd.Series([counts for _, counts, _ in verdicts], dtype=bool)
+    rows["reden"] = [reden for _, _, reden in verdicts]
+    return rows
+
+
+def _number(values: pd.Series) -> pd.Series:
+    """Text → float; a decimal comma (``"52,21"``) is accepted, anything else becomes NaN."""
+    text = values.str.strip()
+    text = text.where(text.str.contains(".", regex=False), text.str.replace(",", ".", regex=False))
+    return pd.to_numeric(text, errors="coerce")
+
+
+def _in_rd(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Whether RD coordinates lie within :data:`RD_BOUNDS`."""
+    min_x, min_y, max_x, max_y = RD_BOUNDS
+    return (x >= min_x) & (x <= max_x) & (y >= min_y) & (y <= max_y)
+
+
+def _place(rows: pd.DataFrame) -> pd.DataFrame:
+    """Set RD ``x``/``y`` (X/Y when usable, else converted lat/lon) and ``probleem``."""
+    x, y = _number(rows["x"]).to_numpy(), _number(rows["y"]).to_numpy()
+    lon, lat = _number(rows["lon"]).to_numpy(), _number(rows["lat"]).to_numpy()
+    from_ll_x, from_ll_y = _TO_RD.transform(lon, lat)
+    rd_ok = _in_rd(x, y)
+    ll_ok = _in_rd(from_ll_x, from_ll_y)
+    rows["x"] = np.where(rd_ok, x, np.where(ll_ok, from_ll_x, np.nan))
+    rows["y"] = np.where(rd_ok, y, np.where(ll_ok, from_ll_y, np.nan))
+    given = ~np.isnan(x) | ~np.isnan(y) | ~np.isnan(lon) | ~np.isnan(lat)
+    problems = np.where(
+        rd_ok | ll_ok,
+        "",
+        np.where(
+            given,
+            "Coördinaten liggen buiten Europees Nederland: niet op de kaart.",
+            "Geen coördinaten (X/Y en Latitude/Longitude leeg): niet op de kaart.",
+        ),
+    )
+    rows["probleem"] = np.where(rows["naam"] == "", "Naam ontbreekt: overgeslagen.", problems)
+    return rows
+
+
+def _merge_duplicates(rows: pd.DataFrame) -> pd.DataFrame:
+    """Set ``status`` and ``toelichting``; merge same-name rows within the merge distance."""
+    ok = rows["probleem"] == ""
+    rows["status"] = np.where(ok, "opgenomen", "overgeslagen")
+    rows["toelichting"] = rows["reden"].where(ok, rows["probleem"])
+    accepted = rows[ok]
+    names = accepted["naam"].map(lambda naam: " ".join(fold(naam).split()))
+    for _, group in accepted.groupby(names, sort=False):
+        kept: list[int] = []
+        for index in group.index:
+            first = next((k for k in kept if _distance(rows, k, index) <= MERGE_DISTANCE_M), None)
+            if first is None:
+                kept.append(index)
+                continue
+            rows.loc[index, ["status", "venue_id", "toelichting"]] = [
+                "samengevoegd",
+                rows.at[first, "venue_id"],
+                f"Zelfde naam als rij {rows.at[first, 'rij']} en binnen "
+                f"{MERGE_DISTANCE_M:.0f} m: samengevoegd tot één locatie.",
+            ]
+    return rows
+
+
+def _distance(rows: pd.DataFrame, a: int, b: int) -> float:
+    """Straight-line distance in metres between two placed rows."""
+    return float(np.hypot(rows.at[a, "x"] - rows.at[b, "x"], rows.at[a, "y"] - rows.at[b, "y"]))

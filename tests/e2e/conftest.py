@@ -1,0 +1,100 @@
+"""A real ``streamlit run dashboard.py`` server and a headless Chromium driven by Playwright."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+
+from loaders.build import import_folder
+from loaders.store import DATA_ENV, Store
+
+REPO = Path(__file__).resolve().parents[2]
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SCREENSHOTS = REPO / "test-artifacts" / "screenshots"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def e2e_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A store with the demo region Aa en Hunze, imported from the shared data files."""
+    from tests.conftest import SHARED_DATA
+
+    root = tmp_path_factory.mktemp("kern_data")
+    report = import_folder(SHARED_DATA, ["GM1680"], region="aa-en-hunze", name="Aa en Hunze",
+                           store=Store(root))
+    assert report.ok, report.summary()
+    return root
+
+
+@pytest.fixture(scope="session")
+def streamlit_url(e2e_store: Path) -> Iterator[str]:
+    """Start the dashboard on a free local port and yield its URL."""
+    port = _free_port()
+    env = dict(os.environ, **{DATA_ENV: str(e2e_store)})
+    log = open(e2e_store / "streamlit.log", "w")  # noqa: SIM115 - closed below
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.headless", "true",
+         "--server.port", str(port), "--server.address", "127.0.0.1",
+         "--browser.gatherUsageStats", "false"],
+        cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.time() + 60
+        while True:
+            try:
+                if requests.get(f"{url}/_stcore/health", timeout=2).ok:
+                    break
+            except requests.ConnectionError:
+                pass
+            if process.poll() is not None or time.time() > deadline:
+                raise RuntimeError((e2e_store / "streamlit.log").read_text())
+            time.sleep(0.3)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    """Headless Debian Chromium; fails (not skips) when it is not installed."""
+    from playwright.sync_api import sync_playwright
+
+    assert Path(CHROMIUM).exists(), f"{CHROMIUM} ontbreekt: installeer Debian's chromium"
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture(scope="session")
+def screenshot_dir() -> Path:
+    """Folder for the screenshots of the browser tests; printed so a person can look."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    print(f"\nschermafbeeldingen: {SCREENSHOTS}")
+    return SCREENSHOTS
