@@ -247,23 +247,38 @@ class _FileBuilder:
 
     def buurten(self, _done: dict) -> tuple[pd.DataFrame, LayerSource]:
         frame, used, years = self._newest_areas("buurten")
-        wof = any("wof" in p.name for p in used)
-        return frame, _file_source(
-            used, "wof" if wof else "pdok", year=",".join(sorted(set(years)))
-        )
+        family = "wof" if any("wof" in p.name for p in used) else "pdok"
+        extra: tuple[str, ...] = ()
+        for source in self.of_kind("kerncijfers"):
+            year = _kerncijfers_year(source.path) or max(years)
+            figures = cbs.read_kerncijfers_file(source.path, year=year)
+            frame = _fill_from_kerncijfers(frame, figures)
+            used.append(source.path)
+            extra = ("cbs",)
+        return frame, _file_source(used, family, year=",".join(sorted(set(years))), extra=extra)
 
     def eenzaamheid(self, _done: dict) -> tuple[pd.DataFrame, LayerSource]:
         sources = self.of_kind("loneliness")
         if not sources:
             raise SourceFormatError("bestanden", "geen RIVM-bestand met eenzaamheidscijfers.")
         ordered = sorted(sources, key=lambda s: "50090NED" not in s.path.name)
-        frames = [rivm.read_loneliness_csv(s.path, gemeenten=self.codes) for s in ordered]
+        frames, used = [], []
+        for source in ordered:
+            try:
+                frames.append(rivm.read_loneliness_csv(source.path, gemeenten=self.codes))
+            except UnknownRegionError:
+                continue
+            used.append(source.path)
+        if not frames:
+            raise UnknownRegionError("bestanden", "geen eenzaamheidscijfers voor deze gemeenten.")
         table = pd.concat(frames, ignore_index=True)
         table = table.drop_duplicates(["regiocode", "jaar", "leeftijd", "indeling"], keep="first")
         table = table.sort_values(["jaar", "leeftijd", "regiocode"], ignore_index=True)
         years = ",".join(str(y) for y in sorted(table["jaar"].unique()))
+        indeling = ",".join(sorted(table["indeling"].astype(str).unique()))
+        table_ids = [t for t, info in rivm.TABLES.items() if info["indeling"] in indeling]
         return table, _file_source(
-            [s.path for s in ordered], "rivm", table_id="50090NED", year=years, indeling="2020"
+            used, "rivm", table_id=",".join(table_ids), year=years, indeling=indeling
         )
 
     def kernen(self, done: dict) -> tuple[pd.DataFrame, LayerSource]:
@@ -394,6 +409,14 @@ def _fill_from_kerncijfers(areas: gpd.GeoDataFrame, figures: pd.DataFrame) -> gp
         from_cbs = result["code"].map(lookup[column])
         result[column] = result[column].where(result[column].notna(), from_cbs)
     return result
+
+
+def _kerncijfers_year(path: Path) -> int | None:
+    """The year of a kerncijfers export, told by the table id in its file name."""
+    for year, table_id in cbs.KERNCIJFERS_TABLES.items():
+        if table_id in path.name:
+            return year
+    return None
 
 
 def _concat_points(frames: list[gpd.GeoDataFrame]) -> gpd.GeoDataFrame:

@@ -720,6 +720,27 @@ def read_statline_csv(
     return frame.rename(columns=lambda c: c.strip())
 
 
+def read_kerncijfers_file(path: Path | str, *, year: int | str) -> pd.DataFrame:
+    """Read a downloaded Kerncijfers wijken en buurten export (StatLine CSV or OData JSON).
+
+    A file carries no DataProperties, so columns are found by their stable key prefix
+    (:data:`KERNCIJFERS_KEY_PREFIXES`) and 65-plussers and one-person households are taken as
+    counts, as in the editions of 2019 and later.
+
+    Raises
+    ------
+    SourceFormatError
+        When the file lacks a needed column.
+    """
+    path = Path(path)
+    frame = read_statline_csv(path)
+    keys = keys_by_prefix(frame.columns, KERNCIJFERS_KEY_PREFIXES)
+    try:
+        return parse_kerncijfers(frame, keys, year=year)
+    except SourceFormatError as exc:
+        raise SourceFormatError("bestand", f"{path.name}: {exc.message}") from exc
+
+
 def _read_statline_json(path: Path) -> pd.DataFrame:
     try:
         payload = json.loads(path.read_text(encoding="utf-8-sig"))

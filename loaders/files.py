@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,9 +17,9 @@ OSM_SUFFIXES = (".osm.pbf", ".pbf", ".osm")
 class SourceFile:
     """A file in an import folder and what it holds.
 
-    ``kind`` is one of ``areas``, ``loneliness``, ``kernen_cbs``, ``geonames``,
-    ``stemlokalen``, ``overpass``, ``osm_file``; ``layer`` is ``gemeenten``/``wijken``/
-    ``buurten`` for area files.
+    ``kind`` is one of ``areas``, ``loneliness``, ``kerncijfers``, ``kernen_cbs``,
+    ``geonames``, ``stemlokalen``, ``overpass``, ``osm_file``; ``layer`` is
+    ``gemeenten``/``wijken``/``buurten`` for area files.
     """
 
     path: Path
@@ -45,8 +46,12 @@ def detect(path: Path) -> SourceFile | None:
         return _detect_table(path, _first_line(path))
     if path.suffix.lower() == ".xlsx":
         return SourceFile(path, "stemlokalen") if "stem" in name else None
-    if path.suffix.lower() == ".json" and _is_overpass(path):
-        return SourceFile(path, "overpass")
+    if path.suffix.lower() == ".json":
+        head = _head(path)
+        if '"elements"' in head and _is_overpass(path):
+            return SourceFile(path, "overpass")
+        if '"value"' in head:
+            return _detect_table(path, _odata_header(head))
     if path.suffix.lower() in AREA_SUFFIXES:
         return _detect_areas(path)
     return None
@@ -58,11 +63,26 @@ def _first_line(path: Path) -> str:
     return raw.decode("utf-8-sig", errors="replace").strip().lower()
 
 
+def _head(path: Path) -> str:
+    with open(path, "rb") as handle:
+        return handle.read(8192).decode("utf-8", errors="replace")
+
+
+def _odata_header(head: str) -> str:
+    """The keys of the first OData row, joined like a CSV header (lower case)."""
+    first = head.find("{", head.find('"value"'))
+    keys = re.findall(r'"([^"]+)"\s*:', head[first:head.find("}", first)]) if first > 0 else []
+    return ",".join(keys).lower()
+
+
 def _detect_table(path: Path, header: str) -> SourceFile | None:
+    header = header.replace(";", ",")
     if "naam stembureau" in header and ("latitude" in header or "x" in header.split(",")):
         return SourceFile(path, "stemlokalen")
     if "eenzaam" in header and ("wijkenenbuurten" in header or "regiocode" in header):
         return SourceFile(path, "loneliness")
+    if "wijkenenbuurten" in header and "aantalinwoners_" in header:
+        return SourceFile(path, "kerncijfers")
     if header.startswith("geonameid"):
         return SourceFile(path, "geonames")
     columns = {c.strip('"') for c in header.split(",")}
@@ -72,10 +92,6 @@ def _detect_table(path: Path, header: str) -> SourceFile | None:
 
 
 def _is_overpass(path: Path) -> bool:
-    with open(path, "rb") as handle:
-        head = handle.read(4096).decode("utf-8", errors="replace")
-    if '"elements"' not in head and '"osm3s"' not in head:
-        return False
     try:
         return isinstance(json.loads(path.read_text(encoding="utf-8")).get("elements"), list)
     except (ValueError, AttributeError):

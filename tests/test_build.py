@@ -160,3 +160,59 @@ def test_cli_reports_bad_code_in_dutch(tmp_path: Path, capsys) -> None:
                      "--gemeente", "onzin"]) == 2
     err = capsys.readouterr().err
     assert "geen gemeentecode" in err and "niets gewijzigd" in err
+
+
+def test_statline_kerncijfers_export_fills_buurt_figures(shared_data: Path, tmp_path: Path) -> None:
+    """A ';'-separated StatLine export (file name carries the table id) fills inwoners/65+."""
+    import json
+
+    baarn = json.loads((shared_data / "fixtures" / "pdok_wijkenbuurten_2024_buurten_baarn.geojson")
+                       .read_text(encoding="utf-8"))
+    lines = ['"ID";"WijkenEnBuurten";"AantalInwoners_5";"k_65JaarOfOuder_12";'
+             '"Eenpersoonshuishoudens_29";"HuishoudensTotaal_28";"MateVanStedelijkheid_117"']
+    expected = {}
+    for i, feature in enumerate(baarn["features"]):
+        props = feature["properties"]
+        inwoners, pct = props["aantal_inwoners"], props["percentage_personen_65_jaar_en_ouder"]
+        count = round(inwoners * pct / 100) if inwoners >= 0 and pct >= 0 else "."
+        expected[props["buurtcode"]] = (inwoners if inwoners >= 0 else None, count)
+        lines.append(f'{i};"{props["buurtcode"]:<10}";{inwoners if inwoners >= 0 else "."};'
+                     f'{count};.;.;{props["stedelijkheid_adressen_per_km2"]}')
+        for key in list(props):
+            if key not in {"buurtcode", "buurtnaam", "wijkcode", "gemeentecode", "water", "jaar"}:
+                del props[key]
+    folder = tmp_path / "downloads"
+    folder.mkdir()
+    (folder / "buurten_baarn.geojson").write_text(json.dumps(baarn), encoding="utf-8")
+    (folder / "85984NED_kerncijfers_baarn.csv").write_text("\ufeff" + "\n".join(lines) + "\n",
+                                                          encoding="utf-8")
+    store = Store(tmp_path / "store")
+    report = import_folder(folder, ["GM0308"], region="baarn", store=store)
+    assert report.written["buurten"] == 21
+    buurten = store.read_layer("baarn", "buurten").set_index("code")
+    for code, (inwoners, count) in expected.items():
+        if inwoners is None:
+            assert pd.isna(buurten.at[code, "inwoners"])
+        else:
+            assert buurten.at[code, "inwoners"] == inwoners
+        if count != ".":
+            assert buurten.at[code, "inwoners_65plus"] == count
+    assert "CBS" in store.manifest("baarn")["layers"]["buurten"]["attribution"]
+
+
+def test_odata_json_exports_of_rivm_are_imported(shared_data: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "downloads"
+    folder.mkdir()
+    for name in ["rivm_50090NED_UntypedDataSet_GM1680_2020_18plus.json"]:
+        shutil.copy(shared_data / "fixtures" / name, folder / name)
+    shutil.copy(shared_data / "wof_cbs_buurten_2016_aa_en_hunze_fullres.geojson", folder)
+    shutil.copy(shared_data / "cbs_gemeenten_2020_kerncijfers.geojson", folder)
+    store = Store(tmp_path / "store")
+    import_folder(folder, ["GM1680"], region="r", store=store)
+    table = store.read_layer("r", "eenzaamheid")
+    expected = _source_rows(shared_data, "BU1680", "2020JJ00", "20300")
+    got = table[table["regiocode"].str.startswith("BU")].set_index("regiocode")["eenzaam_pct"]
+    assert len(got) == 54
+    for code, row in expected.items():
+        if row["Eenzaam_28"]:
+            assert got[code] == pytest.approx(float(row["Eenzaam_28"]))
