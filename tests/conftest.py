@@ -16,6 +16,9 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+import requests
+
+from loaders.http import make_session
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED_DATA = Path(os.environ.get("ONTMOETINGSKAART_SHARED", REPO.parent / "shared" / "data"))
@@ -54,6 +57,14 @@ def block_network(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatc
         raise ConnectionRefusedError(f"network blocked in tests: {address!r}")
 
     monkeypatch.setattr(socket.socket, "connect", guarded_connect)
+
+
+@pytest.fixture
+def quick_session() -> Iterator[requests.Session]:
+    """A session without retries, so replayed HTTP errors come back at once."""
+    session = make_session(retries=0, backoff=0)
+    yield session
+    session.close()
 
 
 @pytest.fixture

@@ -18,7 +18,6 @@ import pytest
 
 from loaders import cbs
 from loaders.errors import SourceFormatError, SourceUnavailable, UnknownRegionError
-from loaders.http import make_session
 
 FIXTURES = Path(__file__).parent / "fixtures"
 FEED = "/ODataFeed/OData"
@@ -42,14 +41,6 @@ def untyped_rows(shared_data: Path) -> list[dict]:
 def properties() -> list[dict]:
     text = (FIXTURES / "cbs_kerncijfers_DataProperties.json").read_text(encoding="utf-8")
     return json.loads(text)["value"]
-
-
-@pytest.fixture
-def quick_session():
-    """A session without retries, so replayed HTTP errors come back at once."""
-    session = make_session(retries=0, backoff=0)
-    yield session
-    session.close()
 
 
 def _envelope(rows: list[dict], **extra: str) -> dict:

@@ -17,7 +17,6 @@ import pytest
 
 from loaders import rivm
 from loaders.errors import SourceFormatError, SourceUnavailable, UnknownRegionError
-from loaders.http import make_session
 from loaders.schema import EENZAAMHEID_COLUMNS, LONELINESS_INDICATORS
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -53,14 +52,6 @@ def untyped_rows(shared_data: Path) -> list[dict]:
 def properties() -> list[dict]:
     text = (FIXTURES / "rivm_50090NED_DataProperties.json").read_text(encoding="utf-8")
     return json.loads(text)["value"]
-
-
-@pytest.fixture
-def quick_session():
-    """A session without retries, so replayed HTTP errors come back at once."""
-    session = make_session(retries=0, backoff=0)
-    yield session
-    session.close()
 
 
 def _csv_rows(path: Path, keep) -> list[dict]:
