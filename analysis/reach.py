@@ -1,0 +1,173 @@
+"""Per kern: the nearest meeting place, its distance and travel time, and summaries per gemeente.
+
+Builds on :mod:`analysis.nearest`; takes the stored ``kernen`` and ``venues`` layers (EPSG:28992)
+and returns plain frames that views and pages can show. Only venues whose ``ontmoetingsplek``
+flag is true count.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from analysis.nearest import nearest_facilities, straight_line_estimate, travel_minutes
+from analysis.network import RoadGraph
+
+OWN_PLACE_RADIUS_M = 750.0
+"""A kern 'has its own meeting place' when one lies within this straight-line distance of its
+point. Kernen are stored as points (CBS centroids, GeoNames/OSM place nodes), so the built-up
+area is approximated by this radius; a project assumption, shown in the method notes."""
+
+REACH_COLUMNS: tuple[str, ...] = (
+    "kern_id",
+    "naam",
+    "gemeentecode",
+    "buurtcode",
+    "inwoners",
+    "venue_id",
+    "venue_naam",
+    "venue_soort",
+    "afstand_m",
+    "minuten",
+    "tweede_venue_id",
+    "tweede_afstand_m",
+    "methode",
+    "snap_m",
+    "eigen_plek",
+    "reden",
+)
+"""Columns of :func:`kern_reach`: one row per kern."""
+
+
+def meeting_places(venues: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """The venues that count as a meeting place (``ontmoetingsplek`` true), index reset."""
+    counts = venues["ontmoetingsplek"].fillna(False).astype(bool)
+    return venues[counts].reset_index(drop=True)
+
+
+def kern_reach(
+    kernen: gpd.GeoDataFrame,
+    venues: gpd.GeoDataFrame,
+    *,
+    mode: str,
+    graph: RoadGraph | None = None,
+    max_snap: float = 1000.0,
+) -> pd.DataFrame:
+    """Nearest and second-nearest meeting place of every kern.
+
+    Parameters
+    ----------
+    kernen, venues
+        The stored layers (points in EPSG:28992). Venues are filtered with
+        :func:`meeting_places`.
+    mode
+        ``"walk"``, ``"bike"`` or ``"drive"``: picks the speed for ``minuten``.
+    graph
+        Road graph of that mode; without one the distance is a straight-line estimate times
+        the detour factor, and ``methode`` says so.
+    max_snap
+        Kernen and venues farther than this from the road network are not routed.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`REACH_COLUMNS`; distances NaN (with a Dutch ``reden``) where none was found.
+
+    Raises
+    ------
+    ValueError
+        When no venue counts as a meeting place.
+    """
+    places = meeting_places(venues)
+    origins = _xy(kernen)
+    facilities = _xy(places)
+    if graph is None:
+        found = straight_line_estimate(origins, facilities)
+    else:
+        found = nearest_facilities(graph, origins, facilities, max_snap=max_snap)
+    first, second = found["facility"].to_numpy(), found["second_facility"].to_numpy()
+    result = pd.DataFrame(
+        {
+            "kern_id": kernen["kern_id"].to_numpy(),
+            "naam": kernen["naam"].to_numpy(),
+            "gemeentecode": kernen["gemeentecode"].to_numpy(),
+            "buurtcode": kernen["buurtcode"].to_numpy(),
+            "inwoners": kernen["inwoners"].to_numpy(),
+            "venue_id": _pick(places["venue_id"], first),
+            "venue_naam": _pick(places["naam"], first),
+            "venue_soort": _pick(places["soort"], first),
+            "afstand_m": found["distance_m"].to_numpy(),
+            "minuten": travel_minutes(found["distance_m"].to_numpy(), mode),
+            "tweede_venue_id": _pick(places["venue_id"], second),
+            "tweede_afstand_m": found["second_distance_m"].to_numpy(),
+            "methode": found["method"].to_numpy(),
+            "snap_m": found["origin_snap_m"].to_numpy(),
+            "eigen_plek": own_place(kernen, places),
+            "reden": found["reason"].where(found["reason"].ne("None")).to_numpy(),
+        },
+        columns=list(REACH_COLUMNS),
+    )
+    return result
+
+
+def own_place(
+    kernen: gpd.GeoDataFrame, places: gpd.GeoDataFrame, *, radius: float = OWN_PLACE_RADIUS_M
+) -> np.ndarray:
+    """Whether a meeting place lies within ``radius`` metres of each kern (boolean array)."""
+    if len(places) == 0 or len(kernen) == 0:
+        return np.zeros(len(kernen), dtype=bool)
+    near = gpd.sjoin_nearest(
+        kernen[["geometry"]].reset_index(drop=True), places[["geometry"]],
+        max_distance=radius, how="left",
+    )
+    hit = near["index_right"].notna().groupby(level=0).any()
+    return hit.reindex(range(len(kernen)), fill_value=False).to_numpy(dtype=bool)
+
+
+def reach_summary(
+    reach: pd.DataFrame, thresholds_m: Sequence[float], *, by: str = "gemeentecode"
+) -> pd.DataFrame:
+    """Per gemeente: kernen and inwoners within each distance threshold.
+
+    Returns one row per group with ``kernen``, ``inwoners`` (where known), and per threshold
+    ``kernen_binnen_{t}`` / ``inwoners_binnen_{t}`` and the share of kernen within, plus
+    ``kernen_zonder_eigen_plek``. Kernen without a distance count as not within.
+    """
+    frame = reach.assign(inwoners=pd.to_numeric(reach["inwoners"], errors="coerce"))
+    rows = []
+    for group, part in frame.groupby(by, dropna=False, sort=True):
+        row: dict[str, object] = {
+            by: group,
+            "kernen": len(part),
+            "inwoners": float(part["inwoners"].sum(min_count=1)),
+            "kernen_zonder_eigen_plek": int((~part["eigen_plek"].astype(bool)).sum()),
+        }
+        for threshold in thresholds_m:
+            within = part["afstand_m"].le(threshold)
+            label = f"{threshold:g}"
+            row[f"kernen_binnen_{label}"] = int(within.sum())
+            row[f"aandeel_kernen_binnen_{label}"] = float(within.mean()) if len(part) else np.nan
+            row[f"inwoners_binnen_{label}"] = float(part.loc[within, "inwoners"].sum(min_count=1))
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def kernen_without(reach: pd.DataFrame, threshold_m: float) -> pd.DataFrame:
+    """The kernen with no meeting place within ``threshold_m`` (unreachable ones included)."""
+    outside = ~reach["afstand_m"].le(threshold_m)
+    return reach[outside].sort_values("afstand_m", ascending=False, na_position="first")
+
+
+def _xy(frame: gpd.GeoDataFrame) -> np.ndarray:
+    points = frame.geometry.representative_point()
+    return np.column_stack([points.x.to_numpy(), points.y.to_numpy()])
+
+
+def _pick(values: pd.Series, index: np.ndarray) -> np.ndarray:
+    """``values[index]`` with None where ``index`` is -1."""
+    array = values.to_numpy(dtype=object)
+    picked = array[np.maximum(index, 0)] if len(array) else np.full(len(index), None, object)
+    return np.where(index >= 0, picked, None)

@@ -1,0 +1,103 @@
+"""Per-kern reach and loneliness on hand-built data and on the Aa en Hunze region."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+from shapely.geometry import Point
+
+from analysis.indicators import available_years, kern_loneliness
+from analysis.nearest import METHOD_NETWORK, METHOD_STRAIGHT_LINE, DETOUR_FACTOR
+from analysis.network import graph_from_edges
+from analysis.reach import kern_reach, kernen_without, meeting_places, reach_summary
+from loaders.build import import_folder
+from loaders.store import Store
+
+
+def _kernen(points: list[tuple[float, float]], inwoners: list[float | None]) -> gpd.GeoDataFrame:
+    n = len(points)
+    return gpd.GeoDataFrame(
+        {"kern_id": [f"k{i}" for i in range(n)], "naam": [f"Kern {i}" for i in range(n)],
+         "gemeentecode": ["GM0001"] * n, "buurtcode": [f"BU0001000{i}" for i in range(n)],
+         "inwoners": inwoners},
+        geometry=[Point(p) for p in points], crs="EPSG:28992",
+    )
+
+
+def _venues(points: list[tuple[float, float]], counts: list[bool]) -> gpd.GeoDataFrame:
+    n = len(points)
+    return gpd.GeoDataFrame(
+        {"venue_id": [f"v{i}" for i in range(n)], "naam": [f"Plek {i}" for i in range(n)],
+         "soort": ["dorpshuis"] * n, "ontmoetingsplek": counts},
+        geometry=[Point(p) for p in points], crs="EPSG:28992",
+    )
+
+
+def test_straight_line_is_labelled_estimate_and_skips_non_meeting_places() -> None:
+    kernen = _kernen([(0, 0), (10_000, 0)], [1000, None])
+    venues = _venues([(300, 400), (9_000, 0), (10_000, 100)], [True, True, False])
+    reach = kern_reach(kernen, venues, mode="walk")
+    assert (reach["methode"] == METHOD_STRAIGHT_LINE).all()
+    assert reach["venue_id"].tolist() == ["v0", "v1"]
+    assert reach["afstand_m"].tolist() == pytest.approx([500 * DETOUR_FACTOR, 1000 * DETOUR_FACTOR])
+    assert reach["minuten"].iloc[0] == pytest.approx(500 * DETOUR_FACTOR / (4500 / 60))
+    assert reach["eigen_plek"].tolist() == [True, False]
+    assert len(meeting_places(venues)) == 2
+
+
+def test_network_reach_with_island_kern() -> None:
+    # a road 0-1-2 along x and an island node 3 far away
+    graph = graph_from_edges(
+        np.array([0.0, 1000.0, 2000.0, 50_000.0]), np.zeros(4),
+        np.array([0, 1]), np.array([1, 2]), np.array([1000.0, 1000.0]), mode="walk",
+    )
+    kernen = _kernen([(0, 10), (50_000, 5)], [500, 200])
+    venues = _venues([(2000, 0)], [True])
+    reach = kern_reach(kernen, venues, mode="walk", graph=graph)
+    assert reach["methode"].tolist() == [METHOD_NETWORK, METHOD_NETWORK]
+    assert reach["afstand_m"].iloc[0] == pytest.approx(2010.0)
+    assert math.isnan(reach["afstand_m"].iloc[1]) and pd.isna(reach["venue_id"].iloc[1])
+    assert "bereikbaar" in reach["reden"].iloc[1]
+    summary = reach_summary(reach, [1000, 2500]).iloc[0]
+    assert summary["kernen"] == 2 and summary["kernen_binnen_2500"] == 1
+    assert summary["inwoners_binnen_2500"] == 500
+    assert kernen_without(reach, 2500)["kern_id"].tolist() == ["k1"]
+
+
+def test_no_meeting_place_is_a_clear_error() -> None:
+    with pytest.raises(ValueError, match="geen ontmoetingsplekken"):
+        kern_reach(_kernen([(0, 0)], [1]), _venues([(1, 1)], [False]), mode="bike")
+
+
+@pytest.fixture(scope="module")
+def aa_en_hunze(tmp_path_factory: pytest.TempPathFactory) -> Store:
+    from tests.conftest import SHARED_DATA
+
+    store = Store(tmp_path_factory.mktemp("kern_data"))
+    assert import_folder(SHARED_DATA, ["GM1680"], region="a", store=store).ok
+    return store
+
+
+def test_aa_en_hunze_reach_and_buurt_loneliness(aa_en_hunze: Store, shared_data: Path) -> None:
+    kernen = aa_en_hunze.read_layer("a", "kernen")
+    venues = aa_en_hunze.read_layer("a", "venues")
+    reach = kern_reach(kernen, venues, mode="bike")
+    schipborg = reach[reach["naam"] == "Schipborg"].iloc[0]
+    assert schipborg["venue_naam"] == "Dorpshuis Schipborg" and schipborg["eigen_plek"]
+    table = aa_en_hunze.read_layer("a", "eenzaamheid")
+    assert available_years(table)[:2] == [2020, 2016]
+    with_loneliness = kern_loneliness(reach, table, indicator="eenzaam_pct", leeftijd="18+",
+                                      jaar=2020)
+    source = pd.read_csv(shared_data / "rivm_eenzaamheid_wijk_buurt_2016_2020.csv")
+    row = with_loneliness[with_loneliness["naam"] == "Schipborg"].iloc[0]
+    published = source[(source["regiocode"] == row["buurtcode"]) & (source["jaar"] == 2020)
+                       & (source["leeftijdsgroep"] == "18+")]["eenzaam_pct"].iloc[0]
+    assert row["eenzaamheid_pct"] == pytest.approx(published)
+    assert row["eenzaamheid_niveau"] == "buurt"
+    annen = with_loneliness[with_loneliness["naam"] == "Annen"].iloc[0]
+    assert annen["eenzamen_schatting"] == round(annen["inwoners"] * annen["eenzaamheid_pct"] / 100)
