@@ -5,6 +5,7 @@ Examples
 python -m loaders import --from ../shared/data --gemeente GM1680
 python -m loaders fetch --gemeente GM1680 --jaar 2022
 python -m loaders demo --from ../shared/data
+python -m loaders network --osm regio.osm.pbf --regio aa-en-hunze
 python -m loaders list
 """
 
@@ -18,8 +19,9 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from loaders.build import BuildReport, fetch_live, import_folder
+from loaders.build import BuildReport, fetch_live, import_folder, import_network
 from loaders.errors import SourceError
+from loaders.roads import TRAVEL_MODES
 from loaders.store import Store, StoreError
 
 DEMO_REGIONS = {"aa-en-hunze": ("Aa en Hunze", ["GM1680"]), "baarn": ("Baarn", ["GM0308"])}
@@ -59,6 +61,13 @@ def _parser() -> argparse.ArgumentParser:
     _region_args(fetch)
     fetch.set_defaults(run=_cmd_fetch)
 
+    network = sub.add_parser("network", help="wegennetten van een regio uit een OSM-bestand")
+    network.add_argument("--osm", type=Path, required=True, help="OSM-bestand (.osm.pbf of .osm)")
+    network.add_argument("--regio", required=True, help="id van een opgeslagen regio")
+    network.add_argument("--modus", action="append", choices=TRAVEL_MODES,
+                         help="vervoerswijze (standaard alle drie)")
+    network.set_defaults(run=_cmd_network)
+
     demo = sub.add_parser("demo", help="voorbeeldregio's Aa en Hunze en Baarn importeren")
     demo.add_argument("--from", dest="folder", type=Path, required=True, help="map met bestanden")
     demo.set_defaults(run=_cmd_demo)
@@ -85,9 +94,11 @@ def _cmd_list(args: argparse.Namespace, store: Store) -> int:
     return 0
 
 
-def _with_progress(build: Callable[[Callable[[str], None]], BuildReport]) -> int:
+def _with_progress(
+    build: Callable[[Callable[[str], None]], BuildReport], *, steps: int = STEPS
+) -> int:
     started = time.perf_counter()
-    with tqdm(total=STEPS, unit="laag", leave=True) as bar:
+    with tqdm(total=steps, unit="laag", leave=True) as bar:
 
         def progress(message: str) -> None:
             bar.set_description(message)
@@ -114,6 +125,16 @@ def _cmd_fetch(args: argparse.Namespace, store: Store) -> int:
             args.gemeente, year=args.jaar, region=args.regio, name=args.naam, store=store,
             progress=progress,
         )
+    )
+
+
+def _cmd_network(args: argparse.Namespace, store: Store) -> int:
+    return _with_progress(
+        lambda progress: import_network(
+            args.osm, args.regio, modes=args.modus or TRAVEL_MODES, store=store,
+            progress=progress,
+        ),
+        steps=len(args.modus or TRAVEL_MODES),
     )
 
 

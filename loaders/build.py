@@ -17,7 +17,7 @@ import geopandas as gpd
 import pandas as pd
 import requests
 
-from loaders import cbs, kernen, osm, pdok, rivm, stemlokalen
+from loaders import cbs, kernen, osm, pdok, rivm, roads, stemlokalen
 from loaders.errors import SourceError, SourceFormatError, UnknownRegionError
 from loaders.files import SourceFile, scan_folder
 from loaders.schema import ATTRIBUTION, CRS
@@ -31,6 +31,9 @@ LAYER_LABELS = {
     "eenzaamheid": "eenzaamheidscijfers",
     "kernen": "kernen",
     "venues": "ontmoetingsplekken",
+    "netwerk_walk": "wegennet lopen",
+    "netwerk_bike": "wegennet fietsen",
+    "netwerk_drive": "wegennet auto",
 }
 
 
@@ -155,6 +158,48 @@ def fetch_live(
         except SourceError as exc:
             failed[layer] = exc.user_message
     return _finish(store, layers, failed, codes, region, name, [])
+
+
+def import_network(
+    osm_file: Path,
+    region: str,
+    *,
+    modes: Iterable[str] = roads.TRAVEL_MODES,
+    buffer_m: float = 5000.0,
+    store: Store | None = None,
+    progress: Progress | None = None,
+) -> BuildReport:
+    """Store the road networks of ``region`` from an OSM PBF/XML file, one layer per mode.
+
+    The network is clipped to the region's gemeenten plus ``buffer_m`` metres, so that a
+    meeting place just across the municipal border still counts (as CBS does).
+    """
+    store = store or Store()
+    step = progress or (lambda _msg: None)
+    manifest = store.manifest(region)
+    bbox = None
+    if "gemeenten" in manifest["layers"]:
+        minx, miny, maxx, maxy = store.read_layer(region, "gemeenten").total_bounds
+        bbox = (minx - buffer_m, miny - buffer_m, maxx + buffer_m, maxy + buffer_m)
+    layers: dict[str, tuple[dict, LayerSource]] = {}
+    failed: dict[str, str] = {}
+    for mode in modes:
+        step(f"wegennet {mode} lezen")
+        try:
+            edges = roads.read_road_edges(osm_file, mode, bbox=bbox)
+        except SourceError as exc:
+            failed[f"netwerk_{mode}"] = exc.user_message
+            continue
+        layers[f"netwerk_{mode}"] = (edges.arrays(), LayerSource(
+            source=str(Path(osm_file).resolve()), attribution=ATTRIBUTION["osm"], licence="ODbL",
+            note=f"wegennet voor {mode}, {buffer_m:g} m rond de regio",
+        ))
+    report = BuildReport(region=region, failed=failed)
+    report.kept = sorted(set(manifest["layers"]) & set(failed))
+    if layers:
+        store.write_region(region, layers)
+        report.written = {layer: len(arrays["u"]) for layer, (arrays, _src) in layers.items()}
+    return report
 
 
 def _finish(

@@ -1,5 +1,8 @@
 """The local store ``kern_data/<region>/``: one (Geo)Parquet file per layer and a manifest.
 
+Road networks are array layers (``netwerk_walk``/``netwerk_bike``/``netwerk_drive``): an edge
+list stored as compressed ``.npz``, so a network is built once and not on every page load.
+
 Writes are atomic at the level of a whole refresh: new layer files get fresh names, and only
 when all of them are on disk is ``manifest.json`` replaced (``os.replace``), which is the
 single switch from the old state to the new one. A refresh that fails or is killed half way
@@ -19,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
 from loaders.schema import CRS
@@ -110,6 +114,8 @@ class Store:
         if entry is None:
             raise StoreError(f"Regio {region!r} heeft geen laag {layer!r}.")
         path = self._region_dir(region) / entry["file"]
+        if entry.get("arrays", False):
+            raise StoreError(f"Laag {layer!r} is een netwerk; lees hem met read_arrays.")
         try:
             if entry.get("geometry", False):
                 return gpd.read_parquet(path)
@@ -117,10 +123,22 @@ class Store:
         except (OSError, ValueError) as exc:
             raise StoreError(f"Laag {layer!r} van regio {region!r} is onleesbaar: {exc}") from exc
 
+    def read_arrays(self, region: str, layer: str) -> dict[str, np.ndarray]:
+        """Read an array layer (e.g. a road network ``netwerk_bike``) as a dict of arrays."""
+        entry = self.manifest(region)["layers"].get(layer)
+        if entry is None or not entry.get("arrays", False):
+            raise StoreError(f"Regio {region!r} heeft geen netwerklaag {layer!r}.")
+        path = self._region_dir(region) / entry["file"]
+        try:
+            with np.load(path, allow_pickle=False) as stored:
+                return {key: stored[key] for key in stored.files}
+        except (OSError, ValueError) as exc:
+            raise StoreError(f"Laag {layer!r} van regio {region!r} is onleesbaar: {exc}") from exc
+
     def write_region(
         self,
         region: str,
-        layers: dict[str, tuple[pd.DataFrame, LayerSource]],
+        layers: dict[str, tuple[pd.DataFrame | dict[str, np.ndarray], LayerSource]],
         *,
         name: str | None = None,
         gemeenten: list[str] | None = None,
@@ -134,7 +152,8 @@ class Store:
         region
             Region id (folder name), see :func:`region_id`.
         layers
-            Layer name → (frame, source). GeoDataFrames must be in EPSG:28992.
+            Layer name → (frame, source). GeoDataFrames must be in EPSG:28992. A dict of
+            numpy arrays (a road network edge list) is stored as compressed ``.npz``.
         name, gemeenten
             Display name and CBS gemeente codes of the region; kept from the old manifest
             when not given.
@@ -173,23 +192,29 @@ class Store:
 
     @staticmethod
     def _write_layer_file(
-        folder: Path, layer: str, frame: pd.DataFrame, source: LayerSource
+        folder: Path, layer: str, data: pd.DataFrame | dict[str, np.ndarray], source: LayerSource
     ) -> dict[str, Any]:
-        is_geo = isinstance(frame, gpd.GeoDataFrame)
-        if is_geo and (frame.crs is None or frame.crs.to_string() != CRS):
-            raise StoreError(f"Laag {layer!r} moet in {CRS} zijn, niet in {frame.crs}.")
-        filename = f"{layer}-{uuid.uuid4().hex[:12]}.parquet"
+        is_arrays = isinstance(data, dict)
+        is_geo = isinstance(data, gpd.GeoDataFrame)
+        if is_geo and (data.crs is None or data.crs.to_string() != CRS):
+            raise StoreError(f"Laag {layer!r} moet in {CRS} zijn, niet in {data.crs}.")
+        filename = f"{layer}-{uuid.uuid4().hex[:12]}.{'npz' if is_arrays else 'parquet'}"
         tmp = folder / f".{filename}.tmp"
         try:
-            frame.to_parquet(tmp, index=False)
-            with open(tmp, "rb") as handle:
+            with open(tmp, "wb") as handle:
+                if is_arrays:
+                    np.savez_compressed(handle, **data)
+                else:
+                    data.to_parquet(handle, index=False)
+                handle.flush()
                 os.fsync(handle.fileno())
             os.replace(tmp, folder / filename)
         except BaseException:
             tmp.unlink(missing_ok=True)
             raise
+        rows = len(data["u"]) if is_arrays and "u" in data else len(data)
         entry = asdict(source)
-        entry.update(file=filename, rows=int(len(frame)), geometry=is_geo)
+        entry.update(file=filename, rows=int(rows), geometry=is_geo, arrays=is_arrays)
         return entry
 
     @staticmethod

@@ -1,0 +1,259 @@
+"""Road network edges per travel mode from an OSM file (PBF or XML), read with pyosmium.
+
+The result is a plain edge list in EPSG:28992 (:class:`RoadEdges`) that the store keeps as
+``.npz`` and :func:`analysis.network.graph_from_edges` turns into a routable graph.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from os import PathLike
+from pathlib import Path
+
+import numpy as np
+import osmium
+from pyproj import Transformer
+
+from loaders.errors import SourceFormatError
+from loaders.schema import CRS
+
+TRAVEL_MODES = ("walk", "bike", "drive")
+"""Travel modes with their own network: lopen, fietsen, auto."""
+
+ROUTABLE_HIGHWAYS: dict[str, frozenset[str]] = {
+    "walk": frozenset(
+        {
+            "primary", "primary_link", "secondary", "secondary_link", "tertiary",
+            "tertiary_link", "unclassified", "residential", "living_street", "service", "road",
+            "track", "pedestrian", "footway", "path", "cycleway", "bridleway", "steps",
+        }
+    ),
+    "bike": frozenset(
+        {
+            "primary", "primary_link", "secondary", "secondary_link", "tertiary",
+            "tertiary_link", "unclassified", "residential", "living_street", "service", "road",
+            "track", "path", "cycleway",
+        }
+    ),
+    "drive": frozenset(
+        {
+            "motorway", "motorway_link", "trunk", "trunk_link", "primary", "primary_link",
+            "secondary", "secondary_link", "tertiary", "tertiary_link", "unclassified",
+            "residential", "living_street", "service", "road",
+        }
+    ),
+}
+"""OSM ``highway`` values each mode may use unless an access tag says otherwise.
+
+Project choices: walkers stay off motorways and trunk roads (Dutch *autowegen*) but may use cycle
+paths, which Dutch traffic law lets pedestrians use where there is no footway; cyclists stay off
+motorways, trunk roads, footways, pedestrian streets, steps and bridleways; cars stay off
+footways, paths, cycleways, steps, pedestrian streets, bridleways and tracks (most Dutch tracks
+are agricultural roads closed to through traffic). A mode-specific tag overrides this list:
+``foot=yes`` opens a trunk road to walkers, ``bicycle=designated`` opens a footway to cyclists,
+``motor_vehicle=no`` closes a road to cars. ``access=no``/``private`` closes a way to every mode
+without such an override. Ways tagged ``area=yes`` are never routed along their outline.
+"""
+
+_MODE_ACCESS_KEYS: dict[str, tuple[str, ...]] = {
+    "walk": ("foot",),
+    "bike": ("bicycle",),
+    "drive": ("motorcar", "motor_vehicle"),
+}
+_ACCESS_OPEN = frozenset({"yes", "designated", "permissive", "destination", "customers"})
+_ACCESS_CLOSED = frozenset(
+    {"no", "private", "agricultural", "forestry", "delivery", "use_sidepath", "dismount"}
+)
+_ONEWAY_FORWARD = frozenset({"yes", "true", "1"})
+_ONEWAY_BACKWARD = frozenset({"-1", "reverse"})
+_CONTRAFLOW_CYCLEWAY = frozenset({"opposite", "opposite_lane", "opposite_track"})
+
+
+@dataclass(frozen=True)
+class RoadEdges:
+    """An edge list: node coordinates (EPSG:28992) and edges ``u -> v`` with their length.
+
+    ``oneway`` is true where an edge may only be travelled from ``u`` to ``v``.
+    """
+
+    x: np.ndarray
+    y: np.ndarray
+    u: np.ndarray
+    v: np.ndarray
+    length: np.ndarray
+    oneway: np.ndarray
+    mode: str
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        """The arrays to store (``mode`` included as a 0-d string array)."""
+        return {"x": self.x, "y": self.y, "u": self.u, "v": self.v, "length": self.length,
+                "oneway": self.oneway, "mode": np.array(self.mode)}
+
+    @classmethod
+    def from_arrays(cls, arrays: dict[str, np.ndarray]) -> RoadEdges:
+        """Rebuild from :meth:`arrays` output (e.g. a stored ``.npz``)."""
+        return cls(x=arrays["x"], y=arrays["y"], u=arrays["u"], v=arrays["v"],
+                   length=arrays["length"], oneway=arrays["oneway"].astype(bool),
+                   mode=str(arrays["mode"]))
+
+
+def check_mode(mode: str) -> None:
+    """Raise ``ValueError`` with a Dutch message when ``mode`` is not a known travel mode."""
+    if mode not in TRAVEL_MODES:
+        raise ValueError(f"onbekende vervoerswijze {mode!r}; kies uit {', '.join(TRAVEL_MODES)}")
+
+
+def read_road_edges(
+    path: str | PathLike[str],
+    mode: str,
+    *,
+    bbox: tuple[float, float, float, float] | None = None,
+) -> RoadEdges:
+    """Read the roads ``mode`` may use from an OSM file into an edge list.
+
+    Each edge is as long as its projected straight segment between two consecutive way nodes.
+    One-way rules: for ``drive``, ``oneway=yes|true|1`` allows travel along the way,
+    ``oneway=-1`` against it, and ``junction=roundabout`` and ``highway=motorway`` imply
+    ``oneway=yes`` unless ``oneway=no``; ``bike`` follows the same rules unless
+    ``oneway:bicycle=no`` (or a contraflow cycleway tag) opens the other direction; ``walk``
+    ignores one-way tags.
+
+    Parameters
+    ----------
+    path
+        The ``.osm.pbf`` or ``.osm`` file.
+    mode
+        ``"walk"``, ``"bike"`` or ``"drive"``.
+    bbox
+        Keep only edges with an end inside ``(minx, miny, maxx, maxy)`` in EPSG:28992 (a
+        region plus a buffer, so that a venue across the border still counts).
+
+    Raises
+    ------
+    SourceFormatError
+        When the file cannot be read as OSM data or holds no way usable in ``mode``.
+    """
+    check_mode(mode)
+    path = Path(path)
+    try:
+        refs, lon, lat, piece, direction = _read_ways(path, mode)
+    except RuntimeError as exc:
+        raise SourceFormatError(
+            path.name, f"het OSM-bestand kan niet gelezen worden ({exc})"
+        ) from exc
+    if refs.size == 0:
+        raise SourceFormatError(path.name, f"geen wegen voor vervoerswijze {mode!r} gevonden")
+    _, first, node_of_ref = np.unique(refs, return_index=True, return_inverse=True)
+    transformer = Transformer.from_crs("EPSG:4326", CRS, always_xy=True)
+    x, y = (np.asarray(a, dtype=np.float64) for a in transformer.transform(lon[first], lat[first]))
+    same_piece = piece[1:] == piece[:-1]
+    u = node_of_ref[:-1][same_piece]
+    v = node_of_ref[1:][same_piece]
+    seg_direction = direction[:-1][same_piece]
+    backward = seg_direction < 0
+    u, v = np.where(backward, v, u), np.where(backward, u, v)
+    length = np.hypot(x[u] - x[v], y[u] - y[v])
+    oneway = seg_direction != 0
+    if bbox is not None:
+        inside = (x >= bbox[0]) & (x <= bbox[2]) & (y >= bbox[1]) & (y <= bbox[3])
+        keep = inside[u] | inside[v]
+        if not keep.any():
+            raise SourceFormatError(path.name, "het OSM-bestand bevat geen wegen in deze regio")
+        u, v, length, oneway = u[keep], v[keep], length[keep], oneway[keep]
+        used, remap = np.unique(np.concatenate([u, v]), return_inverse=True)
+        u, v = remap[: u.size], remap[u.size :]
+        x, y = x[used], y[used]
+    return RoadEdges(x=x, y=y, u=u, v=v, length=length, oneway=oneway, mode=mode)
+
+
+def way_allowed(tags: dict[str, str], mode: str) -> bool:
+    """Whether travellers in ``mode`` may use an OSM way with these tags.
+
+    See :data:`ROUTABLE_HIGHWAYS` for the rules.
+    """
+    highway = tags.get("highway")
+    if highway is None or tags.get("area") == "yes":
+        return False
+    for key in _MODE_ACCESS_KEYS[mode]:
+        if key in tags:
+            value = tags[key]
+            if value in _ACCESS_OPEN:
+                return True
+            if value in _ACCESS_CLOSED:
+                return False
+    if tags.get("access") in _ACCESS_CLOSED:
+        return False
+    return highway in ROUTABLE_HIGHWAYS[mode]
+
+
+def way_oneway(tags: dict[str, str], mode: str) -> int:
+    """Direction in which ``mode`` may travel along an OSM way.
+
+    Returns ``0`` both ways, ``1`` only in the order of the way's nodes, ``-1`` only against it.
+    """
+    if mode == "walk":
+        return 0
+    if mode == "bike":
+        if tags.get("cycleway") in _CONTRAFLOW_CYCLEWAY:
+            return 0
+        if "oneway:bicycle" in tags:
+            return _oneway_value(tags["oneway:bicycle"])
+    value = tags.get("oneway")
+    if value is None:
+        implied = tags.get("junction") in {"roundabout", "circular"}
+        return 1 if implied or tags.get("highway") == "motorway" else 0
+    return _oneway_value(value)
+
+
+def _oneway_value(value: str) -> int:
+    """Map an OSM ``oneway`` value to 1, -1 or 0 (``reversible`` and unknown values: both)."""
+    if value in _ONEWAY_FORWARD:
+        return 1
+    if value in _ONEWAY_BACKWARD:
+        return -1
+    return 0
+
+
+def _read_ways(
+    path: Path, mode: str
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Collect the node references of every way ``mode`` may use.
+
+    Returns flat arrays over all kept way nodes: OSM node id, lon, lat, a piece number (a way is
+    split into pieces where a node has no location) and the way's direction (0 both, 1 along,
+    -1 against).
+    """
+    processor = (
+        osmium.FileProcessor(str(path), osmium.osm.NODE | osmium.osm.WAY)
+        .with_locations()
+        .with_filter(osmium.filter.EntityFilter(osmium.osm.WAY))
+        .with_filter(osmium.filter.KeyFilter("highway"))
+    )
+    refs: list[int] = []
+    lon: list[float] = []
+    lat: list[float] = []
+    piece: list[int] = []
+    direction: list[int] = []
+    piece_no = 0
+    for way in processor:
+        tags = {tag.k: tag.v for tag in way.tags}
+        if not way_allowed(tags, mode):
+            continue
+        way_direction = way_oneway(tags, mode)
+        piece_no += 1
+        for node in way.nodes:
+            if not node.location.valid():
+                piece_no += 1
+                continue
+            refs.append(node.ref)
+            lon.append(node.location.lon)
+            lat.append(node.location.lat)
+            piece.append(piece_no)
+            direction.append(way_direction)
+    return (
+        np.array(refs, dtype=np.int64),
+        np.array(lon, dtype=np.float64),
+        np.array(lat, dtype=np.float64),
+        np.array(piece, dtype=np.int64),
+        np.array(direction, dtype=np.int8),
+    )

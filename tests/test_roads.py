@@ -1,0 +1,89 @@
+"""Road networks from a real OSM extract: clipping to a region and storing per mode."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pytest
+from shapely.geometry import box
+
+from loaders.__main__ import main as cli_main
+from loaders.build import import_network
+from loaders.errors import SourceFormatError
+from loaders.roads import RoadEdges, read_road_edges
+from loaders.store import LayerSource, Store
+
+
+@pytest.fixture
+def liechtenstein(shared_data: Path) -> Path:
+    return shared_data / "fixtures" / "osm_liechtenstein.osm.pbf"
+
+
+def test_clipping_keeps_only_edges_near_the_box(liechtenstein: Path) -> None:
+    full = read_road_edges(liechtenstein, "drive")
+    centre_x, centre_y = np.median(full.x), np.median(full.y)
+    bbox = (centre_x - 2000, centre_y - 2000, centre_x + 2000, centre_y + 2000)
+    clipped = read_road_edges(liechtenstein, "drive", bbox=bbox)
+    assert 0 < clipped.u.size < full.u.size
+    inside = ((clipped.x >= bbox[0]) & (clipped.x <= bbox[2])
+              & (clipped.y >= bbox[1]) & (clipped.y <= bbox[3]))
+    assert (inside[clipped.u] | inside[clipped.v]).all()
+    assert clipped.length == pytest.approx(
+        np.hypot(clipped.x[clipped.u] - clipped.x[clipped.v],
+                 clipped.y[clipped.u] - clipped.y[clipped.v]))
+    assert clipped.oneway.any() and not clipped.oneway.all()
+
+
+def test_walk_network_is_larger_than_drive_and_has_no_oneway(liechtenstein: Path) -> None:
+    walk = read_road_edges(liechtenstein, "walk")
+    drive = read_road_edges(liechtenstein, "drive")
+    assert walk.u.size > drive.u.size
+    assert not walk.oneway.any()
+
+
+def test_box_outside_the_file_is_a_clear_error(liechtenstein: Path) -> None:
+    with pytest.raises(SourceFormatError, match="geen wegen in deze regio"):
+        read_road_edges(liechtenstein, "bike", bbox=(230000, 550000, 240000, 560000))
+
+
+def test_not_an_osm_file(tmp_path: Path) -> None:
+    bad = tmp_path / "kapot.osm.pbf"
+    bad.write_bytes(b"geen pbf")
+    with pytest.raises(SourceFormatError):
+        read_road_edges(bad, "walk")
+
+
+def test_network_layers_are_stored_per_mode_and_round_trip(
+    liechtenstein: Path, tmp_path: Path, capsys
+) -> None:
+    full = read_road_edges(liechtenstein, "walk")
+    cx, cy = float(np.median(full.x)), float(np.median(full.y))
+    gemeente = gpd.GeoDataFrame({"code": ["GM9001"], "naam": ["Proef"]},
+                                geometry=[box(cx - 3000, cy - 3000, cx + 3000, cy + 3000)],
+                                crs="EPSG:28992")
+    store = Store(tmp_path)
+    store.write_region("proef", {"gemeenten": (gemeente, LayerSource("test", "test"))})
+    code = cli_main(["--data", str(tmp_path), "network", "--osm", str(liechtenstein),
+                     "--regio", "proef", "--modus", "walk", "--modus", "drive"])
+    assert code == 0, capsys.readouterr()
+    manifest = store.manifest("proef")
+    assert {"netwerk_walk", "netwerk_drive", "gemeenten"} == set(manifest["layers"])
+    assert manifest["layers"]["netwerk_walk"]["attribution"].startswith("©")
+    stored = RoadEdges.from_arrays(store.read_arrays("proef", "netwerk_drive"))
+    expected = read_road_edges(liechtenstein, "drive",
+                               bbox=(cx - 8000, cy - 8000, cx + 8000, cy + 8000))
+    assert stored.mode == "drive"
+    np.testing.assert_array_equal(stored.u, expected.u)
+    np.testing.assert_allclose(stored.length, expected.length)
+    assert manifest["layers"]["netwerk_drive"]["rows"] == expected.u.size
+
+
+def test_network_for_unknown_region_changes_nothing(liechtenstein: Path, tmp_path: Path) -> None:
+    report_code = cli_main(["--data", str(tmp_path), "network", "--osm", str(liechtenstein),
+                            "--regio", "bestaat-niet"])
+    assert report_code == 2
+    assert Store(tmp_path).regions() == []
+    with pytest.raises(Exception, match="niet opgeslagen"):
+        import_network(liechtenstein, "bestaat-niet", store=Store(tmp_path))
