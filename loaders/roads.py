@@ -1,4 +1,4 @@
-"""Road network edges per travel mode from an OSM file (PBF or XML), read with pyosmium.
+"""Road network edges per travel mode: from an OSM file (pyosmium) or live through osmnx.
 
 The result is a plain edge list in EPSG:28992 (:class:`RoadEdges`) that the store keeps as
 ``.npz`` and :func:`analysis.network.graph_from_edges` turns into a routable graph.
@@ -10,12 +10,20 @@ from dataclasses import dataclass
 from os import PathLike
 from pathlib import Path
 
+import geopandas as gpd
+import networkx as nx
 import numpy as np
 import osmium
+import requests
 from pyproj import Transformer
+from shapely.geometry.base import BaseGeometry
 
-from loaders.errors import SourceFormatError
+from loaders.errors import SourceFormatError, SourceUnavailable
+from loaders.http import USER_AGENT, make_session
 from loaders.schema import CRS
+
+OSMNX_NETWORK_TYPES = {"walk": "walk", "bike": "bike", "drive": "drive"}
+"""osmnx ``network_type`` per travel mode (osmnx applies its own, well-tested tag filters)."""
 
 TRAVEL_MODES = ("walk", "bike", "drive")
 """Travel modes with their own network: lopen, fietsen, auto."""
@@ -164,6 +172,81 @@ def read_road_edges(
         u, v = remap[: u.size], remap[u.size :]
         x, y = x[used], y[used]
     return RoadEdges(x=x, y=y, u=u, v=v, length=length, oneway=oneway, mode=mode)
+
+
+def fetch_road_edges(
+    area: BaseGeometry, mode: str, *, buffer_m: float = 5000.0, timeout: int = 180
+) -> RoadEdges:
+    """Download the road network of ``mode`` around ``area`` from OpenStreetMap with osmnx.
+
+    Parameters
+    ----------
+    area
+        The region (EPSG:28992); it is buffered by ``buffer_m`` so that a meeting place just
+        across the border counts.
+    mode
+        ``"walk"``, ``"bike"`` or ``"drive"``.
+    timeout
+        Seconds osmnx waits for Overpass.
+
+    Raises
+    ------
+    SourceUnavailable
+        When Overpass cannot be reached or answers with an error.
+    """
+    import osmnx
+
+    check_mode(mode)
+    _check_overpass_reachable(osmnx.settings.overpass_url, timeout=min(timeout, 10))
+    osmnx.settings.http_user_agent = USER_AGENT
+    osmnx.settings.requests_timeout = timeout
+    osmnx.settings.use_cache = False
+    polygon = gpd.GeoSeries([area.buffer(buffer_m)], crs=CRS).to_crs("EPSG:4326").iloc[0]
+    try:
+        graph = osmnx.graph_from_polygon(
+            polygon, network_type=OSMNX_NETWORK_TYPES[mode], simplify=True, retain_all=True
+        )
+    except (requests.RequestException, ConnectionError, ValueError, RuntimeError) as exc:
+        raise SourceUnavailable(
+            "OpenStreetMap (osmnx)",
+            f"het wegennet kon niet worden opgehaald ({type(exc).__name__}: {exc}). "
+            "Importeer een OSM-bestand met 'python -m loaders network --osm ...'.",
+        ) from exc
+    return edges_from_osmnx(graph, mode)
+
+
+def _check_overpass_reachable(base_url: str, *, timeout: float) -> None:
+    """Fail fast when Overpass is unreachable (osmnx would first sleep 60 s and then fail)."""
+    try:
+        make_session(retries=0).get(f"{base_url.rstrip('/')}/status", timeout=timeout)
+    except requests.RequestException as exc:
+        raise SourceUnavailable(
+            "OpenStreetMap (osmnx)",
+            f"het wegennet kon niet worden opgehaald: {base_url} is niet bereikbaar. "
+            "Importeer een OSM-bestand met 'python -m loaders network --osm ...'.",
+        ) from exc
+
+
+def edges_from_osmnx(graph: nx.MultiDiGraph, mode: str) -> RoadEdges:
+    """Convert an unprojected osmnx graph (lon/lat nodes, ``length`` in metres) to edges.
+
+    osmnx lists every direction a mode may travel as its own directed edge, so each edge is
+    stored as one-way; parallel edges keep the shortest when the graph is built.
+    """
+    check_mode(mode)
+    nodes = list(graph.nodes)
+    if not nodes:
+        raise SourceFormatError("OpenStreetMap (osmnx)", "het wegennet is leeg")
+    position = {node: i for i, node in enumerate(nodes)}
+    lon = np.array([graph.nodes[n]["x"] for n in nodes], dtype=np.float64)
+    lat = np.array([graph.nodes[n]["y"] for n in nodes], dtype=np.float64)
+    x, y = Transformer.from_crs("EPSG:4326", CRS, always_xy=True).transform(lon, lat)
+    edges = list(graph.edges(data="length"))
+    u = np.array([position[a] for a, _b, _len in edges], dtype=np.int64)
+    v = np.array([position[b] for _a, b, _len in edges], dtype=np.int64)
+    length = np.array([float(d) for _a, _b, d in edges], dtype=np.float64)
+    return RoadEdges(x=np.asarray(x), y=np.asarray(y), u=u, v=v, length=length,
+                     oneway=np.ones(u.size, dtype=bool), mode=mode)
 
 
 def way_allowed(tags: dict[str, str], mode: str) -> bool:

@@ -11,6 +11,7 @@ import socket
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import cache
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -18,7 +19,9 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import requests
 
+from analysis.network import RoadGraph, graph_from_road_edges
 from loaders.http import make_session
+from loaders.roads import read_road_edges
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED_DATA = Path(os.environ.get("ONTMOETINGSKAART_SHARED", REPO.parent / "shared" / "data"))
@@ -57,6 +60,12 @@ def block_network(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatc
         raise ConnectionRefusedError(f"network blocked in tests: {address!r}")
 
     monkeypatch.setattr(socket.socket, "connect", guarded_connect)
+
+
+@cache
+def osm_graph(path: Path, mode: str) -> RoadGraph:
+    """The routable graph of an OSM file, read once per (file, mode) for the whole session."""
+    return graph_from_road_edges(read_road_edges(path, mode), source=Path(path).name)
 
 
 @pytest.fixture

@@ -20,7 +20,8 @@ from analysis.nearest import (
     straight_line_estimate,
     travel_minutes,
 )
-from analysis.network import RoadGraph, graph_from_edges, graph_from_osm_file
+from tests.conftest import osm_graph
+from analysis.network import RoadGraph, graph_from_edges
 
 LIECHTENSTEIN = "fixtures/osm_liechtenstein.osm.pbf"
 TOO_FAR = "te ver van het wegennet (> 1000 m)"
@@ -29,7 +30,7 @@ TOO_FAR = "te ver van het wegennet (> 1000 m)"
 @cache
 def _liechtenstein(path: Path, mode: str) -> RoadGraph:
     """Parse the real Liechtenstein extract once per mode for the whole test session."""
-    return graph_from_osm_file(path, mode)
+    return osm_graph(path, mode)
 
 
 def _nx_reversed(graph: RoadGraph) -> nx.DiGraph:

@@ -2,22 +2,16 @@
 
 from __future__ import annotations
 
-from functools import cache
 from pathlib import Path
 
 import numpy as np
 import pytest
 from pyproj import Transformer
 
-from analysis.network import (
-    MODE_SPEEDS_KMH,
-    RoadGraph,
-    graph_from_edges,
-    graph_from_osm_file,
-    way_allowed,
-    way_oneway,
-)
+from analysis.network import MODE_SPEEDS_KMH, RoadGraph, graph_from_edges
 from loaders.errors import SourceFormatError
+from loaders.roads import way_allowed, way_oneway
+from tests.conftest import osm_graph
 
 LIECHTENSTEIN = "fixtures/osm_liechtenstein.osm.pbf"
 
@@ -58,10 +52,8 @@ SMALL_OSM = """<?xml version="1.0" encoding="UTF-8"?>
 """
 
 
-@cache
 def _liechtenstein(path: Path, mode: str) -> RoadGraph:
-    """Parse the real Liechtenstein extract once per mode for the whole test session."""
-    return graph_from_osm_file(path, mode)
+    return osm_graph(path, mode)
 
 
 @pytest.fixture
@@ -134,25 +126,6 @@ def test_unknown_mode_raises() -> None:
         graph_from_edges([0.0, 1.0], [0.0, 0.0], [0], [1], [1.0], mode="boat")
 
 
-def test_npz_round_trip(tmp_path: Path) -> None:
-    graph = graph_from_edges(
-        [0.0, 100.0, 200.0],
-        [5.0, 6.0, 7.0],
-        [0, 1],
-        [1, 2],
-        [101.5, 99.25],
-        oneway=[True, False],
-        mode="bike",
-        source="hand-built",
-    )
-    graph.to_npz(tmp_path / "graph.npz")
-    loaded = RoadGraph.from_npz(tmp_path / "graph.npz")
-    np.testing.assert_array_equal(loaded.node_x, graph.node_x)
-    np.testing.assert_array_equal(loaded.node_y, graph.node_y)
-    assert (loaded.weights != graph.weights).nnz == 0
-    assert (loaded.mode, loaded.source) == ("bike", "hand-built")
-    assert loaded.weights.indptr.dtype == np.int32
-
 
 @pytest.mark.parametrize(
     ("tags", "mode", "allowed"),
@@ -204,7 +177,7 @@ def test_way_oneway(tags: dict[str, str], mode: str, direction: int) -> None:
 
 
 def test_small_osm_drive(small_osm: Path) -> None:
-    graph = graph_from_osm_file(small_osm, "drive")
+    graph = osm_graph(small_osm, "drive")
     a, b, c, d = _rd(5.000, 52.000), _rd(5.001, 52.000), _rd(5.001, 52.001), _rd(5.000, 52.001)
     e, f, g = _rd(5.001, 52.002), _rd(5.000, 52.002), _rd(5.000, 52.003)
     assert graph.n_nodes == 7
@@ -222,7 +195,7 @@ def test_small_osm_drive(small_osm: Path) -> None:
 
 
 def test_small_osm_walk_ignores_oneway_and_keeps_foot_yes_trunk(small_osm: Path) -> None:
-    graph = graph_from_osm_file(small_osm, "walk")
+    graph = osm_graph(small_osm, "walk")
     a, b = _rd(5.000, 52.000), _rd(5.001, 52.000)
     f, g = _rd(5.000, 52.002), _rd(5.000, 52.003)
     assert graph.n_nodes == 7
@@ -235,7 +208,7 @@ def test_not_an_osm_file_raises(tmp_path: Path) -> None:
     path = tmp_path / "broken.osm.pbf"
     path.write_bytes(b"this is not a protobuf file")
     with pytest.raises(SourceFormatError, match="broken.osm.pbf"):
-        graph_from_osm_file(path, "walk")
+        osm_graph(path, "walk")
 
 
 def test_osm_file_without_roads_raises(tmp_path: Path) -> None:
@@ -246,7 +219,7 @@ def test_osm_file_without_roads_raises(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     with pytest.raises(SourceFormatError, match="geen wegen voor vervoerswijze 'drive'"):
-        graph_from_osm_file(path, "drive")
+        osm_graph(path, "drive")
 
 
 @pytest.mark.parametrize("mode", ["walk", "bike", "drive"])

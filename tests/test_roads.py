@@ -12,7 +12,8 @@ from shapely.geometry import box
 from loaders.__main__ import main as cli_main
 from loaders.build import import_network
 from loaders.errors import SourceFormatError
-from loaders.roads import RoadEdges, read_road_edges
+from loaders.errors import SourceUnavailable
+from loaders.roads import RoadEdges, edges_from_osmnx, fetch_road_edges, read_road_edges
 from loaders.store import LayerSource, Store
 
 
@@ -87,3 +88,41 @@ def test_network_for_unknown_region_changes_nothing(liechtenstein: Path, tmp_pat
     assert Store(tmp_path).regions() == []
     with pytest.raises(Exception, match="niet opgeslagen"):
         import_network(liechtenstein, "bestaat-niet", store=Store(tmp_path))
+
+
+OSM_XML = """<?xml version='1.0' encoding='UTF-8'?>
+<osm version="0.6" generator="handgeschreven">
+  <node id="1" lat="53.0000" lon="6.6000" version="1"/>
+  <node id="2" lat="53.0000" lon="6.6100" version="1"/>
+  <node id="3" lat="53.0050" lon="6.6100" version="1"/>
+  <way id="10" version="1"><nd ref="1"/><nd ref="2"/>
+    <tag k="highway" v="residential"/><tag k="oneway" v="yes"/></way>
+  <way id="11" version="1"><nd ref="2"/><nd ref="3"/><tag k="highway" v="tertiary"/></way>
+</osm>
+"""
+
+
+def test_osmnx_graph_is_converted_to_rd_edges(tmp_path: Path) -> None:
+    import osmnx
+
+    path = tmp_path / "mini.osm"
+    path.write_text(OSM_XML, encoding="utf-8")
+    edges = edges_from_osmnx(osmnx.graph_from_xml(path, simplify=False), "drive")
+    ours = read_road_edges(path, "drive")
+    assert edges.u.size == 3  # 1->2 one way, 2<->3 both ways as two directed edges
+    assert edges.oneway.all()
+    expected = sorted([*ours.length, ours.length[~ours.oneway][0]])
+    assert sorted(edges.length) == pytest.approx(expected, rel=0.01)
+    assert 230_000 < edges.x.min() < 250_000 and 540_000 < edges.y.min() < 560_000
+
+
+def test_live_fetch_without_network_is_a_dutch_error() -> None:
+    area = box(240_000, 550_000, 241_000, 551_000)
+    with pytest.raises(SourceUnavailable, match="wegennet kon niet worden opgehaald"):
+        fetch_road_edges(area, "bike", buffer_m=100, timeout=5)
+
+
+@pytest.mark.live
+def test_live_fetch_gieten() -> None:
+    edges = fetch_road_edges(box(244_000, 553_000, 246_000, 555_000), "bike", buffer_m=200)
+    assert edges.u.size > 50
