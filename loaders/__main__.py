@@ -24,7 +24,16 @@ from loaders.errors import SourceError
 from loaders.roads import TRAVEL_MODES
 from loaders.store import Store, StoreError
 
-DEMO_REGIONS = {"aa-en-hunze": ("Aa en Hunze", ["GM1680"]), "baarn": ("Baarn", ["GM0308"])}
+DEMO_REGIONS = {
+    "aa-en-hunze": ("Aa en Hunze", ["GM1680"]),
+    "baarn": ("Baarn", ["GM0308"]),
+    "drenthe": (
+        "Drenthe",
+        ["GM0106", "GM0109", "GM0114", "GM0118", "GM0119", "GM1680", "GM1681", "GM1690",
+         "GM1699", "GM1701", "GM1730", "GM1731"],
+    ),
+}
+"""Regions that ``demo`` imports: the two test gemeenten and a whole province."""
 STEPS = 5
 
 
@@ -68,7 +77,7 @@ def _parser() -> argparse.ArgumentParser:
                          help="vervoerswijze (standaard alle drie)")
     network.set_defaults(run=_cmd_network)
 
-    demo = sub.add_parser("demo", help="voorbeeldregio's Aa en Hunze en Baarn importeren")
+    demo = sub.add_parser("demo", help="voorbeeldregio's Aa en Hunze, Baarn en Drenthe importeren")
     demo.add_argument("--from", dest="folder", type=Path, required=True, help="map met bestanden")
     demo.set_defaults(run=_cmd_demo)
     return parser
