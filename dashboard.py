@@ -1,18 +1,12 @@
-"""Ontmoetingskaart: entry point of the Streamlit dashboard (``streamlit run dashboard.py``)."""
+"""Ontmoetingskaart: entry point of the Streamlit dashboard (``streamlit run dashboard.py``).
+
+The frame around every page (navigation, and the sidebar with the choice of region, gemeenten,
+year, age group and indicator, kept in the URL) lives in ``ui.frame``.
+"""
 
 from __future__ import annotations
 
-import streamlit as st
-
-
-def main() -> None:
-    """Set up the page and the navigation, then run the selected page."""
-    st.set_page_config(page_title="Ontmoetingskaart", page_icon="🏘️", layout="wide")
-    pages = [
-        st.Page("pages/gegevens.py", title="Gegevens", icon="🗂️", url_path="gegevens", default=True),
-    ]
-    st.navigation(pages).run()
-
+from ui import frame
 
 if __name__ == "__main__":
-    main()
+    frame.run()

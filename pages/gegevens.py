@@ -5,10 +5,14 @@ from __future__ import annotations
 import streamlit as st
 
 from loaders.store import Store, StoreError
-from views.status import layers_table, regions_table
+from ui.frame import current_context
+from views.status import EMPTY_STORE_HELP, layers_table, regions_table, status_line
 
 st.title("Gegevens")
-st.caption(
+context = current_context()
+if context is not None:
+    st.caption(status_line(context.manifest))
+st.markdown(
     "Welke regio's zijn opgeslagen, uit welke bronnen en wanneer zijn ze opgehaald. "
     "Cijfers van het RIVM zijn modelschattingen, geen tellingen."
 )
@@ -26,14 +30,15 @@ for message in unreadable:
     st.error(message)
 
 if not manifests:
-    st.info(
-        "Er is nog geen regio opgeslagen. Importeer gedownloade bestanden met\n\n"
-        "`python -m loaders import --from <map> --gemeente GM1680`\n\n"
-        "of haal een regio op bij de bronnen met `python -m loaders fetch --gemeente GM1680`."
-    )
+    st.info(EMPTY_STORE_HELP, icon=":material/inventory_2:")
 else:
     st.subheader("Opgeslagen regio's")
     st.dataframe(regions_table(manifests), hide_index=True, width="stretch")
     for manifest in manifests:
         with st.expander(f"{manifest['name']} — bronnen per laag", expanded=len(manifests) == 1):
-            st.dataframe(layers_table(manifest), hide_index=True, width="stretch")
+            st.dataframe(
+                layers_table(manifest),
+                hide_index=True,
+                width="stretch",
+                column_config={"Bron": st.column_config.TextColumn(width="medium")},
+            )

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
+from pathlib import PurePath
 from typing import Any
 
 import pandas as pd
@@ -16,8 +18,18 @@ LAYER_TITLES = {
 }
 
 
+EMPTY_STORE_HELP = (
+    "Er is nog geen regio opgeslagen. Importeer gedownloade bestanden met\n\n"
+    "`python -m loaders import --from <map> --gemeente GM1680`\n\n"
+    "of haal een regio op bij de bronnen met `python -m loaders fetch --gemeente GM1680`."
+)
+"""Dutch help shown by every page while the store holds no region."""
+
+LICENCES = ("CC BY 4.0", "CC0", "ODbL")
+
+
 def format_timestamp(value: str) -> str:
-    """An ISO timestamp as Dutch date and time (``27-11-2026 09:14 UTC``); raw text if unparsable."""
+    """An ISO timestamp as Dutch date and time (``27-11-2026 09:14 UTC``), else the raw text."""
     try:
         moment = datetime.fromisoformat(value)
     except (TypeError, ValueError):
@@ -49,13 +61,69 @@ def layers_table(manifest: dict[str, Any]) -> pd.DataFrame:
             {
                 "Laag": LAYER_TITLES.get(layer, layer),
                 "Rijen": int(entry.get("rows", 0)),
-                "Bron": entry.get("source", ""),
+                "Bron": source_label(entry.get("source", "")),
                 "Tabel": entry.get("table_id", ""),
-                "Jaar": entry.get("year", ""),
+                "Jaar": _years(entry),
                 "Indeling": entry.get("indeling", ""),
                 "Opgehaald": format_timestamp(entry.get("fetched_at", "")),
+                "Licentie": licence(entry),
                 "Naamsvermelding": entry.get("attribution", ""),
             }
         )
-    columns = ["Laag", "Rijen", "Bron", "Tabel", "Jaar", "Indeling", "Opgehaald", "Naamsvermelding"]
+    columns = ["Laag", "Rijen", "Bron", "Tabel", "Jaar", "Indeling", "Opgehaald", "Licentie",
+               "Naamsvermelding"]
     return pd.DataFrame(rows, columns=columns)
+
+
+def source_label(source: str) -> str:
+    """The sources of a layer with local paths cut to their file names; URLs stay whole.
+
+    Examples
+    --------
+    >>> source_label("/data/a/kernen.csv; https://example.org/api")
+    'kernen.csv; https://example.org/api'
+    """
+    parts = [p.strip() for p in str(source).split(";") if p.strip()]
+    return "; ".join(p if "://" in p else PurePath(p).name for p in parts)
+
+
+def licence(entry: dict[str, Any]) -> str:
+    """The licence of a layer: the manifest's own entry, else the licences its attribution names."""
+    if entry.get("licence"):
+        return str(entry["licence"])
+    named = [name for name in LICENCES if name in entry.get("attribution", "")]
+    return ", ".join(named) or "niet vermeld"
+
+
+def attributions(manifest: dict[str, Any]) -> list[str]:
+    """The distinct attribution lines of a region's layers, sorted."""
+    lines = {entry.get("attribution", "") for entry in manifest.get("layers", {}).values()}
+    return sorted(lines - {""})
+
+
+def status_line(manifest: dict[str, Any]) -> str:
+    """One Dutch line: the region, each layer with its table and year, and when it was fetched.
+
+    Examples
+    --------
+    ``Aa en Hunze (GM1680) · Buurten 2016 · Eenzaamheid (RIVM) 50090NED 2012, 2016, 2020 ·
+    opgehaald 27-11-2026 09:20 UTC``
+    """
+    layers = manifest.get("layers", {})
+    name = manifest.get("name", manifest["region"])
+    parts = [f"{name} ({', '.join(manifest.get('gemeenten', []))})"]
+    for layer, entry in layers.items():
+        details = " ".join(x for x in (entry.get("table_id", ""), _years(entry)) if x)
+        parts.append(f"{LAYER_TITLES.get(layer, layer)} {details}".strip())
+    fetched = sorted(e["fetched_at"] for e in layers.values() if e.get("fetched_at"))
+    if fetched:
+        when = format_timestamp(fetched[0])
+        if format_timestamp(fetched[-1]) != when:
+            when = f"{when} t/m {format_timestamp(fetched[-1])}"
+        parts.append(f"opgehaald {when}")
+    return "Gegevens: " + " · ".join(parts)
+
+
+def _years(entry: dict[str, Any]) -> str:
+    """The manifest's year field with a space after each comma (``2012, 2016, 2020``)."""
+    return re.sub(r"\s*,\s*", ", ", str(entry.get("year", "")))

@@ -1,21 +1,109 @@
-"""The dashboard in a real headless Chromium against ``streamlit run``."""
+"""The dashboard in a real headless Chromium against ``streamlit run``.
+
+The first test opens a deep link to a page other than the default one, on a server no session
+has visited yet: that is the case where Streamlit would run the page script without the frame
+(see ``ui.frame``). Keep it first.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
 pytestmark = pytest.mark.e2e
 
 EXCEPTION = '[data-testid="stException"]'
+WIDTH = 1400
 
 
 def _open(browser, url: str):
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page = browser.new_page(viewport={"width": WIDTH, "height": 1000})
     page.goto(url, wait_until="domcontentloaded")
     page.wait_for_selector('[data-testid="stApp"]', timeout=30000)
     return page
+
+
+def _settle(page) -> None:
+    """Wait until the script run is over and the charts have drawn."""
+    page.wait_for_selector('[data-testid="stStatusWidget"]', state="detached", timeout=30000)
+    page.wait_for_timeout(1500)
+
+
+def _screenshot(page, path: Path) -> None:
+    """The whole page: the main area scrolls by itself, so grow the viewport to its height."""
+    height = page.evaluate(
+        "() => document.querySelector('[data-testid=\"stMain\"]').scrollHeight"
+    )
+    page.set_viewport_size({"width": WIDTH, "height": max(1000, int(height))})
+    page.wait_for_timeout(1000)
+    page.screenshot(path=str(path), full_page=True)
+
+
+def _query(page) -> dict[str, list[str]]:
+    return parse_qs(urlsplit(page.url).query)
+
+
+def test_deep_link_on_a_fresh_server_keeps_frame_and_choice(
+    browser, streamlit_url: str, screenshot_dir: Path
+) -> None:
+    page = _open(browser, f"{streamlit_url}/bronnen?jaar=2016&leeftijd=65%2B")
+    page.get_by_role("heading", name="Bronnen en methode").wait_for(timeout=30000)
+    page.get_by_text("Eenzaamheidscijfers: wat ze wel en niet zijn").wait_for(timeout=30000)
+    _settle(page)
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    assert sidebar.get_by_text("Bronnen en methode").count() == 1
+    assert sidebar.get_by_text("Regio").count() == 1
+    query = _query(page)
+    assert query["jaar"] == ["2016"] and query["leeftijd"] == ["65+"]
+    assert query["regio"] == ["aa-en-hunze"]
+    _screenshot(page, screenshot_dir / "bronnen.png")
+    assert page.locator(EXCEPTION).count() == 0
+    page.close()
+
+
+def test_eenzaamheid_page_and_a_filter_change(
+    browser, streamlit_url: str, screenshot_dir: Path
+) -> None:
+    page = _open(browser, streamlit_url)
+    page.get_by_role("heading", name="Eenzaamheid per buurt").wait_for(timeout=30000)
+    page.get_by_text("Eenzaam: 2020, 18 jaar en ouder").wait_for(timeout=30000)
+    page.get_by_text("47,0 %", exact=True).wait_for(timeout=30000)
+    _settle(page)
+    assert page.locator(".js-plotly-plot").count() == 3
+    _screenshot(page, screenshot_dir / "eenzaamheid.png")
+
+    page.set_viewport_size({"width": WIDTH, "height": 1000})
+    ages = page.get_by_role("radiogroup", name="Leeftijdsgroep")
+    ages.get_by_role("radio", name="65+").click()
+    page.get_by_text("Eenzaam: 2020, 65 jaar en ouder").wait_for(timeout=30000)
+    _settle(page)
+    assert _query(page)["leeftijd"] == ["65+"]
+    assert page.locator(EXCEPTION).count() == 0
+    _screenshot(page, screenshot_dir / "eenzaamheid_65plus.png")
+
+    page.set_viewport_size({"width": WIDTH, "height": 1000})
+    page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name="Gegevens").click()
+    page.get_by_role("heading", name="Gegevens").wait_for(timeout=30000)
+    _settle(page)
+    assert _query(page)["leeftijd"] == ["65+"], "the choice survives a page switch"
+    assert page.locator(EXCEPTION).count() == 0
+    page.close()
+
+
+def test_invalid_link_warns_in_dutch(browser, streamlit_url: str, screenshot_dir: Path) -> None:
+    page = _open(browser, f"{streamlit_url}/?jaar=1999&indicator=blij")
+    page.get_by_text("Jaar ‘1999’ uit de link is niet beschikbaar; we tonen 2020.").wait_for(
+        timeout=30000
+    )
+    page.get_by_text("Indicator ‘blij’ uit de link is niet beschikbaar").wait_for(timeout=30000)
+    _settle(page)
+    assert _query(page)["jaar"] == ["2020"]
+    assert page.locator(EXCEPTION).count() == 0
+    page.set_viewport_size({"width": WIDTH, "height": 900})
+    page.screenshot(path=str(screenshot_dir / "ongeldige_link.png"))
+    page.close()
 
 
 def test_status_page_shows_stored_region(browser, streamlit_url: str, screenshot_dir: Path) -> None:
@@ -23,7 +111,7 @@ def test_status_page_shows_stored_region(browser, streamlit_url: str, screenshot
     page.get_by_role("heading", name="Gegevens").wait_for(timeout=30000)
     page.get_by_text("Opgeslagen regio's").wait_for(timeout=30000)
     page.get_by_text("Aa en Hunze — bronnen per laag").wait_for(timeout=30000)
-    page.wait_for_timeout(1500)
-    page.screenshot(path=str(screenshot_dir / "gegevens.png"), full_page=True)
+    _settle(page)
+    _screenshot(page, screenshot_dir / "gegevens.png")
     assert page.locator(EXCEPTION).count() == 0
     page.close()

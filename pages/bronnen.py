@@ -1,0 +1,113 @@
+"""Page 'Bronnen en methode': where every layer comes from and how the figures are made."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from analysis.nearest import DETOUR_FACTOR
+from analysis.network import MODE_SPEEDS_KMH
+from loaders.venue_rules import rules_table
+from ui.frame import page_context
+from views.status import attributions, layers_table
+
+MODE_LABELS = {"walk": "lopen", "bike": "fietsen", "drive": "auto"}
+
+st.title("Bronnen en methode")
+context = page_context()
+manifest = context.manifest
+
+st.header("Bronnen van de opgeslagen gegevens")
+st.markdown(
+    f"Per laag van **{manifest.get('name', manifest['region'])}**: het bestand of de dienst "
+    "waar hij vandaan komt, de tabel, het jaar en de gebiedsindeling, wanneer hij is opgehaald "
+    "en onder welke licentie."
+)
+st.table(layers_table(manifest).drop(columns="Naamsvermelding"), hide_index=True)
+st.markdown("**Naamsvermelding** (neem deze over bij elk gebruik, in rapporten en brieven):")
+st.markdown("\n".join(f"- {line}" for line in attributions(manifest)))
+
+st.header("Eenzaamheidscijfers: wat ze wel en niet zijn")
+st.markdown(
+    """
+De cijfers komen uit **Gezondheid per wijk en buurt** van RIVM, GGD'en en CBS, gebaseerd op de
+Gezondheidsmonitor Volwassenen en Ouderen.
+
+**De schaal.** Eenzaamheid is gemeten met de eenzaamheidsschaal van **De Jong-Gierveld**:
+11 uitspraken, samen een score van 0 tot 11.
+
+- **Eenzaam**: score 3 of hoger.
+- **(Zeer) ernstig eenzaam**: score 9 of hoger.
+- **Emotioneel eenzaam** en **sociaal eenzaam** zijn de twee deelschalen: het gemis van een
+  hechte, intieme band (emotioneel) en het gemis van een bredere kring van mensen (sociaal).
+
+**Modelschattingen, geen tellingen.** Per buurt hebben te weinig mensen de vragenlijst ingevuld
+om een percentage te meten. RIVM schat het daarom met een statistisch model (*small-area
+estimation*) dat de antwoorden koppelt aan kenmerken van de buurt en haar inwoners, zoals
+leeftijd, huishoudens en inkomen. Zo'n schatting heeft een onzekerheidsmarge; kleine verschillen
+tussen buurten of jaren zeggen daarom weinig. Het is geen telling van eenzame mensen en geen
+oordeel over een buurt.
+
+**Onderdrukt.** Voor sommige buurten publiceert RIVM geen cijfer, meestal omdat er te weinig
+mensen wonen. Die buurten heten in dit dashboard *onderdrukt*: ze tellen nergens als 0 mee en
+staan in downloads als lege cel.
+
+**Indeling.** RIVM heeft alle jaren omgerekend naar één buurtindeling (die staat in de tabel
+hierboven). Codes van een andere indeling koppelen we alleen als we dat erbij zeggen.
+
+**Geen CBS-reeks 15+ ernaast.** CBS publiceert ook eigen eenzaamheidscijfers voor mensen van
+15 jaar en ouder. Die reeks gebruikt een andere opzet en schaal en is niet vergelijkbaar met de
+RIVM-cijfers; dit dashboard zet ze nooit in dezelfde grafiek of tabel.
+"""
+)
+
+st.header("Ontmoetingsplekken: hoe we ze indelen")
+st.markdown(
+    """
+Een plek telt als **ontmoetingsplek** als mensen uit het dorp er kunnen samenkomen zonder iets te
+kopen en zonder leerling, patiënt of cliënt te zijn: een dorpshuis, een MFA, een buurthuis of
+wijkcentrum, of de kantine van een sportvereniging. Sporthallen, kerken, cafés en zalen tellen
+alleen als het gebouw in de BAG de gebruiksfunctie *bijeenkomstfunctie* heeft. Scholen,
+zorginstellingen, gemeentehuizen en mobiele stembureaus tellen nooit.
+
+De regels worden op volgorde op de naam toegepast (kleine letters, zonder accenten, zodat ook het
+Friese *doarpshûs* meetelt); de eerste regel die past bepaalt de soort. Bij elke plek bewaren we
+waarom hij wel of niet telt.
+"""
+)
+rules = rules_table()
+st.table(rules.drop(columns="Naampatroon"), hide_index=True)
+with st.expander("Naampatronen van de regels (reguliere expressies)"):
+    st.dataframe(rules[["Volgorde", "Soort", "Naampatroon"]], hide_index=True, width="stretch")
+
+st.header("Afstanden")
+speeds = ", ".join(
+    f"{MODE_LABELS.get(mode, mode)} {speed:g} km/u".replace(".", ",")
+    for mode, speed in MODE_SPEEDS_KMH.items()
+)
+st.markdown(
+    f"""
+**Over de weg.** De afstand van een kern tot de dichtstbijzijnde ontmoetingsplek is de afstand
+over het wegennet (OpenStreetMap) voor de gekozen manier van reizen. We rekenen alle plekken
+tegelijk door met één *multi-source Dijkstra* over het omgekeerde netwerk: zo krijgt elk
+kruispunt in één keer de kortste weg naar de dichtstbijzijnde plek, en tellen eenrichtingsstraten
+in de richting van kern naar plek. Kernen en plekken worden aan het dichtstbijzijnde punt van
+het netwerk gekoppeld; dat laatste stukje telt hemelsbreed mee. Een punt ver van elke weg wordt
+niet gekoppeld, zodat een eiland nooit aan het vasteland hangt.
+
+**Reistijd** volgt uit de afstand en een vaste snelheid ({speeds}). Dat zijn aannames, geen
+metingen.
+
+**Zonder wegennet** gebruiken we de hemelsbrede afstand maal een omrijfactor van
+{f"{DETOUR_FACTOR:g}".replace(".", ",")}. Zo'n afstand is altijd gemarkeerd als **schatting**.
+"""
+)
+
+st.header("Samenhang is geen oorzaak")
+st.markdown(
+    """
+Dit dashboard zet afstand tot een ontmoetingsplek naast eenzaamheidscijfers. Als buurten verder
+van een dorpshuis meer eenzaamheid laten zien, bewijst dat niet dat het dorpshuis het verschil
+maakt: leeftijd, gezondheid, inkomen en huishoudens spelen ook mee, en de cijfers zijn
+schattingen. Gebruik de cijfers als aanleiding voor een gesprek, niet als bewijs.
+"""
+)

@@ -1,0 +1,140 @@
+"""Page 'Eenzaamheid': RIVM loneliness estimates per buurt, filtered, charted and downloadable."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from loaders.schema import LONELINESS_INDICATORS
+from ui.filters import range_filters
+from ui.frame import page_context
+from ui.layers import load_layer
+from views import charts
+from views import eenzaamheid as ez
+from views.export import excel_csv
+
+st.title("Eenzaamheid per buurt")
+context = page_context()
+choice = context.selection
+table = load_layer(context.root, context.manifest, "eenzaamheid")
+if table is None or choice.jaar is None:
+    st.info(
+        "Deze regio heeft nog geen eenzaamheidscijfers. Importeer het RIVM-bestand "
+        "‘Gezondheid per wijk en buurt’ opnieuw met `python -m loaders import`.",
+        icon=":material/info:",
+    )
+    st.stop()
+
+label = LONELINESS_INDICATORS[choice.indicator]
+st.info(
+    "**Modelschattingen, geen tellingen.** RIVM, GGD'en en CBS schatten deze percentages per "
+    "buurt met een statistisch model (small-area estimation) uit de Gezondheidsmonitor en "
+    "kenmerken van buurt en inwoners. Ze geven een beeld, geen meting; kleine verschillen "
+    "tussen buurten zeggen weinig. Een buurt zonder cijfer is **onderdrukt** (meestal te weinig "
+    "inwoners) en telt nergens als 0 mee.",
+    icon=":material/science:",
+)
+
+buurten = load_layer(context.root, context.manifest, "buurten")
+region_values = ez.buurt_values(table, buurten, jaar=choice.jaar, leeftijd=choice.leeftijd)
+values = region_values[region_values["gemeentecode"].isin(choice.gemeenten)]
+reference_codes = [*choice.gemeenten, ez.NATIONAL_CODE]
+references = ez.reference_values(
+    table, codes=reference_codes, jaar=choice.jaar, leeftijd=choice.leeftijd,
+    indicator=choice.indicator,
+)
+if not ez.has_figures(values, references, choice.indicator):
+    st.warning(
+        f"Voor {choice.jaar} ({choice.leeftijd}) zijn er geen cijfers voor ‘{label.lower()}’. "
+        "Kies in de zijbalk een ander jaar of een andere indicator.",
+        icon=":material/block:",
+    )
+    st.stop()
+
+st.subheader(f"{label}: {choice.jaar}, {ez.AGE_LABELS.get(choice.leeftijd, choice.leeftijd)}")
+columns = st.columns(len(references) + 1)
+for column, reference in zip(columns, references, strict=False):
+    column.metric(
+        f"{reference.naam} ({reference.jaar}, {reference.leeftijd})",
+        ez.format_pct(reference.value),
+        delta=ez.format_delta(reference.value, reference.previous_value),
+        delta_color="inverse",
+        delta_description=f"t.o.v. {reference.previous_jaar}" if reference.previous_jaar else None,
+        help=f"{label}, {reference.naam}, {reference.jaar}, {reference.leeftijd}: modelschatting.",
+        border=True,
+    )
+
+st.markdown("#### Filter de buurten")
+ranges = range_filters(
+    region_values, choice.indicator,
+    key=f"bereik_{context.options.region}_{choice.jaar}_{choice.leeftijd}",
+)
+filtered = ez.filter_ranges(values, ranges)
+suppressed = int(filtered[choice.indicator].isna().sum())
+columns[-1].metric(
+    "Buurten in beeld", f"{len(filtered)} van {len(values)}",
+    help=f"Waarvan {suppressed} zonder cijfer voor ‘{label.lower()}’ (onderdrukt).",
+    border=True,
+)
+
+left, right = st.columns(2)
+left.plotly_chart(
+    charts.histogram(
+        filtered[choice.indicator], indicator=choice.indicator, jaar=choice.jaar,
+        leeftijd=choice.leeftijd, references={r.naam: r.value for r in references},
+    ),
+    width="stretch",
+)
+right.plotly_chart(
+    charts.ranking(
+        filtered, indicator=choice.indicator, jaar=choice.jaar, leeftijd=choice.leeftijd
+    ),
+    width="stretch",
+)
+
+st.markdown("#### Door de jaren heen")
+indeling = str(table["indeling"].iloc[0]) if len(table) else ""
+names = dict(zip(filtered["code"], filtered["naam"], strict=True))
+names |= {r.code: r.naam for r in references}
+st.plotly_chart(
+    charts.year_comparison(
+        ez.year_table(table, codes=list(filtered["code"]), leeftijd=choice.leeftijd,
+                      indicator=choice.indicator),
+        indicator=choice.indicator, leeftijd=choice.leeftijd, names=names,
+        references=ez.year_table(table, codes=reference_codes, leeftijd=choice.leeftijd,
+                                 indicator=choice.indicator),
+        indeling=indeling,
+    ),
+    width="stretch",
+)
+st.caption(
+    f"RIVM heeft alle jaren omgerekend naar de buurtindeling {indeling}, zodat je een buurt "
+    "door de jaren kunt volgen. Vergelijk codes nooit met een andere indeling zonder dat te "
+    "vermelden. Samenhang in de tijd zegt niets over oorzaken."
+)
+
+st.markdown("#### Tabel")
+names_indeling = context.manifest["layers"].get("buurten", {}).get("indeling", "")
+if names_indeling and names_indeling != indeling:
+    st.caption(
+        f"Buurtnamen komen uit de buurtkaart met indeling {names_indeling}, de cijfers uit "
+        f"indeling {indeling}; een code die in die kaart niet voorkomt, staat er zonder naam."
+    )
+st.dataframe(
+    ez.styled_table(ez.display_table(filtered, choice.indicator)),
+    hide_index=True,
+    placeholder=ez.SUPPRESSED,
+    width="stretch",
+)
+st.download_button(
+    "Download deze buurten als CSV (Excel)",
+    excel_csv(ez.export_table(filtered, choice.indicator)),
+    file_name=f"eenzaamheid_{context.options.region}_{choice.jaar}_"
+    f"{choice.leeftijd.replace('+', 'plus')}.csv",
+    mime="text/csv",
+    icon=":material/download:",
+    on_click="ignore",
+)
+st.caption(
+    f"{ez.rivm_source([choice.jaar])}. Puntkomma's en decimale komma's, zodat Excel het bestand "
+    "direct goed opent; onderdrukte waarden zijn lege cellen."
+)

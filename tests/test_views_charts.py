@@ -1,0 +1,117 @@
+"""Figures of the loneliness page: Dutch text, the source line, suppressed values left out."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import plotly.graph_objects as go
+import pytest
+
+from loaders.rivm import read_loneliness_csv
+from views import charts
+from views import eenzaamheid as ez
+
+SOURCE_2020 = "Bron: RIVM, GGD'en, CBS – Gezondheidsmonitor 2020 (modelschatting)"
+
+
+@pytest.fixture
+def layer(shared_data: Path) -> pd.DataFrame:
+    return read_loneliness_csv(
+        shared_data / "rivm_eenzaamheid_wijk_buurt_2016_2020.csv", gemeenten=["GM1680"]
+    )
+
+
+@pytest.fixture
+def values(layer: pd.DataFrame) -> pd.DataFrame:
+    return ez.buurt_values(layer, jaar=2020, leeftijd="18+")
+
+
+def _notes(figure: go.Figure) -> str:
+    return "\n".join(a.text for a in figure.layout.annotations)
+
+
+def test_histogram_is_dutch_with_source_and_without_suppressed(values: pd.DataFrame) -> None:
+    figure = charts.histogram(
+        values["eenzaam_pct"], indicator="eenzaam_pct", jaar=2020, leeftijd="18+",
+        references={"Aa en Hunze": 42.4, "Nederland": 47.0},
+    )
+    assert figure.layout.title.text == "Verdeling over de buurten: eenzaam"
+    assert figure.layout.title.subtitle.text == "2020 · 18 jaar en ouder · modelschatting"
+    assert figure.layout.xaxis.title.text == "Eenzaam (% van 18 jaar en ouder)"
+    assert figure.layout.yaxis.title.text == "Aantal buurten"
+    assert SOURCE_2020 in _notes(figure)
+    assert "7 buurten zonder waarde (onderdrukt) niet getoond." in _notes(figure)
+    bars = figure.data[0]
+    assert len(bars.x) == 47 and 0 not in list(bars.x)
+    assert [t.name for t in figure.data[1:]] == ["Aa en Hunze 42,4 %", "Nederland 47,0 %"]
+    assert [s.x0 for s in figure.layout.shapes] == [42.4, 47.0]
+    assert figure.layout.separators == ",."
+
+
+def test_histogram_of_nothing_says_so() -> None:
+    figure = charts.histogram(pd.Series([None, None], dtype=float), indicator="sociaal_eenzaam_pct",
+                              jaar=2012, leeftijd="65+")
+    notes = _notes(figure)
+    assert "Geen buurten met een waarde voor deze keuze" in notes
+    assert "2 buurten zonder waarde (onderdrukt) niet getoond." in notes
+    assert len(figure.data[0].x) == 0
+
+
+def test_bin_width_gives_about_ten_bars() -> None:
+    assert charts.bin_width(pd.Series([4.9, 9.5])) == 0.5
+    assert charts.bin_width(pd.Series([31.6, 48.4])) == 2.0
+    assert charts.bin_width(pd.Series([], dtype=float)) == 0.5
+
+
+def test_ranking_shows_top_and_bottom_ten(values: pd.DataFrame) -> None:
+    figure = charts.ranking(values, indicator="eenzaam_pct", jaar=2020, leeftijd="18+")
+    top, bottom = figure.data
+    present = values.dropna(subset=["eenzaam_pct"]).sort_values("eenzaam_pct", ascending=False)
+    assert (top.name, bottom.name) == ("Hoogste 10", "Laagste 10")
+    assert list(top.x) == present["eenzaam_pct"].head(10).tolist()
+    assert list(bottom.x) == present["eenzaam_pct"].tail(10).tolist()
+    assert top.text[0] == ez.format_pct(present["eenzaam_pct"].iloc[0])
+    assert figure.layout.title.text == "Hoogste en laagste buurten: eenzaam"
+    assert SOURCE_2020 in _notes(figure)
+    assert "7 buurten zonder waarde (onderdrukt) niet getoond." in _notes(figure)
+
+
+def test_ranking_of_few_buurten_shows_each_once_with_codes_for_missing_names() -> None:
+    few = pd.DataFrame({"code": ["BU1", "BU2", "BU3"], "naam": ["Gieten", "", "Gieten"],
+                        "eenzaam_pct": [43.8, 40.1, None]})
+    figure = charts.ranking(few, indicator="eenzaam_pct", jaar=2020, leeftijd="18+")
+    assert len(figure.data) == 1
+    assert list(figure.data[0].y) == ["Gieten", "BU2"]
+    assert "1 buurt zonder waarde (onderdrukt) niet getoond." in _notes(figure)
+
+
+def test_ranking_of_nothing_works() -> None:
+    empty = pd.DataFrame({"code": [], "naam": [], "eenzaam_pct": []})
+    figure = charts.ranking(empty, indicator="eenzaam_pct", jaar=2020, leeftijd="18+")
+    assert "Geen buurten met een waarde voor deze keuze" in _notes(figure)
+
+
+def test_year_comparison_draws_each_buurt_and_the_references(layer: pd.DataFrame) -> None:
+    codes = ["BU16800000", "BU16800100"]
+    wide = ez.year_table(layer, codes=codes, leeftijd="18+", indicator="eenzaam_pct")
+    refs = ez.year_table(layer, codes=["GM1680", "NL01"], leeftijd="18+", indicator="eenzaam_pct")
+    figure = charts.year_comparison(
+        wide, indicator="eenzaam_pct", leeftijd="18+", references=refs, indeling="2020",
+        names={"BU16800000": "Annen", "GM1680": "Aa en Hunze", "NL01": "Nederland"},
+    )
+    assert [t.name for t in figure.data] == ["Buurten", "Buurten", "Aa en Hunze", "Nederland"]
+    assert [t.showlegend for t in figure.data[:2]] == [True, False]
+    assert list(figure.data[0].x) == ["2016", "2020"]
+    assert list(figure.data[0].y) == wide.loc["BU16800000"].tolist()
+    assert figure.data[3].y[-1] == 47.0
+    assert "Annen" in figure.data[0].hovertemplate
+    notes = _notes(figure)
+    assert "Gezondheidsmonitor 2016 en 2020 (modelschatting)" in notes
+    assert "Alle jaren op de buurtindeling 2020." in notes
+
+
+def test_year_comparison_of_nothing_works() -> None:
+    figure = charts.year_comparison(pd.DataFrame(), indicator="eenzaam_pct", leeftijd="65+",
+                                    names={})
+    assert "Geen buurten met een waarde voor deze keuze" in _notes(figure)

@@ -1,0 +1,60 @@
+"""Status tables and the data status line."""
+
+from __future__ import annotations
+
+from views.status import attributions, layers_table, licence, source_label, status_line
+
+MANIFEST = {
+    "region": "aa-en-hunze",
+    "name": "Aa en Hunze",
+    "gemeenten": ["GM1680"],
+    "updated_at": "2026-11-27T09:31:00+00:00",
+    "layers": {
+        "buurten": {
+            "source": "/data/wof_cbs_buurten_2016_aa_en_hunze_fullres.geojson",
+            "attribution": "Bron: CBS / Kadaster, via Who's On First",
+            "year": "2016", "indeling": "2016", "table_id": "", "licence": "",
+            "fetched_at": "2026-11-27T09:30:00+00:00", "rows": 54,
+        },
+        "eenzaamheid": {
+            "source": "https://dataderden.cbs.nl/ODataFeed/OData/50090NED",
+            "attribution": "Bron: RIVM, GGD'en, CBS – Gezondheidsmonitor (modelschatting)",
+            "year": "2012,2016,2020", "indeling": "2020", "table_id": "50090NED",
+            "licence": "CC BY 4.0 (niet live gecontroleerd)",
+            "fetched_at": "2026-11-27T09:31:00+00:00", "rows": 462,
+        },
+        "venues": {
+            "source": "/data/a.csv; /data/b.osm",
+            "attribution": "Waar is mijn stemlokaal (CC0); © OpenStreetMap-bijdragers (ODbL)",
+            "fetched_at": "2026-11-27T09:31:00+00:00", "rows": 23,
+        },
+    },
+}
+
+
+def test_status_line_names_region_sources_years_and_fetch_time() -> None:
+    assert status_line(MANIFEST) == (
+        "Gegevens: Aa en Hunze (GM1680) · Buurten 2016 · Eenzaamheid (RIVM) 50090NED "
+        "2012, 2016, 2020 · Ontmoetingsplekken · opgehaald 27-11-2026 09:30 UTC t/m "
+        "27-11-2026 09:31 UTC"
+    )
+
+
+def test_layers_table_shows_file_names_years_and_licences() -> None:
+    table = layers_table(MANIFEST)
+    assert table["Bron"].tolist() == [
+        "wof_cbs_buurten_2016_aa_en_hunze_fullres.geojson",
+        "https://dataderden.cbs.nl/ODataFeed/OData/50090NED",
+        "a.csv; b.osm",
+    ]
+    assert table["Jaar"].tolist() == ["2016", "2012, 2016, 2020", ""]
+    assert table["Licentie"].tolist() == [
+        "niet vermeld", "CC BY 4.0 (niet live gecontroleerd)", "CC0, ODbL",
+    ]
+
+
+def test_licence_source_label_and_attributions() -> None:
+    assert licence({"attribution": "Bron: CBS (CC BY 4.0)"}) == "CC BY 4.0"
+    assert source_label("/x/y/kernen.csv") == "kernen.csv"
+    assert attributions(MANIFEST)[0] == "Bron: CBS / Kadaster, via Who's On First"
+    assert len(attributions(MANIFEST)) == 3

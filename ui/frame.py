@@ -1,0 +1,81 @@
+"""The frame around every page: page setup, navigation, sidebar; and the way pages enter it.
+
+``dashboard.py`` calls :func:`run`. Streamlit has one trap here: until some session has called
+``st.navigation``, a server with a ``pages/`` folder runs a requested page script *on its own*
+(the old multipage mode), without the entry point, so a shared deep link such as
+``/bronnen?regio=…`` would skip the sidebar and the URL choice. Every page therefore enters
+through :func:`page_context` or :func:`current_context`, which notice a run without the frame
+(the frame leaves a one-run token), switch Streamlit to ``st.navigation`` and rerun the same
+page inside the frame.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from loaders.store import Store
+from ui.sidebar import CONTEXT_KEY, PageContext, render_sidebar
+from views.status import EMPTY_STORE_HELP, status_line
+
+FRAME_KEY = "_ontmoetingskaart_frame"
+RETRY_KEY = "_ontmoetingskaart_frame_retry"
+
+
+def navigation_pages() -> dict[str, list[st.Page]]:
+    """The pages, grouped into sections of the navigation menu."""
+    return {
+        "Analyse": [
+            st.Page("pages/eenzaamheid.py", title="Eenzaamheid", icon=":material/diversity_3:",
+                    url_path="eenzaamheid", default=True),
+        ],
+        "Over de gegevens": [
+            st.Page("pages/bronnen.py", title="Bronnen en methode", icon=":material/menu_book:",
+                    url_path="bronnen"),
+            st.Page("pages/gegevens.py", title="Gegevens", icon=":material/database:",
+                    url_path="gegevens"),
+        ],
+    }
+
+
+def run() -> None:
+    """Set up the page, the navigation and the sidebar, then run the selected page."""
+    st.set_page_config(page_title="Ontmoetingskaart", page_icon="🏘️", layout="wide")
+    page = st.navigation(navigation_pages())
+    render_sidebar(Store())
+    st.session_state[FRAME_KEY] = True
+    page.run()
+
+
+def current_context() -> PageContext | None:
+    """The sidebar's choice for this run, None with an empty store; draws nothing itself."""
+    _enter_frame()
+    return st.session_state.get(CONTEXT_KEY)
+
+
+def page_context() -> PageContext:
+    """The sidebar's choice, after showing the data status line under the page title.
+
+    With an empty store the page shows the Dutch import help instead and stops there.
+    """
+    context = current_context()
+    if context is None:
+        st.info(EMPTY_STORE_HELP, icon=":material/inventory_2:")
+        st.stop()
+    st.caption(status_line(context.manifest))
+    return context
+
+
+def _enter_frame() -> None:
+    """Rerun inside the frame when this run started at the page script itself.
+
+    Should that rerun not reach the frame either, the sidebar is drawn here, so the page still
+    works (without its menu) instead of rerunning for ever.
+    """
+    if st.session_state.pop(FRAME_KEY, False):
+        st.session_state.pop(RETRY_KEY, None)
+        return
+    if not st.session_state.get(RETRY_KEY):
+        st.session_state[RETRY_KEY] = True
+        st.navigation(navigation_pages(), position="hidden")
+        st.rerun()
+    render_sidebar(Store())

@@ -1,0 +1,47 @@
+"""Read stored layers once per data version: ``st.cache_data`` keyed on the manifest.
+
+The key is the store folder, region, layer, the manifest's ``updated_at`` and the layer's file
+name; the file name is new on every write, so two refreshes within one second are told apart.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from loaders.store import Store, StoreError
+
+
+@st.cache_data(show_spinner="Gegevens laden…", max_entries=64)
+def _read_layer(root: str, region: str, layer: str, updated_at: str, file: str) -> pd.DataFrame:
+    """Read one layer; ``updated_at`` and ``file`` only key the cache."""
+    return Store(root).read_layer(region, layer)
+
+
+def load_layer(root: str, manifest: Mapping[str, Any], layer: str) -> pd.DataFrame | None:
+    """A layer of the region in ``manifest``, or None when it is not stored or unreadable.
+
+    An unreadable layer shows its Dutch error on the page instead of a traceback.
+
+    Parameters
+    ----------
+    root
+        The store folder.
+    manifest
+        The region's manifest (``region``, ``updated_at``, ``layers``).
+    layer
+        Layer name, e.g. ``"eenzaamheid"``.
+    """
+    entry = manifest.get("layers", {}).get(layer)
+    if entry is None:
+        return None
+    try:
+        return _read_layer(
+            root, manifest["region"], layer, manifest.get("updated_at", ""), entry.get("file", "")
+        )
+    except StoreError as exc:
+        st.error(str(exc))
+        return None
