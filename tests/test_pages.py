@@ -123,7 +123,8 @@ def test_eenzaamheid_page_shows_reference_values_and_buurten(monkeypatch, demo_s
         "Ontwikkeling per buurt: eenzaam",
     ]
     assert app.query_params == {"regio": "aa-en-hunze", "gemeente": "GM1680", "jaar": "2020",
-                                "leeftijd": "18+", "indicator": "eenzaam"}
+                                "leeftijd": "18+", "indicator": "eenzaam",
+                                "modus": "fietsen", "drempel": "2000"}
 
 
 def test_query_params_choose_year_age_group_and_indicator(monkeypatch, demo_store) -> None:

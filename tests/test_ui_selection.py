@@ -94,8 +94,19 @@ def test_pick_region_falls_back_to_the_first_stored(options: RegionOptions) -> N
 
 
 def test_query_round_trip(options: RegionOptions) -> None:
-    selection = Selection("aa-en-hunze", ("GM1680",), 2016, "65+", "sociaal_eenzaam_pct")
+    selection = Selection("aa-en-hunze", ("GM1680",), 2016, "65+", "sociaal_eenzaam_pct",
+                          "walk", 1000)
     query = to_query(selection)
     assert query == {"regio": "aa-en-hunze", "gemeente": "GM1680", "jaar": "2016",
-                     "leeftijd": "65+", "indicator": "sociaal_eenzaam"}
+                     "leeftijd": "65+", "indicator": "sociaal_eenzaam", "modus": "lopen",
+                     "drempel": "1000"}
     assert parse_query(query, options) == (selection, [])
+
+
+def test_invalid_mode_and_threshold_fall_back_with_warnings(options: RegionOptions) -> None:
+    selection, warnings = parse_query({"modus": "raket", "drempel": "123"}, options)
+    assert (selection.modus, selection.drempel_m) == ("bike", 2000)
+    assert warnings == [
+        "Vervoerswijze ‘raket’ uit de link is niet beschikbaar; we tonen fietsen.",
+        "Afstandsgrens ‘123’ uit de link is niet beschikbaar; we tonen 2 km.",
+    ]

@@ -1,4 +1,5 @@
-"""The view a user chose (region, gemeenten, year, age group, indicator) and its URL form.
+"""The view a user chose (region, gemeenten, year, age group, indicator, travel mode, distance
+threshold) and its URL form.
 
 No Streamlit here. :func:`pick_region` and :func:`parse_query` turn URL query parameters into a
 valid choice, falling back to the default for every invalid value and collecting one Dutch
@@ -17,13 +18,19 @@ import pandas as pd
 
 from loaders.schema import AGE_GROUPS, LONELINESS_INDICATORS
 
-QUERY_KEYS = ("regio", "gemeente", "jaar", "leeftijd", "indicator")
+QUERY_KEYS = ("regio", "gemeente", "jaar", "leeftijd", "indicator", "modus", "drempel")
 """Query parameters the dashboard owns; they double as the widget keys in the sidebar."""
 
 T = TypeVar("T")
 
 DEFAULT_INDICATOR = "eenzaam_pct"
 DEFAULT_AGE = "18+"
+MODES = {"lopen": "walk", "fietsen": "bike", "auto": "drive"}
+"""URL value and Dutch label → travel mode of :mod:`analysis.network`."""
+DEFAULT_MODE = "bike"
+THRESHOLDS_M = (500, 1000, 2000, 3000, 5000, 10000)
+"""Distance thresholds a user can choose, in metres."""
+DEFAULT_THRESHOLD_M = 2000
 INDICATOR_SLUGS = {column.removesuffix("_pct"): column for column in LONELINESS_INDICATORS}
 """URL value → indicator column (``ernstig_eenzaam`` → ``ernstig_eenzaam_pct``)."""
 
@@ -61,6 +68,8 @@ class Selection:
     jaar: int | None
     leeftijd: str | None
     indicator: str = DEFAULT_INDICATOR
+    modus: str = DEFAULT_MODE
+    drempel_m: int = DEFAULT_THRESHOLD_M
 
 
 def region_options(manifest: Mapping, eenzaamheid: pd.DataFrame | None = None) -> RegionOptions:
@@ -136,7 +145,15 @@ def parse_query(params: Mapping[str, str], options: RegionOptions) -> tuple[Sele
     indicator = _parse_choice(
         params.get("indicator", ""), INDICATOR_SLUGS, default.indicator, "Indicator", warnings
     )
-    selection = Selection(options.region, gemeenten, jaar, leeftijd, indicator)
+    modus = _parse_choice(
+        params.get("modus", ""), MODES, DEFAULT_MODE, "Vervoerswijze", warnings,
+        label=mode_label(DEFAULT_MODE),
+    )
+    drempel = _parse_choice(
+        params.get("drempel", ""), {str(t): t for t in THRESHOLDS_M}, DEFAULT_THRESHOLD_M,
+        "Afstandsgrens", warnings, label=f"{DEFAULT_THRESHOLD_M // 1000} km",
+    )
+    selection = Selection(options.region, gemeenten, jaar, leeftijd, indicator, modus, drempel)
     return selection, warnings
 
 
@@ -148,8 +165,15 @@ def to_query(selection: Selection) -> dict[str, str]:
         "jaar": "" if selection.jaar is None else str(selection.jaar),
         "leeftijd": selection.leeftijd or "",
         "indicator": selection.indicator.removesuffix("_pct"),
+        "modus": mode_label(selection.modus),
+        "drempel": str(selection.drempel_m),
     }
     return {key: value for key, value in query.items() if value}
+
+
+def mode_label(mode: str) -> str:
+    """The Dutch word for a travel mode (``"bike"`` → ``"fietsen"``)."""
+    return next(label for label, value in MODES.items() if value == mode)
 
 
 def _parse_gemeenten(raw: str, options: RegionOptions, warnings: list[str]) -> tuple[str, ...]:
@@ -166,14 +190,22 @@ def _parse_gemeenten(raw: str, options: RegionOptions, warnings: list[str]) -> t
 
 
 def _parse_choice(
-    raw: str, choices: Mapping[str, T], default: T, what: str, warnings: list[str]
+    raw: str,
+    choices: Mapping[str, T],
+    default: T,
+    what: str,
+    warnings: list[str],
+    *,
+    label: str | None = None,
 ) -> T:
     value = raw.strip()
     if not value:
         return default
     if value in choices:
         return choices[value]
-    shown = "geen" if default is None else LONELINESS_INDICATORS.get(str(default), str(default))
+    shown = label or (
+        "geen" if default is None else LONELINESS_INDICATORS.get(str(default), str(default))
+    )
     note = f"{what} ‘{value}’ uit de link is niet beschikbaar"
     warnings.append(f"{note}; we tonen {shown.lower()}.")
     return default

@@ -18,7 +18,9 @@ from loaders.schema import LONELINESS_INDICATORS
 from loaders.store import Store, StoreError
 from ui.layers import load_layer
 from ui.selection import (
+    MODES,
     QUERY_KEYS,
+    THRESHOLDS_M,
     RegionOptions,
     Selection,
     default_selection,
@@ -107,6 +109,8 @@ def _seed(selection: Selection) -> None:
     st.session_state["jaar"] = selection.jaar
     st.session_state["leeftijd"] = selection.leeftijd
     st.session_state["indicator"] = selection.indicator
+    st.session_state["modus"] = selection.modus
+    st.session_state["drempel"] = selection.drempel_m
 
 
 def _keep_valid(options: RegionOptions) -> None:
@@ -120,9 +124,29 @@ def _keep_valid(options: RegionOptions) -> None:
         state["leeftijd"] = default.leeftijd
     if state.get("indicator") not in LONELINESS_INDICATORS:
         state["indicator"] = default.indicator
+    if state.get("modus") not in MODES.values():
+        state["modus"] = default.modus
+    if state.get("drempel") not in THRESHOLDS_M:
+        state["drempel"] = default.drempel_m
+
+
+def _reach_widgets() -> tuple[str, int]:
+    """Travel mode and distance threshold for the meeting-place distances."""
+    labels = {mode: label.capitalize() for label, mode in MODES.items()}
+    modus = st.segmented_control(
+        "Vervoerswijze", list(labels), format_func=labels.get, key="modus", required=True
+    )
+    drempel = st.select_slider(
+        "Afstandsgrens", THRESHOLDS_M, key="drempel",
+        format_func=lambda m: f"{m / 1000:g} km".replace(".", ","),
+        help="Een kern telt als 'binnen bereik' als de dichtstbijzijnde ontmoetingsplek "
+        "binnen deze afstand ligt.",
+    )
+    return modus, drempel
 
 
 def _choice_widgets(options: RegionOptions) -> Selection:
+    modus, drempel = _reach_widgets()
     gemeenten = options.gemeenten
     if len(options.gemeenten) > 1:
         chosen = st.multiselect(
@@ -135,7 +159,8 @@ def _choice_widgets(options: RegionOptions) -> Selection:
         gemeenten = tuple(chosen) or options.gemeenten
     if not options.years:
         st.caption("Deze regio heeft geen eenzaamheidscijfers.")
-        return Selection(options.region, gemeenten, None, None, st.session_state["indicator"])
+        return Selection(options.region, gemeenten, None, None, st.session_state["indicator"],
+                         modus, drempel)
     jaar = st.segmented_control("Jaar", options.years, key="jaar", required=True)
     leeftijd = st.segmented_control(
         "Leeftijdsgroep",
@@ -151,7 +176,7 @@ def _choice_widgets(options: RegionOptions) -> Selection:
         key="indicator",
         help="Percentage inwoners met deze score op de eenzaamheidsschaal van De Jong-Gierveld.",
     )
-    return Selection(options.region, gemeenten, jaar, leeftijd, indicator)
+    return Selection(options.region, gemeenten, jaar, leeftijd, indicator, modus, drempel)
 
 
 def _write_query(query: dict[str, str]) -> None:
