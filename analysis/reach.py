@@ -82,8 +82,8 @@ def kern_reach(
         When no venue counts as a meeting place.
     """
     places = meeting_places(venues)
-    origins = _xy(kernen)
-    facilities = _xy(places)
+    origins = points_xy(kernen)
+    facilities = points_xy(places)
     if graph is None:
         found = straight_line_estimate(origins, facilities)
     else:
@@ -161,7 +161,8 @@ def kernen_without(reach: pd.DataFrame, threshold_m: float) -> pd.DataFrame:
     return reach[outside].sort_values("afstand_m", ascending=False, na_position="first")
 
 
-def _xy(frame: gpd.GeoDataFrame) -> np.ndarray:
+def points_xy(frame: gpd.GeoDataFrame) -> np.ndarray:
+    """``(n, 2)`` EPSG:28992 coordinates of each row's representative point."""
     points = frame.geometry.representative_point()
     return np.column_stack([points.x.to_numpy(), points.y.to_numpy()])
 

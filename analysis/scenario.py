@@ -26,7 +26,7 @@ from scipy.spatial import cKDTree
 
 from analysis.nearest import DETOUR_FACTOR, TIE_TOLERANCE_M, snap_points, travel_minutes
 from analysis.network import RoadGraph
-from analysis.reach import meeting_places
+from analysis.reach import meeting_places, points_xy
 
 SCENARIO_COLUMNS: tuple[str, ...] = (
     "kern_id",
@@ -219,12 +219,6 @@ def summarise_scenario(scenario: pd.DataFrame) -> pd.Series:
         totals[f"{column}_dekking_verloren"] = float(values[lost].sum(min_count=1))
         totals[f"{column}_dekking_gewonnen"] = float(values[gained].sum(min_count=1))
     return pd.Series(totals)
-
-
-def points_xy(frame: gpd.GeoDataFrame) -> np.ndarray:
-    """``(n, 2)`` coordinates of each row's representative point, as :mod:`analysis.reach` uses."""
-    points = frame.geometry.representative_point()
-    return np.column_stack([points.x.to_numpy(), points.y.to_numpy()])
 
 
 def _check_rows(reach: pd.DataFrame, kernen: gpd.GeoDataFrame) -> None:

@@ -27,7 +27,8 @@ from spopt.locate import MCLP
 
 from analysis.nearest import DETOUR_FACTOR, snap_points
 from analysis.network import RoadGraph
-from analysis.scenario import SEARCH_CELLS, points_xy
+from analysis.reach import points_xy
+from analysis.scenario import SEARCH_CELLS
 
 CANDIDATE_COLUMNS: tuple[str, ...] = ("kandidaat_id", "naam", "soort", "geometry")
 """Columns of :func:`candidate_sites`; ``soort`` is ``"gebouw"`` (a venue that does not count
