@@ -25,8 +25,13 @@ def navigation_pages() -> dict[str, list[st.Page]]:
     """The pages, grouped into sections of the navigation menu."""
     return {
         "Analyse": [
+            st.Page("pages/kaart.py", title="Kaart", icon=":material/map:", url_path="kaart"),
+            st.Page("pages/kernen.py", title="Kernen", icon=":material/holiday_village:",
+                    url_path="kernen"),
             st.Page("pages/eenzaamheid.py", title="Eenzaamheid", icon=":material/diversity_3:",
                     url_path="eenzaamheid", default=True),
+            st.Page("pages/scenario.py", title="Scenario", icon=":material/alt_route:",
+                    url_path="scenario"),
         ],
         "Over de gegevens": [
             st.Page("pages/bronnen.py", title="Bronnen en methode", icon=":material/menu_book:",

@@ -115,3 +115,109 @@ def test_status_page_shows_stored_region(browser, streamlit_url: str, screenshot
     _screenshot(page, screenshot_dir / "gegevens.png")
     assert page.locator(EXCEPTION).count() == 0
     page.close()
+
+
+def _kern_on_map(page, name: str) -> tuple[float, float]:
+    """Page coordinates of the kern called ``name`` on the map (MapLibre's own projection)."""
+    return tuple(page.evaluate(
+        """name => {
+          const plot = document.querySelector('.js-plotly-plot');
+          const trace = plot._fullData.find(t => t.name === 'Kern (kleur = afstand)');
+          const i = trace.hovertext.findIndex(h => h.startsWith('<b>' + name + '</b>'));
+          const map = plot._fullLayout.map._subplot.map;
+          const point = map.project([trace.lon[i], trace.lat[i]]);
+          const box = map.getContainer().getBoundingClientRect();
+          return [box.left + point.x, box.top + point.y];
+        }""",
+        name,
+    ))
+
+
+def _wait_for_map(page) -> None:
+    page.wait_for_selector(".maplibregl-canvas", timeout=30000)
+    _settle(page)
+
+
+def test_kaart_click_a_kern_change_threshold_and_choose_another(
+    browser, streamlit_url: str, screenshot_dir: Path
+) -> None:
+    page = _open(browser, f"{streamlit_url}/kaart")
+    page.get_by_role("heading", name="Kaart", exact=True).wait_for(timeout=30000)
+    _wait_for_map(page)
+    page.get_by_text("Afstanden zijn schattingen.").wait_for(timeout=30000)
+    _screenshot(page, screenshot_dir / "kaart.png")
+
+    page.set_viewport_size({"width": WIDTH, "height": 1000})
+    x, y = _kern_on_map(page, "Schoonloo")
+    page.mouse.move(x, y)
+    hover = page.locator(".hoverlayer .hovertext").filter(has_text="Schoonloo")
+    hover.wait_for(timeout=10000)
+    assert "Methode: hemelsbreed (schatting)" in hover.text_content()
+    x, y = _kern_on_map(page, "Schipborg")
+    page.mouse.move(x, y)
+    page.locator(".hoverlayer .hovertext").filter(has_text="Bron kern").filter(
+        has_text="Schipborg").wait_for(timeout=10000)
+    page.mouse.click(x, y)
+    page.get_by_role("heading", name="Schipborg (Aa en Hunze)").wait_for(timeout=30000)
+    _settle(page)
+    assert page.get_by_text("Dorpshuis Schipborg").count() >= 1
+    assert page.locator(EXCEPTION).count() == 0
+    _screenshot(page, screenshot_dir / "kaart_schipborg.png")
+
+    page.set_viewport_size({"width": WIDTH, "height": 1000})
+    page.locator('[data-testid="stSidebar"]').get_by_role("slider").press("ArrowRight")
+    page.wait_for_function("() => location.search.includes('drempel=3000')", timeout=30000)
+    _wait_for_map(page)
+    assert page.locator(".js-plotly-plot").get_by_text("grens 3 km", exact=True).count() == 1
+    chooser = page.get_by_role("combobox", name="Kern")
+    chooser.click()
+    chooser.fill("Gieten")
+    page.get_by_role("option", name="Gieten (Aa en Hunze)").click()
+    page.get_by_role("heading", name="Gieten (Aa en Hunze)").wait_for(timeout=30000)
+    _settle(page)
+    assert page.locator(EXCEPTION).count() == 0
+    _screenshot(page, screenshot_dir / "kaart_gieten_3km.png")
+    page.close()
+
+
+def test_kernen_filter_search_and_threshold(
+    browser, streamlit_url: str, screenshot_dir: Path, e2e_store: Path
+) -> None:
+    from analysis.reach import kern_reach, reach_summary
+    from loaders.store import Store
+
+    store = Store(e2e_store)
+    reach = kern_reach(store.read_layer("aa-en-hunze", "kernen"),
+                       store.read_layer("aa-en-hunze", "venues"), mode="bike")
+    summary = reach_summary(reach, [2000, 10000]).iloc[0]
+    total = summary["kernen"]
+    page = _open(browser, f"{streamlit_url}/kernen")
+    page.get_by_role("heading", name="Kernen en hun dichtstbijzijnde ontmoetingsplek").wait_for(
+        timeout=30000)
+    page.get_by_text(f"{summary['kernen_binnen_2000']} van {total} kernen", exact=True).wait_for(
+        timeout=30000)
+    _settle(page)
+    _screenshot(page, screenshot_dir / "kernen.png")
+
+    page.set_viewport_size({"width": WIDTH, "height": 1000})
+    page.get_by_text("Alleen kernen zonder ontmoetingsplek binnen 2 km").click()
+    outside = total - summary["kernen_binnen_2000"]
+    page.get_by_text(f"{outside} van {total} kernen.").wait_for(timeout=30000)
+    page.locator('[data-testid="stSidebar"]').get_by_role("slider").press("End")
+    page.wait_for_function("() => location.search.includes('drempel=10000')", timeout=30000)
+    page.get_by_text("Alleen kernen zonder ontmoetingsplek binnen 10 km").wait_for(timeout=30000)
+    within = f"{summary['kernen_binnen_10000']} van {total} kernen"
+    page.get_by_text(within, exact=True).wait_for(timeout=30000)
+    _settle(page)
+    assert page.locator(EXCEPTION).count() == 0
+    _screenshot(page, screenshot_dir / "kernen_10km.png")
+
+    page.set_viewport_size({"width": WIDTH, "height": 1000})
+    page.get_by_text("Alleen kernen zonder ontmoetingsplek binnen 10 km").click()
+    page.get_by_label("Zoek een kern op naam").fill("schip")
+    page.get_by_label("Zoek een kern op naam").press("Enter")
+    page.get_by_text(f"1 van {total} kernen.").wait_for(timeout=30000)
+    _settle(page)
+    assert page.locator(EXCEPTION).count() == 0
+    _screenshot(page, screenshot_dir / "kernen_zoek.png")
+    page.close()

@@ -1,0 +1,155 @@
+"""Page 'Kaart': buurten by loneliness, kernen by distance to a meeting place, and a kern's detail.
+
+With more than three gemeenten chosen the map starts as an overview of gemeenten coloured by
+the share of kernen without a meeting place within the threshold.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pandas as pd
+import streamlit as st
+
+from analysis.indicators import loneliness_slice
+from analysis.nearest import DETOUR_FACTOR, METHOD_NETWORK
+from analysis.reach import reach_summary
+from ui.downloads import chart_downloads
+from ui.frame import page_context
+from ui.layers import load_layer
+from ui.reach import load_reach
+from ui.selection import MODES, mode_label
+from views import kernen as vk
+from views import maps
+from views.eenzaamheid import AGE_LABELS
+from views.status import attributions
+
+KERN_KEY = "kaart_kern"
+MAP_KEY = "kaart_figuur"
+VIEWS = {"gemeenten": "Overzicht per gemeente", "buurten": "Buurten en kernen"}
+MEASURES = {"kernen": "aandeel kernen", "inwoners": "aandeel inwoners"}
+
+
+def _select_from_map() -> None:
+    """Map click → the kern chooser (points of other layers carry no kern id)."""
+    points = st.session_state[MAP_KEY].selection.points
+    ids = [p["customdata"] for p in points if isinstance(p.get("customdata"), str)]
+    if ids:
+        st.session_state[KERN_KEY] = ids[0]
+
+
+def _mode_rows(kern_id: str) -> pd.DataFrame:
+    """The kern's nearest place per travel mode (network where stored, else the estimate)."""
+    rows = {}
+    for label, modus in MODES.items():
+        other = load_reach(replace(context, selection=replace(choice, modus=modus)))
+        if other is not None:
+            rows[label] = other.table.set_index("kern_id").loc[kern_id]
+    return vk.mode_rows(rows)
+
+
+def _detail(kern: pd.Series) -> None:
+    """Nearest places, distances per mode and the buurt's loneliness figures of one kern."""
+    md = vk.plain_markdown
+    st.subheader(f"{md(kern['naam'])} ({md(kern['gemeentenaam'])})")
+    suffix = " (schatting)" if view.is_estimate else ""
+    first, second, third = st.columns([2, 1, 1])
+    nearest = first.container(border=True, height="stretch")
+    nearest.caption("Dichtstbijzijnde ontmoetingsplek")
+    nearest.markdown(f"**{md(kern['venue_naam'])}** ({md(kern['venue_soort'])})"
+                     if kern["venue_naam"] else f"Geen gevonden: {md(kern['reden'])}")
+    second.metric(f"Afstand {mode}{suffix}", vk.format_km(kern["afstand_m"]), border=True)
+    third.metric(f"Reistijd {mode}{suffix}", vk.format_minutes(kern["minuten"]), border=True)
+    [runner_up] = vk.venue_names(view.venues, [kern["tweede_venue_id"]])
+    lines = [f"Inwoners: {vk.format_count(pd.to_numeric(kern['inwoners'], errors='coerce'))}"]
+    if runner_up:
+        lines.append(f"Op één na dichtstbijzijnde ontmoetingsplek: **{md(runner_up)}**, "
+                     f"{vk.format_km(kern['tweede_afstand_m'])}{suffix}")
+    own = "wel" if kern["eigen_plek"] else "geen"
+    lines.append(f"Binnen 750 m hemelsbreed van het kernpunt ligt {own} ontmoetingsplek.")
+    st.markdown("  \n".join(lines))
+    st.markdown("**Per vervoerswijze**")
+    st.dataframe(_mode_rows(kern["kern_id"]), hide_index=True, width="stretch")
+    st.caption("Waar een wegennet is opgeslagen gaat de afstand over de weg (methode "
+               f"‘{METHOD_NETWORK}’); anders is het een schatting: hemelsbreed maal een "
+               f"omrijfactor van {str(DETOUR_FACTOR).replace('.', ',')}.")
+    if eenzaamheid is None or choice.jaar is None:
+        return
+    st.markdown(f"**Eenzaamheid in de buurt** ({choice.jaar}, "
+                f"{AGE_LABELS.get(choice.leeftijd, choice.leeftijd)})")
+    buurt_names = {} if buurten is None else dict(zip(buurten["code"], buurten["naam"],
+                                                       strict=True))
+    st.dataframe(
+        vk.buurt_figures(eenzaamheid, buurtcode=kern["buurtcode"],
+                         gemeentecode=kern["gemeentecode"], jaar=choice.jaar,
+                         leeftijd=choice.leeftijd, names=buurt_names | names),
+        hide_index=True, width="stretch",
+    )
+    st.caption("Modelschattingen van RIVM, GGD'en en CBS (Gezondheidsmonitor), geen tellingen. "
+               "Heeft de buurt geen cijfer (onderdrukt), dan staat het cijfer van de gemeente er.")
+
+
+st.title("Kaart")
+context = page_context()
+view = load_reach(context)
+if view is None:
+    st.stop()
+
+choice = context.selection
+mode = mode_label(choice.modus)
+if view.is_estimate:
+    st.warning(vk.estimate_note(mode), icon=":material/straighten:")
+
+gemeenten = load_layer(context.root, context.manifest, "gemeenten")
+buurten = load_layer(context.root, context.manifest, "buurten")
+eenzaamheid = load_layer(context.root, context.manifest, "eenzaamheid")
+names = vk.gemeente_names(gemeenten, context.options.gemeente_namen)
+table = vk.kern_table(view.table, gemeente_namen=names, buurten=buurten, gemeenten=gemeenten)
+choices = vk.kern_choices(table)
+if st.session_state.get(KERN_KEY) not in choices:
+    st.session_state.pop(KERN_KEY, None)
+
+many = len(choice.gemeenten) > 3
+left, right = st.columns([2, 3])
+weergave = left.segmented_control(
+    "Kaart", list(VIEWS), format_func=VIEWS.get, required=True,
+    default="gemeenten" if many and gemeenten is not None else "buurten",
+    key=f"kaart_weergave_{'overzicht' if many else 'detail'}",
+)
+kern_id = right.selectbox(
+    "Kern", list(choices), format_func=choices.get, index=None, key=KERN_KEY,
+    placeholder="Kies een kern, of klik op een kern in de kaart",
+)
+
+text = maps.MapText(mode_label=mode, threshold_m=choice.drempel_m, estimate=view.is_estimate,
+                    sources=attributions(context.manifest))
+chosen_gemeenten = None
+if gemeenten is not None:
+    chosen_gemeenten = gemeenten[gemeenten["code"].isin(choice.gemeenten)]
+if weergave == "gemeenten" and chosen_gemeenten is not None and len(chosen_gemeenten):
+    measure = st.radio("Kleur de gemeenten naar", list(MEASURES), format_func=MEASURES.get,
+                       horizontal=True, key="kaart_maat")
+    figure = maps.gemeenten_map(
+        chosen_gemeenten, reach_summary(table, [choice.drempel_m]), table, view.kernen, text,
+        measure=measure, selected=kern_id,
+    )
+else:
+    values = pd.Series(dtype=float)
+    if eenzaamheid is not None and choice.jaar is not None:
+        values = loneliness_slice(eenzaamheid, indicator=choice.indicator,
+                                  leeftijd=choice.leeftijd, jaar=choice.jaar)
+    shown = None if buurten is None else buurten[buurten["gemeentecode"].isin(choice.gemeenten)]
+    figure = maps.buurten_map(
+        shown, values, table, view.kernen, view.venues, text, indicator=choice.indicator,
+        jaar=choice.jaar, leeftijd=choice.leeftijd, gemeenten=chosen_gemeenten,
+        selected=kern_id,
+    )
+
+st.plotly_chart(figure, key=MAP_KEY, on_select=_select_from_map, selection_mode="points",
+                width="stretch", config={"scrollZoom": True, "displaylogo": False})
+st.caption("Beweeg over een kern, buurt of plek voor de cijfers en de bron; klik op een kern "
+           "voor de details hieronder. Scrollen zoomt in en uit.")
+chart_downloads(figure, f"kaart_{context.options.region}_{weergave}")
+
+if kern_id is not None:
+    _detail(table.set_index("kern_id", drop=False).loc[kern_id])

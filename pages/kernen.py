@@ -1,0 +1,104 @@
+"""Page 'Kernen': every kern with its nearest meeting place; filter, sort and download."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import streamlit as st
+
+from analysis.reach import reach_summary
+from ui.frame import page_context
+from ui.layers import load_layer
+from ui.reach import load_reach
+from ui.selection import mode_label
+from views import kernen as vk
+from views.export import XLSX_MIME, excel_csv, xlsx_bytes
+from views.status import layers_table
+
+st.title("Kernen en hun dichtstbijzijnde ontmoetingsplek")
+context = page_context()
+view = load_reach(context)
+if view is None:
+    st.stop()
+
+choice = context.selection
+mode = mode_label(choice.modus)
+threshold = choice.drempel_m
+within = vk.format_threshold(threshold)
+if view.is_estimate:
+    st.warning(vk.estimate_note(mode), icon=":material/straighten:")
+
+gemeenten = load_layer(context.root, context.manifest, "gemeenten")
+buurten = load_layer(context.root, context.manifest, "buurten")
+names = vk.gemeente_names(gemeenten, context.options.gemeente_namen)
+table = vk.kern_table(view.table, gemeente_namen=names, buurten=buurten, gemeenten=gemeenten)
+summary = reach_summary(table, [threshold])
+totals = vk.totals(summary, threshold)
+
+left, middle, right = st.columns(3)
+left.metric(
+    f"Met ontmoetingsplek binnen {within}",
+    f"{totals['kernen_binnen']:.0f} van {totals['kernen']:.0f} kernen",
+    help=f"Afstand {mode} tot de dichtstbijzijnde plek die als ontmoetingsplek telt.",
+    border=True,
+)
+middle.metric(
+    f"Zonder ontmoetingsplek binnen {within}",
+    f"{totals['kernen'] - totals['kernen_binnen']:.0f} kernen",
+    border=True,
+)
+right.metric(
+    f"Inwoners binnen {within}",
+    f"{vk.format_count(totals['inwoners_binnen'])} van {vk.format_count(totals['inwoners'])}",
+    help="Alleen kernen waarvan het aantal inwoners bekend is tellen mee.",
+    border=True,
+)
+if len(summary) > 1:
+    st.markdown("#### Per gemeente")
+    per_gemeente = vk.gemeente_summary(summary, threshold_m=threshold, gemeente_namen=names)
+    st.dataframe(
+        per_gemeente.style.format(precision=0, thousands=".", decimal=",", na_rep="onbekend"),
+        hide_index=True, width="stretch",
+    )
+
+st.markdown("#### Alle kernen")
+left, right = st.columns(2)
+only_without = left.toggle(f"Alleen kernen zonder ontmoetingsplek binnen {within}",
+                           key="kernen_zonder")
+search = right.text_input("Zoek een kern op naam", key="kernen_zoek", placeholder="bijv. Gieten")
+shown = vk.filter_kernen(table, without_m=threshold if only_without else None, search=search)
+st.caption(f"{len(shown)} van {len(table)} kernen. Klik op een kolomkop om te sorteren. "
+           "De eenzaamheidscijfers zijn RIVM-modelschattingen van de buurt waarin de kern ligt "
+           "(of van de gemeente als de buurt geen cijfer heeft).")
+if shown.empty:
+    st.info(f"Geen kernen voor dit filter: elke kern heeft een ontmoetingsplek binnen {within}."
+            if only_without and not search.strip() else "Geen kernen voor dit filter.",
+            icon=":material/filter_alt_off:")
+    st.stop()
+st.dataframe(
+    vk.styled_kernen(vk.display_table(shown, indicator=choice.indicator, mode_label=mode)),
+    hide_index=True, width="stretch",
+)
+
+export = vk.export_table(shown, indicator=choice.indicator, jaar=choice.jaar,
+                         leeftijd=choice.leeftijd, mode_label=mode, threshold_m=threshold)
+name = f"kernen_{context.options.region}_{mode}_{threshold}m"
+method = vk.method_rows(mode_label=mode, threshold_m=threshold, indicator=choice.indicator,
+                        jaar=choice.jaar, leeftijd=choice.leeftijd, estimate=view.is_estimate,
+                        exported_at=datetime.now().strftime("%d-%m-%Y %H:%M"))
+left, right = st.columns(2)
+left.download_button(
+    "Download deze kernen als CSV (Excel)", excel_csv(vk.with_sources(export, context.manifest)),
+    file_name=f"{name}.csv", mime="text/csv", icon=":material/download:", on_click="ignore",
+)
+right.download_button(
+    "Download deze kernen als Excel-bestand (XLSX)",
+    xlsx_bytes({"Kernen": export, "Bron": layers_table(context.manifest), "Methode": method}),
+    file_name=f"{name}.xlsx", mime=XLSX_MIME, icon=":material/download:", on_click="ignore",
+)
+st.caption(
+    "Het CSV-bestand heeft puntkomma's en decimale komma's voor Excel; de kolommen ‘Bron’ en "
+    "‘Opgehaald’ noemen op elke regel de bronnen en de datum. Het XLSX-bestand heeft de "
+    "bronnen en de methode op de tabbladen ‘Bron’ en ‘Methode’. De kolom ‘Methode’ zegt per "
+    "kern of de afstand over het wegennet gaat of een hemelsbrede schatting is."
+)

@@ -1,0 +1,268 @@
+"""The Kaart and Kernen pages through AppTest, on Aa en Hunze and on the province of Drenthe."""
+
+from __future__ import annotations
+
+import base64
+import csv
+import io
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from openpyxl import load_workbook
+
+from analysis.nearest import METHOD_NETWORK, METHOD_STRAIGHT_LINE
+from analysis.network import graph_from_road_edges
+from analysis.reach import kern_reach, reach_summary
+from loaders.roads import RoadEdges
+from loaders.store import LayerSource, Store
+from tests.region_stores import demo_region_store
+from tests.test_pages import (
+    EMPTY_HELP,
+    _app,
+    _pct,
+    _rivm,
+    _run,
+    downloads,  # noqa: F401 - a fixture, used as a test argument
+)
+from views.kernen import format_km
+
+KAART = "pages/kaart.py"
+KERNEN = "pages/kernen.py"
+SCHIPBORG = "Schipborg"
+GRID_STEP = 250.0
+GRID = (240_000.0, 562_000.0, 244_500.0, 567_000.0)
+"""A hand-made bike network around Schipborg, Anloo and Annen (RD metres)."""
+
+
+@pytest.fixture(scope="module")
+def aa_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return demo_region_store(tmp_path_factory, "aa-en-hunze")
+
+
+@pytest.fixture(scope="module")
+def drenthe_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return demo_region_store(tmp_path_factory, "drenthe")
+
+
+def _grid_edges() -> RoadEdges:
+    xs = np.arange(GRID[0], GRID[2] + 1, GRID_STEP)
+    x, y = np.meshgrid(xs, np.arange(GRID[1], GRID[3] + 1, GRID_STEP))
+    x, y = x.ravel(), y.ravel()
+    n = len(xs)
+    pairs = [(i, i + 1) for i in range(len(x)) if (i + 1) % n]
+    pairs += [(i, i + n) for i in range(len(x) - n)]
+    u, v = (np.array(side, dtype=np.int64) for side in zip(*pairs, strict=True))
+    return RoadEdges(x=x, y=y, u=u, v=v, length=np.full(len(u), GRID_STEP),
+                     oneway=np.zeros(len(u), dtype=bool), mode="bike")
+
+
+@pytest.fixture(scope="module")
+def network_root(aa_root: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Aa en Hunze with a stored bike network, and one kern renamed to look like a formula."""
+    root = tmp_path_factory.mktemp("met_netwerk")
+    shutil.copytree(aa_root / "aa-en-hunze", root / "aa-en-hunze")
+    store = Store(root)
+    kernen = store.read_layer("aa-en-hunze", "kernen")
+    kernen.loc[kernen["naam"] == "Bonnen", "naam"] = "=1+1 Bonnen"
+    source = LayerSource(source="handgemaakt raster", attribution="test")
+    store.write_region("aa-en-hunze", {"netwerk_bike": (_grid_edges().arrays(), source),
+                                       "kernen": (kernen, source)})
+    return root
+
+
+def _expected(root: Path, *, graph=None) -> pd.DataFrame:
+    store = Store(root)
+    return kern_reach(store.read_layer("aa-en-hunze", "kernen"),
+                      store.read_layer("aa-en-hunze", "venues"), mode="bike", graph=graph)
+
+
+def _figure(app) -> dict:
+    [chart] = app.get("plotly_chart")
+    return json.loads(chart.proto.spec)
+
+
+def _values(array: list | dict) -> list:
+    """A data array of a plotly JSON spec; numpy arrays arrive base64-encoded (``bdata``)."""
+    if isinstance(array, dict):
+        return np.frombuffer(base64.b64decode(array["bdata"]), dtype=array["dtype"]).tolist()
+    return list(array)
+
+
+def _traces(app) -> dict[str, dict]:
+    return {t.get("name", ""): t for t in _figure(app)["data"]}
+
+
+def _choose_kern(app, root: Path, name: str) -> None:
+    """Pick the kern called ``name`` in the kern chooser (its value is the stored kern id)."""
+    [region] = Store(root).regions()
+    kernen = Store(root).read_layer(region, "kernen")
+    [kern_id] = kernen.loc[kernen["naam"] == name, "kern_id"]
+    app.selectbox(key="kaart_kern").set_value(kern_id).run()
+    assert not app.exception, [e.value for e in app.exception]
+
+
+def _table(app) -> pd.DataFrame:
+    return app.dataframe[-1].value
+
+
+@pytest.mark.parametrize("page", [KAART, KERNEN])
+def test_pages_help_when_the_store_is_empty(monkeypatch, tmp_path: Path, page: str) -> None:
+    app = _run(_app(monkeypatch, tmp_path), page)
+    assert any(EMPTY_HELP in info.value for info in app.info)
+
+
+def test_kaart_shows_buurten_kernen_and_places_of_one_gemeente(monkeypatch, aa_root) -> None:
+    app = _run(_app(monkeypatch, aa_root), KAART)
+    assert app.title[0].value == "Kaart"
+    assert app.caption[0].value.startswith("Gegevens: Aa en Hunze (GM1680)")
+    assert "Afstanden zijn schattingen" in app.warning[0].value
+    assert app.segmented_control(key="kaart_weergave_detail").value == "buurten"
+    layout = _figure(app)["layout"]
+    assert layout["title"]["text"] == "Kernen, ontmoetingsplekken en eenzaamheid"
+    assert "2020, 18 jaar en ouder, modelschatting" in layout["title"]["subtitle"]["text"]
+    assert "hemelsbreed (schatting)" in layout["title"]["subtitle"]["text"]
+    assert layout["map"]["style"] == "white-bg"
+    traces = _traces(app)
+    assert traces["Eenzaam (%)"]["colorbar"]["title"]["text"] == (
+        "Eenzaam (%)<br>2020 · 18+<br>modelschatting")
+    buurten = dict(zip(traces["Eenzaam (%)"]["locations"], _values(traces["Eenzaam (%)"]["z"]),
+                       strict=True))
+    assert buurten["BU16800500"] == float(_rivm("2020", "18+", "BU16800500")["eenzaam_pct"])
+    assert "BU16800709" in traces["Buurt zonder cijfer (onderdrukt)"]["locations"]
+    kern_trace = traces["Kern (kleur = afstand)"]
+    assert len(kern_trace["customdata"]) == len(_expected(aa_root))
+    assert "schatting" in kern_trace["marker"]["colorbar"]["title"]["text"]
+    assert {"Ontmoetingsplek (telt mee)", "Andere plek (telt niet mee)"} <= set(traces)
+
+
+def test_selecting_schipborg_opens_its_detail(monkeypatch, aa_root) -> None:
+    app = _run(_app(monkeypatch, aa_root), KAART)
+    _choose_kern(app, aa_root, SCHIPBORG)
+    assert [s.value for s in app.subheader] == ["Schipborg (Aa en Hunze)"]
+    expected = _expected(aa_root).set_index("naam").loc[SCHIPBORG]
+    metrics = {m.label: m.value for m in app.metric}
+    assert "**Dorpshuis Schipborg** (dorpshuis)" in [m.value for m in app.markdown]
+    assert metrics["Afstand fietsen (schatting)"] == format_km(expected["afstand_m"])
+    modes = app.dataframe[0].value
+    assert modes["Vervoerswijze"].tolist() == ["Lopen", "Fietsen", "Auto"]
+    assert set(modes["Methode"]) == {METHOD_STRAIGHT_LINE}
+    assert set(modes["Dichtstbijzijnde ontmoetingsplek"]) == {"Dorpshuis Schipborg"}
+    figures = app.dataframe[1].value.set_index("Indicator")
+    assert figures.loc["Eenzaam", "Waarde"] == _pct(_rivm("2020", "18+", "BU16800500")
+                                                    ["eenzaam_pct"])
+    assert figures.loc["Eenzaam", "Van"] == "buurt Schipborg"
+    assert "Gekozen kern" in _traces(app)
+
+
+def test_province_starts_with_the_gemeente_overview(monkeypatch, drenthe_root) -> None:
+    app = _run(_app(monkeypatch, drenthe_root), KAART)
+    assert app.segmented_control(key="kaart_weergave_overzicht").value == "gemeenten"
+    layout = _figure(app)["layout"]
+    assert layout["title"]["text"] == "Waar ontbreekt een ontmoetingsplek?"
+    area = next(t for t in _figure(app)["data"] if t["type"] == "choroplethmap")
+    assert len(area["locations"]) == 12
+    store = Store(drenthe_root)
+    reach = kern_reach(store.read_layer("drenthe", "kernen"), store.read_layer("drenthe", "venues"),
+                       mode="bike")
+    aa = reach[reach["gemeentecode"] == "GM1680"]
+    share = dict(zip(area["locations"], _values(area["z"]), strict=True))["GM1680"]
+    assert share == pytest.approx(round(100 * (~aa["afstand_m"].le(2000)).mean(), 1))
+    app.segmented_control(key="kaart_weergave_overzicht").set_value("buurten").run()
+    assert not app.exception
+    assert "Eenzaam (%)" in _traces(app)
+    app.multiselect(key="gemeente").set_value(["GM1680", "GM1730"]).run()
+    assert app.segmented_control(key="kaart_weergave_detail").value == "buurten"
+    _choose_kern(app, drenthe_root, SCHIPBORG)
+    assert "**Dorpshuis Schipborg** (dorpshuis)" in [m.value for m in app.markdown]
+
+
+def test_kernen_table_threshold_filter_agrees_with_reach_summary(monkeypatch, aa_root) -> None:
+    app = _run(_app(monkeypatch, aa_root), KERNEN)
+    assert app.title[0].value == "Kernen en hun dichtstbijzijnde ontmoetingsplek"
+    assert "Afstanden zijn schattingen" in app.warning[0].value
+    summary = reach_summary(_expected(aa_root), [2000, 5000]).iloc[0]
+    metrics = {m.label: m.value for m in app.metric}
+    assert metrics["Met ontmoetingsplek binnen 2 km"] == (
+        f"{summary['kernen_binnen_2000']} van {summary['kernen']} kernen")
+    assert metrics["Zonder ontmoetingsplek binnen 2 km"] == (
+        f"{summary['kernen'] - summary['kernen_binnen_2000']} kernen")
+    table = _table(app)
+    assert len(table) == summary["kernen"]
+    schipborg = table.set_index("Kern").loc[SCHIPBORG]
+    assert schipborg["Dichtstbijzijnde ontmoetingsplek"] == "Dorpshuis Schipborg"
+    assert schipborg["Methode"] == METHOD_STRAIGHT_LINE
+    assert schipborg["Eenzaam (%)"] == float(_rivm("2020", "18+", "BU16800500")["eenzaam_pct"])
+    assert schipborg["Eenzaam van"] == "buurt"
+
+    app.toggle(key="kernen_zonder").set_value(True).run()
+    assert len(_table(app)) == summary["kernen"] - summary["kernen_binnen_2000"]
+    assert (_table(app)["Afstand (km)"] > 2.0).all()
+    app.select_slider(key="drempel").set_value(5000).run()
+    assert app.query_params["drempel"] == "5000"
+    label = app.toggle(key="kernen_zonder").label
+    assert label == "Alleen kernen zonder ontmoetingsplek binnen 5 km"
+    assert len(_table(app)) == summary["kernen"] - summary["kernen_binnen_5000"]
+    app.select_slider(key="drempel").set_value(10000).run()
+    if reach_summary(_expected(aa_root), [10000]).loc[0, "kernen_binnen_10000"] == len(table):
+        assert "elke kern heeft een ontmoetingsplek binnen 10 km" in app.info[0].value
+        assert not app.dataframe and not app.get("download_button")
+
+    app.toggle(key="kernen_zonder").set_value(False).run()
+    app.text_input(key="kernen_zoek").input("SCHIP").run()
+    assert _table(app)["Kern"].tolist() == [SCHIPBORG]
+    assert app.caption[1].value.startswith("1 van 48 kernen.")
+
+
+def test_kernen_downloads_carry_rows_sources_and_method(
+    monkeypatch, aa_root, downloads  # noqa: F811 - the imported fixture
+) -> None:
+    app = _run(_app(monkeypatch, aa_root), KERNEN)
+    app.text_input(key="kernen_zoek").input("an").run()
+    shown = _table(app)["Kern"].tolist()
+    files = {name.rsplit(".", 1)[1]: data for data, _mime, name in downloads[-2:]}
+    assert [name for _d, _m, name in downloads[-2:]] == [
+        "kernen_aa-en-hunze_fietsen_2000m.csv", "kernen_aa-en-hunze_fietsen_2000m.xlsx"]
+    header, *rows = csv.reader(io.StringIO(files["csv"].decode("utf-8-sig")), delimiter=";")
+    assert sorted(r[header.index("Kern")] for r in rows) == sorted(shown)
+    assert header[-2:] == ["Bron", "Opgehaald"]
+    assert "Waar is mijn stemlokaal" in rows[0][-2] and "RIVM" in rows[0][-2]
+    assert {r[header.index("Methode")] for r in rows} == {METHOD_STRAIGHT_LINE}
+    book = load_workbook(io.BytesIO(files["xlsx"]))
+    assert book.sheetnames == ["Kernen", "Bron", "Methode"]
+    assert book["Kernen"].max_row == len(shown) + 1
+    layers = [row[0].value for row in book["Bron"].iter_rows(min_row=2)]
+    assert "Kernen" in layers and "Eenzaamheid (RIVM)" in layers
+
+
+def test_stored_network_replaces_the_estimate(
+    monkeypatch, network_root, downloads  # noqa: F811 - the imported fixture
+) -> None:
+    store = Store(network_root)
+    graph = graph_from_road_edges(RoadEdges.from_arrays(store.read_arrays("aa-en-hunze",
+                                                                          "netwerk_bike")))
+    expected = _expected(network_root, graph=graph).set_index("naam")
+    app = _run(_app(monkeypatch, network_root), KERNEN)
+    assert not app.warning
+    table = _table(app).set_index("Kern")
+    assert table.loc[SCHIPBORG, "Methode"] == METHOD_NETWORK
+    assert table.loc[SCHIPBORG, "Afstand (km)"] == pytest.approx(
+        expected.loc[SCHIPBORG, "afstand_m"] / 1000)
+    assert pd.isna(table.loc["Grolloo", "Afstand (km)"])
+    xlsx = next(data for data, _m, name in downloads if name.endswith(".xlsx"))
+    sheet = load_workbook(io.BytesIO(xlsx))["Kernen"]
+    names = [c for c in sheet.iter_rows(min_row=2, min_col=2, max_col=2) for c in c]
+    formula = next(c for c in names if str(c.value).startswith("="))
+    assert formula.value == "=1+1 Bonnen" and formula.data_type == "s"
+
+    app = _run(_app(monkeypatch, network_root), KAART)
+    _choose_kern(app, network_root, SCHIPBORG)
+    modes = app.dataframe[0].value.set_index("Vervoerswijze")["Methode"]
+    assert modes.to_dict() == {"Lopen": METHOD_STRAIGHT_LINE, "Fietsen": METHOD_NETWORK,
+                               "Auto": METHOD_STRAIGHT_LINE}
+    assert not app.warning
+    app.segmented_control(key="modus").set_value("walk").run()
+    assert "Voor lopen is geen wegennet opgeslagen" in app.warning[0].value

@@ -1,0 +1,231 @@
+"""The Scenario page through AppTest on the real Aa en Hunze region (no road network stored).
+
+Expected values come from :mod:`analysis.scenario` and :mod:`analysis.siting` called directly on
+the same stored layers, with the page's defaults (cycling, 2 km threshold).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+from shapely.geometry import Point
+from streamlit.testing.v1 import AppTest
+
+from analysis.reach import kern_reach
+from analysis.scenario import close_venues
+from analysis.siting import best_sites, candidate_sites
+from loaders.schema import KERN_COLUMNS, VENUE_COLUMNS
+from loaders.store import DATA_ENV, LayerSource, Store
+from tests.region_stores import demo_region_store
+
+REPO = Path(__file__).resolve().parent.parent
+REGION = "aa-en-hunze"
+PAGE = "pages/scenario.py"
+THRESHOLD_M = 2000
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo region Aa en Hunze (GM1680), imported from the shared data files."""
+    return demo_region_store(tmp_path_factory, REGION)
+
+
+@pytest.fixture(scope="module")
+def layers(store: Path) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, pd.DataFrame]:
+    """Kernen, venues and their straight-line reach by bike, as the page computes it."""
+    kernen = Store(store).read_layer(REGION, "kernen")
+    venues = Store(store).read_layer(REGION, "venues")
+    return kernen, venues, kern_reach(kernen, venues, mode="bike")
+
+
+def _app(monkeypatch: pytest.MonkeyPatch, root: Path, **query: str) -> AppTest:
+    monkeypatch.setenv(DATA_ENV, str(root))
+    monkeypatch.chdir(REPO)
+    app = AppTest.from_file(str(REPO / "dashboard.py"), default_timeout=60)
+    for key, value in query.items():
+        app.query_params[key] = value
+    app.switch_page(PAGE)
+    return app
+
+
+def _run(app: AppTest) -> AppTest:
+    app.run()
+    assert not app.exception, [e.value for e in app.exception]
+    return app
+
+
+def _table(app: AppTest, column: str) -> pd.DataFrame:
+    """The first dataframe on the page that has ``column``."""
+    found = [d.value for d in app.dataframe if column in d.value.columns]
+    assert found, [list(d.value.columns) for d in app.dataframe]
+    return found[0]
+
+
+def _metrics(app: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in app.metric}
+
+
+def _venue_id(venues: gpd.GeoDataFrame, naam: str) -> str:
+    return str(venues.loc[venues["naam"] == naam, "venue_id"].item())
+
+
+def _km(metres: float) -> str:
+    return f"{metres / 1000:.1f} km".replace(".", ",")
+
+
+def test_closing_dorpshuis_schipborg_moves_schipborg_to_the_next_place(
+    monkeypatch, store, layers
+) -> None:
+    kernen, venues, reach = layers
+    schipborg = _venue_id(venues, "Dorpshuis Schipborg")
+    expected = close_venues(reach, [schipborg], kernen=kernen, venues=venues, mode="bike",
+                            threshold_m=THRESHOLD_M)
+    row = expected.set_index("naam").loc["Schipborg"]
+    assert row["nieuwe_venue_naam"] != "Dorpshuis Schipborg"
+
+    app = _run(_app(monkeypatch, store))
+    assert app.title[0].value == "Scenario: ontmoetingsplekken sluiten of toevoegen"
+    assert any("schattingen" in w.value for w in app.warning)
+    app.multiselect(key="scenario_dicht").set_value([schipborg])
+    _run(app)
+    table = _table(app, "Plek straks").set_index("Kern")
+    assert list(table.index) == list(expected["naam"])
+    shown = table.loc["Schipborg"]
+    assert shown["Plek nu"] == f"Dorpshuis Schipborg ({_km(row['oude_afstand_m'])})"
+    assert shown["Plek straks"] == f"{row['nieuwe_venue_naam']} ({_km(row['nieuwe_afstand_m'])})"
+    assert shown["Extra (km)"] == pytest.approx(row["verschil_m"] / 1000)
+    assert shown["Verliest plek binnen 2 km"] == ("ja" if row["binnen_voor"] and not
+                                                  row["binnen_na"] else "nee")
+    assert shown["Inwoners"] == kernen.set_index("naam").at["Schipborg", "inwoners"]
+    metrics = _metrics(app)
+    assert metrics["Kernen geraakt"] == str(len(expected))
+    assert metrics["Inwoners geraakt"] == f"{int(expected['inwoners'].sum()):,}".replace(",", ".")
+    assert "Eenzamen (schatting)" in metrics
+    assert app.query_params["dicht"] == schipborg
+    assert app.get("download_button")[0].proto.label == "Download deze kernen als CSV (Excel)"
+
+
+def test_closed_places_round_trip_through_the_url(monkeypatch, store, layers) -> None:
+    _, venues, _ = layers
+    schipborg = _venue_id(venues, "Dorpshuis Schipborg")
+    anloo = _venue_id(venues, "Dorpshuis Anloo")
+    app = _run(_app(monkeypatch, store, dicht=f"onzin,{schipborg}"))
+    assert app.multiselect(key="scenario_dicht").value == [schipborg]
+    assert ("onzin uit de link is geen ontmoetingsplek in deze regio; die laten we buiten het "
+            "scenario.") in [w.value for w in app.warning]
+    assert app.query_params["dicht"] == schipborg
+    assert "Schipborg" in set(_table(app, "Plek straks")["Kern"])
+
+    app.multiselect(key="scenario_dicht").set_value([schipborg, anloo])
+    _run(app)
+    assert app.query_params["dicht"] == f"{schipborg},{anloo}"
+    assert app.query_params["regio"] == REGION
+    app.multiselect(key="scenario_dicht").set_value([])
+    _run(app)
+    assert "dicht" not in app.query_params
+    assert any("Kies hierboven een of meer ontmoetingsplekken" in i.value for i in app.info)
+
+
+def test_a_new_place_at_a_kern_without_one_nearby_makes_it_gain(monkeypatch, store,
+                                                                layers) -> None:
+    _, _, reach = layers
+    far = reach.set_index("naam").loc["Schoonloo"]
+    assert far["afstand_m"] > THRESHOLD_M
+    app = _run(_app(monkeypatch, store))
+    app.radio(key="scenario_bron").set_value("kern")
+    _run(app)
+    app.selectbox(key="scenario_kern").set_value(far["kern_id"])
+    _run(app)
+    table = _table(app, "Krijgt plek binnen 2 km").set_index("Kern")
+    assert table.at["Schoonloo", "Krijgt plek binnen 2 km"] == "ja"
+    assert table.at["Schoonloo", "Nieuwe plek"] == "Nieuwe plek in Schoonloo (0,0 km)"
+    assert table.at["Schoonloo", "Korter (km)"] == pytest.approx(far["afstand_m"] / 1000)
+    assert _metrics(app)["Krijgen plek binnen 2 km"] == str(
+        int((table["Krijgt plek binnen 2 km"] == "ja").sum())
+    )
+
+
+def test_typed_rd_coordinates_open_a_place(monkeypatch, store, layers) -> None:
+    kernen, _, _ = layers
+    point = kernen.set_index("naam").at["Schoonloo", "geometry"]
+    app = _run(_app(monkeypatch, store))
+    app.radio(key="scenario_bron").set_value("punt")
+    _run(app)
+    app.text_input(key="scenario_coord_1").input(f"{point.x + 100:.1f}".replace(".", ","))
+    app.text_input(key="scenario_coord_2").input(f"{point.y:.0f}")
+    _run(app)
+    assert not app.error
+    table = _table(app, "Krijgt plek binnen 2 km").set_index("Kern")
+    assert table.at["Schoonloo", "Krijgt plek binnen 2 km"] == "ja"
+
+
+@pytest.mark.parametrize(
+    ("system", "first", "second", "message"),
+    [
+        ("rd", "abc", "566116", "X ‘abc’ is geen getal."),
+        ("rd", "241.024", "566.116", "ligt niet in Nederland"),
+        ("wgs84", "6,68", "53,06", "Breedte- en lengtegraad lijken omgewisseld"),
+    ],
+)
+def test_invalid_coordinates_give_a_dutch_error(monkeypatch, store, system, first, second,
+                                                message) -> None:
+    app = _run(_app(monkeypatch, store))
+    app.radio(key="scenario_bron").set_value("punt")
+    _run(app)
+    app.radio(key="scenario_stelsel").set_value(system)
+    app.text_input(key="scenario_coord_1").input(first)
+    app.text_input(key="scenario_coord_2").input(second)
+    _run(app)
+    assert len(app.error) == 1 and message in app.error[0].value
+    assert not any("Krijgt plek binnen 2 km" in d.value.columns for d in app.dataframe)
+
+
+def test_siting_suggests_the_site_best_sites_finds(monkeypatch, store, layers) -> None:
+    kernen, venues, reach = layers
+    candidates = candidate_sites(venues=venues[venues["gemeentecode"] == "GM1680"],
+                                 kernen=kernen)
+    expected = best_sites(reach, candidates, kernen=kernen, n_sites=1, threshold_m=THRESHOLD_M)
+    app = _run(_app(monkeypatch, store))
+    assert app.subheader[0].value == "Beste plekken voor 1 nieuwe ontmoetingsplek"
+    assert any("Een modelsuggestie, geen advies" in i.value and "blijven open" in i.value
+               for i in app.info)
+    assert not any("Plek" in d.value.columns and "Soort" in d.value.columns
+                   for d in app.dataframe)
+    app.button(key="scenario_bereken").click()
+    _run(app)
+    sites = _table(app, "Soort")
+    assert sites["Plek"].tolist() == expected["naam"].tolist()
+    assert sites["Nieuw binnen bereik: inwoners"].tolist() == [
+        round(v) for v in expected["nieuw_gedekt"]
+    ]
+    gains = _table(app, "Krijgt plek binnen 2 km")
+    assert (gains["Krijgt plek binnen 2 km"] == "ja").sum() == expected["nieuw_gedekte_kernen"].sum()
+    _run(app)
+    assert _table(app, "Soort")["Plek"].tolist() == expected["naam"].tolist()
+
+
+def test_region_without_meeting_places_explains(monkeypatch, tmp_path: Path) -> None:
+    source = LayerSource(source="handmatig", attribution="Bron: test")
+    kernen = gpd.GeoDataFrame(
+        {"kern_id": ["k1"], "naam": ["Gieten"], "gemeentecode": ["GM1680"],
+         "buurtcode": ["BU16801700"], "inwoners": [4575], "source": ["test"]},
+        geometry=[Point(247352, 558152)], crs="EPSG:28992",
+    )[list(KERN_COLUMNS)]
+    venues = gpd.GeoDataFrame(
+        {"venue_id": ["v1"], "naam": ["Gemeentehuis Gieten"], "soort": ["gemeentehuis"],
+         "ontmoetingsplek": [False], "reden": ["telt niet"], "adres": ["Spiekersteeg 1"],
+         "plaats": ["Gieten"], "gemeentecode": ["GM1680"], "source": ["test"],
+         "source_id": ["1"], "peildatum": ["2023-11-22"]},
+        geometry=[Point(247500, 558300)], crs="EPSG:28992",
+    )[list(VENUE_COLUMNS)]
+    Store(tmp_path).write_region("leeg", {"kernen": (kernen, source), "venues": (venues, source)},
+                                 name="Zonder plekken", gemeenten=["GM1680"])
+    app = _run(_app(monkeypatch, tmp_path))
+    assert any("Geen enkele opgeslagen plek telt als ontmoetingsplek" in w.value
+               for w in app.warning)
+    assert any("Een scenario rekent met de kernen en de ontmoetingsplekken" in i.value
+               for i in app.info)
+    assert not app.metric and not app.dataframe

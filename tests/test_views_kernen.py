@@ -1,0 +1,148 @@
+"""Kernen tables and their exports: formatting, filters, formulas never executed, sources kept."""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import pytest
+from openpyxl import load_workbook
+
+from analysis.reach import kernen_without, reach_summary
+from loaders.rivm import read_loneliness_csv
+from tests.conftest import SHARED_DATA
+from views import kernen as vk
+from views.export import excel_csv, figure_html, xlsx_bytes
+
+RIVM_CSV = SHARED_DATA / "rivm_eenzaamheid_wijk_buurt_2016_2020.csv"
+
+
+def _reach() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "kern_id": ["a", "b", "c", "d"],
+            "naam": ["Schipborg", "=HYPERLINK(\"http://x\")", "Gieten (centrum)", "Bonnen"],
+            "gemeentecode": ["GM1680"] * 4,
+            "buurtcode": ["BU16800500", "BU16800709", "BU16801700", None],
+            "inwoners": [530, None, 4575, None],
+            "venue_id": ["v1", "v2", "v3", None],
+            "venue_naam": ["Dorpshuis Schipborg", "-Plek", "Cafe/Restaurant Eext", None],
+            "venue_soort": ["dorpshuis", "dorpshuis", "horeca", None],
+            "afstand_m": [157.7, 2000.0, 3394.5, np.nan],
+            "minuten": [0.63, 8.0, 13.6, np.nan],
+            "tweede_venue_id": ["v2", "v1", "v1", None],
+            "tweede_afstand_m": [5092.1, 2500.0, 5340.8, np.nan],
+            "methode": ["hemelsbreed (schatting)"] * 3 + ["netwerk"],
+            "snap_m": [np.nan] * 4,
+            "eigen_plek": [True, False, False, False],
+            "reden": [None, None, None, "te ver van het wegennet (> 1000 m)"],
+        }
+    )
+
+
+def test_dutch_number_formats() -> None:
+    assert vk.format_km(1234.0) == "1,2 km"
+    assert vk.format_km(np.nan) == "geen afstand"
+    assert vk.format_minutes(0.3) == "< 1 min" and vk.format_minutes(13.6) == "14 min"
+    assert vk.format_threshold(500) == "0,5 km" and vk.format_threshold(10000) == "10 km"
+    assert vk.format_count(362567.0) == "362.567" and vk.format_count(np.nan) == "onbekend"
+
+
+def test_filter_matches_kernen_without_and_reach_summary() -> None:
+    table = vk.kern_table(_reach(), gemeente_namen={"GM1680": "Aa en Hunze"})
+    shown = vk.filter_kernen(table, without_m=2000)
+    assert list(shown["kern_id"]) == sorted(kernen_without(table, 2000)["kern_id"])
+    summary = reach_summary(table, [2000])
+    assert len(shown) == summary.loc[0, "kernen"] - summary.loc[0, "kernen_binnen_2000"] == 2
+    assert list(vk.filter_kernen(table, search="GIETEN (")["naam"]) == ["Gieten (centrum)"]
+    assert vk.filter_kernen(table, without_m=2000, search="schip").empty
+
+
+def test_display_table_sorts_farthest_first_and_keeps_numbers() -> None:
+    table = vk.kern_table(_reach(), gemeente_namen={"GM1680": "Aa en Hunze"})
+    display = vk.display_table(table, indicator="eenzaam_pct", mode_label="fietsen")
+    assert list(display["Kern"]) == ["Bonnen", "Gieten (centrum)", "=HYPERLINK(\"http://x\")",
+                                     "Schipborg"]
+    assert display["Afstand (km)"].iloc[1] == pytest.approx(3.3945)
+    assert "Minuten fietsen" in display and display["Eenzaam (%)"].isna().all()
+    html = vk.styled_kernen(display).to_html()
+    assert "3,4" in html and "geen afstand" in html
+
+
+def test_share_65plus_from_buurt_else_gemeente() -> None:
+    buurten = pd.DataFrame({"code": ["BU16800500"], "pct_65plus": [31.0]})
+    gemeenten = pd.DataFrame({"code": ["GM1680"], "pct_65plus": [28.0]})
+    table = vk.kern_table(_reach(), gemeente_namen={}, buurten=buurten, gemeenten=gemeenten)
+    assert table["pct_65plus"].tolist() == [31.0, 28.0, 28.0, 28.0]
+    assert table["pct_65plus_niveau"].tolist() == ["buurt", "gemeente", "gemeente", "gemeente"]
+    assert table["gemeentenaam"].tolist() == ["GM1680"] * 4
+
+
+def test_buurt_figures_fall_back_to_the_gemeente() -> None:
+    eenzaamheid = read_loneliness_csv(RIVM_CSV, gemeenten=["GM1680"])
+    own = vk.buurt_figures(eenzaamheid, buurtcode="BU16800500", gemeentecode="GM1680",
+                           jaar=2020, leeftijd="18+", names={"BU16800500": "Schipborg"})
+    assert own.iloc[0].tolist() == ["Eenzaam", "41,9 %", "buurt Schipborg"]
+    suppressed = vk.buurt_figures(eenzaamheid, buurtcode="BU16800709", gemeentecode="GM1680",
+                                  jaar=2020, leeftijd="18+")
+    assert suppressed.iloc[0].tolist() == ["Eenzaam", "42,4 %", "gemeente GM1680"]
+
+
+def _export() -> pd.DataFrame:
+    table = vk.kern_table(_reach(), gemeente_namen={"GM1680": "Aa en Hunze"})
+    return vk.export_table(table, indicator="eenzaam_pct", jaar=2020, leeftijd="18+",
+                           mode_label="fietsen", threshold_m=2000)
+
+
+MANIFEST = {"region": "x", "layers": {
+    "kernen": {"attribution": "Bron: CBS (CC BY 4.0)", "fetched_at": "2026-11-27T09:30:00+00:00"},
+    "venues": {"attribution": "© OpenStreetMap-bijdragers (ODbL)",
+               "fetched_at": "2026-11-28T10:00:00+00:00"},
+}}
+
+
+def test_csv_names_its_sources_and_never_starts_a_formula() -> None:
+    data = excel_csv(vk.with_sources(_export(), MANIFEST)).decode("utf-8-sig")
+    header, *lines = csv.reader(io.StringIO(data), delimiter=";")
+    assert header[-2:] == ["Bron", "Opgehaald"]
+    assert "Binnen 2 km" in header and "Methode" in header
+    rows = {line[0]: line for line in lines}
+    assert rows["b"][1] == "'=HYPERLINK(\"http://x\")"
+    assert rows["b"][header.index("Dichtstbijzijnde ontmoetingsplek")] == "'-Plek"
+    assert rows["a"][header.index("Afstand (km)")] == "0,2"
+    assert rows["b"][header.index("Binnen 2 km")] == "ja"
+    assert rows["d"][header.index("Afstand (km)")] == ""
+    assert rows["a"][-2] == "Bron: CBS (CC BY 4.0); © OpenStreetMap-bijdragers (ODbL)"
+    assert rows["a"][-1] == "27-11-2026 09:30 UTC t/m 28-11-2026 10:00 UTC"
+
+
+def test_xlsx_keeps_formula_like_names_as_text_and_has_a_source_sheet() -> None:
+    method = vk.method_rows(mode_label="fietsen", threshold_m=2000, indicator="eenzaam_pct",
+                            jaar=2020, leeftijd="18+", estimate=True, exported_at="nu")
+    data = xlsx_bytes({"Kernen": _export(), "Bron": pd.DataFrame({"Laag": ["Kernen"]}),
+                       "Methode": method})
+    book = load_workbook(io.BytesIO(data))
+    assert book.sheetnames == ["Kernen", "Bron", "Methode"]
+    sheet = book["Kernen"]
+    header = [c.value for c in sheet[1]]
+    formula_cell = sheet.cell(row=3, column=header.index("Kern") + 1)
+    assert formula_cell.value == "=HYPERLINK(\"http://x\")" and formula_cell.data_type == "s"
+    distance = sheet.cell(row=2, column=header.index("Afstand (km)") + 1)
+    assert distance.value == pytest.approx(0.1577) and distance.data_type == "n"
+    assert sheet.cell(row=5, column=header.index("Afstand (km)") + 1).value is None
+    assert sheet.cell(row=2, column=header.index("Inwoners") + 1).value == 530
+    xml = zipfile.ZipFile(io.BytesIO(data)).read("xl/worksheets/sheet1.xml").decode()
+    assert "<f>" not in xml
+    methode = {r[0].value: r[1].value for r in book["Methode"].iter_rows(min_row=2)}
+    assert methode["Afstanden"] == "hemelsbreed (schatting): hemelsbreed × 1,3"
+    assert methode["Afstandsgrens"] == "2 km"
+
+
+def test_figure_html_embeds_plotly_for_offline_use() -> None:
+    html = figure_html(go.Figure(go.Bar(x=[1], y=[2]))).decode()
+    assert "<script src=" not in html
+    assert len(html) > 1_000_000 and "Plotly.newPlot" in html

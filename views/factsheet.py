@@ -1,0 +1,444 @@
+"""A one- or two-page A4 PDF per gemeente (or for some of its kernen), for letters to the council.
+
+It holds: title and date, the key figures (kernen, inwoners and 65-plussers without a meeting
+place within the threshold, the loneliness figures), a map of the kernen by distance, a chart
+of the kernen without a place, the worst buurten, a short method note and every source of the
+region's manifest. Text is Dutch. The map and chart are plotly figures rendered through
+:mod:`views.static`; without a browser the factsheet is still made, with a note in their place.
+
+Layout is reportlab's platypus; text is set in DejaVu Sans (Debian's ``fonts-dejavu-core``)
+when present, so that characters such as ≥, €, ë and ü print, else in Helvetica.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import (
+    Image,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    Table,
+    TableStyle,
+)
+from reportlab.platypus.flowables import Flowable, KeepTogether
+
+from analysis.nearest import DETOUR_FACTOR, METHOD_STRAIGHT_LINE
+from analysis.reach import meeting_places
+from loaders.schema import LONELINESS_INDICATORS
+from views import factsheet_figures as parts
+from views.eenzaamheid import dutch_list, format_pct, rivm_source
+from views.sources import dutch_date, layer_sources, source_line
+from views.static import StaticExportError, print_style, render_batch
+from views.status import LAYER_TITLES, format_timestamp
+
+FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
+PAGE_MARGIN = 16 * mm
+TEXT_WIDTH = A4[0] - 2 * PAGE_MARGIN
+INK = colors.HexColor("#1a1a1a")
+GREY = colors.HexColor("#555555")
+RULE = colors.HexColor("#bbbbbb")
+EXTRA_LAYER_TITLES = {
+    "venues_eigen": "Eigen lijst met ontmoetingsplekken",
+    "venue_merges": "Samenvoegingen van plekken",
+    "netwerk_walk": "Wegennet lopen",
+    "netwerk_bike": "Wegennet fietsen",
+    "netwerk_drive": "Wegennet auto",
+}
+FIGURE_LAYERS = ("gemeenten", "kernen", "venues")
+"""Layers a map or chart of distances shows; the network of the mode comes on top."""
+
+
+@dataclass(frozen=True)
+class FactsheetData:
+    """What a factsheet is made from: plain frames of one stored region.
+
+    Attributes
+    ----------
+    reach
+        :func:`analysis.reach.kern_reach` of the region's kernen (extra columns, such as those of
+        :func:`analysis.indicators.kern_loneliness`, may be present).
+    kernen, venues
+        The stored layers (EPSG:28992); ``kernen`` gives the points of the map.
+    manifest
+        The region's manifest, for the sources.
+    eenzaamheid, buurten, gemeenten
+        The stored layers where present: RIVM figures, buurt names and 65+ shares, outlines.
+    """
+
+    reach: pd.DataFrame
+    kernen: gpd.GeoDataFrame
+    venues: gpd.GeoDataFrame
+    manifest: Mapping[str, Any]
+    eenzaamheid: pd.DataFrame | None = None
+    buurten: pd.DataFrame | None = None
+    gemeenten: gpd.GeoDataFrame | None = None
+
+
+@dataclass(frozen=True)
+class FactsheetChoice:
+    """Which factsheet: a gemeente (or some of its kernen), travel mode, threshold and figures.
+
+    ``jaar`` None means the newest year of the ``eenzaamheid`` layer; ``datum`` None is today.
+    """
+
+    gemeentecode: str
+    kern_ids: tuple[str, ...] = ()
+    mode: str = "bike"
+    drempel_m: float = 2000.0
+    jaar: int | None = None
+    leeftijd: str = "18+"
+    indicator: str = "eenzaam_pct"
+    datum: date | None = None
+
+
+def factsheet_pdf(data: FactsheetData, choice: FactsheetChoice) -> bytes:
+    """The factsheet of ``choice`` as PDF bytes (A4, one or two pages).
+
+    Raises
+    ------
+    ValueError
+        When the gemeente (or the chosen kernen) has no kernen in ``data.reach``.
+    """
+    choice = replace(choice, datum=choice.datum or date.today())
+    reach = selected_reach(data, choice)
+    if reach.empty:
+        raise ValueError(f"geen kernen van {choice.gemeentecode} in de gegevens")
+    styles = _styles(*_fonts())
+    title = title_of(data, choice, reach)
+    story: list[Flowable] = [
+        Paragraph(_escape(title), styles["title"]),
+        Paragraph(_escape(_subtitle(choice, reach)), styles["muted"]),
+        Spacer(1, 4 * mm),
+    ]
+    lonely = parts.loneliness(
+        data.eenzaamheid, data.buurten, gemeentecode=choice.gemeentecode, jaar=choice.jaar,
+        leeftijd=choice.leeftijd, indicator=choice.indicator,
+        buurtcodes=reach["buurtcode"].dropna().tolist() if choice.kern_ids else (),
+    )
+    story += _key_figure_boxes(data, choice, reach, lonely, styles)
+    story += _figures(data, choice, reach, styles)
+    story += _loneliness_tables(data, choice, lonely, styles)
+    story += _method(data, choice, reach, styles)
+    story += _sources(data.manifest, styles)
+    buffer = io.BytesIO()
+    footer = f"Ontmoetingskaart · {title} · {dutch_date(choice.datum)}"
+    document = SimpleDocTemplate(
+        buffer, pagesize=A4, leftMargin=PAGE_MARGIN, rightMargin=PAGE_MARGIN,
+        topMargin=PAGE_MARGIN, bottomMargin=PAGE_MARGIN + 4 * mm, title=title,
+        author="Ontmoetingskaart", subject="Factsheet ontmoetingsplekken en eenzaamheid",
+        creator="Ontmoetingskaart",
+    )
+    draw = functools.partial(_footer, text=footer, font=_fonts()[0])
+    document.build(story, onFirstPage=draw, onLaterPages=draw)
+    return buffer.getvalue()
+
+
+def factsheet_filename(data: FactsheetData, choice: FactsheetChoice) -> str:
+    """``factsheet-aa-en-hunze-2026-11-27.pdf`` (with ``-kernen`` for a selection of kernen)."""
+    name = gemeente_name(data, choice.gemeentecode)
+    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or choice.gemeentecode.lower()
+    kind = "-kernen" if choice.kern_ids else ""
+    return f"factsheet-{slug}{kind}-{(choice.datum or date.today()).isoformat()}.pdf"
+
+
+def gemeente_name(data: FactsheetData, code: str) -> str:
+    """The name of gemeente ``code`` from the gemeenten or eenzaamheid layer, else the code."""
+    if data.gemeenten is not None and "code" in data.gemeenten:
+        names = data.gemeenten.loc[data.gemeenten["code"] == code, "naam"].dropna()
+        if len(names):
+            return str(names.iloc[0])
+    if data.eenzaamheid is not None:
+        names = data.eenzaamheid.loc[data.eenzaamheid["regiocode"] == code, "gemeentenaam"]
+        if len(names.dropna()):
+            return str(names.dropna().iloc[0])
+    return code
+
+
+def selected_reach(data: FactsheetData, choice: FactsheetChoice) -> pd.DataFrame:
+    """The reach rows of the chosen gemeente, narrowed to ``choice.kern_ids`` when given."""
+    rows = data.reach[data.reach["gemeentecode"] == choice.gemeentecode]
+    if choice.kern_ids:
+        rows = rows[rows["kern_id"].isin(choice.kern_ids)]
+    return rows.reset_index(drop=True)
+
+
+def title_of(data: FactsheetData, choice: FactsheetChoice, reach: pd.DataFrame) -> str:
+    """``Ontmoetingsplekken en eenzaamheid in Aa en Hunze``; the kernen when some are chosen."""
+    name = gemeente_name(data, choice.gemeentecode)
+    if not choice.kern_ids:
+        return f"Ontmoetingsplekken en eenzaamheid in {name}"
+    names = reach["naam"].dropna().astype(str).tolist()
+    where = dutch_list(names) if len(names) <= 3 else f"{len(names)} kernen"
+    return f"Ontmoetingsplekken en eenzaamheid in {where} ({name})"
+
+
+def figure_sources(manifest: Mapping[str, Any], mode: str) -> list[str]:
+    """Source parts of the map and chart: outlines, kernen, venues and the mode's network."""
+    return layer_sources(manifest, [*FIGURE_LAYERS, f"netwerk_{mode}"])
+
+
+@functools.cache
+def _fonts() -> tuple[str, str]:
+    """Register DejaVu Sans (regular, bold) once when installed; else use Helvetica."""
+    regular, bold = FONT_DIR / "DejaVuSans.ttf", FONT_DIR / "DejaVuSans-Bold.ttf"
+    if not (regular.is_file() and bold.is_file()):
+        return "Helvetica", "Helvetica-Bold"
+    pdfmetrics.registerFont(TTFont("DejaVuSans", str(regular)))
+    pdfmetrics.registerFont(TTFont("DejaVuSans-Bold", str(bold)))
+    return "DejaVuSans", "DejaVuSans-Bold"
+
+
+def _styles(regular: str, bold: str) -> dict[str, ParagraphStyle]:
+    base = ParagraphStyle("body", fontName=regular, fontSize=9, leading=11.5, textColor=INK)
+    return {
+        "body": base,
+        "title": ParagraphStyle("title", parent=base, fontName=bold, fontSize=17, leading=21),
+        "heading": ParagraphStyle("heading", parent=base, fontName=bold, fontSize=11.5,
+                                  leading=14, spaceBefore=5, spaceAfter=3),
+        "muted": ParagraphStyle("muted", parent=base, textColor=GREY),
+        "small": ParagraphStyle("small", parent=base, fontSize=7.5, leading=9.3),
+        "number": ParagraphStyle("number", parent=base, fontName=bold, fontSize=15, leading=18),
+        "note": ParagraphStyle("note", parent=base, borderColor=RULE, borderWidth=0.6,
+                               borderPadding=6, backColor=colors.HexColor("#f3f3f3"),
+                               spaceBefore=4, spaceAfter=8),
+        "cell": ParagraphStyle("cell", parent=base, fontSize=8.5, leading=10.5),
+        "cellbold": ParagraphStyle("cellbold", parent=base, fontName=bold, fontSize=8.5,
+                                   leading=10.5),
+    }
+
+
+def _subtitle(choice: FactsheetChoice, reach: pd.DataFrame) -> str:
+    how = parts.MODE_TEXT.get(choice.mode, choice.mode)
+    method = "over het wegennet" if _has_network(reach) else "hemelsbreed geschat"
+    return (f"Factsheet van {dutch_date(choice.datum)} · afstand {how}, {method} · "
+            f"grens {parts.format_km(choice.drempel_m)}")
+
+
+def _key_figure_boxes(
+    data: FactsheetData,
+    choice: FactsheetChoice,
+    reach: pd.DataFrame,
+    lonely: parts.Loneliness,
+    styles: dict[str, ParagraphStyle],
+) -> list[Flowable]:
+    share = parts.share_65plus(reach, data.buurten, data.gemeenten)
+    figures = parts.key_figures(reach, choice.drempel_m, share_65=share)
+    km = parts.format_km(choice.drempel_m)
+    unknown = figures.kernen_zonder_inwonertal
+    inwoners_note = f" ({unknown} van die kernen zonder inwonertal)" if unknown else ""
+    ouderen = figures.ouderen_zonder
+    cells = [
+        (f"{figures.kernen_zonder} van {figures.kernen}",
+         f"kernen zonder ontmoetingsplek binnen {km}"),
+        (parts.format_count(figures.inwoners_zonder),
+         f"inwoners van die kernen{inwoners_note}"),
+        ("ca. " + parts.format_count(_round(ouderen)) if not math.isnan(ouderen) else "onbekend",
+         "65-plussers in die kernen (schatting met het aandeel 65+ van buurt of gemeente)"),
+        _loneliness_box(data, choice, lonely),
+    ]
+    row = [[Paragraph(_escape(big), styles["number"]), Paragraph(_escape(small), styles["small"])]
+           for big, small in cells]
+    table = Table([row], colWidths=[TEXT_WIDTH / 4] * 4)
+    table.setStyle(TableStyle([
+        ("BOX", (0, 0), (-1, -1), 0.6, RULE), ("INNERGRID", (0, 0), (-1, -1), 0.6, RULE),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"), ("TOPPADDING", (0, 0), (-1, -1), 5),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 6),
+    ]))
+    return [table, Spacer(1, 4 * mm)]
+
+
+def _loneliness_box(
+    data: FactsheetData, choice: FactsheetChoice, lonely: parts.Loneliness
+) -> tuple[str, str]:
+    label = LONELINESS_INDICATORS[choice.indicator].lower()
+    if lonely.gemeente.empty:
+        return "onbekend", f"{label}: geen eenzaamheidscijfers opgeslagen"
+    row = lonely.gemeente.set_index("Indicator").loc[LONELINESS_INDICATORS[choice.indicator]]
+    name = gemeente_name(data, choice.gemeentecode)
+    caption = (f"{label} in {name}, {lonely.jaar}, {parts.age_label(lonely.leeftijd)} "
+               f"(modelschatting; Nederland {format_pct(row['Nederland'])})")
+    return format_pct(row["gemeente"]), caption
+
+
+def _figures(
+    data: FactsheetData,
+    choice: FactsheetChoice,
+    reach: pd.DataFrame,
+    styles: dict[str, ParagraphStyle],
+) -> list[Flowable]:
+    """The map and the chart as PNG, or a note in their place when they cannot be rendered."""
+    sources = figure_sources(data.manifest, choice.mode)
+    outline = None
+    if data.gemeenten is not None:
+        outline = data.gemeenten[data.gemeenten["code"] == choice.gemeentecode]
+    figures = [
+        print_style(parts.distance_map(reach, data.kernen, data.venues, drempel_m=choice.drempel_m,
+                                       mode=choice.mode, outline=outline),
+                    sources=sources, datum=choice.datum, recolour=False),
+        print_style(parts.distance_chart(reach, drempel_m=choice.drempel_m, mode=choice.mode),
+                    sources=sources, datum=choice.datum),
+    ]
+    try:
+        images = render_batch([(figure, "png") for figure in figures], scale=2)
+    except StaticExportError as exc:
+        note = f"Kaart en grafiek ontbreken in deze factsheet. {exc.user_message}"
+        return [Paragraph(_escape(note), styles["note"]),
+                Paragraph(_escape(source_line(sources)), styles["small"])]
+    flowables: list[Flowable] = []
+    for figure, png in zip(figures, images, strict=True):
+        height = TEXT_WIDTH * figure.layout.height / figure.layout.width
+        flowables += [Image(io.BytesIO(png), width=TEXT_WIDTH, height=height), Spacer(1, 3 * mm)]
+    return flowables
+
+
+def _loneliness_tables(
+    data: FactsheetData,
+    choice: FactsheetChoice,
+    lonely: parts.Loneliness,
+    styles: dict[str, ParagraphStyle],
+) -> list[Flowable]:
+    heading = Paragraph("Eenzaamheid (modelschatting)", styles["heading"])
+    if lonely.gemeente.empty:
+        return [heading, Paragraph("Voor deze regio zijn geen eenzaamheidscijfers opgeslagen.",
+                                   styles["body"])]
+    name = gemeente_name(data, choice.gemeentecode)
+    when = f"{lonely.jaar}, {parts.age_label(lonely.leeftijd)}"
+    rows = [["Indicator", name, "Nederland"]]
+    rows += [[r.Indicator, format_pct(r.gemeente), format_pct(r.Nederland)]
+             for r in lonely.gemeente.itertuples()]
+    label = LONELINESS_INDICATORS[choice.indicator].lower()
+    side = TEXT_WIDTH / 2 - 3 * mm
+    left = _table(rows, [side * 0.5, side * 0.25, side * 0.25], styles)
+    right = _table(_worst_rows(lonely, choice.indicator), None, styles)
+    pair = Table([[
+        [Paragraph(_escape(f"{name} en Nederland, {when}"), styles["cellbold"]), left],
+        [Paragraph(_escape(f"{len(lonely.buurten)} buurten met het hoogste percentage {label}, "
+                           f"{when}"), styles["cellbold"]), right],
+    ]], colWidths=[TEXT_WIDTH / 2] * 2)
+    pair.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"),
+                              ("LEFTPADDING", (0, 0), (-1, -1), 0)]))
+    source = rivm_source([lonely.jaar]) if lonely.jaar is not None else ""
+    return [KeepTogether([heading, pair, Spacer(1, 1.5 * mm),
+                          Paragraph(_escape(source), styles["small"])])]
+
+
+def _worst_rows(lonely: parts.Loneliness, indicator: str) -> list[list[str]]:
+    """Buurt, value and (where RIVM published one for any of them) the 95% interval."""
+    low, high = f"{indicator}_ondergrens", f"{indicator}_bovengrens"
+    buurten = lonely.buurten
+    bounds = low in buurten and bool(buurten[[low, high]].notna().all(axis=1).any())
+    rows = [["Buurt", LONELINESS_INDICATORS[indicator], *(["95%-interval"] if bounds else [])]]
+    for r in buurten.to_dict("records"):
+        interval = (f"{format_pct(r[low])} – {format_pct(r[high])}"
+                    if bounds and pd.notna(r[low]) and pd.notna(r[high]) else "")
+        rows.append([r["naam"] or r["code"], format_pct(r[indicator]),
+                     *([interval or "niet gepubliceerd"] if bounds else [])])
+    return rows
+
+
+def _method(
+    data: FactsheetData,
+    choice: FactsheetChoice,
+    reach: pd.DataFrame,
+    styles: dict[str, ParagraphStyle],
+) -> list[Flowable]:
+    how = parts.MODE_TEXT.get(choice.mode, choice.mode)
+    if _has_network(reach):
+        distance = (f"Afstanden zijn {how} over het wegennet van OpenStreetMap gemeten, vanaf het "
+                    "punt van de kern tot de dichtstbijzijnde ontmoetingsplek.")
+    else:
+        factor = f"{DETOUR_FACTOR:g}".replace(".", ",")
+        distance = (f"Voor deze regio is geen wegennet opgeslagen: afstanden zijn hemelsbreed "
+                    f"gemeten en met {factor} vermenigvuldigd (omrijfactor). Het zijn schattingen.")
+    places = meeting_places(data.venues)
+    lines = [
+        distance,
+        (f"Als ontmoetingsplek tellen {len(places)} van de {len(data.venues)} opgeslagen plekken "
+         "(dorpshuis, buurthuis, MFA, sportkantine en dergelijke); waarom een plek telt, staat "
+         "in de gegevens."),
+        ("De eenzaamheidscijfers zijn modelschattingen van RIVM, GGD'en en CBS op basis van de "
+         "Gezondheidsmonitor, geen tellingen. Voor kleine buurten zijn ze onzeker; een buurt "
+         "zonder cijfer is onderdrukt."),
+        ("Bereikbaarheid en eenzaamheid staan hier naast elkaar. Een samenhang is geen oorzaak: "
+         "het ontbreken van een ontmoetingsplek verklaart eenzaamheid niet."),
+        ("Inwoners per kern komen uit de kernenbron; het aantal 65-plussers is een schatting met "
+         "het aandeel 65+ van de buurt of, als dat ontbreekt, van de gemeente."),
+    ]
+    return [Paragraph("Methode", styles["heading"]),
+            *(Paragraph("• " + _escape(line), styles["body"]) for line in lines)]
+
+
+def _sources(manifest: Mapping[str, Any], styles: dict[str, ParagraphStyle]) -> list[Flowable]:
+    lines = []
+    for layer, entry in manifest.get("layers", {}).items():
+        title = LAYER_TITLES.get(layer) or EXTRA_LAYER_TITLES.get(layer, layer)
+        year = re.sub(r"\s*,\s*", ", ", str(entry.get("year", "")))
+        details = [x for x in (entry.get("table_id", ""), year) if x]
+        if entry.get("fetched_at"):
+            details.append(f"opgehaald {format_timestamp(entry['fetched_at'])}")
+        suffix = f" ({', '.join(details)})" if details else ""
+        lines.append(f"<b>{_escape(title)}</b>: {_escape(entry.get('attribution', ''))}"
+                     f"{_escape(suffix)}")
+    return [Paragraph("Bronnen", styles["heading"]),
+            *(Paragraph(line, styles["small"]) for line in lines)]
+
+
+def _table(
+    rows: list[list[str]], widths: list[float] | None, styles: dict[str, ParagraphStyle]
+) -> Table:
+    """A small table with a bold header row; ``widths`` None: a wide first column (half page)."""
+    if widths is None:
+        side, rest = TEXT_WIDTH / 2 - 3 * mm, len(rows[0]) - 1
+        widths = [side * 0.55, *[side * 0.45 / rest] * rest]
+    cells = [[Paragraph(_escape(str(v)), styles["cellbold" if i == 0 else "cell"]) for v in row]
+             for i, row in enumerate(rows)]
+    table = Table(cells, colWidths=widths)
+    table.setStyle(TableStyle([
+        ("LINEBELOW", (0, 0), (-1, 0), 0.8, INK), ("LINEBELOW", (0, 1), (-1, -1), 0.3, RULE),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"), ("TOPPADDING", (0, 0), (-1, -1), 2),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 2), ("LEFTPADDING", (0, 0), (-1, -1), 3),
+    ]))
+    return table
+
+
+def _footer(canvas: Canvas, document: SimpleDocTemplate, *, text: str, font: str) -> None:
+    canvas.saveState()
+    canvas.setFont(font, 7.5)
+    canvas.setFillColor(GREY)
+    canvas.drawString(PAGE_MARGIN, PAGE_MARGIN - 2 * mm, text)
+    canvas.drawRightString(A4[0] - PAGE_MARGIN, PAGE_MARGIN - 2 * mm,
+                           f"pagina {document.page}")
+    canvas.restoreState()
+
+
+def _has_network(reach: pd.DataFrame) -> bool:
+    return bool((reach["methode"] != METHOD_STRAIGHT_LINE).any())
+
+
+def _round(value: float) -> float:
+    """Round an estimate to tens, so it does not look more precise than it is."""
+    return float(round(value, -1))
+
+
+def _escape(text: str) -> str:
+    """Text for a reportlab Paragraph (which reads a little XML)."""
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -1,0 +1,373 @@
+"""Tables about kernen and their nearest meeting place, for the Kernen and Kaart pages.
+
+Pure pandas, no Streamlit. Starts from the reach table of :func:`ui.reach.load_reach`
+(:data:`analysis.reach.REACH_COLUMNS` plus the buurt's loneliness figure). Distances without a
+road network are straight-line estimates; every table keeps the ``methode`` column that says so.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+from pandas.io.formats.style import Styler
+
+from analysis.indicators import loneliness_slice
+from analysis.nearest import DETOUR_FACTOR, METHOD_STRAIGHT_LINE
+from loaders.schema import LONELINESS_INDICATORS
+from views.eenzaamheid import AGE_LABELS, SUPPRESSED, format_pct
+from views.status import attributions, format_timestamp
+
+NO_DISTANCE = "geen afstand"
+"""Shown instead of a distance when no meeting place could be reached."""
+
+
+def format_km(metres: float | None) -> str:
+    """A distance in kilometres with a decimal comma (``1,2 km``); ``geen afstand`` when missing.
+
+    Examples
+    --------
+    >>> format_km(1234.0)
+    '1,2 km'
+    """
+    if metres is None or pd.isna(metres):
+        return NO_DISTANCE
+    return f"{metres / 1000:.1f} km".replace(".", ",")
+
+
+def format_minutes(minutes: float | None) -> str:
+    """Whole travel minutes (``7 min``, ``< 1 min``); ``geen afstand`` when missing."""
+    if minutes is None or pd.isna(minutes):
+        return NO_DISTANCE
+    return "< 1 min" if minutes < 0.5 else f"{minutes:.0f} min"
+
+
+def plain_markdown(text: object) -> str:
+    """``text`` with Markdown's special characters escaped, so a name from a file shows as is.
+
+    Examples
+    --------
+    >>> print(plain_markdown("*De Spil* [MFC]"))
+    \\*De Spil\\* \\[MFC\\]
+    """
+    return re.sub(r"([\\`*_{}\[\]()#+\-.!<>|~$:])", r"\\\1", str(text))
+
+
+def format_threshold(metres: float) -> str:
+    """A threshold as the sidebar shows it (``2 km``, ``0,5 km``)."""
+    return f"{metres / 1000:g} km".replace(".", ",")
+
+
+def estimate_note(mode_label: str) -> str:
+    """Dutch notice that the distances for ``mode_label`` (``fietsen``) are estimates."""
+    factor = f"{DETOUR_FACTOR:g}".replace(".", ",")
+    return (
+        f"**Afstanden zijn schattingen.** Voor {mode_label} is geen wegennet opgeslagen; de "
+        f"afstand is hemelsbreed maal een omrijfactor van {factor}. Over de weg kan het "
+        "verder of dichterbij zijn. Importeer een wegennet (`python -m loaders network`) voor "
+        "afstanden over de weg."
+    )
+
+
+def kern_table(
+    reach: pd.DataFrame,
+    *,
+    gemeente_namen: Mapping[str, str],
+    buurten: pd.DataFrame | None = None,
+    gemeenten: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """The reach table with the gemeente's name and the share of 65-plussers where known.
+
+    Parameters
+    ----------
+    reach
+        One row per kern (the ``table`` of :class:`ui.reach.ReachView`).
+    gemeente_namen
+        Gemeente code → name.
+    buurten, gemeenten
+        The stored layers (``pct_65plus`` per area); either may be None.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``reach`` plus ``gemeentenaam``, ``pct_65plus`` (the buurt's share, else the
+        gemeente's, NaN when neither is known) and ``pct_65plus_niveau``
+        (``"buurt"``/``"gemeente"``/None). No kern-level 65+ count exists in the sources.
+    """
+    buurt = reach["buurtcode"].map(_share_65plus(buurten))
+    gemeente = reach["gemeentecode"].map(_share_65plus(gemeenten))
+    names = dict(gemeente_namen)
+    table = reach.assign(
+        gemeentenaam=[names.get(code, code) for code in reach["gemeentecode"]],
+        pct_65plus=buurt.where(buurt.notna(), gemeente),
+        pct_65plus_niveau=np.select(
+            [buurt.notna().to_numpy(), gemeente.notna().to_numpy()], ["buurt", "gemeente"], None
+        ),
+    )
+    return table
+
+
+def filter_kernen(
+    table: pd.DataFrame, *, without_m: float | None = None, search: str = ""
+) -> pd.DataFrame:
+    """Kernen without a meeting place within ``without_m`` m and/or whose name holds ``search``.
+
+    A kern without any distance counts as 'without'. The search ignores case and treats the
+    text literally (no patterns).
+    """
+    keep = pd.Series(True, index=table.index)
+    if without_m is not None:
+        keep &= ~table["afstand_m"].le(without_m)
+    text = search.strip()
+    if text:
+        keep &= table["naam"].fillna("").str.contains(text, case=False, regex=False)
+    return table[keep]
+
+
+def display_table(table: pd.DataFrame, *, indicator: str, mode_label: str) -> pd.DataFrame:
+    """The kernen with Dutch headers for the screen, farthest from a meeting place first.
+
+    Distances stay numbers (km) so the table sorts correctly; :func:`styled_kernen` adds the
+    decimal commas.
+    """
+    ordered = table.sort_values("afstand_m", ascending=False, na_position="first")
+    label = LONELINESS_INDICATORS[indicator]
+    frame = pd.DataFrame(
+        {
+            "Kern": ordered["naam"],
+            "Gemeente": ordered["gemeentenaam"],
+            "Inwoners": pd.to_numeric(ordered["inwoners"], errors="coerce").astype(float),
+            "65+ (%)": ordered["pct_65plus"],
+            "65+ van": ordered["pct_65plus_niveau"],
+            "Dichtstbijzijnde ontmoetingsplek": ordered["venue_naam"],
+            "Soort": ordered["venue_soort"],
+            "Afstand (km)": ordered["afstand_m"] / 1000.0,
+            f"Minuten {mode_label}": ordered["minuten"],
+            f"{label} (%)": _column(ordered, "eenzaamheid_pct"),
+            f"{label} van": _column(ordered, "eenzaamheid_niveau"),
+            "Methode": ordered["methode"],
+        }
+    )
+    return frame.reset_index(drop=True)
+
+
+def styled_kernen(display: pd.DataFrame) -> Styler:
+    """A :func:`display_table` with decimal commas, whole minutes and Dutch missing values."""
+    percentages = [c for c in display.columns if c.endswith("(%)")]
+    minutes = [c for c in display.columns if c.startswith("Minuten")]
+    return (
+        display.style.format(precision=1, decimal=",", na_rep=SUPPRESSED, subset=percentages)
+        .format(precision=1, decimal=",", na_rep=NO_DISTANCE, subset=["Afstand (km)"])
+        .format(precision=0, na_rep=NO_DISTANCE, subset=minutes)
+        .format(precision=0, thousands=".", na_rep="onbekend", subset=["Inwoners"])
+    )
+
+
+def export_table(
+    table: pd.DataFrame,
+    *,
+    indicator: str,
+    jaar: int | None,
+    leeftijd: str | None,
+    mode_label: str,
+    threshold_m: float,
+) -> pd.DataFrame:
+    """The kernen for download: codes, both nearest places, distances, loneliness, method.
+
+    Missing values stay empty; ``Methode`` says per row whether the distance is a network
+    distance or a straight-line estimate. Source columns are added by :func:`with_sources`.
+    """
+    label = LONELINESS_INDICATORS[indicator]
+    within = table["afstand_m"].le(threshold_m)
+    return pd.DataFrame(
+        {
+            "Kerncode": table["kern_id"],
+            "Kern": table["naam"],
+            "Gemeentecode": table["gemeentecode"],
+            "Gemeente": table["gemeentenaam"],
+            "Buurtcode": table["buurtcode"],
+            "Inwoners": pd.to_numeric(table["inwoners"], errors="coerce").astype("Int64"),
+            "65+ (%)": table["pct_65plus"],
+            "65+ van": table["pct_65plus_niveau"],
+            "Dichtstbijzijnde ontmoetingsplek": table["venue_naam"],
+            "Soort": table["venue_soort"],
+            "Afstand (km)": table["afstand_m"] / 1000.0,
+            f"Minuten {mode_label}": table["minuten"],
+            "Tweede ontmoetingsplek (id)": table["tweede_venue_id"],
+            "Afstand tweede (km)": table["tweede_afstand_m"] / 1000.0,
+            f"Binnen {format_threshold(threshold_m)}": np.where(within, "ja", "nee"),
+            "Methode": table["methode"],
+            f"{label} (%)": _column(table, "eenzaamheid_pct"),
+            f"{label} van": _column(table, "eenzaamheid_niveau"),
+            "Eenzaamheid jaar": jaar,
+            "Eenzaamheid leeftijdsgroep": leeftijd,
+        }
+    ).reset_index(drop=True)
+
+
+def with_sources(frame: pd.DataFrame, manifest: Mapping) -> pd.DataFrame:
+    """``frame`` plus the columns ``Bron`` (every attribution) and ``Opgehaald`` (fetch dates).
+
+    Repeated on every row, so the file still names its source when rows are copied elsewhere,
+    and a CSV stays one plain table.
+    """
+    return frame.assign(Bron="; ".join(attributions(dict(manifest))),
+                        Opgehaald=fetched_range(manifest))
+
+
+def fetched_range(manifest: Mapping) -> str:
+    """When the region's layers were fetched: one date, or ``first t/m last``."""
+    times = sorted(e["fetched_at"] for e in manifest.get("layers", {}).values()
+                   if e.get("fetched_at"))
+    if not times:
+        return ""
+    first, last = format_timestamp(times[0]), format_timestamp(times[-1])
+    return first if first == last else f"{first} t/m {last}"
+
+
+def method_rows(
+    *, mode_label: str, threshold_m: float, indicator: str, jaar: int | None,
+    leeftijd: str | None, estimate: bool, exported_at: str,
+) -> pd.DataFrame:
+    """Rows for the 'Bron' sheet of an export: what the figures are and how they were made."""
+    method = (f"{METHOD_STRAIGHT_LINE}: hemelsbreed × {DETOUR_FACTOR:g}".replace(".", ",")
+              if estimate else "over het wegennet (OpenStreetMap)")
+    rows = [
+        ("Vervoerswijze", mode_label),
+        ("Afstandsgrens", format_threshold(threshold_m)),
+        ("Afstanden", method),
+        ("Eenzaamheid", (f"{LONELINESS_INDICATORS[indicator]}, {jaar}, "
+                         f"{AGE_LABELS.get(leeftijd or '', leeftijd)} (modelschatting RIVM)")),
+        ("Geëxporteerd", exported_at),
+    ]
+    return pd.DataFrame(rows, columns=["Onderdeel", "Waarde"])
+
+
+def mode_rows(rows: Mapping[str, pd.Series]) -> pd.DataFrame:
+    """Per travel mode (Dutch label → the kern's reach row): place, distance, minutes, method."""
+    return pd.DataFrame(
+        [
+            {
+                "Vervoerswijze": label.capitalize(),
+                "Dichtstbijzijnde ontmoetingsplek": row["venue_naam"] or NO_DISTANCE,
+                "Afstand": format_km(row["afstand_m"]),
+                "Reistijd": format_minutes(row["minuten"]),
+                "Methode": row["methode"],
+            }
+            for label, row in rows.items()
+        ]
+    )
+
+
+def buurt_figures(
+    eenzaamheid: pd.DataFrame,
+    *,
+    buurtcode: str | None,
+    gemeentecode: str,
+    jaar: int,
+    leeftijd: str,
+    names: Mapping[str, str] | None = None,
+) -> pd.DataFrame:
+    """All four loneliness indicators for a kern's buurt, else its gemeente, as display rows.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``Indicator``, ``Waarde`` (``38,7 %`` or ``onderdrukt``) and ``Van`` (the buurt or
+        gemeente the value belongs to).
+    """
+    names = names or {}
+    rows = []
+    for indicator, label in LONELINESS_INDICATORS.items():
+        values = loneliness_slice(eenzaamheid, indicator=indicator, leeftijd=leeftijd, jaar=jaar)
+        value, area = values.get(buurtcode, np.nan), buurtcode
+        if pd.isna(value):
+            value, area = values.get(gemeentecode, np.nan), gemeentecode
+        where = f"{'buurt' if area == buurtcode else 'gemeente'} {names.get(area) or area}"
+        rows.append({"Indicator": label, "Waarde": format_pct(value),
+                     "Van": where if pd.notna(value) else ""})
+    return pd.DataFrame(rows, columns=["Indicator", "Waarde", "Van"])
+
+
+def gemeente_summary(
+    summary: pd.DataFrame, *, threshold_m: float, gemeente_namen: Mapping[str, str]
+) -> pd.DataFrame:
+    """Per gemeente, with Dutch headers: kernen and inwoners within ``threshold_m``.
+
+    ``summary`` is :func:`analysis.reach.reach_summary` for ``[threshold_m]``.
+    """
+    key = f"{threshold_m:g}"
+    within = format_threshold(threshold_m)
+    frame = pd.DataFrame(
+        {
+            "Gemeente": summary["gemeentecode"].map(dict(gemeente_namen))
+            .fillna(summary["gemeentecode"]),
+            "Kernen": summary["kernen"],
+            f"Kernen binnen {within}": summary[f"kernen_binnen_{key}"],
+            f"Kernen zonder plek binnen {within}": summary["kernen"]
+            - summary[f"kernen_binnen_{key}"],
+            f"Aandeel binnen {within} (%)": summary[f"aandeel_kernen_binnen_{key}"] * 100.0,
+            "Inwoners (bekend)": summary["inwoners"],
+            f"Inwoners binnen {within}": summary[f"inwoners_binnen_{key}"],
+        }
+    )
+    return frame
+
+
+def totals(summary: pd.DataFrame, threshold_m: float) -> dict[str, float]:
+    """Kernen and known inwoners in all, and within ``threshold_m``, over all gemeenten."""
+    key = f"{threshold_m:g}"
+    return {
+        "kernen": float(summary["kernen"].sum()),
+        "kernen_binnen": float(summary[f"kernen_binnen_{key}"].sum()),
+        "inwoners": float(summary["inwoners"].sum(min_count=1)),
+        "inwoners_binnen": float(summary[f"inwoners_binnen_{key}"].sum(min_count=1)),
+    }
+
+
+def format_count(value: float) -> str:
+    """A whole number with a Dutch thousands separator (``16.280``); ``onbekend`` when missing."""
+    if pd.isna(value):
+        return "onbekend"
+    return f"{value:,.0f}".replace(",", ".")
+
+
+def kern_choices(table: pd.DataFrame) -> dict[str, str]:
+    """Kern id → ``Naam (Gemeente)``, sorted by name; names occurring twice get their id too."""
+    ordered = table.sort_values(["naam", "gemeentenaam"])
+    twice = ordered.duplicated(["naam", "gemeentenaam"], keep=False)
+    return {
+        kern_id: f"{naam} ({gemeente})" + (f" – {kern_id}" if dup else "")
+        for kern_id, naam, gemeente, dup in zip(
+            ordered["kern_id"], ordered["naam"], ordered["gemeentenaam"], twice, strict=True
+        )
+    }
+
+
+def venue_names(venues: pd.DataFrame, ids: Sequence[str | None]) -> list[str | None]:
+    """The names of the venues with ``ids`` (None stays None)."""
+    names = dict(zip(venues["venue_id"], venues["naam"], strict=True))
+    return [names.get(i) if i is not None else None for i in ids]
+
+
+def _share_65plus(areas: pd.DataFrame | None) -> pd.Series:
+    if areas is None or "pct_65plus" not in areas:
+        return pd.Series(dtype=float)
+    return areas.drop_duplicates("code").set_index("code")["pct_65plus"].astype(float)
+
+
+def _column(table: pd.DataFrame, column: str) -> pd.Series:
+    """``table[column]``, or an all-missing column when the region has no loneliness figures."""
+    if column in table:
+        return table[column]
+    return pd.Series(np.nan, index=table.index)
+
+
+def gemeente_names(gemeenten: pd.DataFrame | None, fallback: Mapping[str, str]) -> dict[str, str]:
+    """Gemeente code → name: from the ``gemeenten`` layer, else from ``fallback``."""
+    names = dict(fallback)
+    if gemeenten is not None and len(gemeenten):
+        names |= dict(zip(gemeenten["code"], gemeenten["naam"], strict=True))
+    return names

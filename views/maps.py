@@ -1,0 +1,618 @@
+"""Map figures: buurten, gemeenten, kernen and meeting places on a tile-free MapLibre map.
+
+Pure plotly, no Streamlit. Geometry arrives in EPSG:28992; polygons are simplified there (in
+metres, coarser for a larger area) and converted to EPSG:4326 only in this module, with
+coordinates rounded to 5 decimals (about 1 m), so a province stays light.
+
+The base style is ``white-bg``: no tile server, no fonts, no sprites, so the map draws in a
+closed network. MapLibre needs WebGL. Without a sprite only round markers exist, so kinds of
+points are told apart by layered circles (a dot with a ring, a hollow ring) and by colour.
+Kernen are drawn last, on top of meeting places, so a click on a kern selects the kern.
+
+Names, kinds and reasons come from files; they are HTML-escaped before they enter hover text,
+because plotly renders some HTML tags there.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import textwrap
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import shapely
+
+from analysis.nearest import METHOD_STRAIGHT_LINE
+from loaders.schema import LONELINESS_INDICATORS
+from views.charts import FONT
+from views.eenzaamheid import AGE_LABELS, SUPPRESSED, format_pct, rivm_source
+from views.kernen import format_count, format_km, format_minutes, format_threshold
+
+WGS84 = "EPSG:4326"
+DECIMALS = 5
+MAP_STYLE = "white-bg"
+MAP_HEIGHT = 700
+ASSUMED_WIDTH_PX = 900
+"""Width used to fit the first view; the chart is usually wider, never much narrower."""
+
+TOLERANCE_STEPS_M = ((40_000.0, 10.0), (120_000.0, 50.0), (250_000.0, 100.0))
+"""(largest extent of the area shown, simplification tolerance), both in metres."""
+COUNTRY_TOLERANCE_M = 250.0
+MARKER_SCALE_STEPS = ((40_000.0, 1.0), (120_000.0, 0.6))
+"""(largest extent of the area shown, marker size factor): smaller dots for a province."""
+COUNTRY_MARKER_SCALE = 0.45
+
+BUURT_SCALE = ["#f1eef6", "#d0d1e6", "#a6bddb", "#74a9cf", "#3690c0", "#0570b0", "#034e7b"]
+"""ColorBrewer PuBu (colour-blind safe, sequential) for loneliness percentages."""
+SHARE_SCALE = ["#fef0d9", "#fdd49e", "#fdbb84", "#fc8d59", "#ef6548", "#d7301f", "#990000"]
+"""ColorBrewer OrRd for the share of kernen without a meeting place."""
+DISTANCE_SCALE = [
+    [0.0, "#ffffcc"], [0.17, "#ffeda0"], [0.33, "#fed976"], [0.5, "#feb24c"],
+    [0.5, "#e31a1c"], [0.67, "#bd0026"], [0.83, "#a50026"], [1.0, "#67001f"],
+]
+"""ColorBrewer YlOrRd split at the middle: yellow-orange within the threshold (which sits at
+the middle of the scale), red beyond it, so the threshold shows as a step in colour."""
+NO_VALUE_COLOUR = "#d4d4d4"
+OUTLINE_COLOUR = "#ffffff"
+BORDER_COLOUR = "#4d4d4d"
+SOURCE_COLOUR = "#555555"
+
+
+@dataclass(frozen=True)
+class MapText:
+    """What a map shows, for titles, legends and the source lines.
+
+    Attributes
+    ----------
+    mode_label
+        Travel mode in Dutch (``fietsen``).
+    threshold_m
+        Distance threshold in metres.
+    estimate
+        True when distances are straight-line estimates.
+    sources
+        Source lines printed under the map.
+    """
+
+    mode_label: str
+    threshold_m: float
+    estimate: bool
+    sources: Sequence[str] = ()
+
+    @property
+    def method(self) -> str:
+        """How distances were found, as shown in hover texts and legends."""
+        return METHOD_STRAIGHT_LINE if self.estimate else "over het wegennet"
+
+
+def escape(value: object) -> str:
+    """Plain text for a plotly hover label: ``<``, ``>`` and ``&`` escaped; missing → empty."""
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
+        return ""
+    return html.escape(str(value), quote=False)
+
+
+def simplify_tolerance(bounds: Sequence[float]) -> float:
+    """Simplification tolerance (metres) for an area with RD ``(minx, miny, maxx, maxy)``.
+
+    About 10 m for a gemeente, 50 m for a province, 100-250 m for the country.
+    """
+    extent = max(bounds[2] - bounds[0], bounds[3] - bounds[1])
+    return next((tol for limit, tol in TOLERANCE_STEPS_M if extent <= limit), COUNTRY_TOLERANCE_M)
+
+
+def marker_scale(bounds: Sequence[float]) -> float:
+    """Factor for marker sizes on a map of RD ``bounds``: 1 for a gemeente, less for more."""
+    extent = max(bounds[2] - bounds[0], bounds[3] - bounds[1])
+    return next((f for limit, f in MARKER_SCALE_STEPS if extent <= limit), COUNTRY_MARKER_SCALE)
+
+
+def area_geojson(areas: gpd.GeoDataFrame, *, tolerance: float, id_column: str = "code") -> dict:
+    """Polygons as a GeoJSON FeatureCollection in EPSG:4326, feature ``id`` from ``id_column``.
+
+    Simplified in EPSG:28992 with ``tolerance`` metres (topology of each polygon kept),
+    then converted and rounded to :data:`DECIMALS` decimals.
+    """
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            {"type": "Feature", "id": str(code), "properties": {}, "geometry": geometry}
+            for code, geometry in zip(
+                areas[id_column], _light_geometries(areas.geometry, tolerance), strict=True
+            )
+        ],
+    }
+
+
+def outline_coordinates(
+    areas: gpd.GeoDataFrame, *, tolerance: float
+) -> tuple[list[float | None], list[float | None]]:
+    """Longitudes and latitudes of all polygon rings, separated by None (one line trace)."""
+    simplified = shapely.simplify(areas.geometry.to_numpy(), tolerance, preserve_topology=True)
+    rings = shapely.get_rings(gpd.GeoSeries(simplified, crs=areas.crs).explode().to_numpy())
+    lines = gpd.GeoSeries(rings, crs=areas.crs).to_crs(WGS84)
+    lons: list[float | None] = []
+    lats: list[float | None] = []
+    for ring in lines:
+        coords = np.round(shapely.get_coordinates(ring), DECIMALS)
+        lons += [*coords[:, 0].tolist(), None]
+        lats += [*coords[:, 1].tolist(), None]
+    return lons, lats
+
+
+def map_view(
+    bounds: Sequence[float], *, width: int = ASSUMED_WIDTH_PX, height: int = MAP_HEIGHT
+) -> dict[str, object]:
+    """Centre and zoom that fit RD ``bounds`` into a map of ``width`` × ``height`` pixels."""
+    box = gpd.GeoSeries([shapely.box(*bounds)], crs="EPSG:28992").to_crs(WGS84)
+    west, south, east, north = box.total_bounds
+    lon_span = max(east - west, 1e-4)
+    merc = [math.log(math.tan(math.pi / 4 + math.radians(lat) / 2)) for lat in (south, north)]
+    y_span = max(merc[1] - merc[0], 1e-6)
+    zoom = min(
+        math.log2(width * 360.0 / (512.0 * lon_span)),
+        math.log2(height * 0.8 * 2 * math.pi / (512.0 * y_span)),
+    )
+    return {
+        "center": {"lon": round((west + east) / 2, DECIMALS), "lat": round((south + north) / 2,
+                                                                           DECIMALS)},
+        "zoom": round(max(zoom - 0.15, 1.0), 2),
+    }
+
+
+def buurt_traces(
+    buurten: gpd.GeoDataFrame,
+    values: pd.Series,
+    *,
+    indicator: str,
+    jaar: int,
+    leeftijd: str,
+    tolerance: float,
+) -> list[go.Choroplethmap]:
+    """Buurten coloured by ``values`` (code → percentage), buurten without a value in grey.
+
+    A code in ``values`` with NaN is ``onderdrukt``; a code missing from ``values`` has no
+    figure in this area division. Both are grey, never 0.
+    """
+    figures = buurten["code"].map(values)
+    present = figures.notna().to_numpy()
+    label = LONELINESS_INDICATORS[indicator]
+    age = AGE_LABELS.get(leeftijd, leeftijd)
+    source = escape(rivm_source([jaar]))
+    hover = [
+        f"<b>{escape(naam)}</b> ({escape(code)})<br>{label}: {_value_text(code, value, values)}"
+        f"<br>{jaar}, {age}, modelschatting<br>{source}"
+        for code, naam, value in zip(buurten["code"], buurten["naam"], figures, strict=True)
+    ]
+    hover = np.asarray(hover, dtype=object)
+    traces = []
+    if present.any():
+        shown = buurten[present]
+        traces.append(
+            go.Choroplethmap(
+                geojson=area_geojson(shown, tolerance=tolerance),
+                locations=shown["code"].astype(str).tolist(),
+                z=np.round(figures[present].to_numpy(dtype=float), 1),
+                colorscale=BUURT_SCALE,
+                marker={"opacity": 0.75, "line": {"color": OUTLINE_COLOUR, "width": 0.6}},
+                hovertext=hover[present].tolist(),
+                hovertemplate="%{hovertext}<extra></extra>",
+                name=f"{label} (%)",
+                colorbar={
+                    "title": {"text": f"{label} (%)<br>{jaar} · {leeftijd}<br>modelschatting",
+                              "font": {"size": 12}},
+                    "x": 1.0, "xanchor": "left", "y": 1.0, "yanchor": "top", "len": 0.55,
+                    "thickness": 14, "ticksuffix": " %",
+                },
+            )
+        )
+    if not present.all():
+        missing = buurten[~present]
+        traces.append(
+            go.Choroplethmap(
+                geojson=area_geojson(missing, tolerance=tolerance),
+                locations=missing["code"].astype(str).tolist(),
+                z=np.zeros(len(missing)),
+                colorscale=[[0, NO_VALUE_COLOUR], [1, NO_VALUE_COLOUR]],
+                showscale=False,
+                marker={"opacity": 0.75, "line": {"color": OUTLINE_COLOUR, "width": 0.6}},
+                hovertext=hover[~present].tolist(),
+                hovertemplate="%{hovertext}<extra></extra>",
+                name=f"Buurt zonder cijfer ({SUPPRESSED})",
+                showlegend=True,
+            )
+        )
+    return traces
+
+
+def gemeente_traces(
+    gemeenten: gpd.GeoDataFrame,
+    summary: pd.DataFrame,
+    text: MapText,
+    *,
+    measure: str = "kernen",
+    tolerance: float,
+) -> list[go.Choroplethmap]:
+    """Gemeenten coloured by the share of kernen (or known inwoners) without a meeting place.
+
+    Parameters
+    ----------
+    gemeenten
+        The ``gemeenten`` layer (``code``, ``naam``, geometry) of the gemeenten to show.
+    summary
+        :func:`analysis.reach.reach_summary` with the threshold of ``text``.
+    measure
+        ``"kernen"`` or ``"inwoners"`` (only kernen with a known number of inwoners count).
+    """
+    share = share_without(summary, text.threshold_m, measure=measure)
+    rows = gemeenten[["code", "naam", "geometry"]].merge(
+        summary.assign(zonder_pct=share), left_on="code",
+                           right_on="gemeentecode", how="inner")
+    within = format_threshold(text.threshold_m)
+    key = f"{text.threshold_m:g}"
+    hover = [
+        f"<b>{escape(row.naam)}</b><br>"
+        f"Kernen zonder ontmoetingsplek binnen {within}: "
+        f"{row.kernen - getattr(row, f'kernen_binnen_{key}')} van {row.kernen}<br>"
+        f"Inwoners daarvan (waar bekend): "
+        f"{format_count(row.inwoners - getattr(row, f'inwoners_binnen_{key}'))} van "
+        f"{format_count(row.inwoners)}<br>"
+        f"Afstanden {text.mode_label}: {text.method}"
+        for row in rows.itertuples()
+    ]
+    what = "kernen" if measure == "kernen" else "inwoners"
+    title = f"Aandeel {what} zonder<br>ontmoetingsplek binnen<br>{within} (%)"
+    if text.estimate:
+        title += "<br>schatting (hemelsbreed)"
+    return [
+        go.Choroplethmap(
+            geojson=area_geojson(rows, tolerance=tolerance),
+            locations=rows["code"].astype(str).tolist(),
+            z=np.round(rows["zonder_pct"].to_numpy(dtype=float), 1),
+            zmin=0, zmax=100,
+            colorscale=SHARE_SCALE,
+            marker={"opacity": 0.8, "line": {"color": BORDER_COLOUR, "width": 1}},
+            hovertext=hover,
+            hovertemplate="%{hovertext}<br>Aandeel zonder: %{z:.0f} %<extra></extra>",
+            name=f"Aandeel {what} zonder ontmoetingsplek",
+            colorbar={"title": {"text": title, "font": {"size": 12}}, "x": 1.0, "xanchor": "left",
+                      "y": 1.0, "yanchor": "top", "len": 0.6, "thickness": 14, "ticksuffix": " %"},
+        )
+    ]
+
+
+def share_without(summary: pd.DataFrame, threshold_m: float, *, measure: str) -> pd.Series:
+    """Per gemeente the percentage of kernen (or known inwoners) beyond ``threshold_m``."""
+    key = f"{threshold_m:g}"
+    if measure == "kernen":
+        return (1.0 - summary[f"aandeel_kernen_binnen_{key}"]) * 100.0
+    if measure == "inwoners":
+        known = summary["inwoners"].where(summary["inwoners"] > 0)
+        return (1.0 - summary[f"inwoners_binnen_{key}"].fillna(0.0) / known) * 100.0
+    raise ValueError(f"onbekende maat {measure!r}; kies 'kernen' of 'inwoners'")
+
+
+def border_trace(gemeenten: gpd.GeoDataFrame, *, tolerance: float) -> go.Scattermap:
+    """Gemeente borders as thin dark lines, without hover."""
+    lons, lats = outline_coordinates(gemeenten, tolerance=tolerance)
+    return go.Scattermap(lon=lons, lat=lats, mode="lines", hoverinfo="skip", name="Gemeentegrens",
+                         line={"color": BORDER_COLOUR, "width": 1.2})
+
+
+def kern_traces(
+    table: pd.DataFrame,
+    kernen: gpd.GeoDataFrame,
+    text: MapText,
+    *,
+    only_without: bool = False,
+    selected: str | None = None,
+    scale: float = 1.0,
+) -> list[go.Scattermap]:
+    """Kernen as dots coloured by distance to the nearest meeting place.
+
+    Parameters
+    ----------
+    table
+        Reach rows (:func:`views.kernen.kern_table`), aligned with ``kernen``.
+    kernen
+        The kernen (``naam``, ``source``, point geometry in EPSG:28992), same order.
+    only_without
+        Show only the kernen without a meeting place within the threshold (overview maps).
+    selected
+        ``kern_id`` of a kern to mark with a halo.
+    scale
+        Marker size factor (:func:`marker_scale`).
+
+    Notes
+    -----
+    ``customdata`` of the coloured dots holds the ``kern_id``, so a click on the map names the
+    kern. Kernen beyond the threshold get a wide dark ring as well as a red colour, so the
+    difference does not rest on colour alone.
+    """
+    lon, lat = _lonlat(kernen)
+    distance = table["afstand_m"].to_numpy(dtype=float)
+    found = ~np.isnan(distance)
+    beyond = ~(distance <= text.threshold_m)
+    hover = np.asarray(_kern_hover(table, kernen, text), dtype=object)
+    ids = table["kern_id"].astype(str).to_numpy()
+    shown = beyond if only_without else np.ones(len(table), dtype=bool)
+    within = format_threshold(text.threshold_m)
+    traces: list[go.Scattermap] = []
+    if selected is not None and selected in set(ids):
+        at = ids == selected
+        traces.append(go.Scattermap(
+            lon=lon[at], lat=lat[at], mode="markers", name="Gekozen kern", hoverinfo="skip",
+            marker={"size": _size(34, scale), "color": "#000000", "opacity": 0.35},
+        ))
+    ring = shown & beyond
+    traces.append(_dots(lon[ring], lat[ring], _size(19, scale), "#000000",
+                        name=f"Geen ontmoetingsplek binnen {within}", legend=bool(ring.any())))
+    dots = shown & found
+    traces.append(_dots(lon[dots], lat[dots], _size(12, scale), "#333333", name="", legend=False))
+    threshold_km = text.threshold_m / 1000.0
+    traces.append(
+        go.Scattermap(
+            lon=lon[dots], lat=lat[dots], mode="markers",
+            marker={
+                "size": _size(9, scale), "color": np.round(distance[dots] / 1000.0, 2),
+                "colorscale": DISTANCE_SCALE, "cmin": 0.0, "cmax": 2 * threshold_km,
+                "colorbar": _distance_colorbar(text),
+            },
+            customdata=ids[dots].tolist(),
+            hovertext=hover[dots].tolist(),
+            hovertemplate="%{hovertext}<extra></extra>",
+            name="Kern (kleur = afstand)",
+        )
+    )
+    lost = shown & ~found
+    if lost.any():
+        traces.append(_dots(lon[lost], lat[lost], _size(12, scale), "#333333", name="",
+                            legend=False))
+        traces.append(go.Scattermap(
+            lon=lon[lost], lat=lat[lost], mode="markers",
+            marker={"size": _size(9, scale), "color": "#9e9e9e"},
+            customdata=ids[lost].tolist(), hovertext=hover[lost].tolist(),
+            hovertemplate="%{hovertext}<extra></extra>", name="Kern zonder bereikbare plek",
+        ))
+    return traces
+
+
+def venue_traces(venues: gpd.GeoDataFrame, *, scale: float = 1.0) -> list[go.Scattermap]:
+    """Meeting places as black dots with a white ring; other places as grey hollow rings.
+
+    ``scale`` is the marker size factor (:func:`marker_scale`).
+    """
+    counts = venues["ontmoetingsplek"].fillna(False).astype(bool).to_numpy()
+    lon, lat = _lonlat(venues)
+    hover = np.asarray(_venue_hover(venues, counts), dtype=object)
+    traces = []
+    for mask, outer, inner, name in (
+        (~counts, ("#6b6b6b", 10), ("#ffffff", 5), "Andere plek (telt niet mee)"),
+        (counts, ("#ffffff", 12), ("#000000", 8), "Ontmoetingsplek (telt mee)"),
+    ):
+        if not mask.any():
+            continue
+        ring = _dots(lon[mask], lat[mask], _size(outer[1], scale), outer[0], name=name,
+                     legend=not counts[mask][0])
+        traces.append(ring.update(legendgroup=name))
+        traces.append(go.Scattermap(
+            lon=lon[mask], lat=lat[mask], mode="markers",
+            marker={"size": _size(inner[1], scale), "color": inner[0]}, legendgroup=name,
+            showlegend=bool(counts[mask][0]),
+            hovertext=hover[mask].tolist(), hovertemplate="%{hovertext}<extra></extra>", name=name,
+        ))
+    return traces
+
+
+def map_figure(
+    traces: Sequence[go.BaseTraceType],
+    *,
+    bounds: Sequence[float],
+    title: str,
+    subtitle: str,
+    notes: Sequence[str],
+    revision: str,
+) -> go.Figure:
+    """Put ``traces`` on a blank map that fits RD ``bounds``, with title and source lines.
+
+    ``revision`` keeps the user's pan and zoom across reruns until it changes (e.g. with the
+    region or view).
+    """
+    figure = go.Figure(list(traces))
+    lines = "<br>".join(escape(note) for note in notes)
+    figure.add_annotation(
+        text=lines, showarrow=False, xref="paper", yref="paper", x=0, y=0, yshift=-92,
+        xanchor="left", yanchor="top", align="left", font={"size": 11, "color": SOURCE_COLOUR},
+    )
+    figure.update_layout(
+        map={"style": MAP_STYLE, **map_view(bounds)},
+        title={"text": escape(title), "subtitle": {"text": escape(subtitle)}, "x": 0,
+               "xanchor": "left", "yref": "container", "y": 1, "yanchor": "top",
+               "pad": {"t": 14, "l": 4}},
+        height=MAP_HEIGHT + 18 * len(notes),
+        margin={"t": 90, "b": 100 + 16 * len(notes), "l": 4, "r": 4},
+        legend={"x": 1.0, "y": 0.36, "xanchor": "left", "yanchor": "top",
+                "bgcolor": "rgba(255,255,255,0.85)", "bordercolor": "#cccccc", "borderwidth": 1,
+                "font": {"size": 12}},
+        font={"family": FONT},
+        separators=",.",
+        uirevision=revision,
+        paper_bgcolor="white",
+    )
+    return figure
+
+
+def buurten_map(
+    buurten: gpd.GeoDataFrame | None,
+    values: pd.Series,
+    table: pd.DataFrame,
+    kernen: gpd.GeoDataFrame,
+    venues: gpd.GeoDataFrame,
+    text: MapText,
+    *,
+    indicator: str,
+    jaar: int | None,
+    leeftijd: str | None,
+    gemeenten: gpd.GeoDataFrame | None = None,
+    selected: str | None = None,
+) -> go.Figure:
+    """The detailed map: buurten by loneliness, kernen by distance, meeting places.
+
+    Without loneliness figures (``jaar`` None) or buurten the map shows kernen and places
+    only. Venues are kept within 5 km of the area, so a meeting place just across the border
+    still shows.
+    """
+    has_buurten = buurten is not None and len(buurten) > 0
+    bounds = _bounds(buurten if has_buurten else kernen)
+    tolerance = simplify_tolerance(bounds)
+    traces: list[go.BaseTraceType] = []
+    if has_buurten and jaar is not None and leeftijd is not None:
+        traces += buurt_traces(buurten, values, indicator=indicator, jaar=jaar, leeftijd=leeftijd,
+                               tolerance=tolerance)
+    if gemeenten is not None and len(gemeenten):
+        traces.append(border_trace(gemeenten, tolerance=tolerance))
+    near = venues.cx[bounds[0] - 5000:bounds[2] + 5000, bounds[1] - 5000:bounds[3] + 5000]
+    scale = marker_scale(bounds)
+    traces += venue_traces(near, scale=scale)
+    traces += kern_traces(table, kernen, text, selected=selected, scale=scale)
+    label = LONELINESS_INDICATORS[indicator].lower()
+    subtitle = (f"{label} per buurt ({jaar}, {AGE_LABELS.get(leeftijd, leeftijd)}, "
+                f"modelschatting) · " if jaar is not None else "")
+    subtitle += f"afstand {text.mode_label}, grens {format_threshold(text.threshold_m)}"
+    if text.estimate:
+        subtitle += " · afstanden hemelsbreed (schatting)"
+    return map_figure(traces, bounds=bounds, title="Kernen, ontmoetingsplekken en eenzaamheid",
+                      subtitle=subtitle, notes=text.sources, revision=f"buurten-{bounds}")
+
+
+def gemeenten_map(
+    gemeenten: gpd.GeoDataFrame,
+    summary: pd.DataFrame,
+    table: pd.DataFrame,
+    kernen: gpd.GeoDataFrame,
+    text: MapText,
+    *,
+    measure: str = "kernen",
+    selected: str | None = None,
+) -> go.Figure:
+    """The overview map: gemeenten by the share without a meeting place, and those kernen."""
+    bounds = _bounds(gemeenten)
+    tolerance = simplify_tolerance(bounds)
+    traces: list[go.BaseTraceType] = gemeente_traces(gemeenten, summary, text, measure=measure,
+                                                     tolerance=tolerance)
+    traces += kern_traces(table, kernen, text, only_without=True, selected=selected,
+                          scale=marker_scale(bounds))
+    within = format_threshold(text.threshold_m)
+    what = "kernen" if measure == "kernen" else "inwoners (waar bekend)"
+    subtitle = f"aandeel {what} zonder ontmoetingsplek binnen {within} {text.mode_label}"
+    if text.estimate:
+        subtitle += " · afstanden hemelsbreed (schatting)"
+    return map_figure(traces, bounds=bounds, title="Waar ontbreekt een ontmoetingsplek?",
+                      subtitle=subtitle, notes=text.sources, revision=f"gemeenten-{bounds}")
+
+
+def _light_geometries(geometries: gpd.GeoSeries, tolerance: float) -> list[dict]:
+    """Simplified (RD), converted to EPSG:4326 and rounded: GeoJSON geometry dicts."""
+    simplified = shapely.simplify(geometries.to_numpy(), tolerance, preserve_topology=True)
+    converted = gpd.GeoSeries(simplified, crs=geometries.crs).to_crs(WGS84).to_numpy()
+    rounded = shapely.transform(converted, lambda xy: np.round(xy, DECIMALS))
+    return [shapely.geometry.mapping(g) for g in rounded]
+
+
+def _lonlat(frame: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarray]:
+    points = frame.geometry.representative_point().to_crs(WGS84)
+    return np.round(points.x.to_numpy(), DECIMALS), np.round(points.y.to_numpy(), DECIMALS)
+
+
+def _bounds(frame: gpd.GeoDataFrame) -> tuple[float, float, float, float]:
+    minx, miny, maxx, maxy = (float(v) for v in frame.total_bounds)
+    return round(minx), round(miny), round(maxx), round(maxy)
+
+
+def _size(pixels: int, scale: float) -> int:
+    return max(3, round(pixels * scale))
+
+
+def _dots(lon: np.ndarray, lat: np.ndarray, size: int, colour: str, *, name: str,
+          legend: bool) -> go.Scattermap:
+    """Plain circles without hover (rings and halos under other markers)."""
+    return go.Scattermap(lon=lon, lat=lat, mode="markers", marker={"size": size, "color": colour},
+                         hoverinfo="skip", name=name, showlegend=legend)
+
+
+def _distance_colorbar(text: MapText) -> dict:
+    threshold_km = text.threshold_m / 1000.0
+    ticks = [0.0, threshold_km / 2, threshold_km, 1.5 * threshold_km, 2 * threshold_km]
+    labels = [_km(t) for t in ticks]
+    labels[2] = f"grens {_km(threshold_km)}"
+    labels[-1] = f"≥ {labels[-1]}"
+    title = f"Afstand tot dichtstbijzijnde ontmoetingsplek ({text.mode_label})"
+    if text.estimate:
+        title += ": hemelsbreed × omrijfactor (schatting)"
+    return {
+        "orientation": "h", "x": 0.5, "xanchor": "center", "y": -0.02, "yanchor": "top",
+        "len": 0.7, "thickness": 12, "tickvals": ticks, "ticktext": labels,
+        "title": {"text": title, "side": "top", "font": {"size": 12}},
+    }
+
+
+def _km(value: float) -> str:
+    return f"{value:g} km".replace(".", ",")
+
+
+def _kern_hover(table: pd.DataFrame, kernen: gpd.GeoDataFrame, text: MapText) -> list[str]:
+    loneliness = table.get("eenzaamheid_pct")
+    level = table.get("eenzaamheid_niveau")
+    lines = []
+    for i, row in enumerate(table.itertuples(index=False)):
+        parts = [f"<b>{escape(row.naam)}</b> ({escape(row.gemeentenaam)})",
+                 f"Inwoners: {format_count(_number(row.inwoners))}"]
+        if row.venue_naam is None or pd.isna(row.afstand_m):
+            parts.append(f"Geen ontmoetingsplek gevonden: {escape(row.reden)}")
+        else:
+            parts.append(f"Dichtstbijzijnde ontmoetingsplek: {escape(row.venue_naam)} "
+                         f"({escape(row.venue_soort)})")
+            parts.append(f"Afstand: {format_km(row.afstand_m)} · {format_minutes(row.minuten)} "
+                         f"{text.mode_label}")
+            parts.append(f"Methode: {escape(row.methode)}")
+        if loneliness is not None and pd.notna(loneliness.iloc[i]):
+            parts.append(f"Eenzaam ({escape(level.iloc[i])}): {format_pct(loneliness.iloc[i])}, "
+                         "modelschatting")
+        parts.append(f"Bron kern: {escape(kernen['source'].iloc[i])}")
+        lines.append("<br>".join(parts))
+    return lines
+
+
+def _venue_hover(venues: gpd.GeoDataFrame, counts: np.ndarray) -> list[str]:
+    lines = []
+    for row, counted in zip(venues.itertuples(index=False), counts, strict=True):
+        verdict = "telt mee als ontmoetingsplek" if counted else "telt niet mee"
+        reason = "<br>".join(escape(part) for part in textwrap.wrap(str(row.reden or ""), 70))
+        address = ", ".join(escape(p) for p in (row.adres, row.plaats) if p and not pd.isna(p))
+        parts = [f"<b>{escape(row.naam)}</b>", f"{escape(row.soort)} · {verdict}"]
+        parts += [p for p in (reason, address) if p]
+        parts.append(f"Bron: {escape(row.source)}"
+                     + (f" (peildatum {escape(row.peildatum)})" if _present(row.peildatum) else ""))
+        lines.append("<br>".join(parts))
+    return lines
+
+
+def _value_text(code: str, value: float, values: pd.Series) -> str:
+    if pd.notna(value):
+        return format_pct(value)
+    return SUPPRESSED if code in values.index else "geen cijfer in deze buurtindeling"
+
+
+def _number(value: object) -> float:
+    number = pd.to_numeric(pd.Series([value]), errors="coerce").iloc[0]
+    return float(number) if pd.notna(number) else math.nan
+
+
+def _present(value: object) -> bool:
+    return value is not None and not (isinstance(value, float) and math.isnan(value)) \
+        and value is not pd.NA and str(value) != ""

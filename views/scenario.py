@@ -1,0 +1,691 @@
+"""Tables, metrics and the before/after map of the Scenario page.
+
+No Streamlit here. The page computes a scenario with :mod:`analysis.scenario` (closing meeting
+places, opening one) or :mod:`analysis.siting` (the best new sites); the builders below turn the
+resulting frames into Dutch tables, headline figures and a tile-free plotly map on RD
+coordinates, so it draws offline. Names from the data are HTML-escaped wherever plotly would
+render them as markup.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+from pandas.io.formats.style import Styler
+from plotly.subplots import make_subplots
+from pyproj import Transformer
+
+from analysis.nearest import DETOUR_FACTOR
+from analysis.reach import meeting_places
+from analysis.scenario import SCENARIO_COLUMNS, points_xy, summarise_scenario
+from loaders.schema import LONELINESS_INDICATORS
+from loaders.venue_rules import BIJEENKOMST_RULE, OVERIG_RULE, VENUE_RULES
+from views.charts import FONT
+
+CLOSE = "dicht"
+"""Scenario kind: meeting places close."""
+OPEN = "open"
+"""Scenario kind: new places open (one point, or the sites of the siting suggestion)."""
+
+RD = "rd"
+WGS84 = "wgs84"
+COORDINATE_SYSTEMS = {RD: "RD (x en y in meter)", WGS84: "Breedte- en lengtegraad (WGS84)"}
+RD_BOUNDS = (-7000.0, 300000.0, 289000.0, 629000.0)
+"""``(x min, x max, y min, y max)`` of the Dutch RD grid (EPSG:28992) on land and sea."""
+WGS84_BOUNDS = (50.7, 53.7, 3.2, 7.3)
+"""``(lat min, lat max, lon min, lon max)`` around the Netherlands."""
+
+SOORT_LABELS = {rule.soort: rule.label for rule in (*VENUE_RULES, BIJEENKOMST_RULE, OVERIG_RULE)}
+SITE_KINDS = {"gebouw": "bestaand gebouw", "kern": "midden van de kern", "punt": "punt"}
+UNKNOWN = "onbekend"
+NO_PLACE = "geen bereikbaar"
+NEAR, MIDDLE, FAR = "#1a9850", "#fee08b", "#d73027"
+UNREACHABLE = "#9e9e9e"
+OUTLINE = "#8c8c8c"
+
+
+@dataclass(frozen=True)
+class Metric:
+    """One headline figure for ``st.metric``."""
+
+    label: str
+    value: str
+    help: str
+
+
+class PointError(ValueError):
+    """A typed point that cannot be used; the message is Dutch and meant for the page."""
+
+
+def method_note(is_estimate: bool) -> str:
+    """How distances were found, for captions and exports."""
+    if is_estimate:
+        factor = f"{DETOUR_FACTOR:g}".replace(".", ",")
+        return f"hemelsbreed × {factor} (schatting; geen wegennet opgeslagen)"
+    return "over het wegennet"
+
+
+def format_km(metres: float | None, *, sign: bool = False) -> str:
+    """``3,4 km`` (``+3,4 km`` with ``sign``); ``geen bereikbaar`` when missing."""
+    if metres is None or pd.isna(metres):
+        return NO_PLACE
+    text = f"{metres / 1000:+.1f}" if sign else f"{metres / 1000:.1f}"
+    return f"{text.replace('.', ',')} km"
+
+
+def format_count(value: float | None) -> str:
+    """A whole number with Dutch thousands dots (``4.575``); ``onbekend`` when missing."""
+    if value is None or pd.isna(value):
+        return UNKNOWN
+    return f"{round(float(value)):,}".replace(",", ".")
+
+
+def threshold_label(threshold_m: float) -> str:
+    """``2 km`` / ``0,5 km``."""
+    return f"{threshold_m / 1000:g} km".replace(".", ",")
+
+
+def venue_label(venue: Mapping[str, object]) -> str:
+    """Name, place (unless the name holds it) and kind of a venue row.
+
+    Examples
+    --------
+    >>> venue_label({"naam": "Het Markehuis", "plaats": "Grolloo", "soort": "bijeenkomstgebouw"})
+    'Het Markehuis, Grolloo (Bijeenkomstgebouw (BAG))'
+    >>> venue_label({"naam": "Dorpshuis Schipborg", "plaats": "Schipborg", "soort": "dorpshuis"})
+    'Dorpshuis Schipborg (Dorpshuis)'
+    """
+    naam = _text(venue.get("naam")) or "(naamloos)"
+    plaats = _text(venue.get("plaats"))
+    soort = _text(venue.get("soort"))
+    where = f", {plaats}" if plaats and plaats.casefold() not in naam.casefold() else ""
+    kind = f" ({SOORT_LABELS.get(soort, soort)})" if soort else ""
+    return f"{naam}{where}{kind}"
+
+
+def closable_venues(venues: gpd.GeoDataFrame) -> dict[str, str]:
+    """``venue_id`` → label of every meeting place, sorted by place and name."""
+    return _labels(meeting_places(venues))
+
+
+def building_sites(venues: gpd.GeoDataFrame, gemeenten: Sequence[str]) -> dict[str, str]:
+    """``venue_id`` → label of the venues in ``gemeenten`` that do not count as meeting place."""
+    counts = venues["ontmoetingsplek"].fillna(False).astype(bool)
+    return _labels(venues[~counts & venues["gemeentecode"].isin(list(gemeenten))])
+
+
+def parse_number(text: str, what: str) -> float:
+    """A number typed by a person: decimal comma or point, no thousands separators.
+
+    Raises
+    ------
+    PointError
+        With a Dutch message naming ``what`` when ``text`` is empty or not one number.
+    """
+    cleaned = text.strip().replace(" ", "").replace(",", ".")
+    if not cleaned:
+        raise PointError(f"Vul {what} in.")
+    try:
+        value = float(cleaned)
+    except ValueError:
+        raise PointError(f"{what.capitalize()} ‘{text.strip()}’ is geen getal.") from None
+    if not math.isfinite(value):
+        raise PointError(f"{what.capitalize()} ‘{text.strip()}’ is geen getal.")
+    return value
+
+
+def parse_point(first: str, second: str, *, system: str) -> tuple[float, float]:
+    """A typed point as RD coordinates (EPSG:28992).
+
+    Parameters
+    ----------
+    first, second
+        x and y for ``system="rd"``; latitude and longitude for ``system="wgs84"``.
+    system
+        A key of :data:`COORDINATE_SYSTEMS`.
+
+    Returns
+    -------
+    tuple of float
+        ``(x, y)`` in metres, within the Dutch RD grid.
+
+    Raises
+    ------
+    PointError
+        With a Dutch message when a value is missing, not a number, or outside the Netherlands.
+    """
+    if system == RD:
+        x, y = parse_number(first, "x"), parse_number(second, "y")
+        x_min, x_max, y_min, y_max = RD_BOUNDS
+        if not (x_min <= x <= x_max and y_min <= y <= y_max):
+            raise PointError(
+                f"Het punt x = {format_count(x)}, y = {format_count(y)} ligt niet in Nederland. "
+                "RD-coördinaten zijn meters: x tussen 0 en 300.000, y tussen 289.000 en 629.000 "
+                "(zonder punten of komma's als duizendtallen)."
+            )
+        return x, y
+    if system != WGS84:
+        raise PointError(f"Onbekend coördinatenstelsel ‘{system}’.")
+    lat, lon = parse_number(first, "de breedtegraad"), parse_number(second, "de lengtegraad")
+    lat_min, lat_max, lon_min, lon_max = WGS84_BOUNDS
+    if not (lat_min <= lat <= lat_max and lon_min <= lon <= lon_max):
+        swapped = lat_min <= lon <= lat_max and lon_min <= lat <= lon_max
+        hint = (" Breedte- en lengtegraad lijken omgewisseld: de breedtegraad ligt in Nederland "
+                "rond 51 tot 53.") if swapped else ""
+        raise PointError(
+            f"Het punt {_decimal(lat)}, {_decimal(lon)} ligt niet in Nederland "
+            f"(breedtegraad {_decimal(lat_min)} tot {_decimal(lat_max)}, lengtegraad "
+            f"{_decimal(lon_min)} tot {_decimal(lon_max)}).{hint}"
+        )
+    x, y = Transformer.from_crs("EPSG:4326", "EPSG:28992", always_xy=True).transform(lon, lat)
+    return float(x), float(y)
+
+
+@dataclass(frozen=True)
+class _Wording:
+    """The Dutch words of one scenario kind; ``{within}`` is filled with the threshold."""
+
+    kernen: str
+    kernen_help: str
+    coverage: str
+    coverage_help: str
+    kern_coverage: str
+    inwoners: str
+    inwoners_help: str
+    change: str
+    new_place: str
+    difference: str
+    minutes: str
+    sign: float
+
+
+WORDING = {
+    CLOSE: _Wording(
+        kernen="Kernen geraakt",
+        kernen_help="Kernen waarvan de dichtstbijzijnde ontmoetingsplek sluit.",
+        coverage="Verliezen plek binnen {within}",
+        coverage_help="Kernen die een ontmoetingsplek binnen {within} hadden en die kwijtraken.",
+        kern_coverage="Verliest plek binnen {within}",
+        inwoners="Inwoners geraakt",
+        inwoners_help="Inwoners van de geraakte kernen; {count} van hen verliezen hun plek "
+        "binnen {within}.",
+        change="verloren",
+        new_place="Plek straks",
+        difference="Extra (km)",
+        minutes="Extra (min)",
+        sign=1.0,
+    ),
+    OPEN: _Wording(
+        kernen="Kernen dichterbij",
+        kernen_help="Kernen waarvoor de nieuwe plek dichterbij ligt dan hun huidige.",
+        coverage="Krijgen plek binnen {within}",
+        coverage_help="Kernen die geen ontmoetingsplek binnen {within} hadden en er nu een "
+        "krijgen.",
+        kern_coverage="Krijgt plek binnen {within}",
+        inwoners="Inwoners dichterbij",
+        inwoners_help="Inwoners van de kernen die dichterbij komen; {count} van hen krijgen een "
+        "plek binnen {within}.",
+        change="gewonnen",
+        new_place="Nieuwe plek",
+        difference="Korter (km)",
+        minutes="Sneller (min)",
+        sign=-1.0,
+    ),
+}
+"""Labels per scenario kind (:data:`CLOSE`, :data:`OPEN`)."""
+
+
+def summary_metrics(
+    scenario: pd.DataFrame, *, kind: str, threshold_m: float, indicator: str = "eenzaam_pct"
+) -> list[Metric]:
+    """Headline figures of a scenario frame: kernen, coverage, inwoners, 65+, lonely residents.
+
+    Parameters
+    ----------
+    scenario
+        A frame from :func:`analysis.scenario.close_venues` or ``open_venue``.
+    kind
+        :data:`CLOSE` or :data:`OPEN`.
+    threshold_m
+        The distance threshold the coverage columns were computed with.
+    indicator
+        The loneliness indicator behind ``eenzamen_schatting``, named in its help text.
+    """
+    words = _wording(kind)
+    totals = summarise_scenario(scenario)
+    within = threshold_label(threshold_m)
+    people_help = words.inwoners_help.format(
+        count=format_count(totals[f"inwoners_dekking_{words.change}"]), within=within
+    )
+    unknown = int(pd.to_numeric(scenario["inwoners"], errors="coerce").isna().sum())
+    if unknown:
+        people_help += f" Van {unknown} kern(en) is het inwonertal onbekend; die tellen niet mee."
+    metrics = [
+        Metric(words.kernen, format_count(totals["kernen"]), words.kernen_help),
+        Metric(words.coverage.format(within=within),
+               format_count(totals[f"kernen_dekking_{words.change}"]),
+               words.coverage_help.format(within=within)),
+        Metric(words.inwoners, format_count(totals["inwoners"]), people_help),
+    ]
+    if "inwoners_65plus" in totals:
+        metrics.append(Metric("65-plussers", format_count(totals["inwoners_65plus"]),
+                              "Inwoners van 65 jaar en ouder, waar bekend."))
+    metrics.append(
+        Metric(
+            "Eenzamen (schatting)",
+            format_count(totals.get("eenzamen_schatting", math.nan)),
+            f"Inwoners × het percentage ‘{LONELINESS_INDICATORS[indicator].lower()}’ van hun "
+            "buurt (RIVM-modelschatting, 18+). "
+            "Een grove schatting, geen telling; onbekend zonder inwonertal of bij een andere "
+            "leeftijdsgroep dan 18+.",
+        )
+    )
+    return metrics
+
+
+def affected_table(scenario: pd.DataFrame, *, kind: str, threshold_m: float) -> pd.DataFrame:
+    """The affected kernen with Dutch headers, biggest change first.
+
+    Per kern: the nearest place before and after with its distance, the change in km and
+    minutes (extra for :data:`CLOSE`, saved for :data:`OPEN`), whether it loses or gains a
+    place within the threshold, its residents and the carried counts.
+    """
+    words = _wording(kind)
+    before = scenario["binnen_voor"].astype(bool)
+    after = scenario["binnen_na"].astype(bool)
+    changed = before & ~after if kind == CLOSE else ~before & after
+    columns = {
+        "Kern": scenario["naam"].astype(object),
+        "Plek nu": _place_at(scenario["oude_venue_naam"], scenario["oude_afstand_m"]),
+        words.new_place: _place_at(scenario["nieuwe_venue_naam"], scenario["nieuwe_afstand_m"]),
+        words.difference: words.sign * scenario["verschil_m"] / 1000,
+        words.minutes: words.sign * scenario["verschil_minuten"],
+        words.kern_coverage.format(within=threshold_label(threshold_m)): np.where(changed, "ja",
+                                                                                "nee"),
+        "Inwoners": _counts(scenario["inwoners"]),
+        **_carried(scenario),
+    }
+    table = pd.DataFrame(columns, index=scenario.index)
+    return table.sort_values([words.difference, "Kern"], ascending=[False, True],
+                             na_position="first").reset_index(drop=True)
+
+
+def styled(table: pd.DataFrame) -> Styler:
+    """A table of this module with decimal commas, dotted thousands and ``onbekend``."""
+    decimals = [c for c in table.columns if c.endswith(("(km)", "(min)"))]
+    counts = [c for c in table.columns if str(table[c].dtype) == "Int64"]
+    return (
+        table.style.format(precision=1, decimal=",", na_rep="–", subset=decimals)
+        .format(thousands=".", na_rep=UNKNOWN, subset=counts)
+    )
+
+
+def export_affected(
+    scenario: pd.DataFrame, *, kind: str, threshold_m: float, is_estimate: bool
+) -> pd.DataFrame:
+    """The affected kernen for download: ids, distances in whole metres, the method.
+
+    Missing values stay empty cells; a kern without a reachable place has no new distance.
+    """
+    _wording(kind)
+    within = threshold_label(threshold_m)
+    table = pd.DataFrame(
+        {
+            "Kern-id": scenario["kern_id"],
+            "Kern": scenario["naam"],
+            "Gemeentecode": scenario["gemeentecode"],
+            "Inwoners": _counts(scenario["inwoners"]),
+            "Plek-id nu": scenario["oude_venue_id"],
+            "Plek nu": scenario["oude_venue_naam"],
+            "Plek-id straks": scenario["nieuwe_venue_id"],
+            "Plek straks": scenario["nieuwe_venue_naam"],
+            "Afstand nu (m)": _counts(scenario["oude_afstand_m"]),
+            "Afstand straks (m)": _counts(scenario["nieuwe_afstand_m"]),
+            "Verschil (m)": _counts(scenario["verschil_m"]),
+            "Verschil (min)": scenario["verschil_minuten"].astype(float),
+            f"Plek binnen {within} nu": np.where(scenario["binnen_voor"], "ja", "nee"),
+            f"Plek binnen {within} straks": np.where(scenario["binnen_na"], "ja", "nee"),
+        }
+    )
+    return table.assign(**_carried(scenario), Methode=method_note(is_estimate))
+
+
+def merge_gains(frames: Iterable[pd.DataFrame]) -> pd.DataFrame:
+    """One opening frame from several: per kern the row of the nearest new place.
+
+    Parameters
+    ----------
+    frames
+        Frames of :func:`analysis.scenario.open_venue`, one per new place, computed with the
+        same threshold.
+    """
+    parts = [frame for frame in frames if len(frame)]
+    if not parts:
+        return pd.DataFrame(columns=list(SCENARIO_COLUMNS))
+    merged = pd.concat(parts, ignore_index=True).sort_values("nieuwe_afstand_m", kind="stable")
+    return merged.drop_duplicates("kern_id").sort_index().reset_index(drop=True)
+
+
+def sites_table(sites: pd.DataFrame) -> pd.DataFrame:
+    """Chosen sites of :func:`analysis.siting.best_sites` with Dutch headers."""
+    weight = sites.attrs.get("gewicht", "inwoners")
+    weight_label = "eenzamen (schatting)" if weight == "eenzamen_schatting" else weight
+    return pd.DataFrame(
+        {
+            "Plek": sites["naam"].astype(object),
+            "Soort": sites["soort"].map(SITE_KINDS).fillna(sites["soort"]),
+            "Nieuw binnen bereik: kernen": _counts(sites["nieuw_gedekte_kernen"]),
+            f"Nieuw binnen bereik: {weight_label}": _counts(sites["nieuw_gedekt"]),
+            "RD x": _counts(sites["x"]),
+            "RD y": _counts(sites["y"]),
+        }
+    )
+
+
+def map_places(
+    venues: gpd.GeoDataFrame,
+    *,
+    closed_ids: Iterable[str] = (),
+    new_sites: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """The places drawn on the map: meeting places (open or closed) and new places.
+
+    Parameters
+    ----------
+    venues
+        The ``venues`` layer; only meeting places are drawn.
+    closed_ids
+        ``venue_id`` values closed in the scenario.
+    new_sites
+        New places with columns ``venue_id``, ``naam``, ``x`` and ``y`` (EPSG:28992).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``venue_id``, ``naam``, ``x``, ``y`` and ``status`` (``open``, ``dicht``,
+        ``nieuw``).
+    """
+    places = meeting_places(venues)
+    xy = points_xy(places) if len(places) else np.empty((0, 2))
+    closed = set(closed_ids)
+    frame = pd.DataFrame(
+        {
+            "venue_id": places["venue_id"].to_numpy(dtype=object),
+            "naam": places["naam"].to_numpy(dtype=object),
+            "x": xy[:, 0],
+            "y": xy[:, 1],
+            "status": np.where(places["venue_id"].isin(closed), "dicht", "open"),
+        }
+    )
+    if new_sites is not None and len(new_sites):
+        extra = new_sites[["venue_id", "naam", "x", "y"]].assign(status="nieuw")
+        frame = pd.concat([frame, extra], ignore_index=True)
+    return frame
+
+
+def scenario_map(
+    reach: pd.DataFrame,
+    kernen: gpd.GeoDataFrame,
+    scenario: pd.DataFrame,
+    places: pd.DataFrame,
+    *,
+    threshold_m: float,
+    title: str,
+    subtitle: str = "",
+    outline: gpd.GeoDataFrame | None = None,
+    source: str = "",
+) -> go.Figure:
+    """Two map panels, before and after: kernen coloured by distance to the nearest place.
+
+    Drawn with ``go.Scatter`` on RD coordinates (no map tiles, so it renders offline). Affected
+    kernen get a dark ring, and in the 'Na' panel a dashed line to their new nearest place.
+
+    Parameters
+    ----------
+    reach
+        Reach table of ``kernen`` (same rows): ``kern_id``, ``naam``, ``inwoners``,
+        ``venue_naam``, ``afstand_m``.
+    kernen
+        Kern points in EPSG:28992.
+    scenario
+        Frame of :mod:`analysis.scenario` (may be empty).
+    places
+        From :func:`map_places`.
+    threshold_m
+        The colour scale runs from green (0) via yellow (the threshold) to red (twice it).
+    title, subtitle, source
+        Title lines and the source note under the map.
+    outline
+        Polygons (e.g. the ``gemeenten`` layer) drawn as grey borders for orientation.
+    """
+    figure = make_subplots(rows=1, cols=2, subplot_titles=("Voor", "Na"),
+                           horizontal_spacing=0.02)
+    xy = points_xy(kernen) if len(kernen) else np.empty((0, 2))
+    after = _after(reach, scenario)
+    affected = reach["kern_id"].isin(scenario["kern_id"]).to_numpy()
+    for col, (distance, venue) in enumerate(
+        [(reach["afstand_m"], reach["venue_naam"]), after], start=1
+    ):
+        if outline is not None and len(outline):
+            figure.add_trace(_outline_trace(outline), row=1, col=col)
+        if col == 2:
+            figure.add_trace(_links_trace(reach, xy, scenario, places), row=1, col=col)
+        kern_traces = _kern_traces(reach, xy, distance, venue, affected, threshold_m, col == 1)
+        place_traces = _place_traces(places, after_panel=col == 2)
+        for trace in [*place_traces[:1], *kern_traces, *place_traces[1:]]:
+            figure.add_trace(trace, row=1, col=col)
+    _frame_axes(figure, xy, places)
+    if not len(kernen):
+        figure.add_annotation(text="Geen kernen in beeld", showarrow=False, xref="paper",
+                              yref="paper", x=0.5, y=0.5, font={"size": 14})
+    if source:
+        figure.add_annotation(
+            text=html.escape(source), showarrow=False, xref="paper", yref="paper", x=0, y=0,
+            yshift=-12, xanchor="left", yanchor="top", align="left",
+            font={"size": 11, "color": "#555555"},
+        )
+    figure.update_layout(
+        title={"text": html.escape(title), "subtitle": {"text": html.escape(subtitle)},
+               "yref": "container", "y": 1, "yanchor": "top", "pad": {"t": 14}},
+        separators=",.",
+        font={"family": FONT},
+        height=620,
+        margin={"t": 110, "b": 70, "l": 10, "r": 10},
+        legend={"orientation": "h", "yanchor": "top", "y": -0.06, "xanchor": "right", "x": 1},
+        plot_bgcolor="white",
+        hoverlabel={"align": "left"},
+    )
+    return figure
+
+
+def _wording(kind: str) -> _Wording:
+    if kind not in WORDING:
+        raise ValueError(f"onbekend soort scenario {kind!r}; kies uit {', '.join(WORDING)}")
+    return WORDING[kind]
+
+
+def _place_at(names: pd.Series, metres: pd.Series) -> list[str]:
+    """``Dorpshuis Anloo (5,1 km)``; ``geen bereikbaar`` without a place or distance."""
+    return [f"{name} ({format_km(distance)})" if name is not None and pd.notna(distance)
+            else NO_PLACE for name, distance in zip(names, metres, strict=True)]
+
+
+def _carried(scenario: pd.DataFrame) -> dict[str, pd.Series]:
+    """The 65+ and lonely-resident counts of a scenario frame, where present."""
+    labels = {"inwoners_65plus": "65-plussers", "eenzamen_schatting": "Eenzamen (schatting)"}
+    return {label: _counts(scenario[column]) for column, label in labels.items()
+            if column in scenario}
+
+
+def _counts(values: pd.Series) -> pd.Series:
+    """Whole numbers with missing values kept missing (``Int64``)."""
+    return pd.to_numeric(values, errors="coerce").round().astype("Int64")
+
+
+def _text(value: object) -> str:
+    return "" if value is None or (isinstance(value, float) and math.isnan(value)) else str(value)
+
+
+def _decimal(value: float) -> str:
+    return f"{value:g}".replace(".", ",")
+
+
+def _labels(venues: pd.DataFrame) -> dict[str, str]:
+    ordered = venues.assign(
+        _plaats=venues["plaats"].fillna("").astype(str).str.casefold(),
+        _naam=venues["naam"].fillna("").astype(str).str.casefold(),
+    ).sort_values(["_plaats", "_naam", "venue_id"])
+    return {str(row["venue_id"]): venue_label(row) for _, row in ordered.iterrows()}
+
+
+def _after(reach: pd.DataFrame, scenario: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    """Distance and place name per kern after the scenario."""
+    new = scenario.set_index("kern_id")
+    changed = reach["kern_id"].isin(new.index)
+    keys = reach.loc[changed, "kern_id"]
+    distance = reach["afstand_m"].astype(float).copy()
+    venue = reach["venue_naam"].astype(object).copy()
+    distance[changed] = keys.map(new["nieuwe_afstand_m"]).to_numpy(dtype=float)
+    venue[changed] = keys.map(new["nieuwe_venue_naam"]).to_numpy(dtype=object)
+    return distance, venue
+
+
+def _hover(reach: pd.DataFrame, distance: pd.Series, venue: pd.Series,
+           before: bool) -> list[str]:
+    lines = []
+    for naam, inwoners, place, metres, old in zip(
+        reach["naam"], reach["inwoners"], venue, distance, reach["afstand_m"], strict=True
+    ):
+        text = (f"<b>{html.escape(_text(naam))}</b><br>"
+                f"Inwoners: {format_count(pd.to_numeric(inwoners, errors='coerce'))}<br>"
+                f"Dichtstbijzijnde plek: {html.escape(_text(place)) or NO_PLACE}<br>"
+                f"Afstand: {format_km(metres)}")
+        if not before and pd.notna(old) and metres != old:
+            change = format_km(metres - old, sign=True) if pd.notna(metres) else "onbereikbaar"
+            text += f" (was {format_km(old)}; {change})"
+        lines.append(text)
+    return lines
+
+
+def _kern_traces(
+    reach: pd.DataFrame,
+    xy: np.ndarray,
+    distance: pd.Series,
+    venue: pd.Series,
+    affected: np.ndarray,
+    threshold_m: float,
+    before: bool,
+) -> list[go.Scatter]:
+    """Reachable kernen (coloured, one shared colour bar) and unreachable ones (grey)."""
+    values = distance.to_numpy(dtype=float)
+    hover = np.array(_hover(reach, distance, venue, before), dtype=object)
+    known = ~np.isnan(values)
+    ring = {"color": np.where(affected, "#222222", "white"), "width": np.where(affected, 2.5, 1)}
+    size = np.where(affected, 15, 11)
+    limit = float(threshold_m) * 2
+    colorbar = {
+        "title": {"text": "Afstand", "side": "right"}, "tickvals": [0, threshold_m, limit],
+        "ticktext": ["0 km", f"{threshold_label(threshold_m)} (grens)",
+                     f"≥ {threshold_label(limit)}"],
+        "len": 0.8, "thickness": 14,
+    }
+    reachable = go.Scatter(
+        x=xy[known, 0], y=xy[known, 1], mode="markers", name="Kern (kleur: afstand)",
+        legendgroup="kern", showlegend=before, hovertext=hover[known],
+        hovertemplate="%{hovertext}<extra></extra>",
+        marker={"color": np.minimum(values[known], limit), "cmin": 0, "cmax": limit,
+                "colorscale": [[0, NEAR], [0.5, MIDDLE], [1, FAR]],
+                "showscale": before, "colorbar": colorbar, "size": size[known],
+                "line": {"color": ring["color"][known], "width": ring["width"][known]}},
+    )
+    unreachable = go.Scatter(
+        x=xy[~known, 0], y=xy[~known, 1], mode="markers", name="Kern zonder bereikbare plek",
+        legendgroup="onbereikbaar", showlegend=bool((~known).any()) and not before,
+        hovertext=hover[~known], hovertemplate="%{hovertext}<extra></extra>",
+        marker={"color": UNREACHABLE, "size": size[~known], "symbol": "circle-x",
+                "line": {"color": ring["color"][~known], "width": ring["width"][~known]}},
+    )
+    return [reachable, unreachable]
+
+
+def _place_traces(places: pd.DataFrame, *, after_panel: bool) -> list[go.Scatter]:
+    """Open meeting places first (drawn under the kernen), then closed and new ones.
+
+    In 'Voor' a place that will close is still open and drawn as such; new places are absent.
+    In 'Na' the closed ones are crossed out and the new ones are stars.
+    """
+    styles = {
+        "open": ("Ontmoetingsplek", {"symbol": "square", "color": "#1f6f8b", "size": 9}),
+        "dicht": ("Gesloten in het scenario", {"symbol": "x", "color": "#b2182b", "size": 13}),
+        "nieuw": ("Nieuwe plek", {"symbol": "star", "color": "#6a3d9a", "size": 18}),
+    }
+    shown = places if after_panel else places[places["status"] != "nieuw"].assign(status="open")
+    traces = []
+    for status, (name, marker) in styles.items():
+        rows = shown[shown["status"] == status]
+        traces.append(
+            go.Scatter(
+                x=rows["x"], y=rows["y"], mode="markers", name=name, legendgroup=status,
+                showlegend=not rows.empty and (status == "open") != after_panel,
+                hovertext=[f"<b>{html.escape(_text(n))}</b><br>{name}" for n in rows["naam"]],
+                hovertemplate="%{hovertext}<extra></extra>",
+                marker=marker | {"line": {"color": "white", "width": 1}},
+            )
+        )
+    return traces
+
+
+def _links_trace(
+    reach: pd.DataFrame, xy: np.ndarray, scenario: pd.DataFrame, places: pd.DataFrame
+) -> go.Scatter:
+    """Dashed lines from each affected kern to its new nearest place (where it is drawn)."""
+    where = places.drop_duplicates("venue_id").set_index("venue_id")
+    row_of = {kern: i for i, kern in enumerate(reach["kern_id"])}
+    xs: list[float | None] = []
+    ys: list[float | None] = []
+    for kern, venue in zip(scenario["kern_id"], scenario["nieuwe_venue_id"], strict=True):
+        if kern in row_of and venue in where.index:
+            i = row_of[kern]
+            xs += [xy[i, 0], float(where.at[venue, "x"]), None]
+            ys += [xy[i, 1], float(where.at[venue, "y"]), None]
+    return go.Scatter(x=xs, y=ys, mode="lines", name="Naar de nieuwe dichtstbijzijnde plek",
+                      line={"color": "#555555", "width": 1.2, "dash": "dash"},
+                      hoverinfo="skip", showlegend=bool(xs))
+
+
+def _outline_trace(outline: gpd.GeoDataFrame) -> go.Scatter:
+    xs: list[float | None] = []
+    ys: list[float | None] = []
+    for geometry in outline.to_crs("EPSG:28992").boundary.explode(index_parts=False):
+        if geometry is None or geometry.is_empty:
+            continue
+        x, y = geometry.xy
+        xs += [*x, None]
+        ys += [*y, None]
+    return go.Scatter(x=xs, y=ys, mode="lines", line={"color": OUTLINE, "width": 1},
+                      hoverinfo="skip", showlegend=False, name="Gemeentegrens")
+
+
+def _frame_axes(figure: go.Figure, xy: np.ndarray, places: pd.DataFrame) -> None:
+    """Same extent and equal scale in both panels; no ticks (RD metres mean little to users)."""
+    points = np.vstack([xy, places[["x", "y"]].to_numpy(dtype=float)]) if len(places) else xy
+    axis = {"showticklabels": False, "showgrid": False, "zeroline": False, "ticks": "",
+            "showline": True, "linecolor": "#dddddd", "mirror": True}
+    if len(points):
+        pad = max(np.ptp(points[:, 0]), np.ptp(points[:, 1]), 1000.0) * 0.06
+        figure.update_xaxes(range=[points[:, 0].min() - pad, points[:, 0].max() + pad])
+        figure.update_yaxes(range=[points[:, 1].min() - pad, points[:, 1].max() + pad])
+    figure.update_xaxes(**axis)
+    figure.update_yaxes(**axis)
+    figure.update_layout(
+        yaxis={"scaleanchor": "x", "scaleratio": 1},
+        xaxis2={"matches": "x"},
+        yaxis2={"matches": "y", "scaleanchor": "x2", "scaleratio": 1},
+    )

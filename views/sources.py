@@ -1,0 +1,82 @@
+"""Source lines and dates for exported files, figures and factsheets.
+
+Every export names where its figures come from (the attribution of each layer in the region's
+manifest) and when it was made. The RIVM line gets the survey years shown, as in the dashboard.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date
+from typing import Any
+
+from views.eenzaamheid import rivm_source
+
+MONTHS = (
+    "januari", "februari", "maart", "april", "mei", "juni",
+    "juli", "augustus", "september", "oktober", "november", "december",
+)
+PREFIX = "Bron: "
+
+
+def dutch_date(day: date) -> str:
+    """A date in Dutch words (``27 november 2026``)."""
+    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+
+
+def split_attribution(line: str) -> list[str]:
+    """The parts of an attribution line, split on ``;`` outside parentheses, prefix removed.
+
+    Examples
+    --------
+    >>> split_attribution("Stemlokaal (gemeenten; CC0); © OpenStreetMap-bijdragers (ODbL)")
+    ['Stemlokaal (gemeenten; CC0)', '© OpenStreetMap-bijdragers (ODbL)']
+    """
+    parts, depth, current = [], 0, []
+    for char in line:
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if char == ";" and depth <= 0:
+            parts.append("".join(current))
+            current = []
+        else:
+            current.append(char)
+    parts.append("".join(current))
+    return [p.strip().removeprefix(PREFIX).strip() for p in parts if p.strip()]
+
+
+def layer_sources(
+    manifest: Mapping[str, Any],
+    layers: Sequence[str] | None = None,
+    *,
+    rivm_years: Iterable[int] = (),
+) -> list[str]:
+    """The distinct source parts of ``layers`` (all layers when None), in manifest order.
+
+    Parameters
+    ----------
+    manifest
+        A region's manifest (:meth:`loaders.store.Store.manifest`).
+    layers
+        Layer names whose attribution to include; names the manifest lacks are skipped.
+    rivm_years
+        Survey years shown; when given, the ``eenzaamheid`` attribution names them
+        (:func:`views.eenzaamheid.rivm_source`).
+    """
+    entries = manifest.get("layers", {})
+    names = [n for n in entries if layers is None or n in layers]
+    years = sorted(set(rivm_years))
+    parts: list[str] = []
+    for name in names:
+        line = entries[name].get("attribution", "")
+        if name == "eenzaamheid" and years:
+            line = rivm_source(years)
+        parts.extend(p for p in split_attribution(line) if p not in parts)
+    return parts
+
+
+def source_line(parts: Iterable[str]) -> str:
+    """One ``Bron: a; b; c`` line from source parts (or whole attribution lines)."""
+    flat: list[str] = []
+    for part in parts:
+        flat.extend(p for p in split_attribution(part) if p not in flat)
+    return PREFIX + "; ".join(flat) if flat else ""
