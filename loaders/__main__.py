@@ -1,4 +1,4 @@
-"""Command line: ``python -m loaders {list,import,fetch,demo}``.
+"""Command line: ``python -m loaders {list,import,fetch,network,venues,demo}``.
 
 Examples
 --------
@@ -6,6 +6,9 @@ python -m loaders import --from ../shared/data --gemeente GM1680
 python -m loaders fetch --gemeente GM1680 --jaar 2022
 python -m loaders demo --from ../shared/data
 python -m loaders network --osm regio.osm.pbf --regio aa-en-hunze
+python -m loaders venues --regio aa-en-hunze --bestand onze_plekken.xlsx
+python -m loaders venues --regio aa-en-hunze --bestand onze_plekken.xlsx --accepteer
+python -m loaders venues --regio aa-en-hunze --geocodeer --accepteer
 python -m loaders list
 """
 
@@ -17,12 +20,21 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import pandas as pd
 from tqdm import tqdm
 
 from loaders.build import BuildReport, fetch_live, import_folder, import_network
 from loaders.errors import SourceError
 from loaders.roads import TRAVEL_MODES
 from loaders.store import Store, StoreError
+from loaders.venue_merge import merge_venues
+from loaders.venue_store import (
+    OWN_LAYER,
+    region_gemeenten,
+    retry_geocoding,
+    store_venue_list,
+)
+from loaders.venues import GEACCEPTEERD, GECORRIGEERD, read_venue_file, summarise
 
 DEMO_REGIONS = {
     "aa-en-hunze": ("Aa en Hunze", ["GM1680"]),
@@ -76,6 +88,20 @@ def _parser() -> argparse.ArgumentParser:
     network.add_argument("--modus", action="append", choices=TRAVEL_MODES,
                          help="vervoerswijze (standaard alle drie)")
     network.set_defaults(run=_cmd_network)
+
+    venues = sub.add_parser(
+        "venues", help="eigen lijst met ontmoetingsplekken controleren en opslaan"
+    )
+    venues.add_argument("--regio", required=True, help="id van een opgeslagen regio")
+    what = venues.add_mutually_exclusive_group(required=True)
+    what.add_argument("--bestand", type=Path, help="CSV, XLSX, GeoJSON of GeoPackage")
+    what.add_argument("--geocodeer", action="store_true",
+                      help="adressen die op geocodering wachten opnieuw opzoeken")
+    venues.add_argument("--accepteer", action="store_true",
+                        help="het verslag accepteren en de bruikbare rijen opslaan")
+    venues.add_argument("--zonder-geocoderen", action="store_true",
+                        help="adressen niet opzoeken bij de PDOK Locatieserver")
+    venues.set_defaults(run=_cmd_venues)
 
     demo = sub.add_parser("demo", help="voorbeeldregio's Aa en Hunze, Baarn en Drenthe importeren")
     demo.add_argument("--from", dest="folder", type=Path, required=True, help="map met bestanden")
@@ -145,6 +171,48 @@ def _cmd_network(args: argparse.Namespace, store: Store) -> int:
         ),
         steps=len(args.modus or TRAVEL_MODES),
     )
+
+
+def _cmd_venues(args: argparse.Namespace, store: Store) -> int:
+    store.manifest(args.regio)
+    if args.geocodeer:
+        report = retry_geocoding(store, args.regio, accept=args.accepteer)
+        _print_report(report)
+        print(summarise(report))
+        print("Opgeslagen." if args.accepteer and len(report) else
+              "Er is niets opgeslagen; voeg --accepteer toe om de gevonden plekken op te slaan.")
+        return 0 if report["status"].isin([GEACCEPTEERD, GECORRIGEERD]).all() else 1
+    parsed = read_venue_file(args.bestand, gemeenten=region_gemeenten(store, args.regio),
+                             geocode=not args.zonder_geocoderen)
+    for note in parsed.notes:
+        print(f"• {note}")
+    _print_report(parsed.report)
+    print(summarise(parsed.report))
+    if store.has_layer(args.regio, "venues") and len(parsed.venues):
+        _, pairs = merge_venues(store.read_layer(args.regio, "venues"), parsed.venues)
+        if len(pairs):
+            print(f"{len(pairs)} plek(ken) vallen samen met bestaande ontmoetingsplekken:")
+        for pair in pairs.itertuples(index=False):
+            print(f"  {pair.naam_eigen} = {pair.naam_basis} ({pair.bron_basis}, "
+                  f"{pair.afstand_m:.0f} m)")
+    usable = len(parsed.venues)
+    if not args.accepteer:
+        print(f"Er is niets opgeslagen. Voeg --accepteer toe om de {usable} bruikbare rij(en) "
+              "op te slaan.")
+    elif not usable:
+        print("Geen bruikbare rijen; er is niets opgeslagen.")
+        return 1
+    else:
+        store_venue_list(store, args.regio, parsed.venues)
+        waiting = int(parsed.venues.geometry.isna().sum())
+        print(f"Opgeslagen: {usable} plek(ken) in laag {OWN_LAYER} van regio {args.regio} "
+              f"({waiting} wachten op geocodering).")
+    return 0 if parsed.report["status"].isin([GEACCEPTEERD, GECORRIGEERD]).all() else 1
+
+
+def _print_report(report: pd.DataFrame) -> None:
+    for row in report.itertuples(index=False):
+        print(f"  rij {row.rij:>6}  {row.status:<21} {row.naam}: {row.toelichting}")
 
 
 def _cmd_demo(args: argparse.Namespace, store: Store) -> int:

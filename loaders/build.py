@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,6 +24,14 @@ from loaders.schema import ATTRIBUTION, CRS
 from loaders.store import LayerSource, Store, StoreError, region_id
 
 Progress = Callable[[str], None]
+ENDPOINTS = {
+    "pdok": pdok.OGC_API,
+    "pdok_wfs": pdok.WFS,
+    "cbs": cbs.ODATA_API,
+    "rivm": rivm.DATADERDEN_FEED,
+    "overpass": osm.OVERPASS_URL,
+}
+"""The live endpoints :func:`fetch_live` uses; ``pdok`` and ``pdok_wfs`` may hold ``{year}``."""
 GEMEENTE_CODE = re.compile(r"^GM\d{4}$")
 LAYER_LABELS = {
     "gemeenten": "gemeentegrenzen",
@@ -31,6 +39,8 @@ LAYER_LABELS = {
     "eenzaamheid": "eenzaamheidscijfers",
     "kernen": "kernen",
     "venues": "ontmoetingsplekken",
+    "venues_eigen": "eigen lijsten met ontmoetingsplekken",
+    "venue_merges": "ongedaan gemaakte samenvoegingen",
     "netwerk_walk": "wegennet lopen",
     "netwerk_bike": "wegennet fietsen",
     "netwerk_drive": "wegennet auto",
@@ -140,18 +150,25 @@ def fetch_live(
     store: Store | None = None,
     session: requests.Session | None = None,
     progress: Progress | None = None,
+    endpoints: Mapping[str, str] | None = None,
 ) -> BuildReport:
     """Build or refresh a region from the public APIs (PDOK, CBS, RIVM, OpenStreetMap).
 
     ``year`` is the year of the area division; RIVM 50120NED uses indeling 2022, so that is
-    the default.
+    the default. ``endpoints`` overrides entries of :data:`ENDPOINTS` (a mirror, or a local
+    server in tests). Only the layers fetched here are written: a user's own venue lists
+    (``venues_eigen``) and other layers keep their stored version.
     """
+    unknown = set(endpoints or {}) - set(ENDPOINTS)
+    if unknown:
+        raise ValueError(f"unknown endpoint(s) {sorted(unknown)}; known: {sorted(ENDPOINTS)}")
+    urls = {**ENDPOINTS, **(endpoints or {})}
     codes = check_gemeenten(gemeenten)
     store = store or Store()
     step = progress or (lambda _msg: None)
     layers: dict[str, tuple[pd.DataFrame, LayerSource]] = {}
     failed: dict[str, str] = {}
-    for layer, make in _live_steps(codes, year, session):
+    for layer, make in _live_steps(codes, year, session, urls):
         step(f"{LAYER_LABELS[layer]} ophalen")
         try:
             layers[layer] = make(layers)
@@ -382,32 +399,34 @@ class _FileBuilder:
 
 
 def _live_steps(
-    codes: list[str], year: int, session: requests.Session | None
+    codes: list[str], year: int, session: requests.Session | None, urls: Mapping[str, str]
 ) -> list[tuple[str, Callable[[dict], tuple[pd.DataFrame, LayerSource]]]]:
+    areas_options = {"session": session, "base_url": urls["pdok"], "wfs_url": urls["pdok_wfs"]}
+
     def gemeenten(_done: dict) -> tuple[pd.DataFrame, LayerSource]:
-        frame = pdok.fetch_areas(year, "gemeenten", codes, session=session)
+        frame = pdok.fetch_areas(year, "gemeenten", codes, **areas_options)
         return frame, LayerSource(
-            source=pdok.OGC_API.format(year=year), attribution=ATTRIBUTION["pdok"],
+            source=urls["pdok"].format(year=year), attribution=ATTRIBUTION["pdok"],
             year=str(year), indeling=str(year), licence="CC BY 4.0",
         )
 
     def buurten(_done: dict) -> tuple[pd.DataFrame, LayerSource]:
-        frame = pdok.fetch_areas(year, "buurten", codes, session=session)
+        frame = pdok.fetch_areas(year, "buurten", codes, **areas_options)
         table_id = cbs.KERNCIJFERS_TABLES.get(year, "")
         if table_id:
-            figures = cbs.fetch_kerncijfers(year, codes, session=session)
+            figures = cbs.fetch_kerncijfers(year, codes, session=session, base_url=urls["cbs"])
             frame = _fill_from_kerncijfers(frame, figures)
         return frame, LayerSource(
-            source=f"{pdok.OGC_API.format(year=year)}; {cbs.ODATA_API}/{table_id}",
+            source=f"{urls['pdok'].format(year=year)}; {urls['cbs']}/{table_id}",
             attribution=f"{ATTRIBUTION['pdok']}; {ATTRIBUTION['cbs']}", table_id=table_id,
             year=str(year), indeling=str(year), licence="CC BY 4.0",
         )
 
     def eenzaamheid(_done: dict) -> tuple[pd.DataFrame, LayerSource]:
         table_id = "50120NED" if year >= 2022 else "50090NED"
-        frame = rivm.fetch_loneliness(table_id, codes, session=session)
+        frame = rivm.fetch_loneliness(table_id, codes, session=session, base_url=urls["rivm"])
         return frame, LayerSource(
-            source=f"{rivm.DATADERDEN_FEED}/{table_id}", attribution=ATTRIBUTION["rivm"],
+            source=f"{urls['rivm']}/{table_id}", attribution=ATTRIBUTION["rivm"],
             table_id=table_id, year=",".join(str(y) for y in sorted(frame["jaar"].unique())),
             indeling=rivm.TABLES[table_id]["indeling"], licence="CC BY 4.0 (niet live gecontroleerd)",
         )
@@ -416,12 +435,12 @@ def _live_steps(
         if "gemeenten" not in done:
             raise SourceFormatError("OpenStreetMap", "kernen vragen eerst de gemeentegrenzen.")
         areas = done["gemeenten"][0]
-        places = kernen.fetch_osm_places(areas, session=session)
+        places = kernen.fetch_osm_places(areas, session=session, base_url=urls["overpass"])
         buurten = done["buurten"][0] if "buurten" in done else None
         located = kernen.assign_areas(places, areas, buurten)
         located = located[located["gemeentecode"].isin(codes)].reset_index(drop=True)
         return located, LayerSource(
-            source=kernen.OVERPASS_URL, attribution=ATTRIBUTION["osm"], licence="ODbL"
+            source=urls["overpass"], attribution=ATTRIBUTION["osm"], licence="ODbL"
         )
 
     def venues_live(done: dict) -> tuple[pd.DataFrame, LayerSource]:
@@ -429,10 +448,18 @@ def _live_steps(
             raise SourceFormatError("OpenStreetMap", "ontmoetingsplekken vragen eerst de grenzen.")
         areas = done["gemeenten"][0]
         minx, miny, maxx, maxy = areas.to_crs("EPSG:4326").total_bounds
-        frame = osm.fetch_osm_venues(bbox=(miny, minx, maxy, maxx), session=session)
+        frame = osm.fetch_osm_venues(
+            bbox=(miny, minx, maxy, maxx), session=session, base_url=urls["overpass"]
+        )
         frame = frame[frame.within(areas.union_all().buffer(2000))].reset_index(drop=True)
+        if frame.empty:
+            raise SourceFormatError(
+                osm.SOURCE,
+                "geen enkele ontmoetingsplek gevonden binnen de gemeenten; de vorige lijst "
+                "blijft in gebruik. Controleer de gemeentecodes of probeer het later opnieuw.",
+            )
         return frame, LayerSource(
-            source=osm.OVERPASS_URL, attribution=ATTRIBUTION["osm"], licence="ODbL"
+            source=urls["overpass"], attribution=ATTRIBUTION["osm"], licence="ODbL"
         )
 
     return [

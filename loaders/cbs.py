@@ -749,8 +749,27 @@ def _read_statline_json(path: Path) -> pd.DataFrame:
     return pd.DataFrame.from_records(_values(payload, path.name, "bestand"))
 
 
-def as_frame(rows: Iterable[Mapping[str, Any]] | pd.DataFrame) -> pd.DataFrame:
-    """Rows as a DataFrame: OData row dicts are converted, a frame is returned as is."""
+def as_frame(
+    rows: Iterable[Mapping[str, Any]] | pd.DataFrame, *, source: str = SOURCE
+) -> pd.DataFrame:
+    """Rows as a DataFrame: OData row dicts are converted, a frame is returned as is.
+
+    Raises
+    ------
+    SourceFormatError
+        When ``rows`` is not a list of objects whose values are numbers, text or null.
+    """
     if isinstance(rows, pd.DataFrame):
         return rows
-    return pd.DataFrame.from_records(list(rows))
+    if isinstance(rows, (str, bytes, Mapping)) or not isinstance(rows, Iterable):
+        raise SourceFormatError(source, "de gegevens zijn geen lijst met rijen.")
+    records = list(rows)
+    for number, row in enumerate(records, start=1):
+        if not isinstance(row, Mapping) or not all(
+            isinstance(key, str) and (value is None or isinstance(value, (str, numbers.Real)))
+            for key, value in row.items()
+        ):
+            raise SourceFormatError(
+                source, f"rij {number} is geen OData-rij met alleen getallen en tekst."
+            )
+    return pd.DataFrame.from_records(records)

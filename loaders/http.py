@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 import requests
+import urllib3
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
@@ -72,11 +73,11 @@ def request_json(
             response = session.get(url, params=params, timeout=timeout)
         else:
             response = session.post(url, params=params, data=data, timeout=timeout)
-    except requests.Timeout as exc:
-        raise SourceUnavailable(
-            source, f"geen antwoord binnen de tijdslimiet ({url}). Probeer het later opnieuw."
-        ) from exc
-    except requests.ConnectionError as exc:
+    except (requests.Timeout, requests.ConnectionError) as exc:
+        if isinstance(exc, requests.Timeout) or _timed_out(exc):
+            raise SourceUnavailable(
+                source, f"geen antwoord binnen de tijdslimiet ({url}). Probeer het later opnieuw."
+            ) from exc
         raise SourceUnavailable(
             source,
             f"geen verbinding met {url}. Controleer de internetverbinding, of importeer "
@@ -98,3 +99,16 @@ def request_json(
             f"het antwoord van {response.url} is geen geldige JSON "
             f"(begint met {response.text[:60]!r}).",
         ) from exc
+
+
+def _timed_out(exc: requests.ConnectionError) -> bool:
+    """Whether a connection error is really a read timeout.
+
+    With a retrying adapter, urllib3 wraps a read timeout in ``MaxRetryError``, which requests
+    turns into a ``ConnectionError`` rather than a ``Timeout``. (urllib3's
+    ``NewConnectionError``, a refused connection, subclasses its timeout error for history.)
+    """
+    reason = getattr(exc.args[0], "reason", None) if exc.args else None
+    if isinstance(reason, urllib3.exceptions.NewConnectionError):
+        return False
+    return isinstance(reason, urllib3.exceptions.TimeoutError)

@@ -221,7 +221,8 @@ def fetch_osm_venues(
     Raises
     ------
     SourceUnavailable
-        When Overpass does not answer or reports a runtime error (timeout, out of memory).
+        When Overpass does not answer, reports a runtime error (timeout, out of memory) or
+        returns no element at all (a whole area without a single match is a failed query).
     SourceFormatError
         When the answer is not Overpass JSON.
     """
@@ -234,6 +235,12 @@ def fetch_osm_venues(
         timeout=(10.0, float(timeout) + 30.0),
     )
     _raise_on_failed_remark(payload)
+    if isinstance(payload, dict) and payload.get("elements") == []:
+        raise SourceUnavailable(
+            SOURCE,
+            "Overpass gaf geen enkel object terug voor dit gebied. Controleer het gebied of "
+            "probeer het later opnieuw; de vorige gegevens blijven in gebruik.",
+        )
     return parse_overpass_venues(payload, fetched_at=date.today())
 
 
@@ -295,12 +302,21 @@ def _element_record(element: dict[str, Any], peildatum: str | None) -> dict[str,
     point = element if element.get("type") == "node" else element.get("center")
     if not isinstance(point, dict) or point.get("lat") is None or point.get("lon") is None:
         return None
-    tags = element.get("tags") if isinstance(element.get("tags"), dict) else {}
+    lat, lon = point["lat"], point["lon"]
+    if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (lat, lon)) or not (
+        -90 <= lat <= 90 and -180 <= lon <= 180
+    ):
+        raise SourceFormatError(
+            SOURCE, f"element {element['type']}/{element['id']} heeft ongeldige coördinaten "
+            f"({lat!r:.20}, {lon!r:.20}) in het Overpass-antwoord.",
+        )
+    raw_tags = element.get("tags") if isinstance(element.get("tags"), dict) else {}
+    tags = {k: v for k, v in raw_tags.items() if isinstance(k, str) and isinstance(v, str)}
     verdict = classify_tags(tags)
     if verdict is None:
         return None
     ref = f"{element['type']}/{element['id']}"
-    return _record(ref, tags, verdict, point["lon"], point["lat"], peildatum)
+    return _record(ref, tags, verdict, lon, lat, peildatum)
 
 
 def classify_tags(tags: Mapping[str, str]) -> tuple[str, bool, str] | None:

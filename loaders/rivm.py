@@ -212,7 +212,7 @@ def parse_loneliness(
         (``2020JJ00``) or a region occurs twice for the same year, age group and margin.
     """
     indeling = _table_info(table_id)["indeling"]
-    frame = cbs.as_frame(rows)
+    frame = cbs.as_frame(rows, source=SOURCE)
     if frame.empty:
         return pd.DataFrame(columns=list(EENZAAMHEID_COLUMNS))
     keys = dict(indicator_keys or cbs.keys_by_prefix(frame.columns, LONELINESS_KEY_PREFIXES))

@@ -5,6 +5,13 @@ from __future__ import annotations
 CRS = "EPSG:28992"
 """Every geometry inside the product is in RD New (metres)."""
 
+RD_BOUNDS = (-7000.0, 289000.0, 300000.0, 629000.0)
+"""``(min_x, min_y, max_x, max_y)`` of RD New: points outside are not in European Netherlands.
+
+A box, not the border: points just across it in Belgium or Germany still fall inside, which is
+why an uploaded list is also checked against the region's own gemeenten.
+"""
+
 LAYERS = ("gemeenten", "buurten", "eenzaamheid", "kernen", "venues")
 """The layers a region can hold; ``eenzaamheid`` is a table without geometry."""
 

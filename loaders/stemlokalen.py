@@ -14,23 +14,20 @@ matched by their normalised header (lower-case, whitespace collapsed).
 
 from __future__ import annotations
 
-import io
 import re
 from collections import Counter
 from collections.abc import Iterable
-from datetime import date, datetime
 from os import PathLike
 from pathlib import Path
-from zipfile import BadZipFile
 
 import geopandas as gpd
 import numpy as np
-import openpyxl
 import pandas as pd
 from pyproj import Transformer
 
 from loaders.errors import SourceFormatError, UnknownRegionError
-from loaders.schema import CRS, VENUE_COLUMNS
+from loaders.schema import CRS, RD_BOUNDS, VENUE_COLUMNS
+from loaders.tabular import normalise_header, parse_numbers, read_table
 from loaders.venue_rules import classify_name, fold
 
 SOURCE = "Waar is mijn stemlokaal"
@@ -49,9 +46,6 @@ ELECTIONS = {
 
 MERGE_DISTANCE_M = 25.0
 """Rows with the same name closer than this are one location (several bureaus in one building)."""
-
-RD_BOUNDS = (-7000.0, 289000.0, 300000.0, 629000.0)
-"""``(min_x, min_y, max_x, max_y)`` of RD New: points outside are not in European Netherlands."""
 
 FIELDS: dict[str, tuple[str, ...]] = {
     "naam": ("naam stembureau", "naam stemlokaal", "naam"),
@@ -75,8 +69,6 @@ FIELDS: dict[str, tuple[str, ...]] = {
 """Field → accepted normalised headers, first found wins."""
 
 _DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_XLSX_MAGIC = b"PK\x03\x04"
-_OLE_MAGIC = b"\xd0\xcf\x11\xe0"
 _TO_RD = Transformer.from_crs("EPSG:4326", CRS, always_xy=True)
 
 
@@ -187,89 +179,14 @@ def _read_table(path: Path) -> pd.DataFrame:
         content = path.read_bytes()
     except OSError as exc:
         raise SourceFormatError(SOURCE, f"bestand {path} kan niet worden gelezen: {exc}") from exc
-    if content.startswith(_OLE_MAGIC):
-        raise SourceFormatError(
-            SOURCE, f"{path.name} is een oud Excel-bestand (.xls); sla het op als .xlsx of CSV."
-        )
-    if content.startswith(_XLSX_MAGIC):
-        return _read_xlsx(content, path)
-    return _read_csv(content, path)
-
-
-def _read_csv(content: bytes, path: Path) -> pd.DataFrame:
-    """Parse CSV bytes: UTF-8 (BOM optional) or Windows-1252, ``,`` or ``;`` separated."""
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        try:
-            text = content.decode("cp1252")
-        except UnicodeDecodeError as exc:
-            raise SourceFormatError(
-                SOURCE, f"{path.name}: onbekende tekencodering (geen UTF-8 of Windows-1252)."
-            ) from exc
-    header = text.split("\n", 1)[0]
-    separator = ";" if header.count(";") > header.count(",") else ","
-    try:
-        return pd.read_csv(io.StringIO(text), sep=separator, dtype=str, keep_default_na=False)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise SourceFormatError(
-            SOURCE, f"{path.name} is geen leesbaar CSV-bestand: {exc}"
-        ) from exc
-
-
-def _read_xlsx(content: bytes, path: Path) -> pd.DataFrame:
-    """First sheet of an XLSX file, cells as stored (formulas as text, never evaluated)."""
-    try:
-        workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=False)
-    except (BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise SourceFormatError(
-            SOURCE, f"{path.name} is geen leesbaar Excel-bestand: {exc}"
-        ) from exc
-    try:
-        sheet = workbook.worksheets[0]
-        sheet.reset_dimensions()
-        cells = [[_cell_text(value) for value in row] for row in sheet.iter_rows(values_only=True)]
-    finally:
-        workbook.close()
-    if not cells:
-        raise SourceFormatError(SOURCE, f"{path.name}: het eerste werkblad is leeg.")
-    width = len(cells[0])
-    body = [(row + [""] * width)[:width] for row in cells[1:]]
-    return pd.DataFrame(body, columns=_unique(cells[0]), dtype=str)
-
-
-def _unique(header: list[str]) -> list[str]:
-    """Make repeated headers unique the way pandas does for CSV (``X``, ``X.1``, ...)."""
-    seen: Counter[str] = Counter()
-    unique = []
-    for name in header:
-        unique.append(f"{name}.{seen[name]}" if seen[name] else name)
-        seen[name] += 1
-    return unique
-
-
-def _cell_text(value: object) -> str:
-    """An XLSX cell value as text; a formula stays the formula's text."""
-    if value is None:
-        return ""
-    if isinstance(value, (datetime, date)):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    text = getattr(value, "text", value)
-    return str(text)
-
-
-def _normalise_header(name: object) -> str:
-    """``"  Gebruiksdoel  van het gebouw"`` → ``"gebruiksdoel van het gebouw"``."""
-    return " ".join(str(name).replace("\ufeff", "").split()).lower()
+    return read_table(content, path.name, source=SOURCE).frame.reset_index(drop=True)
 
 
 def _find_columns(raw: pd.DataFrame, path: Path) -> dict[str, str]:
     """Map each known field to the file's column; check the required ones are there."""
     by_norm: dict[str, str] = {}
     for column in raw.columns:
-        by_norm.setdefault(_normalise_header(column), column)
+        by_norm.setdefault(normalise_header(column), column)
     columns = {}
     for field, headers in FIELDS.items():
         found = next((by_norm[h] for h in headers if h in by_norm), None)
@@ -388,13 +305,6 @@ def _classify(rows: pd.DataFrame) -> pd.DataFrame:
     return rows
 
 
-def _number(values: pd.Series) -> pd.Series:
-    """Text → float; a decimal comma (``"52,21"``) is accepted, anything else becomes NaN."""
-    text = values.str.strip()
-    text = text.where(text.str.contains(".", regex=False), text.str.replace(",", ".", regex=False))
-    return pd.to_numeric(text, errors="coerce")
-
-
 def _in_rd(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     """Whether RD coordinates lie within :data:`RD_BOUNDS`."""
     min_x, min_y, max_x, max_y = RD_BOUNDS
@@ -403,8 +313,8 @@ def _in_rd(x: np.ndarray, y: np.ndarray) -> np.ndarray:
 
 def _place(rows: pd.DataFrame) -> pd.DataFrame:
     """Set RD ``x``/``y`` (X/Y when usable, else converted lat/lon) and ``probleem``."""
-    x, y = _number(rows["x"]).to_numpy(), _number(rows["y"]).to_numpy()
-    lon, lat = _number(rows["lon"]).to_numpy(), _number(rows["lat"]).to_numpy()
+    x, y = parse_numbers(rows["x"]).to_numpy(), parse_numbers(rows["y"]).to_numpy()
+    lon, lat = parse_numbers(rows["lon"]).to_numpy(), parse_numbers(rows["lat"]).to_numpy()
     from_ll_x, from_ll_y = _TO_RD.transform(lon, lat)
     rd_ok = _in_rd(x, y)
     ll_ok = _in_rd(from_ll_x, from_ll_y)
