@@ -26,7 +26,10 @@ OSMNX_NETWORK_TYPES = {"walk": "walk", "bike": "bike", "drive": "drive"}
 """osmnx ``network_type`` per travel mode (osmnx applies its own, well-tested tag filters)."""
 
 TRAVEL_MODES = ("walk", "bike", "drive")
-"""Travel modes with their own network: lopen, fietsen, auto."""
+"""Travel modes with their own network."""
+
+MODE_WORDS = {"walk": "lopen", "bike": "fietsen", "drive": "auto"}
+"""The Dutch word for each travel mode, as used in the UI, URLs and command lines."""
 
 ROUTABLE_HIGHWAYS: dict[str, frozenset[str]] = {
     "walk": frozenset(

@@ -12,9 +12,6 @@ A box, not the border: points just across it in Belgium or Germany still fall in
 why an uploaded list is also checked against the region's own gemeenten.
 """
 
-LAYERS = ("gemeenten", "buurten", "eenzaamheid", "kernen", "venues")
-"""The layers a region can hold; ``eenzaamheid`` is a table without geometry."""
-
 LONELINESS_INDICATORS = {
     "eenzaam_pct": "Eenzaam",
     "ernstig_eenzaam_pct": "(Zeer) ernstig eenzaam",

@@ -20,7 +20,7 @@ from loaders.errors import SourceError
 from loaders.schema import AGE_GROUPS, LONELINESS_INDICATORS
 from loaders.store import Store, StoreError
 from reports.factsheets import load_factsheet_data, write_factsheets
-from ui.selection import MODES
+from loaders.roads import MODE_WORDS
 from views import static
 from views.factsheet import FactsheetChoice
 
@@ -51,7 +51,7 @@ def _parser() -> argparse.ArgumentParser:
     sheet.add_argument("--kern", action="append", default=[],
                        help="alleen deze kern-id (mag vaker), bijv. cbs2021:annen")
     sheet.add_argument("--uit", type=Path, required=True, help="map voor de PDF-bestanden")
-    sheet.add_argument("--modus", choices=list(MODES), default="fietsen",
+    sheet.add_argument("--modus", choices=list(MODE_WORDS.values()), default="fietsen",
                        help="vervoerswijze (standaard fietsen)")
     sheet.add_argument("--drempel", type=_positive, default=2000.0,
                        help="afstandsgrens in meters (standaard 2000)")
@@ -67,7 +67,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def _cmd_factsheet(args: argparse.Namespace, store: Store) -> int:
     codes = check_gemeenten(args.gemeente)
-    mode = MODES[args.modus]
+    mode = next(mode for mode, word in MODE_WORDS.items() if word == args.modus)
     if static.find_browser() is None:
         print(f"Let op: {static.NO_BROWSER_MESSAGE} "
               "De factsheets komen er zonder kaart en grafiek.", file=sys.stderr)

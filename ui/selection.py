@@ -16,6 +16,7 @@ from typing import TypeVar
 
 import pandas as pd
 
+from loaders.roads import MODE_WORDS
 from loaders.schema import AGE_GROUPS, LONELINESS_INDICATORS
 
 QUERY_KEYS = ("regio", "gemeente", "jaar", "leeftijd", "indicator", "modus", "drempel")
@@ -25,7 +26,7 @@ T = TypeVar("T")
 
 DEFAULT_INDICATOR = "eenzaam_pct"
 DEFAULT_AGE = "18+"
-MODES = {"lopen": "walk", "fietsen": "bike", "auto": "drive"}
+MODES = {word: mode for mode, word in MODE_WORDS.items()}
 """URL value and Dutch label → travel mode of :mod:`analysis.network`."""
 DEFAULT_MODE = "bike"
 THRESHOLDS_M = (500, 1000, 2000, 3000, 5000, 10000)
