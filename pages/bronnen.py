@@ -6,11 +6,11 @@ import streamlit as st
 
 from analysis.nearest import DETOUR_FACTOR
 from analysis.network import MODE_SPEEDS_KMH
+from loaders.roads import MODE_WORDS
 from loaders.venue_rules import rules_table
 from ui.frame import page_context
 from views.status import attributions, layers_table
 
-MODE_LABELS = {"walk": "lopen", "bike": "fietsen", "drive": "auto"}
 
 st.title("Bronnen en methode")
 context = page_context()
@@ -81,7 +81,7 @@ with st.expander("Naampatronen van de regels (reguliere expressies)"):
 
 st.header("Afstanden")
 speeds = ", ".join(
-    f"{MODE_LABELS.get(mode, mode)} {speed:g} km/u".replace(".", ",")
+    f"{MODE_WORDS.get(mode, mode)} {speed:g} km/u".replace(".", ",")
     for mode, speed in MODE_SPEEDS_KMH.items()
 )
 st.markdown(
