@@ -23,11 +23,12 @@ from plotly.subplots import make_subplots
 from pyproj import Transformer
 
 from analysis.nearest import DETOUR_FACTOR
-from analysis.reach import meeting_places
-from analysis.scenario import SCENARIO_COLUMNS, points_xy, summarise_scenario
+from analysis.reach import meeting_places, points_xy
+from analysis.scenario import SCENARIO_COLUMNS, summarise_scenario
 from loaders.schema import LONELINESS_INDICATORS
 from loaders.venue_rules import BIJEENKOMST_RULE, OVERIG_RULE, VENUE_RULES
 from views.charts import FONT
+from views.maps import DISTANCE_SCALE
 
 CLOSE = "dicht"
 """Scenario kind: meeting places close."""
@@ -46,7 +47,6 @@ SOORT_LABELS = {rule.soort: rule.label for rule in (*VENUE_RULES, BIJEENKOMST_RU
 SITE_KINDS = {"gebouw": "bestaand gebouw", "kern": "midden van de kern", "punt": "punt"}
 UNKNOWN = "onbekend"
 NO_PLACE = "geen bereikbaar"
-NEAR, MIDDLE, FAR = "#1a9850", "#fee08b", "#d73027"
 UNREACHABLE = "#9e9e9e"
 OUTLINE = "#8c8c8c"
 
@@ -459,7 +459,8 @@ def scenario_map(
     places
         From :func:`map_places`.
     threshold_m
-        The colour scale runs from green (0) via yellow (the threshold) to red (twice it).
+        The colour scale is the Kaart's colour-blind-safe YlOrRd scale: yellow-orange up to the
+        threshold (the middle), red beyond it up to twice the threshold.
     title, subtitle, source
         Title lines and the source note under the map.
     outline
@@ -601,7 +602,7 @@ def _kern_traces(
         legendgroup="kern", showlegend=before, hovertext=hover[known],
         hovertemplate="%{hovertext}<extra></extra>",
         marker={"color": np.minimum(values[known], limit), "cmin": 0, "cmax": limit,
-                "colorscale": [[0, NEAR], [0.5, MIDDLE], [1, FAR]],
+                "colorscale": DISTANCE_SCALE,
                 "showscale": before, "colorbar": colorbar, "size": size[known],
                 "line": {"color": ring["color"][known], "width": ring["width"][known]}},
     )
