@@ -23,7 +23,13 @@ from pathlib import Path
 import pandas as pd
 from tqdm import tqdm
 
-from loaders.build import BuildReport, fetch_live, import_folder, import_network
+from loaders.build import (
+    BuildReport,
+    fetch_live,
+    fetch_network_live,
+    import_folder,
+    import_network,
+)
 from loaders.errors import SourceError
 from loaders.roads import TRAVEL_MODES
 from loaders.store import Store, StoreError
@@ -82,8 +88,10 @@ def _parser() -> argparse.ArgumentParser:
     _region_args(fetch)
     fetch.set_defaults(run=_cmd_fetch)
 
-    network = sub.add_parser("network", help="wegennetten van een regio uit een OSM-bestand")
-    network.add_argument("--osm", type=Path, required=True, help="OSM-bestand (.osm.pbf of .osm)")
+    network = sub.add_parser(
+        "network", help="wegennetten van een regio: uit een OSM-bestand of live via osmnx"
+    )
+    network.add_argument("--osm", type=Path, help="OSM-bestand (.osm.pbf of .osm); zonder: live")
     network.add_argument("--regio", required=True, help="id van een opgeslagen regio")
     network.add_argument("--modus", action="append", choices=TRAVEL_MODES,
                          help="vervoerswijze (standaard alle drie)")
@@ -164,12 +172,19 @@ def _cmd_fetch(args: argparse.Namespace, store: Store) -> int:
 
 
 def _cmd_network(args: argparse.Namespace, store: Store) -> int:
+    modes = args.modus or TRAVEL_MODES
+    if args.osm is None:
+        return _with_progress(
+            lambda progress: fetch_network_live(
+                args.regio, modes=modes, store=store, progress=progress
+            ),
+            steps=len(modes),
+        )
     return _with_progress(
         lambda progress: import_network(
-            args.osm, args.regio, modes=args.modus or TRAVEL_MODES, store=store,
-            progress=progress,
+            args.osm, args.regio, modes=modes, store=store, progress=progress
         ),
-        steps=len(args.modus or TRAVEL_MODES),
+        steps=len(modes),
     )
 
 

@@ -192,27 +192,64 @@ def import_network(
     meeting place just across the municipal border still counts (as CBS does).
     """
     store = store or Store()
-    step = progress or (lambda _msg: None)
-    manifest = store.manifest(region)
     bbox = None
-    if "gemeenten" in manifest["layers"]:
+    if store.has_layer(region, "gemeenten"):
         minx, miny, maxx, maxy = store.read_layer(region, "gemeenten").total_bounds
         bbox = (minx - buffer_m, miny - buffer_m, maxx + buffer_m, maxy + buffer_m)
+    else:
+        store.manifest(region)
+    source = LayerSource(
+        source=str(Path(osm_file).resolve()), attribution=ATTRIBUTION["osm"], licence="ODbL",
+        note=f"wegennet, {buffer_m:g} m rond de regio",
+    )
+    return _store_networks(
+        store, region, modes, lambda mode: roads.read_road_edges(osm_file, mode, bbox=bbox),
+        source, progress,
+    )
+
+
+def fetch_network_live(
+    region: str,
+    *,
+    modes: Iterable[str] = roads.TRAVEL_MODES,
+    buffer_m: float = 5000.0,
+    store: Store | None = None,
+    progress: Progress | None = None,
+) -> BuildReport:
+    """Download the road networks of ``region`` with osmnx (gemeenten plus ``buffer_m``)."""
+    store = store or Store()
+    area = store.read_layer(region, "gemeenten").union_all()
+    source = LayerSource(
+        source="OpenStreetMap via osmnx (Overpass)", attribution=ATTRIBUTION["osm"],
+        licence="ODbL", note=f"wegennet, {buffer_m:g} m rond de regio",
+    )
+    return _store_networks(
+        store, region, modes,
+        lambda mode: roads.fetch_road_edges(area, mode, buffer_m=buffer_m), source, progress,
+    )
+
+
+def _store_networks(
+    store: Store,
+    region: str,
+    modes: Iterable[str],
+    read: Callable[[str], roads.RoadEdges],
+    source: LayerSource,
+    progress: Progress | None,
+) -> BuildReport:
+    """Read one edge list per mode and store those that succeeded in one atomic write."""
+    step = progress or (lambda _msg: None)
     layers: dict[str, tuple[dict, LayerSource]] = {}
     failed: dict[str, str] = {}
     for mode in modes:
-        step(f"wegennet {mode} lezen")
+        layer = f"netwerk_{mode}"
+        step(f"{LAYER_LABELS[layer]} lezen")
         try:
-            edges = roads.read_road_edges(osm_file, mode, bbox=bbox)
+            layers[layer] = (read(mode).arrays(), source)
         except SourceError as exc:
-            failed[f"netwerk_{mode}"] = exc.user_message
-            continue
-        layers[f"netwerk_{mode}"] = (edges.arrays(), LayerSource(
-            source=str(Path(osm_file).resolve()), attribution=ATTRIBUTION["osm"], licence="ODbL",
-            note=f"wegennet voor {mode}, {buffer_m:g} m rond de regio",
-        ))
+            failed[layer] = exc.user_message
     report = BuildReport(region=region, failed=failed)
-    report.kept = sorted(set(manifest["layers"]) & set(failed))
+    report.kept = sorted(set(store.manifest(region)["layers"]) & set(failed))
     if layers:
         store.write_region(region, layers)
         report.written = {layer: len(arrays["u"]) for layer, (arrays, _src) in layers.items()}

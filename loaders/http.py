@@ -23,6 +23,10 @@ RETRY_STATUSES = (429, 500, 502, 503, 504)
 def make_session(*, retries: int = 4, backoff: float = 1.0) -> requests.Session:
     """Return a session with a descriptive User-Agent and retries on 429 and 5xx.
 
+    A failed connection (no DNS, refused, no network) is retried once, at once: backing off
+    does not bring a blocked network back, and the user should hear quickly that the source
+    cannot be reached. Busy servers (429, 5xx) and read errors get the full backoff.
+
     Parameters
     ----------
     retries
@@ -33,7 +37,7 @@ def make_session(*, retries: int = 4, backoff: float = 1.0) -> requests.Session:
     session = requests.Session()
     retry = Retry(
         total=retries,
-        connect=retries,
+        connect=min(retries, 1),
         read=retries,
         status=retries,
         backoff_factor=backoff,

@@ -10,7 +10,7 @@ import pytest
 from shapely.geometry import box
 
 from loaders.__main__ import main as cli_main
-from loaders.build import import_network
+from loaders.build import fetch_network_live, import_network
 from loaders.errors import SourceFormatError
 from loaders.errors import SourceUnavailable
 from loaders.roads import RoadEdges, edges_from_osmnx, fetch_road_edges, read_road_edges
@@ -126,3 +126,23 @@ def test_live_fetch_without_network_is_a_dutch_error() -> None:
 def test_live_fetch_gieten() -> None:
     edges = fetch_road_edges(box(244_000, 553_000, 246_000, 555_000), "bike", buffer_m=200)
     assert edges.u.size > 50
+
+
+def test_live_network_fetch_offline_keeps_the_stored_network(
+    liechtenstein: Path, tmp_path: Path
+) -> None:
+    full = read_road_edges(liechtenstein, "walk")
+    cx, cy = float(np.median(full.x)), float(np.median(full.y))
+    gemeente = gpd.GeoDataFrame({"code": ["GM9001"], "naam": ["Proef"]},
+                                geometry=[box(cx - 500, cy - 500, cx + 500, cy + 500)],
+                                crs="EPSG:28992")
+    store = Store(tmp_path)
+    store.write_region("proef", {"gemeenten": (gemeente, LayerSource("test", "test"))})
+    import_network(liechtenstein, "proef", modes=["walk"], store=store)
+    before = store.manifest("proef")
+    report = fetch_network_live("proef", modes=["walk", "bike"], store=store)
+    assert set(report.failed) == {"netwerk_walk", "netwerk_bike"}
+    assert report.kept == ["netwerk_walk"]
+    assert "niet bereikbaar" in report.failed["netwerk_bike"]
+    assert "vorige versie blijft in gebruik" in report.summary()
+    assert store.manifest("proef") == before
