@@ -6,6 +6,7 @@ import streamlit as st
 
 from loaders.store import Store, StoreError
 from ui.frame import current_context
+from ui.refresh import refresh_form
 from views.status import EMPTY_STORE_HELP, layers_table, regions_table, status_line
 
 st.title("Gegevens")
@@ -42,3 +43,16 @@ else:
                 width="stretch",
                 column_config={"Bron": st.column_config.TextColumn(width="medium")},
             )
+
+st.subheader("Ophalen of verversen")
+st.caption(
+    "Haalt een regio op bij de bronnen, of leest gedownloade bestanden uit een map (als het "
+    "netwerk van de gemeente de bronnen blokkeert). Mislukt een bron, dan blijven de opgeslagen "
+    "gegevens van die laag in gebruik."
+)
+selected = context.manifest if context is not None else {}
+refresh_form(
+    store,
+    default_codes=", ".join(selected.get("gemeenten", [])),
+    default_name=selected.get("name", ""),
+)

@@ -1,0 +1,64 @@
+"""The fetch/import form on the Gegevens page: offline fetch keeps data, folder import works."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+from loaders.store import DATA_ENV, Store
+from tests.conftest import SHARED_DATA
+from tests.test_pages import _store_with_kernen_only
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def _gegevens(monkeypatch, root: Path) -> AppTest:
+    monkeypatch.setenv(DATA_ENV, str(root))
+    monkeypatch.chdir(REPO)
+    app = AppTest.from_file(str(REPO / "dashboard.py"), default_timeout=120)
+    app.run()
+    app.switch_page("pages/gegevens.py")
+    app.run()
+    assert not app.exception, [e.value for e in app.exception]
+    return app
+
+
+def _submit(app: AppTest, *, codes: str, bron: str, folder: str = "") -> AppTest:
+    app.text_input[0].set_value(codes)
+    app.radio[0].set_value(bron)
+    if folder:
+        app.text_input[2].set_value(folder)
+    app.button[0].click()
+    app.run()
+    assert not app.exception, [e.value for e in app.exception]
+    return app
+
+
+def test_offline_fetch_reports_every_source_and_keeps_the_stored_region(
+    monkeypatch, tmp_path: Path
+) -> None:
+    _store_with_kernen_only(tmp_path)
+    before = Store(tmp_path).manifest("aa-en-hunze")
+    app = _gegevens(monkeypatch, tmp_path)
+    assert app.text_input[0].value == "GM1680"
+    app = _submit(app, codes="GM1680", bron="Live bij CBS, RIVM, PDOK en OpenStreetMap")
+    shown = " ".join(e.value for e in app.error)
+    assert "geen verbinding" in shown
+    assert "vorige gegevens blijven in gebruik" in shown
+    assert Store(tmp_path).manifest("aa-en-hunze") == before
+
+
+def test_folder_import_from_the_form_stores_the_region(monkeypatch, tmp_path: Path) -> None:
+    app = _gegevens(monkeypatch, tmp_path)
+    app = _submit(app, codes="GM0308", bron="Gedownloade bestanden in een map",
+                  folder=str(SHARED_DATA))
+    assert "buurten: 21 rijen opgeslagen" in app.success[0].value
+    assert Store(tmp_path).manifest("baarn")["gemeenten"] == ["GM0308"]
+
+
+def test_bad_code_in_the_form_is_a_dutch_error(monkeypatch, tmp_path: Path) -> None:
+    app = _gegevens(monkeypatch, tmp_path)
+    app = _submit(app, codes="Baarn", bron="Live bij CBS, RIVM, PDOK en OpenStreetMap")
+    assert "geen gemeentecode" in app.error[0].value
+    assert Store(tmp_path).regions() == []

@@ -1,0 +1,114 @@
+"""Fetch, refresh or import a region from the dashboard, with a progress bar and Dutch reports.
+
+Every build writes atomically (see :mod:`loaders.store`), so a source that fails here leaves the
+stored data in use; the report names what failed and what was kept.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import streamlit as st
+
+from loaders.build import (
+    BuildReport,
+    check_gemeenten,
+    fetch_live,
+    fetch_network_live,
+    import_folder,
+)
+from loaders.errors import SourceError
+from loaders.roads import TRAVEL_MODES
+from loaders.store import Store, StoreError
+
+LIVE_YEARS = (2022, 2023, 2024)
+"""Years of the area division offered for a live fetch (PDOK serves 2022 and later)."""
+LIVE = "Live bij CBS, RIVM, PDOK en OpenStreetMap"
+FILES = "Gedownloade bestanden in een map"
+
+
+REQUEST_KEY = "_regio_ophalen_gevraagd"
+
+
+def refresh_form(store: Store, *, default_codes: str = "", default_name: str = "") -> None:
+    """The 'Regio ophalen of verversen' form: live APIs or a folder of downloaded files.
+
+    The submit button only records the request (``on_click``); the work runs below the form on
+    that run, so it survives the frame's rerun of a page (see :mod:`ui.frame`).
+    """
+    with st.form("regio_ophalen"):
+        st.markdown("**Regio ophalen of verversen**")
+        st.text_input("Gemeentecodes", value=default_codes, key="ophalen_codes",
+                      help="Eén of meer CBS-codes, gescheiden door komma's: GM1680, GM0308")
+        st.text_input("Naam van de regio", value=default_name, key="ophalen_naam")
+        st.radio("Bron", [LIVE, FILES], horizontal=True, key="ophalen_bron")
+        st.text_input("Map met bestanden (alleen bij gedownloade bestanden)",
+                      placeholder="../shared/data", key="ophalen_map")
+        st.selectbox("Jaar van de gebiedsindeling (live)", LIVE_YEARS, key="ophalen_jaar")
+        st.checkbox("Ook de wegennetten ophalen (osmnx, duurt langer)", key="ophalen_netwerk")
+        st.form_submit_button("Ophalen", icon=":material/cloud_download:",
+                              on_click=lambda: st.session_state.update({REQUEST_KEY: True}))
+    if st.session_state.pop(REQUEST_KEY, False):
+        _refresh(store)
+
+
+def _refresh(store: Store) -> None:
+    state = st.session_state
+    try:
+        gemeenten = check_gemeenten(c for c in state["ophalen_codes"].split(",") if c.strip())
+    except SourceError as exc:
+        st.error(exc.user_message)
+        return
+    name = state["ophalen_naam"].strip() or None
+    folder = state["ophalen_map"].strip()
+    live = state["ophalen_bron"] == LIVE
+    if not live and not folder:
+        st.error("Geef de map met gedownloade bestanden op.")
+        return
+    report = _run_with_progress(
+        lambda progress: fetch_live(gemeenten, year=int(state["ophalen_jaar"]), name=name,
+                                    store=store, progress=progress)
+        if live else import_folder(Path(folder), gemeenten, name=name, store=store,
+                                   progress=progress),
+        steps=5,
+    )
+    if report is not None and state["ophalen_netwerk"] and store.has_layer(report.region,
+                                                                         "gemeenten"):
+        _run_with_progress(
+            lambda progress: fetch_network_live(report.region, store=store, progress=progress),
+            steps=len(TRAVEL_MODES),
+        )
+
+
+def _run_with_progress(
+    build: Callable[[Callable[[str], None]], BuildReport], *, steps: int
+) -> BuildReport | None:
+    bar = st.progress(0.0, text="Bezig…")
+    done = [0]
+
+    def progress(message: str) -> None:
+        bar.progress(min(done[0] / steps, 1.0), text=message)
+        done[0] += 1
+
+    try:
+        report = build(progress)
+    except (SourceError, StoreError) as exc:
+        bar.empty()
+        message = exc.user_message if isinstance(exc, SourceError) else str(exc)
+        st.error(f"{message}\n\nEr is niets gewijzigd aan de opgeslagen gegevens.")
+        return None
+    bar.progress(1.0, text="Klaar")
+    show_report(report)
+    return report
+
+
+def show_report(report: BuildReport) -> None:
+    """Show a build report: success, partial (with what was kept) or failure, in Dutch."""
+    text = report.summary().replace("\n", "  \n")
+    if report.ok:
+        st.success(text)
+    elif report.written:
+        st.warning(text)
+    else:
+        st.error(f"{text}  \nEr is niets opgeslagen; de vorige gegevens blijven in gebruik.")
