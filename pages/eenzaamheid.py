@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from loaders.schema import LONELINESS_INDICATORS
+from ui.downloads import chart_downloads
 from ui.filters import range_filters
 from ui.frame import page_context
 from ui.layers import load_layer
 from views import charts
 from views import eenzaamheid as ez
 from views.export import excel_csv
+from views.sources import layer_sources
 
 st.title("Eenzaamheid per buurt")
 context = page_context()
@@ -76,35 +79,46 @@ columns[-1].metric(
     border=True,
 )
 
+slug = f"{choice.indicator.removesuffix('_pct')}_{choice.leeftijd.replace('+', 'plus')}"
+stem = f"{context.options.region}_{slug}_{choice.jaar}"
+rivm = layer_sources(context.manifest, ["eenzaamheid"], rivm_years=[choice.jaar])
+named = layer_sources(context.manifest, ["eenzaamheid", "buurten"], rivm_years=[choice.jaar])
+shown = ez.export_table(filtered, choice.indicator)
 left, right = st.columns(2)
-left.plotly_chart(
-    charts.histogram(
+with left:
+    histogram = charts.histogram(
         filtered[choice.indicator], indicator=choice.indicator, jaar=choice.jaar,
         leeftijd=choice.leeftijd, references={r.naam: r.value for r in references},
-    ),
-    width="stretch",
-)
-right.plotly_chart(
-    charts.ranking(
+    )
+    st.plotly_chart(histogram, width="stretch")
+    chart_downloads(histogram, f"verdeling_{stem}", sources=rivm, table=shown)
+with right:
+    ranking = charts.ranking(
         filtered, indicator=choice.indicator, jaar=choice.jaar, leeftijd=choice.leeftijd
-    ),
-    width="stretch",
-)
+    )
+    st.plotly_chart(ranking, width="stretch")
+    chart_downloads(ranking, f"rangorde_{stem}", sources=named, table=shown)
 
 st.markdown("#### Door de jaren heen")
 indeling = str(table["indeling"].iloc[0]) if len(table) else ""
 names = dict(zip(filtered["code"], filtered["naam"], strict=True))
 names |= {r.code: r.naam for r in references}
-st.plotly_chart(
-    charts.year_comparison(
-        ez.year_table(table, codes=list(filtered["code"]), leeftijd=choice.leeftijd,
-                      indicator=choice.indicator),
-        indicator=choice.indicator, leeftijd=choice.leeftijd, names=names,
-        references=ez.year_table(table, codes=reference_codes, leeftijd=choice.leeftijd,
-                                 indicator=choice.indicator),
-        indeling=indeling,
-    ),
-    width="stretch",
+years = ez.year_table(table, codes=list(filtered["code"]), leeftijd=choice.leeftijd,
+                     indicator=choice.indicator)
+reference_years = ez.year_table(table, codes=reference_codes, leeftijd=choice.leeftijd,
+                                indicator=choice.indicator)
+comparison = charts.year_comparison(
+    years, indicator=choice.indicator, leeftijd=choice.leeftijd, names=names,
+    references=reference_years, indeling=indeling,
+)
+st.plotly_chart(comparison, width="stretch")
+trend = pd.concat([reference_years, years]).rename_axis("Code").reset_index()
+trend.insert(1, "Naam", trend["Code"].map(names))
+chart_downloads(
+    comparison, f"ontwikkeling_{context.options.region}_{slug}",
+    sources=layer_sources(context.manifest, ["eenzaamheid"],
+                          rivm_years=[int(y) for y in trend.columns[2:]]),
+    table=trend,
 )
 st.caption(
     f"RIVM heeft alle jaren omgerekend naar de buurtindeling {indeling}, zodat je een buurt "
@@ -127,7 +141,7 @@ st.dataframe(
 )
 st.download_button(
     "Download deze buurten als CSV (Excel)",
-    excel_csv(ez.export_table(filtered, choice.indicator)),
+    excel_csv(shown),
     file_name=f"eenzaamheid_{context.options.region}_{choice.jaar}_"
     f"{choice.leeftijd.replace('+', 'plus')}.csv",
     mime="text/csv",

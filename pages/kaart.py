@@ -22,12 +22,14 @@ from ui.selection import MODES, mode_label
 from views import kernen as vk
 from views import maps
 from views.eenzaamheid import AGE_LABELS
+from views.sources import layer_sources
 from views.status import attributions
 
 KERN_KEY = "kaart_kern"
 MAP_KEY = "kaart_figuur"
 VIEWS = {"gemeenten": "Overzicht per gemeente", "buurten": "Buurten en kernen"}
 MEASURES = {"kernen": "aandeel kernen", "inwoners": "aandeel inwoners"}
+MAP_LAYERS = ("gemeenten", "buurten", "eenzaamheid", "kernen", "venues")
 
 
 def _select_from_map() -> None:
@@ -149,7 +151,15 @@ st.plotly_chart(figure, key=MAP_KEY, on_select=_select_from_map, selection_mode=
                 width="stretch", config={"scrollZoom": True, "displaylogo": False})
 st.caption("Beweeg over een kern, buurt of plek voor de cijfers en de bron; klik op een kern "
            "voor de details hieronder. Scrollen zoomt in en uit.")
-chart_downloads(figure, f"kaart_{context.options.region}_{weergave}")
+chart_downloads(
+    figure, f"kaart_{context.options.region}_{weergave}",
+    sources=layer_sources(context.manifest, [*MAP_LAYERS, f"netwerk_{choice.modus}"],
+                          rivm_years=[choice.jaar] if choice.jaar is not None else ()),
+    recolour=False,
+    table=vk.export_table(table, indicator=choice.indicator, jaar=choice.jaar,
+                          leeftijd=choice.leeftijd, mode_label=mode,
+                          threshold_m=choice.drempel_m),
+)
 
 if kern_id is not None:
     _detail(table.set_index("kern_id", drop=False).loc[kern_id])

@@ -16,6 +16,7 @@ import streamlit as st
 
 from analysis.scenario import close_venues, open_venue, points_xy
 from analysis.siting import best_sites, candidate_sites
+from ui.downloads import chart_downloads
 from ui.frame import page_context
 from ui.layers import load_layer
 from ui.reach import ReachView, load_reach
@@ -23,6 +24,7 @@ from ui.selection import mode_label
 from ui.sidebar import PageContext
 from views import scenario as sv
 from views.export import excel_csv
+from views.sources import layer_sources
 
 # Bare strings in a page script would be drawn by Streamlit's "magic": comments only here.
 CLOSED_PARAM = "dicht"  # query parameter with the comma-separated closed venue ids
@@ -44,6 +46,7 @@ class Scene:
     outline: gpd.GeoDataFrame | None
     subtitle: str
     source: str
+    sources: list[str]
 
     @property
     def threshold_m(self) -> int:
@@ -105,12 +108,12 @@ def show_scenario(
                 if kind == sv.CLOSE else
                 "Voor geen enkele kern ligt deze plek dichter dan de huidige dichtstbijzijnde.",
                 icon=":material/check_circle:")
-    st.plotly_chart(
-        sv.scenario_map(view.table, view.kernen, scenario, places,
-                        threshold_m=scene.threshold_m, title=title, subtitle=scene.subtitle,
-                        outline=scene.outline, source=scene.source),
-        width="stretch", key=f"kaart_{kind}_{file_name}",
-    )
+    figure = sv.scenario_map(view.table, view.kernen, scenario, places,
+                             threshold_m=scene.threshold_m, title=title, subtitle=scene.subtitle,
+                             outline=scene.outline, source=scene.source)
+    st.plotly_chart(figure, width="stretch", key=f"kaart_{kind}_{file_name}")
+    chart_downloads(figure, f"{file_name}_{scene.context.options.region}",
+                    sources=scene.sources, recolour=False)
     if scenario.empty:
         return
     st.markdown("##### Geraakte kernen" if kind == sv.CLOSE else "##### Kernen die winnen")
@@ -302,7 +305,7 @@ def siting_tab(scene: Scene) -> None:
 
 
 def scene_of(context: PageContext, view: ReachView) -> Scene:
-    """Map decoration for the chosen gemeenten: outline, subtitle and source line."""
+    """Map decoration for the chosen gemeenten: outline, subtitle and sources."""
     choice = context.selection
     layers = context.manifest["layers"]
     gemeenten = load_layer(context.root, context.manifest, "gemeenten")
@@ -314,6 +317,8 @@ def scene_of(context: PageContext, view: ReachView) -> Scene:
         f"· {sv.method_note(view.is_estimate)}",
         source=" · ".join(f"{label}: {layers[name]['attribution']}" for label, name in
                           (("Kernen", "kernen"), ("Plekken", "venues")) if name in layers),
+        sources=layer_sources(context.manifest,
+                              ["gemeenten", "kernen", "venues", f"netwerk_{choice.modus}"]),
     )
 
 

@@ -243,6 +243,16 @@ def test_print_style_adds_patterns_to_bars_and_shapes_to_markers() -> None:
     assert kept.data[2].marker.color == "red"
 
 
+
+def test_print_style_makes_room_for_tick_labels_and_leaves_hidden_axes_alone() -> None:
+    figure = histogram(loneliness_values()["eenzaam_pct"], indicator="eenzaam_pct", jaar=2020,
+                       leeftijd="18+")
+    figure.update_layout(xaxis2={"showticklabels": False, "ticks": ""})
+    styled = static.print_style(figure, datum=DAY)
+    assert styled.layout.yaxis.automargin is True, "the charts' 10 px left margin is too small"
+    assert styled.layout.yaxis.ticks == "outside"
+    assert styled.layout.xaxis2.ticks == "" and styled.layout.xaxis2.showline is None
+
 def test_download_name() -> None:
     assert static.download_name("Afstand tot ≥ 2 km: Aa en Hunze", "png") == \
         "afstand-tot-2-km-aa-en-hunze.png"

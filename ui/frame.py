@@ -38,6 +38,12 @@ def navigation_pages() -> dict[str, list[st.Page]]:
                     url_path="bronnen"),
             st.Page("pages/gegevens.py", title="Gegevens", icon=":material/database:",
                     url_path="gegevens"),
+            st.Page("pages/eigen-lijst.py", title="Eigen lijst", icon=":material/upload_file:",
+                    url_path="eigen-lijst"),
+        ],
+        "Delen": [
+            st.Page("pages/export.py", title="Export", icon=":material/ios_share:",
+                    url_path="export"),
         ],
     }
 

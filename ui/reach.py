@@ -3,6 +3,10 @@
 Road graphs are cached as resources (built from the stored edge list of ``netwerk_<mode>``);
 reach tables as data, keyed on the files they were computed from. Without a stored network the
 distances are straight-line estimates, and :class:`ReachView` says so.
+
+The meeting places are the region's venues with the user's own lists merged in
+(:func:`loaders.venue_store.read_region_venues`), so every page that uses the reach sees an
+uploaded list, and a merge the user undid, as soon as it is stored.
 """
 
 from __future__ import annotations
@@ -17,9 +21,13 @@ from analysis.indicators import kern_loneliness
 from analysis.network import RoadGraph, graph_from_road_edges
 from analysis.reach import kern_reach
 from loaders.roads import RoadEdges
-from loaders.store import Store
+from loaders.store import Store, StoreError
+from loaders.venue_store import MERGES_LAYER, OWN_LAYER, read_region_venues
 from ui.layers import load_layer
 from ui.sidebar import PageContext
+
+VENUE_LAYERS = ("venues", OWN_LAYER, MERGES_LAYER)
+"""The stored layers the merged venues are made of; their file names key the caches."""
 
 
 @dataclass(frozen=True)
@@ -44,9 +52,37 @@ def _load_graph(root: str, region: str, layer: str, file: str) -> RoadGraph:
     return graph_from_road_edges(edges, source=file)
 
 
+@st.cache_data(show_spinner="Ontmoetingsplekken laden…", max_entries=16)
+def _merged_venues(root: str, region: str, files: tuple[str, ...]) -> gpd.GeoDataFrame:
+    """The region's merged venues; ``files`` (of :data:`VENUE_LAYERS`) only keys the cache."""
+    return read_region_venues(Store(root), region)
+
+
+def venue_files(manifest: dict) -> tuple[str, ...]:
+    """The stored file of each of :data:`VENUE_LAYERS` (empty when a layer is not stored)."""
+    layers = manifest.get("layers", {})
+    return tuple(layers.get(layer, {}).get("file", "") for layer in VENUE_LAYERS)
+
+
+def load_venues(root: str, manifest: dict) -> gpd.GeoDataFrame | None:
+    """The region's meeting places with the user's own lists merged in, cached per data version.
+
+    Returns None when the region has neither OpenStreetMap/polling-station venues nor an own
+    list, or (after its Dutch error on the page) when they cannot be read.
+    """
+    files = venue_files(manifest)
+    if not any(files[:2]):
+        return None
+    try:
+        return _merged_venues(root, manifest["region"], files)
+    except StoreError as exc:
+        st.error(str(exc))
+        return None
+
+
 @st.cache_data(show_spinner="Afstanden berekenen…", max_entries=32)
 def _reach(
-    root: str, region: str, mode: str, files: tuple[str, str, str],
+    root: str, region: str, mode: str, files: tuple[str, ...],
     _kernen: gpd.GeoDataFrame, _venues: gpd.GeoDataFrame, _graph: RoadGraph | None,
 ) -> pd.DataFrame:
     """Reach of every kern of the region; store, region, mode and layer files key the cache."""
@@ -61,7 +97,7 @@ def load_reach(context: PageContext) -> ReachView | None:
     """
     manifest = context.manifest
     kernen = load_layer(context.root, manifest, "kernen")
-    venues = load_layer(context.root, manifest, "venues")
+    venues = load_venues(context.root, manifest)
     if kernen is None or venues is None or kernen.empty:
         st.info("Deze regio heeft nog geen kernen en ontmoetingsplekken. Importeer ze via "
                 "`python -m loaders import` of `python -m loaders fetch`.")
@@ -76,7 +112,7 @@ def load_reach(context: PageContext) -> ReachView | None:
     network_file = network_entry["file"] if network_entry else ""
     graph = _load_graph(context.root, manifest["region"], f"netwerk_{mode}", network_file) \
         if network_file else None
-    files = (layers["kernen"]["file"], layers["venues"]["file"], network_file)
+    files = (layers["kernen"]["file"], *venue_files(manifest), network_file)
     table = _reach(context.root, manifest["region"], mode, files, kernen, venues, graph)
     eenzaamheid = load_layer(context.root, manifest, "eenzaamheid")
     selection = context.selection

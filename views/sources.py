@@ -58,12 +58,17 @@ def layer_sources(
         A region's manifest (:meth:`loaders.store.Store.manifest`).
     layers
         Layer names whose attribution to include; names the manifest lacks are skipped.
+        ``venues`` brings the user's own lists (``venues_eigen``) along, since the dashboard
+        always shows the merged venues.
     rivm_years
         Survey years shown; when given, the ``eenzaamheid`` attribution names them
         (:func:`views.eenzaamheid.rivm_source`).
     """
     entries = manifest.get("layers", {})
-    names = [n for n in entries if layers is None or n in layers]
+    wanted = None if layers is None else set(layers)
+    if wanted is not None and "venues" in wanted:
+        wanted.add("venues_eigen")
+    names = [n for n in entries if wanted is None or n in wanted]
     years = sorted(set(rivm_years))
     parts: list[str] = []
     for name in names:

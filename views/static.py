@@ -225,12 +225,21 @@ def print_style(
         paper_bgcolor="white", plot_bgcolor="white", colorway=list(OKABE_ITO),
         font={"color": "#000000"},
     )
-    styled.update_xaxes(showline=True, linecolor="#000000", gridcolor="#dddddd", ticks="outside")
-    styled.update_yaxes(showline=True, linecolor="#000000", gridcolor="#dddddd", ticks="outside")
+    styled.for_each_xaxis(_style_axis)
+    styled.for_each_yaxis(_style_axis)
     if title:
         styled.update_layout(title_text=title)
     _add_footer(styled, sources, datum or date.today())
     return styled
+
+
+def _style_axis(axis: Any) -> None:
+    """Black axis line and outside ticks, with room for the labels (``automargin``); an axis
+    whose labels are hidden (a map drawn on RD coordinates) is left alone."""
+    if axis.showticklabels is False or axis.visible is False:
+        return
+    axis.update(showline=True, linecolor="#000000", gridcolor="#dddddd", ticks="outside",
+                automargin=True)
 
 
 def _recolour(fig: go.Figure) -> None:

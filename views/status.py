@@ -15,6 +15,11 @@ LAYER_TITLES = {
     "eenzaamheid": "Eenzaamheid (RIVM)",
     "kernen": "Kernen",
     "venues": "Ontmoetingsplekken",
+    "venues_eigen": "Eigen lijst ontmoetingsplekken",
+    "venue_merges": "Samengevoegde plekken",
+    "netwerk_walk": "Wegennet lopen",
+    "netwerk_bike": "Wegennet fietsen",
+    "netwerk_drive": "Wegennet auto",
 }
 
 
