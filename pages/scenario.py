@@ -14,7 +14,8 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
-from analysis.scenario import close_venues, open_venue, points_xy
+from analysis.reach import points_xy
+from analysis.scenario import close_venues, open_venue
 from analysis.siting import best_sites, candidate_sites
 from ui.downloads import chart_downloads
 from ui.frame import page_context
