@@ -11,6 +11,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.e2e
 
@@ -53,8 +54,8 @@ def test_deep_link_on_a_fresh_server_keeps_frame_and_choice(
     page.get_by_text("Eenzaamheidscijfers: wat ze wel en niet zijn").wait_for(timeout=30000)
     _settle(page)
     sidebar = page.locator('[data-testid="stSidebar"]')
-    assert sidebar.get_by_text("Bronnen en methode").count() == 1
-    assert sidebar.get_by_text("Regio").count() == 1
+    expect(sidebar.get_by_text("Bronnen en methode")).to_have_count(1, timeout=30000)
+    expect(sidebar.get_by_text("Regio")).to_have_count(1, timeout=30000)
     query = _query(page)
     assert query["jaar"] == ["2016"] and query["leeftijd"] == ["65+"]
     assert query["regio"] == ["aa-en-hunze"]
@@ -71,7 +72,7 @@ def test_eenzaamheid_page_and_a_filter_change(
     page.get_by_text("Eenzaam: 2020, 18 jaar en ouder").wait_for(timeout=30000)
     page.get_by_text("47,0 %", exact=True).wait_for(timeout=30000)
     _settle(page)
-    assert page.locator(".js-plotly-plot").count() == 3
+    expect(page.locator(".js-plotly-plot")).to_have_count(3, timeout=30000)
     _screenshot(page, screenshot_dir / "eenzaamheid.png")
 
     page.set_viewport_size({"width": WIDTH, "height": 1000})
@@ -168,7 +169,8 @@ def test_kaart_click_a_kern_change_threshold_and_choose_another(
     page.locator('[data-testid="stSidebar"]').get_by_role("slider").press("ArrowRight")
     page.wait_for_function("() => location.search.includes('drempel=3000')", timeout=30000)
     _wait_for_map(page)
-    assert page.locator(".js-plotly-plot").get_by_text("grens 3 km", exact=True).count() == 1
+    threshold_label = page.locator(".js-plotly-plot").get_by_text("grens 3 km", exact=True)
+    expect(threshold_label).to_have_count(1, timeout=30000)
     chooser = page.get_by_role("combobox", name="Kern")
     chooser.click()
     chooser.fill("Gieten")

@@ -6,6 +6,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.e2e
 
@@ -53,8 +54,9 @@ def test_closing_a_dorpshuis_shows_the_affected_kernen(
     _settle(page)
 
     assert page.get_by_test_id("stDataFrame").first.is_visible()
-    assert page.locator(".js-plotly-plot").count() == 1
-    assert page.get_by_test_id("stMetric").filter(has_text="Kernen geraakt").count() == 1
+    expect(page.locator(".js-plotly-plot")).to_have_count(1, timeout=30000)
+    affected = page.get_by_test_id("stMetric").filter(has_text="Kernen geraakt")
+    expect(affected).to_have_count(1, timeout=30000)
     assert parse_qs(urlsplit(page.url).query)["dicht"] == [SCHIPBORG]
     _screenshot(page, screenshot_dir / "scenario.png")
     assert page.locator(EXCEPTION).count() == 0
