@@ -11,7 +11,6 @@ from loaders.venue_rules import rules_table
 from ui.frame import page_context
 from views.status import attributions, layers_table
 
-
 st.title("Bronnen en methode")
 context = page_context()
 manifest = context.manifest

@@ -25,7 +25,7 @@ from ui.layers import load_layer
 from ui.reach import venue_files
 from ui.sidebar import PageContext
 from views import eigen_lijst as el
-from views.kernen import plain_markdown
+from views.text import plain_markdown
 
 STATUS_HELP = {
     GEACCEPTEERD: "Rijen die zonder aanpassing bruikbaar zijn.",

@@ -8,6 +8,7 @@ from loaders.store import Store, StoreError
 from ui.frame import current_context
 from ui.refresh import refresh_form
 from views.status import EMPTY_STORE_HELP, layers_table, regions_table, status_line
+from views.text import plain_markdown
 
 st.title("Gegevens")
 context = current_context()
@@ -36,7 +37,8 @@ else:
     st.subheader("Opgeslagen regio's")
     st.dataframe(regions_table(manifests), hide_index=True, width="stretch")
     for manifest in manifests:
-        with st.expander(f"{manifest['name']} — bronnen per laag", expanded=len(manifests) == 1):
+        label = f"{plain_markdown(manifest['name'])} — bronnen per laag"
+        with st.expander(label, expanded=len(manifests) == 1):
             st.dataframe(
                 layers_table(manifest),
                 hide_index=True,

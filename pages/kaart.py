@@ -24,6 +24,7 @@ from views import maps
 from views.eenzaamheid import AGE_LABELS
 from views.sources import layer_sources
 from views.status import attributions
+from views.text import plain_markdown
 
 KERN_KEY = "kaart_kern"
 MAP_KEY = "kaart_figuur"
@@ -52,14 +53,14 @@ def _mode_rows(kern_id: str) -> pd.DataFrame:
 
 def _detail(kern: pd.Series) -> None:
     """Nearest places, distances per mode and the buurt's loneliness figures of one kern."""
-    md = vk.plain_markdown
+    md = plain_markdown
     st.subheader(f"{md(kern['naam'])} ({md(kern['gemeentenaam'])})")
     suffix = " (schatting)" if view.is_estimate else ""
     first, second, third = st.columns([2, 1, 1])
     nearest = first.container(border=True, height="stretch")
     nearest.caption("Dichtstbijzijnde ontmoetingsplek")
     nearest.markdown(f"**{md(kern['venue_naam'])}** ({md(kern['venue_soort'])})"
-                     if kern["venue_naam"] else f"Geen gevonden: {md(kern['reden'])}")
+                     if pd.notna(kern["venue_naam"]) else f"Geen gevonden: {md(kern['reden'])}")
     second.metric(f"Afstand {mode}{suffix}", vk.format_km(kern["afstand_m"]), border=True)
     third.metric(f"Reistijd {mode}{suffix}", vk.format_minutes(kern["minuten"]), border=True)
     [runner_up] = vk.venue_names(view.venues, [kern["tweede_venue_id"]])

@@ -26,7 +26,7 @@ from tests.conftest import SHARED_DATA
 from tests.region_stores import demo_region_store
 from tests.test_pages import _app, _run
 from views import eigen_lijst as el
-from views.kernen import plain_markdown
+from views.text import plain_markdown
 
 PAGE = "pages/eigen-lijst.py"
 REGION = "aa-en-hunze"

@@ -40,6 +40,7 @@ from views.factsheet import (
     factsheet_pdf,
 )
 from views.sources import layer_sources, source_line
+from views.text import plain_markdown
 
 KERN_LAYERS = ("kernen", "venues", "gemeenten", "buurten", "eenzaamheid")
 BUURT_LAYERS = ("eenzaamheid", "buurten")
@@ -101,7 +102,8 @@ def describe_selection(context: PageContext) -> str:
     """The sidebar choice in one Dutch sentence (Markdown), for the top of the page."""
     choice = context.selection
     names = context.options.gemeente_namen
-    gemeenten = ez.dutch_list([names.get(code, code) for code in choice.gemeenten])
+    gemeenten = ez.dutch_list(
+        [plain_markdown(names.get(code, code)) for code in choice.gemeenten])
     text = (f"**{gemeenten}** · {mode_label(choice.modus)} · afstandsgrens "
             f"{vk.format_threshold(choice.drempel_m)}")
     if choice.jaar is not None:

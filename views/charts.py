@@ -7,6 +7,7 @@ out of every figure and counted in a note; they are never drawn as 0.
 
 from __future__ import annotations
 
+import html
 import math
 from collections.abc import Mapping
 
@@ -174,7 +175,7 @@ def year_comparison(
                 name="Buurten",
                 legendgroup="buurten",
                 showlegend=number == 0,
-                hovertemplate=f"{names.get(code) or code}<br>%{{x}}: %{{y:.1f}} %<extra></extra>",
+                hovertemplate=f"{_label(names, code)}<br>%{{x}}: %{{y:.1f}} %<extra></extra>",
             )
         )
     for code, row in (references if references is not None else wide[:0]).iterrows():
@@ -185,8 +186,8 @@ def year_comparison(
                 y=row.to_numpy(dtype=float),
                 mode="lines+markers",
                 line={"color": colour, "width": 3, "dash": "dash" if code == "NL01" else "solid"},
-                name=names.get(code) or code,
-                hovertemplate=f"{names.get(code) or code}<br>%{{x}}: %{{y:.1f}} %<extra></extra>",
+                name=_label(names, code),
+                hovertemplate=f"{_label(names, code)}<br>%{{x}}: %{{y:.1f}} %<extra></extra>",
             )
         )
     figure.update_xaxes(title_text="Jaar", type="category")
@@ -199,17 +200,23 @@ def year_comparison(
     return _finish(figure, title, years, leeftijd, 0, wide.empty, extra=" ".join(notes))
 
 
+def _label(names: Mapping[str, str], code: str) -> str:
+    """The name for ``code`` (or the code itself), HTML-escaped for plotly's hover and legend."""
+    return html.escape(str(names.get(code) or code), quote=False)
+
+
 def _floor_to(value: float, step: float) -> float:
     return float(math.floor(value / step) * step) if pd.notna(value) else 0.0
 
 
 def _labels(values: pd.DataFrame) -> list[str]:
-    """Buurt names, with the code added where a name is empty or occurs twice."""
+    """Buurt names, with the code added where a name is empty or occurs twice; HTML-escaped."""
     names = values["naam"].fillna("")
     duplicated = names.duplicated(keep=False) | (names == "")
     codes = values["code"]
     pairs = zip(names, codes, duplicated, strict=True)
-    return [f"{n} ({c})" if d and n else (n or c) for n, c, d in pairs]
+    labels = [f"{n} ({c})" if d and n else (n or c) for n, c, d in pairs]
+    return [html.escape(str(label), quote=False) for label in labels]
 
 
 def _finish(

@@ -46,6 +46,7 @@ from analysis.reach import meeting_places
 from loaders.schema import LONELINESS_INDICATORS
 from views import factsheet_figures as parts
 from views.eenzaamheid import dutch_list, format_pct, rivm_source
+from views.kernen import format_count
 from views.sources import dutch_date, layer_sources, source_line
 from views.static import StaticExportError, print_style, render_batch
 from views.status import LAYER_TITLES, format_timestamp
@@ -249,9 +250,9 @@ def _key_figure_boxes(
     cells = [
         (f"{figures.kernen_zonder} van {figures.kernen}",
          f"kernen zonder ontmoetingsplek binnen {km}"),
-        (parts.format_count(figures.inwoners_zonder),
+        (format_count(figures.inwoners_zonder),
          f"inwoners van die kernen{inwoners_note}"),
-        ("ca. " + parts.format_count(_round(ouderen)) if not math.isnan(ouderen) else "onbekend",
+        ("ca. " + format_count(_round(ouderen)) if not math.isnan(ouderen) else "onbekend",
          "65-plussers in die kernen (schatting met het aandeel 65+ van buurt of gemeente)"),
         _loneliness_box(data, choice, lonely),
     ]

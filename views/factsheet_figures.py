@@ -22,6 +22,7 @@ from analysis.nearest import DETOUR_FACTOR, METHOD_STRAIGHT_LINE
 from analysis.reach import kernen_without, meeting_places
 from loaders.schema import LONELINESS_INDICATORS
 from views.eenzaamheid import AGE_LABELS, NATIONAL_CODE, buurt_values
+from views.maps import escape
 
 MODE_TEXT = {"walk": "lopend", "bike": "per fiets", "drive": "met de auto"}
 """Travel mode → Dutch words used in sentences (``afstand per fiets``)."""
@@ -66,13 +67,6 @@ def format_km(metres: float) -> str:
     km = metres / 1000.0
     text = f"{km:.0f}" if float(km).is_integer() else f"{km:.1f}".replace(".", ",")
     return f"{text} km"
-
-
-def format_count(value: float) -> str:
-    """A whole number with a Dutch thousands dot (``25.724``), ``onbekend`` when missing."""
-    if value is None or pd.isna(value):
-        return "onbekend"
-    return f"{value:,.0f}".replace(",", ".")
 
 
 def share_65plus(
@@ -202,7 +196,7 @@ def distance_map(
         named = index >= 2
         figure.add_trace(go.Scatter(
             x=part["x"], y=part["y"], mode="markers+text" if named else "markers",
-            text=part["naam"] if named else None, textposition="top center",
+            text=part["naam"].map(escape) if named else None, textposition="top center",
             textfont={"size": 10, "color": "#000000"},
             marker={"color": CLASS_COLOURS[index], "symbol": CLASS_SYMBOLS[index], "size": 12,
                     "line": {"color": "#000000", "width": 1}},
@@ -235,7 +229,7 @@ def distance_chart(reach: pd.DataFrame, *, drempel_m: float, mode: str) -> go.Fi
     unreachable = int(outside["afstand_m"].isna().sum())
     shown = outside.dropna(subset=["afstand_m"]).head(CHART_ROWS)
     figure = go.Figure(go.Bar(
-        x=shown["afstand_m"] / 1000.0, y=shown["naam"], orientation="h", name="Kern",
+        x=shown["afstand_m"] / 1000.0, y=shown["naam"].map(escape), orientation="h", name="Kern",
         marker={"color": "#0072B2"}, text=[format_km(v) for v in shown["afstand_m"]],
         textposition="outside", cliponaxis=False, showlegend=False,
     ))

@@ -7,7 +7,6 @@ road network are straight-line estimates; every table keeps the ``methode`` colu
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -42,17 +41,6 @@ def format_minutes(minutes: float | None) -> str:
     if minutes is None or pd.isna(minutes):
         return NO_DISTANCE
     return "< 1 min" if minutes < 0.5 else f"{minutes:.0f} min"
-
-
-def plain_markdown(text: object) -> str:
-    """``text`` with Markdown's special characters escaped, so a name from a file shows as is.
-
-    Examples
-    --------
-    >>> print(plain_markdown("*De Spil* [MFC]"))
-    \\*De Spil\\* \\[MFC\\]
-    """
-    return re.sub(r"([\\`*_{}\[\]()#+\-.!<>|~$:])", r"\\\1", str(text))
 
 
 def format_threshold(metres: float) -> str:
@@ -251,7 +239,8 @@ def mode_rows(rows: Mapping[str, pd.Series]) -> pd.DataFrame:
         [
             {
                 "Vervoerswijze": label.capitalize(),
-                "Dichtstbijzijnde ontmoetingsplek": row["venue_naam"] or NO_DISTANCE,
+                "Dichtstbijzijnde ontmoetingsplek": (row["venue_naam"] if pd.notna(row["venue_naam"])
+                                                     else NO_DISTANCE),
                 "Afstand": format_km(row["afstand_m"]),
                 "Reistijd": format_minutes(row["minuten"]),
                 "Methode": row["methode"],

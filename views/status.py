@@ -9,6 +9,8 @@ from typing import Any
 
 import pandas as pd
 
+from views.text import plain_markdown
+
 LAYER_TITLES = {
     "gemeenten": "Gemeentegrenzen",
     "buurten": "Buurten",
@@ -115,7 +117,7 @@ def status_line(manifest: dict[str, Any]) -> str:
     opgehaald 27-11-2026 09:20 UTC``
     """
     layers = manifest.get("layers", {})
-    name = manifest.get("name", manifest["region"])
+    name = plain_markdown(manifest.get("name", manifest["region"]))
     parts = [f"{name} ({', '.join(manifest.get('gemeenten', []))})"]
     for layer, entry in layers.items():
         details = " ".join(x for x in (entry.get("table_id", ""), _years(entry)) if x)
