@@ -43,9 +43,14 @@ REACH_COLUMNS: tuple[str, ...] = (
 
 
 def meeting_places(venues: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """The venues that count as a meeting place (``ontmoetingsplek`` true), index reset."""
+    """The venues that count as a meeting place, index reset.
+
+    A venue counts when ``ontmoetingsplek`` is true and it has a location: a row without
+    geometry (e.g. an uploaded address that could not be placed) cannot be the nearest one.
+    """
     counts = venues["ontmoetingsplek"].fillna(False).astype(bool)
-    return venues[counts].reset_index(drop=True)
+    located = ~(venues.geometry.isna() | venues.geometry.is_empty)
+    return venues[counts & located].reset_index(drop=True)
 
 
 def kern_reach(

@@ -81,11 +81,11 @@ def main() -> None:
         rest = venues[~venues["venue_id"].isin(closed)]
         fast, _ = best_of(
             args.repeats,
-            lambda: close_venues(reach, closed, graph=graph, kernen=kernen, venues=venues,
+            lambda closed=closed: close_venues(reach, closed, graph=graph, kernen=kernen, venues=venues,
                                  mode="drive"),
         )
         full, _ = best_of(
-            args.repeats, lambda: kern_reach(kernen, rest, mode="drive", graph=graph)
+            args.repeats, lambda rest=rest: kern_reach(kernen, rest, mode="drive", graph=graph)
         )
         print(f"{label:36} {both:>7} {fast:>16.1f} {full:>12.1f}")
 

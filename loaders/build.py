@@ -8,7 +8,6 @@ its previously stored version, and the report says so in Dutch.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +19,7 @@ import requests
 from loaders import cbs, kernen, osm, pdok, rivm, roads, stemlokalen
 from loaders.errors import SourceError, SourceFormatError, UnknownRegionError
 from loaders.files import SourceFile, scan_folder
+from loaders.regions import gemeente_codes
 from loaders.schema import ATTRIBUTION, CRS
 from loaders.store import LayerSource, Store, StoreError, region_id
 
@@ -32,7 +32,6 @@ ENDPOINTS = {
     "overpass": osm.OVERPASS_URL,
 }
 """The live endpoints :func:`fetch_live` uses; ``pdok`` and ``pdok_wfs`` may hold ``{year}``."""
-GEMEENTE_CODE = re.compile(r"^GM\d{4}$")
 LAYER_LABELS = {
     "gemeenten": "gemeentegrenzen",
     "buurten": "buurten",
@@ -75,20 +74,11 @@ class BuildReport:
 
 
 def check_gemeenten(codes: Iterable[str]) -> list[str]:
-    """Normalise and validate CBS gemeente codes (``"gm1680"`` → ``"GM1680"``)."""
-    result = []
-    for code in codes:
-        norm = code.strip().upper()
-        if norm.isdigit():
-            norm = f"GM{int(norm):04d}"
-        if not GEMEENTE_CODE.match(norm):
-            raise UnknownRegionError(
-                "invoer", f"{code!r} is geen gemeentecode; gebruik de vorm GM1680."
-            )
-        result.append(norm)
-    if not result:
-        raise UnknownRegionError("invoer", "geef minstens één gemeentecode op (bijv. GM1680).")
-    return sorted(set(result))
+    """Normalise and validate gemeente codes typed by a user (``"gm1680"`` → ``"GM1680"``).
+
+    Returns the codes sorted, once each; see :func:`loaders.regions.gemeente_codes`.
+    """
+    return sorted(gemeente_codes(codes, source="invoer", lenient=True))
 
 
 def import_folder(

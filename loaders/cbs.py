@@ -26,6 +26,7 @@ import requests
 
 from loaders.errors import SourceFormatError, SourceUnavailable, UnknownRegionError
 from loaders.http import make_session, request_json
+from loaders.regions import gemeente_codes
 from loaders.schema import BUURT_COLUMNS
 
 ODATA_API = "https://opendata.cbs.nl/ODataApi/OData"
@@ -76,7 +77,6 @@ MISSING_THRESHOLD = -99995
 
 MISSING_TEXT = frozenset({"", "."})
 REGION_KINDS = {"GM": "Gemeente", "WK": "Wijk", "BU": "Buurt"}
-GEMEENTE_CODE = re.compile(r"^GM\d{4}$")
 ROW_LIMIT_HINT = re.compile(r"(more than|meer dan)\s+10[.,]?000|10[.,]?000\s+(records|rijen)", re.I)
 """How the ODataApi's row-limit error reads (the request URL itself holds ``$top=10000``)."""
 
@@ -425,24 +425,17 @@ def _match_title(columns: list[tuple[str, str]], candidates: list[str]) -> str |
 
 
 def validate_gemeenten(codes: Iterable[str], *, source: str = SOURCE) -> list[str]:
-    """Check that every code has the form ``GM1680``; return them as a list.
+    """Check that every code has the exact form ``GM1680``; return them once each.
+
+    Strict on purpose: the codes go into OData filters. See
+    :func:`loaders.regions.gemeente_codes`.
 
     Raises
     ------
     UnknownRegionError
         For a code of another form, or when no code is given.
     """
-    if isinstance(codes, str):
-        codes = [codes]
-    checked = list(codes)
-    for code in checked:
-        if not isinstance(code, str) or not GEMEENTE_CODE.match(code):
-            raise UnknownRegionError(
-                source, f"{code!r} is geen geldige gemeentecode; gebruik de vorm GM1680."
-            )
-    if not checked:
-        raise UnknownRegionError(source, "geef minstens één gemeentecode op (bijv. GM1680).")
-    return checked
+    return gemeente_codes(codes, source=source)
 
 
 def odata_filter_for_gemeenten(codes: Iterable[str], column: str = "WijkenEnBuurten") -> str:

@@ -25,6 +25,7 @@ from pyproj.exceptions import CRSError
 
 from loaders.errors import SourceFormatError, SourceUnavailable, UnknownRegionError
 from loaders.http import make_session, request_json
+from loaders.regions import gemeente_codes
 from loaders.schema import BUURT_COLUMNS, CRS
 
 SOURCE = "PDOK Wijk- en Buurtkaart"
@@ -80,7 +81,6 @@ YEAR_ALIASES = ("jaar",)
 STATCODE_ALIASES = ("jrstatcode", "jaarstatcode")
 WOF_MARKER = "wof_id"
 WOF_YEAR = 2016
-GEMEENTECODE = re.compile(r"^GM\d{4}$")
 YEAR_IN_NAME = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
 
 
@@ -268,22 +268,7 @@ def _check_layer(layer: str) -> None:
 
 
 def _gemeentecodes(gemeenten: Iterable[str]) -> list[str]:
-    if isinstance(gemeenten, str):
-        gemeenten = [gemeenten]
-    codes = []
-    for raw in gemeenten:
-        code = str(raw).strip().upper()
-        if not GEMEENTECODE.match(code):
-            raise UnknownRegionError(
-                SOURCE,
-                f"{raw!r} is geen geldige gemeentecode; verwacht 'GM' en vier cijfers, "
-                "bijvoorbeeld GM1680.",
-            )
-        if code not in codes:
-            codes.append(code)
-    if not codes:
-        raise UnknownRegionError(SOURCE, "er is geen gemeentecode opgegeven.")
-    return codes
+    return gemeente_codes(gemeenten, source=SOURCE, lenient=True)
 
 
 def _fetch_ogc(

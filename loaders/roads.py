@@ -15,12 +15,11 @@ import networkx as nx
 import numpy as np
 import osmium
 import requests
-from pyproj import Transformer
 from shapely.geometry.base import BaseGeometry
 
 from loaders.errors import SourceFormatError, SourceUnavailable
 from loaders.http import USER_AGENT, make_session
-from loaders.schema import CRS
+from loaders.schema import CRS, wgs84_to_rd
 
 OSMNX_NETWORK_TYPES = {"walk": "walk", "bike": "bike", "drive": "drive"}
 """osmnx ``network_type`` per travel mode (osmnx applies its own, well-tested tag filters)."""
@@ -155,8 +154,7 @@ def read_road_edges(
     if refs.size == 0:
         raise SourceFormatError(path.name, f"geen wegen voor vervoerswijze {mode!r} gevonden")
     _, first, node_of_ref = np.unique(refs, return_index=True, return_inverse=True)
-    transformer = Transformer.from_crs("EPSG:4326", CRS, always_xy=True)
-    x, y = (np.asarray(a, dtype=np.float64) for a in transformer.transform(lon[first], lat[first]))
+    x, y = (np.asarray(a, dtype=np.float64) for a in wgs84_to_rd().transform(lon[first], lat[first]))
     same_piece = piece[1:] == piece[:-1]
     u = node_of_ref[:-1][same_piece]
     v = node_of_ref[1:][same_piece]
@@ -243,7 +241,7 @@ def edges_from_osmnx(graph: nx.MultiDiGraph, mode: str) -> RoadEdges:
     position = {node: i for i, node in enumerate(nodes)}
     lon = np.array([graph.nodes[n]["x"] for n in nodes], dtype=np.float64)
     lat = np.array([graph.nodes[n]["y"] for n in nodes], dtype=np.float64)
-    x, y = Transformer.from_crs("EPSG:4326", CRS, always_xy=True).transform(lon, lat)
+    x, y = wgs84_to_rd().transform(lon, lat)
     edges = list(graph.edges(data="length"))
     u = np.array([position[a] for a, _b, _len in edges], dtype=np.int64)
     v = np.array([position[b] for _a, b, _len in edges], dtype=np.int64)

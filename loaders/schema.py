@@ -2,8 +2,19 @@
 
 from __future__ import annotations
 
+from functools import cache
+
+from pyproj import Transformer
+
 CRS = "EPSG:28992"
 """Every geometry inside the product is in RD New (metres)."""
+
+
+@cache
+def wgs84_to_rd() -> Transformer:
+    """The lon/lat (EPSG:4326) → RD New transformer, built on first use and then reused."""
+    return Transformer.from_crs("EPSG:4326", CRS, always_xy=True)
+
 
 RD_BOUNDS = (-7000.0, 289000.0, 300000.0, 629000.0)
 """``(min_x, min_y, max_x, max_y)`` of RD New: points outside are not in European Netherlands.

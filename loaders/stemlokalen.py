@@ -23,10 +23,9 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-from pyproj import Transformer
 
 from loaders.errors import SourceFormatError, UnknownRegionError
-from loaders.schema import CRS, RD_BOUNDS, VENUE_COLUMNS
+from loaders.schema import CRS, RD_BOUNDS, VENUE_COLUMNS, wgs84_to_rd
 from loaders.tabular import normalise_header, parse_numbers, read_table
 from loaders.venue_rules import classify_name, fold
 
@@ -69,7 +68,6 @@ FIELDS: dict[str, tuple[str, ...]] = {
 """Field → accepted normalised headers, first found wins."""
 
 _DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_TO_RD = Transformer.from_crs("EPSG:4326", CRS, always_xy=True)
 
 
 def read_stemlokalen(
@@ -315,7 +313,7 @@ def _place(rows: pd.DataFrame) -> pd.DataFrame:
     """Set RD ``x``/``y`` (X/Y when usable, else converted lat/lon) and ``probleem``."""
     x, y = parse_numbers(rows["x"]).to_numpy(), parse_numbers(rows["y"]).to_numpy()
     lon, lat = parse_numbers(rows["lon"]).to_numpy(), parse_numbers(rows["lat"]).to_numpy()
-    from_ll_x, from_ll_y = _TO_RD.transform(lon, lat)
+    from_ll_x, from_ll_y = wgs84_to_rd().transform(lon, lat)
     rd_ok = _in_rd(x, y)
     ll_ok = _in_rd(from_ll_x, from_ll_y)
     rows["x"] = np.where(rd_ok, x, np.where(ll_ok, from_ll_x, np.nan))

@@ -15,6 +15,7 @@ import json
 import os
 import re
 import tempfile
+import threading
 import uuid
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
@@ -30,6 +31,10 @@ from loaders.schema import CRS
 MANIFEST = "manifest.json"
 REGION_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 DATA_ENV = "ONTMOETINGSKAART_DATA"
+_WRITE_LOCK = threading.Lock()
+"""Serialises writes within one process: the Streamlit sessions of one server share it, and
+without it two writers of one region lose each other's layers (both rewrite the manifest from
+the same old one) or delete each other's new files (garbage collection)."""
 
 
 class StoreError(Exception):
@@ -165,6 +170,17 @@ class Store:
         """
         if not REGION_ID.match(region):
             raise StoreError(f"Ongeldige regio-id: {region!r}.")
+        with _WRITE_LOCK:
+            return self._write_region(region, layers, name=name, gemeenten=gemeenten)
+
+    def _write_region(
+        self,
+        region: str,
+        layers: dict[str, tuple[pd.DataFrame | dict[str, np.ndarray], LayerSource]],
+        *,
+        name: str | None,
+        gemeenten: list[str] | None,
+    ) -> dict[str, Any]:
         folder = self._region_dir(region)
         folder.mkdir(parents=True, exist_ok=True)
         try:

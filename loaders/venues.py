@@ -49,13 +49,12 @@ import numpy as np
 import pandas as pd
 import pyogrio
 import requests
-from pyproj import Transformer
 from pyproj.exceptions import CRSError
 
 from loaders.errors import SourceError, SourceFormatError
 from loaders.http import make_session
 from loaders.locatieserver import LOCATIESERVER_URL, Address, geocode_address
-from loaders.schema import CRS, RD_BOUNDS, VENUE_COLUMNS
+from loaders.schema import CRS, RD_BOUNDS, VENUE_COLUMNS, wgs84_to_rd
 from loaders.tabular import (
     OLE_MAGIC,
     XLSX_MAGIC,
@@ -135,7 +134,6 @@ _NO = {"nee", "n", "no", "false", "onwaar", "0"}
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 _HEADER_PUNCT = re.compile(r"[_\-./()\[\]:]+")
 _SQLITE_MAGIC = b"SQLite format 3\x00"
-_TO_RD = Transformer.from_crs("EPSG:4326", CRS, always_xy=True)
 
 
 class ParsedVenues(NamedTuple):
@@ -597,7 +595,7 @@ def _locate(east: np.ndarray, north: np.ndarray) -> tuple[np.ndarray, np.ndarray
     for label, first, second in (("", east, north), ("_swapped", north, east)):
         degrees = (np.abs(first) <= 180) & (np.abs(second) <= 90)
         with np.errstate(invalid="ignore"):
-            dx, dy = _TO_RD.transform(np.where(degrees, first, np.nan),
+            dx, dy = wgs84_to_rd().transform(np.where(degrees, first, np.nan),
                                       np.where(degrees, second, np.nan))
         for kind, cx, cy in (("deg", dx, dy), ("rd", first, second)):
             fits = (how == "") & _in_nl(cx, cy)
