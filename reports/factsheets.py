@@ -14,6 +14,7 @@ from loaders.store import Store
 from views.factsheet import (
     FactsheetChoice,
     FactsheetData,
+    NoKernenError,
     factsheet_filename,
     factsheet_pdf,
 )
@@ -90,7 +91,7 @@ def write_factsheets(
         this = replace(choice, gemeentecode=code)
         try:
             pdf = factsheet_pdf(data, this)
-        except ValueError:
+        except NoKernenError:
             run.failed[code] = ("geen van de gekozen kernen ligt in deze gemeente" if
                                 choice.kern_ids else "geen kernen van deze gemeente opgeslagen")
             continue

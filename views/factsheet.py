@@ -111,18 +111,22 @@ class FactsheetChoice:
     datum: date | None = None
 
 
+class NoKernenError(ValueError):
+    """The chosen gemeente (or kern selection) has no kernen in the data."""
+
+
 def factsheet_pdf(data: FactsheetData, choice: FactsheetChoice) -> bytes:
     """The factsheet of ``choice`` as PDF bytes (A4, one or two pages).
 
     Raises
     ------
-    ValueError
+    NoKernenError
         When the gemeente (or the chosen kernen) has no kernen in ``data.reach``.
     """
     choice = replace(choice, datum=choice.datum or date.today())
     reach = selected_reach(data, choice)
     if reach.empty:
-        raise ValueError(f"geen kernen van {choice.gemeentecode} in de gegevens")
+        raise NoKernenError(f"geen kernen van {choice.gemeentecode} in de gegevens")
     styles = _styles(*_fonts())
     title = title_of(data, choice, reach)
     story: list[Flowable] = [
