@@ -8,58 +8,29 @@ has visited yet: that is the case where Streamlit would run the page script with
 from __future__ import annotations
 
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from playwright.sync_api import expect
 
+from tests.e2e.helpers import EXCEPTION, WIDTH, open_page, screenshot, settle, url_query
+
 pytestmark = pytest.mark.e2e
-
-EXCEPTION = '[data-testid="stException"]'
-WIDTH = 1400
-
-
-def _open(browser, url: str):
-    page = browser.new_page(viewport={"width": WIDTH, "height": 1000})
-    page.goto(url, wait_until="domcontentloaded")
-    page.wait_for_selector('[data-testid="stApp"]', timeout=30000)
-    return page
-
-
-def _settle(page) -> None:
-    """Wait until the script run is over and the charts have drawn."""
-    page.wait_for_selector('[data-testid="stStatusWidget"]', state="detached", timeout=30000)
-    page.wait_for_timeout(1500)
-
-
-def _screenshot(page, path: Path) -> None:
-    """The whole page: the main area scrolls by itself, so grow the viewport to its height."""
-    height = page.evaluate(
-        "() => document.querySelector('[data-testid=\"stMain\"]').scrollHeight"
-    )
-    page.set_viewport_size({"width": WIDTH, "height": max(1000, int(height))})
-    page.wait_for_timeout(1000)
-    page.screenshot(path=str(path), full_page=True)
-
-
-def _query(page) -> dict[str, list[str]]:
-    return parse_qs(urlsplit(page.url).query)
 
 
 def test_deep_link_on_a_fresh_server_keeps_frame_and_choice(
     browser, streamlit_url: str, screenshot_dir: Path
 ) -> None:
-    page = _open(browser, f"{streamlit_url}/bronnen?jaar=2016&leeftijd=65%2B")
+    page = open_page(browser, f"{streamlit_url}/bronnen?jaar=2016&leeftijd=65%2B")
     page.get_by_role("heading", name="Bronnen en methode").wait_for(timeout=30000)
     page.get_by_text("Eenzaamheidscijfers: wat ze wel en niet zijn").wait_for(timeout=30000)
-    _settle(page)
+    settle(page)
     sidebar = page.locator('[data-testid="stSidebar"]')
     expect(sidebar.get_by_text("Bronnen en methode")).to_have_count(1, timeout=30000)
     expect(sidebar.get_by_text("Regio")).to_have_count(1, timeout=30000)
-    query = _query(page)
+    query = url_query(page)
     assert query["jaar"] == ["2016"] and query["leeftijd"] == ["65+"]
     assert query["regio"] == ["aa-en-hunze"]
-    _screenshot(page, screenshot_dir / "bronnen.png")
+    screenshot(page, screenshot_dir / "bronnen.png")
     assert page.locator(EXCEPTION).count() == 0
     page.close()
 
@@ -67,40 +38,40 @@ def test_deep_link_on_a_fresh_server_keeps_frame_and_choice(
 def test_eenzaamheid_page_and_a_filter_change(
     browser, streamlit_url: str, screenshot_dir: Path
 ) -> None:
-    page = _open(browser, streamlit_url)
+    page = open_page(browser, streamlit_url)
     page.get_by_role("heading", name="Eenzaamheid per buurt").wait_for(timeout=30000)
     page.get_by_text("Eenzaam: 2020, 18 jaar en ouder").wait_for(timeout=30000)
     page.get_by_text("47,0 %", exact=True).wait_for(timeout=30000)
-    _settle(page)
+    settle(page)
     expect(page.locator(".js-plotly-plot")).to_have_count(3, timeout=30000)
-    _screenshot(page, screenshot_dir / "eenzaamheid.png")
+    screenshot(page, screenshot_dir / "eenzaamheid.png")
 
     page.set_viewport_size({"width": WIDTH, "height": 1000})
     ages = page.get_by_role("radiogroup", name="Leeftijdsgroep")
     ages.get_by_role("radio", name="65+").click()
     page.get_by_text("Eenzaam: 2020, 65 jaar en ouder").wait_for(timeout=30000)
-    _settle(page)
-    assert _query(page)["leeftijd"] == ["65+"]
+    settle(page)
+    assert url_query(page)["leeftijd"] == ["65+"]
     assert page.locator(EXCEPTION).count() == 0
-    _screenshot(page, screenshot_dir / "eenzaamheid_65plus.png")
+    screenshot(page, screenshot_dir / "eenzaamheid_65plus.png")
 
     page.set_viewport_size({"width": WIDTH, "height": 1000})
     page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name="Gegevens").click()
     page.get_by_role("heading", name="Gegevens").wait_for(timeout=30000)
-    _settle(page)
-    assert _query(page)["leeftijd"] == ["65+"], "the choice survives a page switch"
+    settle(page)
+    assert url_query(page)["leeftijd"] == ["65+"], "the choice survives a page switch"
     assert page.locator(EXCEPTION).count() == 0
     page.close()
 
 
 def test_invalid_link_warns_in_dutch(browser, streamlit_url: str, screenshot_dir: Path) -> None:
-    page = _open(browser, f"{streamlit_url}/?jaar=1999&indicator=blij")
+    page = open_page(browser, f"{streamlit_url}/?jaar=1999&indicator=blij")
     page.get_by_text("Jaar ‘1999’ uit de link is niet beschikbaar; we tonen 2020.").wait_for(
         timeout=30000
     )
     page.get_by_text("Indicator ‘blij’ uit de link is niet beschikbaar").wait_for(timeout=30000)
-    _settle(page)
-    assert _query(page)["jaar"] == ["2020"]
+    settle(page)
+    assert url_query(page)["jaar"] == ["2020"]
     assert page.locator(EXCEPTION).count() == 0
     page.set_viewport_size({"width": WIDTH, "height": 900})
     page.screenshot(path=str(screenshot_dir / "ongeldige_link.png"))
@@ -108,12 +79,12 @@ def test_invalid_link_warns_in_dutch(browser, streamlit_url: str, screenshot_dir
 
 
 def test_status_page_shows_stored_region(browser, streamlit_url: str, screenshot_dir: Path) -> None:
-    page = _open(browser, f"{streamlit_url}/gegevens")
+    page = open_page(browser, f"{streamlit_url}/gegevens")
     page.get_by_role("heading", name="Gegevens").wait_for(timeout=30000)
     page.get_by_text("Opgeslagen regio's").wait_for(timeout=30000)
     page.get_by_text("Aa en Hunze — bronnen per laag").wait_for(timeout=30000)
-    _settle(page)
-    _screenshot(page, screenshot_dir / "gegevens.png")
+    settle(page)
+    screenshot(page, screenshot_dir / "gegevens.png")
     assert page.locator(EXCEPTION).count() == 0
     page.close()
 
@@ -136,17 +107,17 @@ def _kern_on_map(page, name: str) -> tuple[float, float]:
 
 def _wait_for_map(page) -> None:
     page.wait_for_selector(".maplibregl-canvas", timeout=30000)
-    _settle(page)
+    settle(page)
 
 
 def test_kaart_click_a_kern_change_threshold_and_choose_another(
     browser, streamlit_url: str, screenshot_dir: Path
 ) -> None:
-    page = _open(browser, f"{streamlit_url}/kaart")
+    page = open_page(browser, f"{streamlit_url}/kaart")
     page.get_by_role("heading", name="Kaart", exact=True).wait_for(timeout=30000)
     _wait_for_map(page)
     page.get_by_text("Afstanden zijn schattingen.").wait_for(timeout=30000)
-    _screenshot(page, screenshot_dir / "kaart.png")
+    screenshot(page, screenshot_dir / "kaart.png")
 
     page.set_viewport_size({"width": WIDTH, "height": 1000})
     x, y = _kern_on_map(page, "Schoonloo")
@@ -160,10 +131,10 @@ def test_kaart_click_a_kern_change_threshold_and_choose_another(
         has_text="Schipborg").wait_for(timeout=10000)
     page.mouse.click(x, y)
     page.get_by_role("heading", name="Schipborg (Aa en Hunze)").wait_for(timeout=30000)
-    _settle(page)
+    settle(page)
     assert page.get_by_text("Dorpshuis Schipborg").count() >= 1
     assert page.locator(EXCEPTION).count() == 0
-    _screenshot(page, screenshot_dir / "kaart_schipborg.png")
+    screenshot(page, screenshot_dir / "kaart_schipborg.png")
 
     page.set_viewport_size({"width": WIDTH, "height": 1000})
     page.locator('[data-testid="stSidebar"]').get_by_role("slider").press("ArrowRight")
@@ -176,9 +147,9 @@ def test_kaart_click_a_kern_change_threshold_and_choose_another(
     chooser.fill("Gieten")
     page.get_by_role("option", name="Gieten (Aa en Hunze)").click()
     page.get_by_role("heading", name="Gieten (Aa en Hunze)").wait_for(timeout=30000)
-    _settle(page)
+    settle(page)
     assert page.locator(EXCEPTION).count() == 0
-    _screenshot(page, screenshot_dir / "kaart_gieten_3km.png")
+    screenshot(page, screenshot_dir / "kaart_gieten_3km.png")
     page.close()
 
 
@@ -193,13 +164,13 @@ def test_kernen_filter_search_and_threshold(
                        store.read_layer("aa-en-hunze", "venues"), mode="bike")
     summary = reach_summary(reach, [2000, 10000]).iloc[0]
     total = summary["kernen"]
-    page = _open(browser, f"{streamlit_url}/kernen")
+    page = open_page(browser, f"{streamlit_url}/kernen")
     page.get_by_role("heading", name="Kernen en hun dichtstbijzijnde ontmoetingsplek").wait_for(
         timeout=30000)
     page.get_by_text(f"{summary['kernen_binnen_2000']} van {total} kernen", exact=True).wait_for(
         timeout=30000)
-    _settle(page)
-    _screenshot(page, screenshot_dir / "kernen.png")
+    settle(page)
+    screenshot(page, screenshot_dir / "kernen.png")
 
     page.set_viewport_size({"width": WIDTH, "height": 1000})
     page.get_by_text("Alleen kernen zonder ontmoetingsplek binnen 2 km").click()
@@ -210,16 +181,16 @@ def test_kernen_filter_search_and_threshold(
     page.get_by_text("Alleen kernen zonder ontmoetingsplek binnen 10 km").wait_for(timeout=30000)
     within = f"{summary['kernen_binnen_10000']} van {total} kernen"
     page.get_by_text(within, exact=True).wait_for(timeout=30000)
-    _settle(page)
+    settle(page)
     assert page.locator(EXCEPTION).count() == 0
-    _screenshot(page, screenshot_dir / "kernen_10km.png")
+    screenshot(page, screenshot_dir / "kernen_10km.png")
 
     page.set_viewport_size({"width": WIDTH, "height": 1000})
     page.get_by_text("Alleen kernen zonder ontmoetingsplek binnen 10 km").click()
     page.get_by_label("Zoek een kern op naam").fill("schip")
     page.get_by_label("Zoek een kern op naam").press("Enter")
     page.get_by_text(f"1 van {total} kernen.").wait_for(timeout=30000)
-    _settle(page)
+    settle(page)
     assert page.locator(EXCEPTION).count() == 0
-    _screenshot(page, screenshot_dir / "kernen_zoek.png")
+    screenshot(page, screenshot_dir / "kernen_zoek.png")
     page.close()

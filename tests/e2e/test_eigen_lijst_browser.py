@@ -12,13 +12,12 @@ from pathlib import Path
 
 import pytest
 
+from tests.e2e.helpers import EXCEPTION, WIDTH, screenshot, settle
 from tests.test_eigen_lijst_page import FILE, REGION, _stembureaus, _venue_csv
 
 pytestmark = pytest.mark.e2e
 
-EXCEPTION = '[data-testid="stException"]'
 UPLOAD_INPUT = '[data-testid="stFileUploaderDropzoneInput"]'
-WIDTH = 1400
 
 
 @pytest.fixture
@@ -29,23 +28,6 @@ def restored_store(e2e_store: Path, tmp_path: Path) -> Iterator[Path]:
     yield e2e_store
     shutil.rmtree(e2e_store / REGION)
     shutil.copytree(backup, e2e_store / REGION)
-
-
-def _settle(page) -> None:
-    """Wait until the script run is over and the charts have drawn."""
-    page.wait_for_selector('[data-testid="stStatusWidget"]', state="detached", timeout=30000)
-    page.wait_for_timeout(1500)
-
-
-def _screenshot(page, path: Path) -> None:
-    """The whole page: grow the viewport to the height of the main area, which scrolls."""
-    height = page.evaluate(
-        "() => document.querySelector('[data-testid=\"stMain\"]').scrollHeight"
-    )
-    page.set_viewport_size({"width": WIDTH, "height": max(1000, int(height))})
-    page.wait_for_timeout(1000)
-    page.screenshot(path=str(path), full_page=True)
-    page.set_viewport_size({"width": WIDTH, "height": 1000})
 
 
 def _metric(page, label: str) -> str:
@@ -61,36 +43,36 @@ def test_upload_check_store_and_remove_a_list(
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
     page.goto(f"{streamlit_url}/eigen-lijst", wait_until="domcontentloaded")
     page.get_by_role("heading", name="Eigen lijst met ontmoetingsplekken").wait_for(timeout=30000)
-    _settle(page)
+    settle(page)
     page.get_by_text("Welke bestanden en kolommen worden herkend?").click()
     page.get_by_text("Decimale komma's mogen", exact=False).wait_for(timeout=30000)
-    _settle(page)
-    _screenshot(page, screenshot_dir / "eigen_lijst_uitleg.png")
+    settle(page)
+    screenshot(page, screenshot_dir / "eigen_lijst_uitleg.png")
 
     page.set_input_files(UPLOAD_INPUT, files=[{
         "name": FILE, "mimeType": "text/csv", "buffer": _venue_csv(restored_store),
     }])
     page.get_by_role("heading", name="Controle per rij").wait_for(timeout=30000)
     page.wait_for_selector(".maplibregl-canvas", timeout=30000)
-    _settle(page)
+    settle(page)
     assert _metric(page, "Geaccepteerd") == str(len(_stembureaus()) + 1)
     assert _metric(page, "Afgewezen") == "1"
     assert page.get_by_text(f"Bestand: {FILE}").is_visible()
     assert page.get_by_role("button", name="Lijst opslaan").is_visible()
-    _screenshot(page, screenshot_dir / "eigen_lijst_controle.png")
+    screenshot(page, screenshot_dir / "eigen_lijst_controle.png")
     assert page.locator(EXCEPTION).count() == 0
 
     page.get_by_role("button", name="Lijst opslaan").click()
     page.get_by_text(f"Lijst {FILE} is opgeslagen").wait_for(timeout=30000)
     page.get_by_role("heading", name="Samengevoegde plekken").wait_for(timeout=30000)
-    _settle(page)
+    settle(page)
     assert page.get_by_text(f"{len(_stembureaus()) + 1} plekken", exact=True).is_visible()
-    _screenshot(page, screenshot_dir / "eigen_lijst_opgeslagen.png")
+    screenshot(page, screenshot_dir / "eigen_lijst_opgeslagen.png")
     assert page.locator(EXCEPTION).count() == 0
 
     page.get_by_role("button", name="Verwijderen").click()
     page.get_by_text(f"Lijst {FILE} is verwijderd").wait_for(timeout=30000)
-    _settle(page)
+    settle(page)
     assert page.get_by_text("Voor deze regio is nog geen eigen lijst opgeslagen.").is_visible()
     assert page.locator(EXCEPTION).count() == 0
     assert dialogs == []

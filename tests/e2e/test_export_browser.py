@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.test_browser import EXCEPTION, WIDTH, _open, _screenshot, _settle
+from tests.e2e.helpers import EXCEPTION, WIDTH, open_page, screenshot, settle
 
 pytestmark = pytest.mark.e2e
 
@@ -31,12 +31,12 @@ def _download(page, button) -> tuple[str, bytes]:
 def test_export_page_downloads_csv_and_factsheet(
     browser, streamlit_url: str, screenshot_dir: Path
 ) -> None:
-    page = _open(browser, f"{streamlit_url}/export")
+    page = open_page(browser, f"{streamlit_url}/export")
     page.get_by_role("heading", name="Exporteren").wait_for(timeout=30000)
     page.get_by_text("Factsheet per gemeente").wait_for(timeout=30000)
-    _settle(page)
+    settle(page)
     assert page.locator(EXCEPTION).count() == 0
-    _screenshot(page, screenshot_dir / "export.png")
+    screenshot(page, screenshot_dir / "export.png")
 
     page.set_viewport_size({"width": WIDTH, "height": 1000})
     buttons = page.get_by_test_id("stDownloadButton")
@@ -57,13 +57,13 @@ def test_export_page_downloads_csv_and_factsheet(
 def test_histogram_as_png_from_the_eenzaamheid_page(
     browser, streamlit_url: str, screenshot_dir: Path
 ) -> None:
-    page = _open(browser, streamlit_url)
+    page = open_page(browser, streamlit_url)
     page.get_by_role("heading", name="Eenzaamheid per buurt").wait_for(timeout=30000)
-    _settle(page)
+    settle(page)
     page.get_by_test_id("stPopover").first.get_by_role("button", name="Downloaden").click()
     body = page.get_by_test_id("stPopoverBody")
     body.get_by_role("button", name="PNG").wait_for(timeout=30000)
-    _settle(page)
+    settle(page)
     page.screenshot(path=str(screenshot_dir / "eenzaamheid_downloaden.png"))
 
     name, data = _download(page, body.get_by_role("button", name="PNG"))

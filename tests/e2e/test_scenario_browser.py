@@ -8,27 +8,11 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from playwright.sync_api import expect
 
+from tests.e2e.helpers import EXCEPTION, WIDTH, screenshot, settle
+
 pytestmark = pytest.mark.e2e
 
-EXCEPTION = '[data-testid="stException"]'
-WIDTH = 1400
 SCHIPBORG = "stemlokaal:TK2023:26964"
-
-
-def _settle(page) -> None:
-    """Wait until the script run is over and the charts have drawn."""
-    page.wait_for_selector('[data-testid="stStatusWidget"]', state="detached", timeout=30000)
-    page.wait_for_timeout(1500)
-
-
-def _screenshot(page, path: Path) -> None:
-    """The whole page: grow the viewport to the height of the main area, which scrolls."""
-    height = page.evaluate(
-        "() => document.querySelector('[data-testid=\"stMain\"]').scrollHeight"
-    )
-    page.set_viewport_size({"width": WIDTH, "height": max(1000, int(height))})
-    page.wait_for_timeout(1000)
-    page.screenshot(path=str(path), full_page=True)
 
 
 def test_closing_a_dorpshuis_shows_the_affected_kernen(
@@ -40,7 +24,7 @@ def test_closing_a_dorpshuis_shows_the_affected_kernen(
         timeout=30000
     )
     page.get_by_text("Kies hierboven een of meer ontmoetingsplekken").wait_for(timeout=30000)
-    _settle(page)
+    settle(page)
 
     chooser = page.get_by_test_id("stMultiSelect").filter(
         has_text="Welke ontmoetingsplekken sluiten?"
@@ -51,13 +35,13 @@ def test_closing_a_dorpshuis_shows_the_affected_kernen(
     page.keyboard.press("Escape")
     page.get_by_text("Geraakte kernen").wait_for(timeout=30000)
     page.wait_for_selector(".js-plotly-plot", timeout=30000)
-    _settle(page)
+    settle(page)
 
     assert page.get_by_test_id("stDataFrame").first.is_visible()
     expect(page.locator(".js-plotly-plot")).to_have_count(1, timeout=30000)
     affected = page.get_by_test_id("stMetric").filter(has_text="Kernen geraakt")
     expect(affected).to_have_count(1, timeout=30000)
     assert parse_qs(urlsplit(page.url).query)["dicht"] == [SCHIPBORG]
-    _screenshot(page, screenshot_dir / "scenario.png")
+    screenshot(page, screenshot_dir / "scenario.png")
     assert page.locator(EXCEPTION).count() == 0
     page.close()

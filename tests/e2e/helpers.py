@@ -1,0 +1,41 @@
+"""Small Playwright helpers shared by the browser tests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+EXCEPTION = '[data-testid="stException"]'
+"""Selector of Streamlit's exception box; no browser test may ever see one."""
+WIDTH = 1400
+
+
+def open_page(browser, url: str):
+    """A new page at ``url``, once Streamlit's app container is there."""
+    page = browser.new_page(viewport={"width": WIDTH, "height": 1000})
+    page.goto(url, wait_until="domcontentloaded")
+    page.wait_for_selector('[data-testid="stApp"]', timeout=30000)
+    return page
+
+
+def settle(page) -> None:
+    """Wait until the script run is over and the charts have drawn."""
+    page.wait_for_selector('[data-testid="stStatusWidget"]', state="detached", timeout=30000)
+    page.wait_for_timeout(1500)
+
+
+def screenshot(page, path: Path) -> None:
+    """The whole page: grow the viewport to the height of the main area (which scrolls), shoot,
+    and return to the normal viewport."""
+    height = page.evaluate(
+        "() => document.querySelector('[data-testid=\"stMain\"]').scrollHeight"
+    )
+    page.set_viewport_size({"width": WIDTH, "height": max(1000, int(height))})
+    page.wait_for_timeout(1000)
+    page.screenshot(path=str(path), full_page=True)
+    page.set_viewport_size({"width": WIDTH, "height": 1000})
+
+
+def url_query(page) -> dict[str, list[str]]:
+    """The query parameters of the page's current URL."""
+    return parse_qs(urlsplit(page.url).query)
