@@ -84,8 +84,10 @@ def kern_reach(
     Raises
     ------
     ValueError
-        When no venue counts as a meeting place.
+        When no venue counts as a meeting place, or a frame is not in EPSG:28992.
     """
+    _check_crs(kernen, "kernen")
+    _check_crs(venues, "ontmoetingsplekken")
     places = meeting_places(venues)
     origins = points_xy(kernen)
     facilities = points_xy(places)
@@ -164,6 +166,12 @@ def kernen_without(reach: pd.DataFrame, threshold_m: float) -> pd.DataFrame:
     """The kernen with no meeting place within ``threshold_m`` (unreachable ones included)."""
     outside = ~reach["afstand_m"].le(threshold_m)
     return reach[outside].sort_values("afstand_m", ascending=False, na_position="first")
+
+
+def _check_crs(frame: gpd.GeoDataFrame, what: str) -> None:
+    """Refuse frames that are not in EPSG:28992: distances would silently come out in degrees."""
+    if frame.crs is not None and frame.crs.to_epsg() != 28992:
+        raise ValueError(f"{what} moeten in EPSG:28992 staan, niet in {frame.crs.to_string()}")
 
 
 def points_xy(frame: gpd.GeoDataFrame) -> np.ndarray:

@@ -101,3 +101,9 @@ def test_aa_en_hunze_reach_and_buurt_loneliness(aa_en_hunze: Store, shared_data:
     assert row["eenzaamheid_niveau"] == "buurt"
     annen = with_loneliness[with_loneliness["naam"] == "Annen"].iloc[0]
     assert annen["eenzamen_schatting"] == round(annen["inwoners"] * annen["eenzaamheid_pct"] / 100)
+
+
+def test_frames_in_degrees_are_refused() -> None:
+    kernen = _kernen([(0, 0)], [1]).set_crs("EPSG:28992", allow_override=True).to_crs(4326)
+    with pytest.raises(ValueError, match="EPSG:28992"):
+        kern_reach(kernen, _venues([(300, 400)], [True]), mode="walk")
