@@ -56,7 +56,7 @@ def region_data(args: argparse.Namespace, folder: Path) -> FactsheetData:
     if args.data:
         return load_factsheet_data(Store(args.data), args.regio, mode="bike", jaar=2020)
     store = Store(folder)
-    import_folder(SHARED, ["GM1680"], region="aa-en-hunze", name="Aa en Hunze", store=store)
+    import_folder(SHARED, ["GM1680"], store=store)
     return load_factsheet_data(store, "aa-en-hunze", mode="bike", jaar=2020)
 
 

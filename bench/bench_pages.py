@@ -72,7 +72,7 @@ def build_store(folder: Path, region: str) -> Path:
     """Import one demo region from the shared data into its own store under ``folder``."""
     root = folder / region
     name, codes = DEMO_REGIONS[region]
-    report = import_folder(SHARED, codes, region=region, name=name, store=Store(root))
+    report = import_folder(SHARED, codes, store=Store(root))
     if not report.ok:
         raise SystemExit(report.summary())
     return root

@@ -1,14 +1,18 @@
-"""Command line: ``python -m loaders {list,import,fetch,network,venues,demo}``.
+"""Command line: ``python -m loaders {list,import,fetch,network,venues}``.
+
+There is one national store; ``--gebied`` (a gemeente code or name, ``provincie NAME`` or
+``NL``) and ``--gemeente`` choose the gemeenten a command refreshes. Other gemeenten keep what
+they have.
 
 Examples
 --------
-python -m loaders import --from ../shared/data --gemeente GM1680
+python -m loaders import --from ../shared/data --nl
+python -m loaders import --from ../shared/data --gebied "Aa en Hunze"
 python -m loaders fetch --gemeente GM1680 --jaar 2022
-python -m loaders demo --from ../shared/data
-python -m loaders network --osm regio.osm.pbf --regio aa-en-hunze
-python -m loaders venues --regio aa-en-hunze --bestand onze_plekken.xlsx
-python -m loaders venues --regio aa-en-hunze --bestand onze_plekken.xlsx --accepteer
-python -m loaders venues --regio aa-en-hunze --geocodeer --accepteer
+python -m loaders network --osm regio.osm.pbf --gebied GM1680 --modus fiets
+python -m loaders venues --bestand onze_plekken.xlsx
+python -m loaders venues --bestand onze_plekken.xlsx --accepteer
+python -m loaders venues --geocodeer --accepteer
 python -m loaders list
 """
 
@@ -25,14 +29,16 @@ from tqdm import tqdm
 
 from loaders.build import (
     BuildReport,
+    check_gemeenten,
     fetch_live,
     fetch_network_live,
     import_folder,
     import_network,
 )
-from loaders.errors import SourceError
-from loaders.roads import TRAVEL_MODES
-from loaders.store import Store, StoreError
+from loaders.errors import SourceError, UnknownRegionError
+from loaders.gebied import resolve_gebied
+from loaders.roads import MODE_WORDS, TRAVEL_MODES
+from loaders.store import NATIONAL, Store, StoreError
 from loaders.venue_merge import merge_venues
 from loaders.venue_store import (
     OWN_LAYER,
@@ -41,18 +47,12 @@ from loaders.venue_store import (
     store_venue_list,
 )
 from loaders.venues import GEACCEPTEERD, GECORRIGEERD, read_venue_file, summarise
+from pipeline import refresh_reach
 
-DEMO_REGIONS = {
-    "aa-en-hunze": ("Aa en Hunze", ["GM1680"]),
-    "baarn": ("Baarn", ["GM0308"]),
-    "drenthe": (
-        "Drenthe",
-        ["GM0106", "GM0109", "GM0114", "GM0118", "GM0119", "GM1680", "GM1681", "GM1690",
-         "GM1699", "GM1701", "GM1730", "GM1731"],
-    ),
-}
-"""Regions that ``demo`` imports: the two test gemeenten and a whole province."""
-STEPS = 5
+STEPS = 7
+MODE_CHOICES = {**{mode: mode for mode in TRAVEL_MODES},
+                **{word: mode for mode, word in MODE_WORDS.items()}, "fiets": "bike"}
+"""Travel modes on the command line: ``walk``/``bike``/``drive`` or ``lopen``/``fiets``/``auto``."""
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -67,6 +67,43 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
 
+def parse_mode(word: str) -> str:
+    """A travel mode from a Dutch or English word (``"fiets"`` → ``"bike"``)."""
+    mode = MODE_CHOICES.get(word.strip().lower())
+    if mode is None:
+        raise argparse.ArgumentTypeError(
+            f"onbekende vervoerswijze {word!r}; kies lopen, fiets of auto (walk, bike, drive)."
+        )
+    return mode
+
+
+def area_codes(store: Store, text: str) -> list[str] | None:
+    """The gemeente codes of ``--gebied TEXT`` on the stored gemeenten; None for NL.
+
+    Gemeente codes are accepted as they are when nothing is stored yet (a first quick start);
+    names and provinces need the national gemeenten.
+
+    Raises
+    ------
+    UnknownRegionError
+        For an unknown or ambiguous area (Dutch message with the closest matches).
+    """
+    if not store.has_layer(NATIONAL, "gemeenten"):
+        if text.strip().lower() in {"nl", "nederland"}:
+            return None
+        parts = [p for p in text.split(",") if p.strip()]
+        try:
+            return check_gemeenten(parts)
+        except UnknownRegionError as exc:
+            raise UnknownRegionError(
+                "gebied", "er zijn nog geen gemeenten opgeslagen, dus alleen gemeentecodes "
+                "(GM1680) of NL werken. Importeer eerst Nederland met --nl.",
+            ) from exc
+    kernen = store.read_layer(NATIONAL, "kernen") if store.has_layer(NATIONAL, "kernen") else None
+    gebied = resolve_gebied(text, store.read_layer(NATIONAL, "gemeenten"), kernen=kernen)
+    return None if gebied.kind == "land" else list(gebied.codes)
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m loaders", description="Gegevens ophalen of importeren voor Ontmoetingskaart."
@@ -74,33 +111,33 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--data", type=Path, help="map van de opslag (standaard kern_data/)")
     sub = parser.add_subparsers(required=True, metavar="opdracht")
 
-    show = sub.add_parser("list", help="opgeslagen regio's tonen")
-    show.add_argument("--quiet", action="store_true", help="alleen de regio-id's")
+    show = sub.add_parser("list", help="opgeslagen lagen tonen")
+    show.add_argument("--quiet", action="store_true", help="alleen de naam van de opslag")
     show.set_defaults(run=_cmd_list)
 
-    imp = sub.add_parser("import", help="regio bouwen uit gedownloade bestanden")
+    imp = sub.add_parser("import", help="Nederland of gemeenten bouwen uit gedownloade bestanden")
     imp.add_argument("--from", dest="folder", type=Path, required=True, help="map met bestanden")
-    _region_args(imp)
+    _area_args(imp)
     imp.set_defaults(run=_cmd_import)
 
-    fetch = sub.add_parser("fetch", help="regio ophalen bij CBS, RIVM, PDOK en OpenStreetMap")
+    fetch = sub.add_parser("fetch", help="gemeenten ophalen bij CBS, RIVM, PDOK en OpenStreetMap")
     fetch.add_argument("--jaar", type=int, default=2022, help="jaar van de gebiedsindeling")
-    _region_args(fetch)
+    _area_args(fetch, national=False)
     fetch.set_defaults(run=_cmd_fetch)
 
     network = sub.add_parser(
-        "network", help="wegennetten van een regio: uit een OSM-bestand of live via osmnx"
+        "network", help="wegennetten: uit een OSM-bestand of live via osmnx"
     )
     network.add_argument("--osm", type=Path, help="OSM-bestand (.osm.pbf of .osm); zonder: live")
-    network.add_argument("--regio", required=True, help="id van een opgeslagen regio")
-    network.add_argument("--modus", action="append", choices=TRAVEL_MODES,
-                         help="vervoerswijze (standaard alle drie)")
+    network.add_argument("--gebied", help="gemeente, provincie of NL (standaard alles)")
+    network.add_argument("--modus", action="append", type=parse_mode,
+                         help="lopen, fiets of auto (standaard alle drie)")
     network.set_defaults(run=_cmd_network)
 
     venues = sub.add_parser(
         "venues", help="eigen lijst met ontmoetingsplekken controleren en opslaan"
     )
-    venues.add_argument("--regio", required=True, help="id van een opgeslagen regio")
+    venues.add_argument("--gebied", help="gemeente, provincie of NL waar de lijst bij hoort")
     what = venues.add_mutually_exclusive_group(required=True)
     what.add_argument("--bestand", type=Path, help="CSV, XLSX, GeoJSON of GeoPackage")
     what.add_argument("--geocodeer", action="store_true",
@@ -110,101 +147,122 @@ def _parser() -> argparse.ArgumentParser:
     venues.add_argument("--zonder-geocoderen", action="store_true",
                         help="adressen niet opzoeken bij de PDOK Locatieserver")
     venues.set_defaults(run=_cmd_venues)
-
-    demo = sub.add_parser("demo", help="voorbeeldregio's Aa en Hunze, Baarn en Drenthe importeren")
-    demo.add_argument("--from", dest="folder", type=Path, required=True, help="map met bestanden")
-    demo.set_defaults(run=_cmd_demo)
     return parser
 
 
-def _region_args(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--gemeente", action="append", required=True, help="CBS-gemeentecode, bijv. GM1680"
-    )
-    parser.add_argument("--regio", help="id van de regio (standaard afgeleid van de naam)")
-    parser.add_argument("--naam", help="naam van de regio")
+def _area_args(parser: argparse.ArgumentParser, *, national: bool = True) -> None:
+    group = parser.add_mutually_exclusive_group(required=True)
+    if national:
+        group.add_argument("--nl", action="store_true", help="heel Nederland")
+    group.add_argument("--gemeente", action="append", help="CBS-gemeentecode, bijv. GM1680")
+    group.add_argument("--gebied", help="gemeente (code of naam), ‘provincie NAAM’ of NL")
+
+
+def _chosen_codes(args: argparse.Namespace, store: Store) -> list[str] | None:
+    if getattr(args, "nl", False):
+        return None
+    if args.gemeente:
+        return check_gemeenten(args.gemeente)
+    return area_codes(store, args.gebied)
 
 
 def _cmd_list(args: argparse.Namespace, store: Store) -> int:
-    for region in store.regions():
-        if args.quiet:
-            print(region)
-            continue
-        manifest = store.manifest(region)
-        print(f"{region}: {manifest['name']} ({', '.join(manifest['gemeenten'])})")
-        for layer, entry in manifest["layers"].items():
-            print(f"  {layer}: {entry['rows']} rijen, {entry['fetched_at']}, {entry['attribution']}")
+    if NATIONAL not in store.regions():
+        return 0
+    manifest = store.manifest(NATIONAL)
+    if args.quiet:
+        print(NATIONAL)
+        return 0
+    print(f"{manifest['name']}: {len(manifest['gemeenten'])} gemeenten")
+    for layer, entry in manifest["layers"].items():
+        print(f"  {layer}: {entry['rows']} rijen, {entry['fetched_at']}, {entry['attribution']}")
     return 0
 
 
 def _with_progress(
-    build: Callable[[Callable[[str], None]], BuildReport], *, steps: int = STEPS
+    build: Callable[[Callable[[str], None]], BuildReport],
+    store: Store,
+    *,
+    steps: int = STEPS,
+    modes: list[str] | None = None,
 ) -> int:
+    """Run a build with a progress bar, then recompute the stored reach of every kern."""
     started = time.perf_counter()
-    with tqdm(total=steps, unit="laag", leave=True) as bar:
+    with tqdm(total=steps, unit="stap", leave=True) as bar:
 
         def progress(message: str) -> None:
             bar.set_description(message)
             bar.update(1)
 
         report = build(progress)
+        if report.written:
+            progress("afstanden tot ontmoetingsplekken berekenen")
+            reach = refresh_reach(store, modes=modes or TRAVEL_MODES)
+            report.notes.append(f"afstanden berekend voor {len(reach)} vervoerswijze(n)")
     print(report.summary())
     print(f"Klaar in {time.perf_counter() - started:.1f} s.")
     return 0 if report.ok else 1
 
 
 def _cmd_import(args: argparse.Namespace, store: Store) -> int:
+    codes = _chosen_codes(args, store)
     return _with_progress(
-        lambda progress: import_folder(
-            args.folder, args.gemeente, region=args.regio, name=args.naam, store=store,
-            progress=progress,
-        )
+        lambda progress: import_folder(args.folder, codes, store=store, progress=progress),
+        store,
     )
 
 
 def _cmd_fetch(args: argparse.Namespace, store: Store) -> int:
-    return _with_progress(
-        lambda progress: fetch_live(
-            args.gemeente, year=args.jaar, region=args.regio, name=args.naam, store=store,
-            progress=progress,
+    codes = _chosen_codes(args, store)
+    if codes is None:
+        raise UnknownRegionError(
+            "invoer", "live ophalen gaat per gemeente of provincie; voor heel Nederland: "
+            "python -m loaders import --from MAP --nl met gedownloade bestanden.",
         )
+    return _with_progress(
+        lambda progress: fetch_live(codes, year=args.jaar, store=store, progress=progress),
+        store,
     )
 
 
 def _cmd_network(args: argparse.Namespace, store: Store) -> int:
-    modes = args.modus or TRAVEL_MODES
+    modes = args.modus or list(TRAVEL_MODES)
+    codes = area_codes(store, args.gebied) if args.gebied else None
     if args.osm is None:
         return _with_progress(
-            lambda progress: fetch_network_live(
-                args.regio, modes=modes, store=store, progress=progress
-            ),
-            steps=len(modes),
+            lambda progress: fetch_network_live(codes, modes=modes, store=store,
+                                                progress=progress),
+            store, steps=len(modes) + 1, modes=modes,
         )
     return _with_progress(
-        lambda progress: import_network(
-            args.osm, args.regio, modes=modes, store=store, progress=progress
-        ),
-        steps=len(modes),
+        lambda progress: import_network(args.osm, codes, modes=modes, store=store,
+                                        progress=progress),
+        store, steps=len(modes) + 1, modes=modes,
     )
 
 
 def _cmd_venues(args: argparse.Namespace, store: Store) -> int:
-    store.manifest(args.regio)
+    store.manifest(NATIONAL)
     if args.geocodeer:
-        report = retry_geocoding(store, args.regio, accept=args.accepteer)
+        report = retry_geocoding(store, NATIONAL, accept=args.accepteer)
+        if args.accepteer and len(report):
+            refresh_reach(store)
         _print_report(report)
         print(summarise(report))
         print("Opgeslagen." if args.accepteer and len(report) else
               "Er is niets opgeslagen; voeg --accepteer toe om de gevonden plekken op te slaan.")
         return 0 if report["status"].isin([GEACCEPTEERD, GECORRIGEERD]).all() else 1
-    parsed = read_venue_file(args.bestand, gemeenten=region_gemeenten(store, args.regio),
-                             geocode=not args.zonder_geocoderen)
+    areas = region_gemeenten(store, NATIONAL)
+    if args.gebied and areas is not None:
+        codes = area_codes(store, args.gebied)
+        areas = areas if codes is None else areas[areas["code"].isin(codes)]
+    parsed = read_venue_file(args.bestand, gemeenten=areas, geocode=not args.zonder_geocoderen)
     for note in parsed.notes:
         print(f"• {note}")
     _print_report(parsed.report)
     print(summarise(parsed.report))
-    if store.has_layer(args.regio, "venues") and len(parsed.venues):
-        _, pairs = merge_venues(store.read_layer(args.regio, "venues"), parsed.venues)
+    if store.has_layer(NATIONAL, "venues") and len(parsed.venues):
+        _, pairs = merge_venues(store.read_layer(NATIONAL, "venues"), parsed.venues)
         if len(pairs):
             print(f"{len(pairs)} plek(ken) vallen samen met bestaande ontmoetingsplekken:")
         for pair in pairs.itertuples(index=False):
@@ -218,9 +276,10 @@ def _cmd_venues(args: argparse.Namespace, store: Store) -> int:
         print("Geen bruikbare rijen; er is niets opgeslagen.")
         return 1
     else:
-        store_venue_list(store, args.regio, parsed.venues)
+        store_venue_list(store, NATIONAL, parsed.venues)
+        refresh_reach(store)
         waiting = int(parsed.venues.geometry.isna().sum())
-        print(f"Opgeslagen: {usable} plek(ken) in laag {OWN_LAYER} van regio {args.regio} "
+        print(f"Opgeslagen: {usable} plek(ken) in laag {OWN_LAYER} "
               f"({waiting} wachten op geocodering).")
     return 0 if parsed.report["status"].isin([GEACCEPTEERD, GECORRIGEERD]).all() else 1
 
@@ -228,20 +287,6 @@ def _cmd_venues(args: argparse.Namespace, store: Store) -> int:
 def _print_report(report: pd.DataFrame) -> None:
     for row in report.itertuples(index=False):
         print(f"  rij {row.rij:>6}  {row.status:<21} {row.naam}: {row.toelichting}")
-
-
-def _cmd_demo(args: argparse.Namespace, store: Store) -> int:
-    status = 0
-    for region, (name, codes) in DEMO_REGIONS.items():
-        status = max(
-            status,
-            _with_progress(
-                lambda progress, r=region, n=name, c=codes: import_folder(
-                    args.folder, c, region=r, name=n, store=store, progress=progress
-                )
-            ),
-        )
-    return status
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""Build a stored region, from a folder of downloaded files or from the live APIs.
+"""Build the national store, from a folder of downloaded files or from the live APIs.
 
 Both paths parse with the same functions. Every layer is prepared in memory first; then all
 layers that succeeded are written in one atomic store update. A layer whose source failed keeps
@@ -16,12 +16,12 @@ import geopandas as gpd
 import pandas as pd
 import requests
 
-from loaders import cbs, kernen, osm, pdok, rivm, roads, stemlokalen
+from loaders import cbs, divisions, kernen, osm, pdok, rivm, roads, stemlokalen
 from loaders.errors import SourceError, SourceFormatError, UnknownRegionError
 from loaders.files import SourceFile, scan_folder
-from loaders.regions import gemeente_codes
+from loaders.regions import gemeente_codes, suggestion_text
 from loaders.schema import ATTRIBUTION, CRS
-from loaders.store import LayerSource, Store, StoreError, region_id
+from loaders.store import NATIONAL, NATIONAL_NAME, LayerSource, Store, StoreError
 
 Progress = Callable[[str], None]
 ENDPOINTS = {
@@ -43,7 +43,18 @@ LAYER_LABELS = {
     "netwerk_walk": "wegennet lopen",
     "netwerk_bike": "wegennet fietsen",
     "netwerk_drive": "wegennet auto",
+    "gemeente_indeling": "oude gemeentecodes",
 }
+GEMEENTE_COLUMN = {
+    "gemeenten": "code",
+    "buurten": "gemeentecode",
+    "eenzaamheid": "gemeentecode",
+    "kernen": "gemeentecode",
+    "venues": "gemeentecode",
+}
+"""Per layer, the column with the (newest) gemeente code that a partial refresh matches on."""
+NEIGHBOUR_DISTANCE_M = 10_000.0
+"""A partial refresh keeps the meeting places of gemeenten this close to the chosen ones."""
 
 
 @dataclass
@@ -63,7 +74,7 @@ class BuildReport:
 
     def summary(self) -> str:
         """A Dutch multi-line summary for the command line and the dashboard."""
-        lines = [f"Regio {self.region}:"]
+        lines = [f"{self.region}:"]
         for layer, rows in self.written.items():
             lines.append(f"  ✓ {LAYER_LABELS.get(layer, layer)}: {rows} rijen opgeslagen")
         for layer, message in self.failed.items():
@@ -83,14 +94,16 @@ def check_gemeenten(codes: Iterable[str]) -> list[str]:
 
 def import_folder(
     folder: Path,
-    gemeenten: Iterable[str],
+    gemeenten: Iterable[str] | None = None,
     *,
-    region: str | None = None,
-    name: str | None = None,
     store: Store | None = None,
     progress: Progress | None = None,
 ) -> BuildReport:
-    """Build or refresh a region from downloaded files in ``folder``.
+    """Build the national layers from downloaded files, or refresh some gemeenten in them.
+
+    Every layer is built for the whole country (the files are national); with ``gemeenten``
+    only the rows of those gemeenten replace their stored rows, and every other gemeente
+    keeps what it had. Gemeente codes of an older division are translated to the newest one.
 
     Parameters
     ----------
@@ -98,11 +111,15 @@ def import_folder(
         Folder with StatLine/RIVM CSV, PDOK GeoJSON/GPKG, CBS bevolkingskernen, GeoNames,
         polling-station CSV/XLSX or Overpass JSON files (searched recursively).
     gemeenten
-        CBS gemeente codes of the region.
-    region, name
-        Folder id and display name; derived from the gemeente names when not given.
+        CBS gemeente codes to refresh; ``None`` builds or replaces the whole country.
+
+    Raises
+    ------
+    UnknownRegionError
+        When a requested code is not a gemeente of any division in the files (the message
+        names the closest gemeenten); nothing is written then.
     """
-    codes = check_gemeenten(gemeenten)
+    wanted = None if gemeenten is None else check_gemeenten(gemeenten)
     store = store or Store()
     step = progress or (lambda _msg: None)
     folder = Path(folder)
@@ -111,43 +128,41 @@ def import_folder(
     files = scan_folder(folder)
     if not files:
         raise SourceFormatError("bestanden", f"geen herkende bronbestanden in {folder}.")
-    builder = _FileBuilder(files, codes)
+    builder = _FileBuilder(files)
     layers: dict[str, tuple[pd.DataFrame, LayerSource]] = {}
     failed: dict[str, str] = {}
+    codes: list[str] | None = None
     for layer, make in builder.steps():
         step(f"{LAYER_LABELS[layer]} inlezen")
         try:
             result = make(layers)
-        except UnknownRegionError:
+        except SourceError as exc:
             if layer == "gemeenten":
                 raise
-            failed[layer] = "de gemeente komt niet voor in de bestanden"
-            continue
-        except SourceError as exc:
             failed[layer] = exc.user_message
             continue
         if result is not None:
             layers[layer] = result
-    return _finish(store, layers, failed, codes, region, name, builder.notes)
+        if layer == "gemeenten" and wanted is not None:
+            codes = builder.translate(wanted)
+    return _finish(store, layers, failed, codes, builder.notes)
 
 
 def fetch_live(
     gemeenten: Iterable[str],
     *,
     year: int = 2022,
-    region: str | None = None,
-    name: str | None = None,
     store: Store | None = None,
     session: requests.Session | None = None,
     progress: Progress | None = None,
     endpoints: Mapping[str, str] | None = None,
 ) -> BuildReport:
-    """Build or refresh a region from the public APIs (PDOK, CBS, RIVM, OpenStreetMap).
+    """Refresh gemeenten in the national store from the public APIs (PDOK, CBS, RIVM, OSM).
 
     ``year`` is the year of the area division; RIVM 50120NED uses indeling 2022, so that is
     the default. ``endpoints`` overrides entries of :data:`ENDPOINTS` (a mirror, or a local
-    server in tests). Only the layers fetched here are written: a user's own venue lists
-    (``venues_eigen``) and other layers keep their stored version.
+    server in tests). Only the rows of the fetched gemeenten are replaced: other gemeenten,
+    a user's own venue lists (``venues_eigen``) and other layers keep their stored version.
     """
     unknown = set(endpoints or {}) - set(ENDPOINTS)
     if unknown:
@@ -164,64 +179,85 @@ def fetch_live(
             layers[layer] = make(layers)
         except SourceError as exc:
             failed[layer] = exc.user_message
-    return _finish(store, layers, failed, codes, region, name, [])
+    if "eenzaamheid" in layers:
+        frame, source = layers["eenzaamheid"]
+        layers["eenzaamheid"] = (with_gemeentecode(frame, None), source)
+    return _finish(store, layers, failed, codes, [])
 
 
 def import_network(
     osm_file: Path,
-    region: str,
+    gemeenten: Iterable[str] | None = None,
     *,
     modes: Iterable[str] = roads.TRAVEL_MODES,
     buffer_m: float = 5000.0,
     store: Store | None = None,
     progress: Progress | None = None,
 ) -> BuildReport:
-    """Store the road networks of ``region`` from an OSM PBF/XML file, one layer per mode.
+    """Store road networks from an OSM PBF/XML file, one layer per mode.
 
-    The network is clipped to the region's gemeenten plus ``buffer_m`` metres, so that a
-    meeting place just across the municipal border still counts (as CBS does).
+    The network is clipped to the chosen gemeenten (all stored ones when ``None``) plus
+    ``buffer_m`` metres, so that a meeting place just across a border still counts.
     """
     store = store or Store()
+    area = _network_area(store, gemeenten)
     bbox = None
-    if store.has_layer(region, "gemeenten"):
-        minx, miny, maxx, maxy = store.read_layer(region, "gemeenten").total_bounds
+    if area is not None:
+        minx, miny, maxx, maxy = area.total_bounds
         bbox = (minx - buffer_m, miny - buffer_m, maxx + buffer_m, maxy + buffer_m)
-    else:
-        store.manifest(region)
     source = LayerSource(
         source=str(Path(osm_file).resolve()), attribution=ATTRIBUTION["osm"], licence="ODbL",
-        note=f"wegennet, {buffer_m:g} m rond de regio",
+        note=f"wegennet, {buffer_m:g} m rond het gebied",
     )
     return _store_networks(
-        store, region, modes, lambda mode: roads.read_road_edges(osm_file, mode, bbox=bbox),
+        store, modes, lambda mode: roads.read_road_edges(osm_file, mode, bbox=bbox),
         source, progress,
     )
 
 
 def fetch_network_live(
-    region: str,
+    gemeenten: Iterable[str] | None = None,
     *,
     modes: Iterable[str] = roads.TRAVEL_MODES,
     buffer_m: float = 5000.0,
     store: Store | None = None,
     progress: Progress | None = None,
 ) -> BuildReport:
-    """Download the road networks of ``region`` with osmnx (gemeenten plus ``buffer_m``)."""
+    """Download road networks with osmnx for the chosen gemeenten plus ``buffer_m``."""
     store = store or Store()
-    area = store.read_layer(region, "gemeenten").union_all()
+    area = _network_area(store, gemeenten)
+    if area is None:
+        raise StoreError("Er zijn nog geen gemeentegrenzen opgeslagen; importeer eerst de gegevens.")
     source = LayerSource(
         source="OpenStreetMap via osmnx (Overpass)", attribution=ATTRIBUTION["osm"],
-        licence="ODbL", note=f"wegennet, {buffer_m:g} m rond de regio",
+        licence="ODbL", note=f"wegennet, {buffer_m:g} m rond het gebied",
     )
     return _store_networks(
-        store, region, modes,
-        lambda mode: roads.fetch_road_edges(area, mode, buffer_m=buffer_m), source, progress,
+        store, modes,
+        lambda mode: roads.fetch_road_edges(area.union_all(), mode, buffer_m=buffer_m),
+        source, progress,
     )
+
+
+def _network_area(store: Store, gemeenten: Iterable[str] | None) -> gpd.GeoDataFrame | None:
+    """The stored polygons of ``gemeenten`` (all when None); None when none are stored."""
+    if not store.has_layer(NATIONAL, "gemeenten"):
+        return None
+    areas = store.read_layer(NATIONAL, "gemeenten")
+    if gemeenten is None:
+        return areas
+    codes = check_gemeenten(gemeenten)
+    chosen = areas[areas["code"].isin(codes)]
+    if chosen.empty:
+        raise UnknownRegionError(
+            "invoer", f"{', '.join(codes)} is geen opgeslagen gemeente. "
+            + suggestion_text(codes[0], dict(zip(areas["code"], areas["naam"], strict=True))),
+        )
+    return chosen
 
 
 def _store_networks(
     store: Store,
-    region: str,
     modes: Iterable[str],
     read: Callable[[str], roads.RoadEdges],
     source: LayerSource,
@@ -238,10 +274,13 @@ def _store_networks(
             layers[layer] = (read(mode).arrays(), source)
         except SourceError as exc:
             failed[layer] = exc.user_message
-    report = BuildReport(region=region, failed=failed)
-    report.kept = sorted(set(store.manifest(region)["layers"]) & set(failed))
+    report = BuildReport(region=NATIONAL_NAME, failed=failed)
+    try:
+        report.kept = sorted(set(store.manifest(NATIONAL)["layers"]) & set(failed))
+    except StoreError:
+        report.kept = []
     if layers:
-        store.write_region(region, layers)
+        store.write_region(NATIONAL, layers, name=NATIONAL_NAME)
         report.written = {layer: len(arrays["u"]) for layer, (arrays, _src) in layers.items()}
     return report
 
@@ -250,41 +289,107 @@ def _finish(
     store: Store,
     layers: dict[str, tuple[pd.DataFrame, LayerSource]],
     failed: dict[str, str],
-    codes: list[str],
-    region: str | None,
-    name: str | None,
+    codes: list[str] | None,
     notes: list[str],
 ) -> BuildReport:
-    display = name or _region_name(layers, codes)
-    rid = region or region_id(display)
-    report = BuildReport(region=rid, failed=failed, notes=list(notes))
-    previous = set()
+    """Write the built layers into the national store: whole, or only the rows of ``codes``."""
+    report = BuildReport(region=NATIONAL_NAME, failed=failed, notes=list(notes))
+    previous: set[str] = set()
     try:
-        previous = set(store.manifest(rid)["layers"])
+        previous = set(store.manifest(NATIONAL)["layers"])
     except StoreError:
         pass
     report.kept = sorted(previous & set(failed))
+    if codes is not None:
+        around = _with_neighbours(layers, codes)
+        layers = {
+            layer: (_upsert(store, layer, frame, around if layer == "venues" else codes), source)
+            for layer, (frame, source) in layers.items()
+        }
+        report.notes.append(
+            f"alleen {len(codes)} gemeente(n) bijgewerkt; de andere gemeenten zijn ongewijzigd"
+        )
     if layers:
-        store.write_region(rid, layers, name=display, gemeenten=codes)
+        everything = layers["gemeenten"][0] if "gemeenten" in layers else None
+        all_codes = None if everything is None else sorted(everything["code"].dropna().unique())
+        store.write_region(NATIONAL, layers, name=NATIONAL_NAME, gemeenten=all_codes)
         report.written = {layer: len(frame) for layer, (frame, _src) in layers.items()}
     return report
 
 
-def _region_name(layers: dict[str, tuple[pd.DataFrame, LayerSource]], codes: list[str]) -> str:
-    if "gemeenten" in layers:
-        names = layers["gemeenten"][0]["naam"].dropna().tolist()
-        if names:
-            return " + ".join(sorted(names))
-    return "-".join(codes)
+def _with_neighbours(
+    layers: Mapping[str, tuple[pd.DataFrame, LayerSource]], codes: list[str]
+) -> list[str]:
+    """``codes`` plus the gemeenten within :data:`NEIGHBOUR_DISTANCE_M` of them.
+
+    A partial refresh stores the meeting places of these neighbours too, so that a kern near
+    the border of a refreshed gemeente still finds the place across it.
+    """
+    if "gemeenten" not in layers:
+        return codes
+    areas = layers["gemeenten"][0]
+    chosen = areas[areas["code"].isin(codes)]
+    if chosen.empty:
+        return codes
+    near = areas.dwithin(chosen.union_all(), NEIGHBOUR_DISTANCE_M)
+    return sorted(set(codes) | set(areas.loc[near, "code"]))
+
+
+def _upsert(store: Store, layer: str, fresh: pd.DataFrame, codes: list[str]) -> pd.DataFrame:
+    """The stored ``layer`` with the rows of ``codes`` replaced by those of ``fresh``.
+
+    Rows are matched on their (newest) gemeente code; rows without one (the national figure
+    of the loneliness table) and layers without a gemeente column come from ``fresh``.
+    """
+    column = GEMEENTE_COLUMN.get(layer)
+    if column is None or column not in fresh.columns:
+        return fresh
+    mine = fresh[column].isin(codes) | fresh[column].isna()
+    stored = store.read_layer(NATIONAL, layer) if store.has_layer(NATIONAL, layer) else None
+    if stored is None or column not in stored.columns:
+        return fresh[mine].reset_index(drop=True)
+    keep = ~stored[column].isin(codes) & stored[column].notna()
+    merged = pd.concat([stored[keep], fresh[mine]], ignore_index=True)
+    if isinstance(fresh, gpd.GeoDataFrame):
+        return gpd.GeoDataFrame(merged, geometry="geometry", crs=CRS)
+    return merged
+
+
+def with_gemeentecode(
+    table: pd.DataFrame,
+    mapping: pd.DataFrame | None,
+    buurten: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Add the newest ``gemeentecode`` to every row of the ``eenzaamheid`` layer.
+
+    A gemeente row's own code, a wijk or buurt row's gemeente from its code's digits, both
+    translated with ``mapping`` (:func:`loaders.divisions.overlap_map`); a buurt that the
+    ``buurten`` layer places by its polygon takes that gemeente (this follows a gemeente that
+    was split). The national row (``NL01``) has none.
+    """
+    code = table["regiocode"].astype("str")
+    local = code.str.startswith(("GM", "WK", "BU"))
+    own = ("GM" + code.str.slice(2, 6)).where(local)
+    if mapping is not None and len(mapping):
+        own = divisions.map_codes(own, mapping)
+    if buurten is not None and len(buurten):
+        placed = buurten.drop_duplicates("code").set_index("code")["gemeentecode"]
+        own = code.map(placed).where(table["soort_regio"] == "Buurt").fillna(own)
+    return table.assign(gemeentecode=own.where(local, None))
 
 
 class _FileBuilder:
-    """Chooses, per layer, which files of an import folder to use for the requested gemeenten."""
+    """Builds the national layers from the files of an import folder.
 
-    def __init__(self, files: list[SourceFile], codes: list[str]) -> None:
+    The newest gemeente division in the folder is the one offered for choosing; every other
+    layer is placed in it (points and polygons by location, codes through the overlap map).
+    """
+
+    def __init__(self, files: list[SourceFile]) -> None:
         self.files = files
-        self.codes = codes
         self.notes: list[str] = []
+        self.mapping = pd.DataFrame(columns=list(divisions.MAPPING_COLUMNS))
+        self.names: dict[str, str] = {}
 
     def of_kind(self, kind: str, layer: str = "") -> list[SourceFile]:
         return [f for f in self.files if f.kind == kind and (not layer or f.layer == layer)]
@@ -292,77 +397,148 @@ class _FileBuilder:
     def steps(self) -> list[tuple[str, Callable[[dict], tuple[pd.DataFrame, LayerSource] | None]]]:
         return [
             ("gemeenten", self.gemeenten),
+            ("gemeente_indeling", self.indeling),
             ("buurten", self.buurten),
             ("eenzaamheid", self.eenzaamheid),
             ("kernen", self.kernen),
             ("venues", self.venues),
         ]
 
-    def _newest_areas(self, layer: str) -> tuple[gpd.GeoDataFrame, list[Path], list[str]]:
-        """Per gemeente the area file of the newest year that covers it."""
-        files = self.of_kind("areas", layer)
-        if not files:
-            raise SourceFormatError("bestanden", f"geen bestand met {layer} gevonden.")
-        candidates = []
-        for source in files:
-            frame = pdok.read_area_file(source.path, layer=layer, gemeenten=self.codes)
-            if len(frame):
-                year = str(frame["indeling"].iloc[0])
-                candidates.append((year, source.path.stat().st_size, source.path, frame))
-        candidates.sort(key=lambda c: (-int(c[0]), c[1]))
-        parts, used, years = [], [], []
-        for code in self.codes:
-            for year, _size, path, frame in candidates:
-                rows = frame[frame["gemeentecode"] == code]
-                if len(rows):
-                    parts.append(rows)
-                    used.append(path)
-                    years.append(year)
-                    break
+    def translate(self, codes: list[str]) -> list[str]:
+        """The newest codes for ``codes``; an old code gets a note, an unknown one an error."""
+        newest = set(self.names)
+        old = self.mapping.drop_duplicates("code_oud").set_index("code_oud")["code"]
+        result: list[str] = []
+        unknown: list[str] = []
+        for code in codes:
+            if code in newest:
+                result.append(code)
+            elif code in old.index:
+                result.append(str(old[code]))
+                self.notes.append(
+                    f"{code} bestaat niet meer; het gebied valt nu (grotendeels) onder "
+                    f"{self.names.get(str(old[code]), old[code])} ({old[code]})"
+                )
             else:
-                self.notes.append(f"geen {layer} gevonden voor {code}")
-        if not parts:
+                unknown.append(code)
+        if unknown:
             raise UnknownRegionError(
                 "bestanden",
-                f"de gemeentecode(s) {', '.join(self.codes)} komen in geen {layer}bestand voor; "
-                "controleer de code (bijv. GM1680 voor Aa en Hunze).",
+                f"{', '.join(unknown)} is geen gemeente in de bestanden. "
+                + suggestion_text(unknown[0], self.names),
             )
-        merged = gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), crs=CRS)
-        return merged, used, years
+        return sorted(set(result))
+
+    def _area_files(self, layer: str) -> list[tuple[int, Path, gpd.GeoDataFrame]]:
+        """Every readable area file of ``layer``: (division year, path, areas), newest first."""
+        found = []
+        for source in self.of_kind("areas", layer):
+            frame = pdok.read_area_file(source.path, layer=layer)
+            frame = frame[frame["code"] != divisions.ABROAD_CODE]
+            if len(frame):
+                found.append((int(frame["indeling"].iloc[0]), source.path, frame))
+        if not found:
+            raise SourceFormatError("bestanden", f"geen bestand met {layer} gevonden.")
+        found.sort(key=lambda item: (-item[0], item[1].stat().st_size))
+        return found
 
     def gemeenten(self, _done: dict) -> tuple[pd.DataFrame, LayerSource]:
-        frame, used, years = self._newest_areas("gemeenten")
-        return frame, _file_source(used, "pdok", year=",".join(sorted(set(years))))
+        found = self._area_files("gemeenten")
+        year, path, newest = found[0]
+        newest = newest.drop_duplicates("code").reset_index(drop=True)
+        older = [frame for other, _p, frame in found[1:] if other < year]
+        newest = self._fill_statistics(newest, older)
+        self.mapping = pd.concat(
+            [divisions.overlap_map(frame, newest) for frame in older]
+            or [self.mapping], ignore_index=True,
+        )
+        provinces = self._provinces(newest)
+        newest = newest.assign(provincie=newest["code"].map(provinces))
+        self.names = dict(zip(newest["code"], newest["naam"], strict=True))
+        return newest, _file_source([path], "pdok", year=str(year))
 
-    def buurten(self, _done: dict) -> tuple[pd.DataFrame, LayerSource]:
-        frame, used, years = self._newest_areas("buurten")
+    def indeling(self, done: dict) -> tuple[pd.DataFrame, LayerSource] | None:
+        if self.mapping.empty:
+            return None
+        table = self.mapping.assign(
+            naam=self.mapping["code"].map(self.names),
+            indeling=str(done["gemeenten"][0]["indeling"].iloc[0]),
+        )
+        return table, LayerSource(
+            source="afgeleid uit de gemeentegrenzen van verschillende jaren (overlap van vlakken)",
+            attribution=ATTRIBUTION["pdok"], note="oude gemeentecodes → nieuwste indeling",
+        )
+
+    def _fill_statistics(
+        self, newest: gpd.GeoDataFrame, older: list[gpd.GeoDataFrame]
+    ) -> gpd.GeoDataFrame:
+        """Fill empty kerncijfers of the newest gemeenten from an older file with the same code."""
+        columns = ["inwoners", "inwoners_65plus", "pct_65plus", "eenpersoonshuishoudens_pct",
+                   "stedelijkheid"]
+        result = newest.copy()
+        for frame in older:
+            lookup = frame.drop_duplicates("code").set_index("code")
+            for column in columns:
+                result[column] = result[column].fillna(result["code"].map(lookup[column]))
+        return result
+
+    def _provinces(self, newest: gpd.GeoDataFrame) -> pd.Series:
+        kernen_files = [s for s in self.of_kind("kernen_cbs") if s.path.suffix.lower() == ".csv"]
+        if not kernen_files:
+            self.notes.append("geen CBS-kernenbestand: provincies onbekend")
+            return pd.Series(dtype="object")
+        kern_points = divisions.read_kern_provinces(kernen_files[0].path)
+        geonames = [divisions.read_geonames_provinces(s.path) for s in self.of_kind("geonames")]
+        table = divisions.gemeente_provinces(newest, kern_points, geonames[0] if geonames else None)
+        return table.set_index("code")["provincie"]
+
+    def buurten(self, done: dict) -> tuple[pd.DataFrame, LayerSource]:
+        gemeenten = done["gemeenten"][0]
+        parts, used, years = [], [], []
+        covered: set[str] = set()
+        for year, path, frame in self._area_files("buurten"):
+            placed = frame.assign(
+                gemeentecode_bron=frame["gemeentecode"],
+                gemeentecode=divisions.locate_points(
+                    frame.geometry.representative_point(), gemeenten
+                ).fillna(divisions.map_codes(frame["gemeentecode"], self.mapping)),
+            )
+            fresh = placed[~placed["gemeentecode"].isin(covered)]
+            if fresh.empty:
+                continue
+            covered |= set(fresh["gemeentecode"].dropna())
+            parts.append(fresh)
+            used.append(path)
+            years.append(str(year))
+        frame = gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), crs=CRS)
+        frame = frame.drop_duplicates("code", keep="first").reset_index(drop=True)
         family = "wof" if any("wof" in p.name for p in used) else "pdok"
         extra: tuple[str, ...] = ()
         for source in self.of_kind("kerncijfers"):
-            year = _kerncijfers_year(source.path) or max(years)
+            year = _kerncijfers_year(source.path) or int(max(years))
             figures = cbs.read_kerncijfers_file(source.path, year=year)
             frame = _fill_from_kerncijfers(frame, figures)
             used.append(source.path)
             extra = ("cbs",)
+        missing = sorted(set(gemeenten["code"]) - covered)
+        if missing:
+            self.notes.append(f"geen buurtgrenzen voor {len(missing)} gemeente(n)")
         return frame, _file_source(used, family, year=",".join(sorted(set(years))), extra=extra)
 
-    def eenzaamheid(self, _done: dict) -> tuple[pd.DataFrame, LayerSource]:
+    def eenzaamheid(self, done: dict) -> tuple[pd.DataFrame, LayerSource]:
         sources = self.of_kind("loneliness")
         if not sources:
             raise SourceFormatError("bestanden", "geen RIVM-bestand met eenzaamheidscijfers.")
         ordered = sorted(sources, key=lambda s: "50090NED" not in s.path.name)
         frames, used = [], []
         for source in ordered:
-            try:
-                frames.append(rivm.read_loneliness_csv(source.path, gemeenten=self.codes))
-            except UnknownRegionError:
-                continue
+            frames.append(rivm.read_loneliness_csv(source.path))
             used.append(source.path)
-        if not frames:
-            raise UnknownRegionError("bestanden", "geen eenzaamheidscijfers voor deze gemeenten.")
         table = pd.concat(frames, ignore_index=True)
         table = table.drop_duplicates(["regiocode", "jaar", "leeftijd", "indeling"], keep="first")
         table = table.sort_values(["jaar", "leeftijd", "regiocode"], ignore_index=True)
+        buurten = done["buurten"][0] if "buurten" in done else None
+        table = with_gemeentecode(table, self.mapping, buurten)
         years = ",".join(str(y) for y in sorted(table["jaar"].unique()))
         indeling = ",".join(sorted(table["indeling"].astype(str).unique()))
         table_ids = [t for t, info in rivm.TABLES.items() if info["indeling"] in indeling]
@@ -371,55 +547,59 @@ class _FileBuilder:
         )
 
     def kernen(self, done: dict) -> tuple[pd.DataFrame, LayerSource]:
-        primary = [kernen.read_cbs_bevolkingskernen(s.path) for s in self.of_kind("kernen_cbs")]
+        primary = [kernen.read_cbs_bevolkingskernen(s.path) for s in self.of_kind("kernen_cbs")
+                   if s.path.suffix.lower() == ".csv"] or [
+            kernen.read_cbs_bevolkingskernen(s.path) for s in self.of_kind("kernen_cbs")[:1]
+        ]
         secondary = [kernen.read_geonames(s.path) for s in self.of_kind("geonames")]
         secondary += [kernen.parse_osm_places(_read_json(s.path)) for s in self.of_kind("overpass")]
         if not primary and not secondary:
             raise SourceFormatError("bestanden", "geen bestand met kernen of plaatsen.")
-        if "gemeenten" not in done:
-            raise SourceFormatError(
-                "bestanden", "kernen kunnen niet worden ingedeeld zonder gemeentegrenzen."
-            )
         first = _concat_points(primary)
         second = _concat_points(secondary)
         if len(first) == 0:
             first, second = second, first.iloc[0:0]
         merged = kernen.merge_kernen(first, second)
+        gemeenten = done["gemeenten"][0]
         buurten = done["buurten"][0] if "buurten" in done else None
-        located = kernen.assign_areas(merged, done["gemeenten"][0], buurten)
-        located = located[located["gemeentecode"].isin(self.codes)].reset_index(drop=True)
+        located = kernen.assign_areas(merged, gemeenten, buurten)
+        located = located[located["gemeentecode"].isin(gemeenten["code"])]
+        located = kernen.limit_inhabitants(
+            located.reset_index(drop=True), gemeenten.set_index("code")["inwoners"]
+        )
         used = [s.path for s in self.of_kind("kernen_cbs") + self.of_kind("geonames")]
         family = "cbs" if primary else "geonames"
         return located, _file_source(used, family, year="2021", extra=("geonames",))
 
     def venues(self, done: dict) -> tuple[pd.DataFrame, LayerSource] | None:
-        sources = self.of_kind("stemlokalen")
-        frames = []
-        for source in sources:
-            try:
-                frame = stemlokalen.read_stemlokalen(source.path, gemeenten=self.codes)
-            except UnknownRegionError:
-                continue
-            if len(frame):
-                frames.append((str(frame["peildatum"].max()), source.path, frame))
+        gemeenten = done["gemeenten"][0]
         newest: dict[str, tuple[str, Path, gpd.GeoDataFrame]] = {}
-        for date, path, frame in frames:
+        for source in self.of_kind("stemlokalen"):
+            frame = stemlokalen.read_stemlokalen(source.path)
+            if frame.empty:
+                continue
+            frame = frame.assign(gemeentecode=divisions.locate_points(
+                frame.geometry, gemeenten
+            ).fillna(divisions.map_codes(frame["gemeentecode"], self.mapping)))
+            date = str(frame["peildatum"].max())
             for code, rows in frame.groupby("gemeentecode"):
                 if code not in newest or date > newest[code][0]:
-                    newest[code] = (date, path, rows)
+                    newest[code] = (date, source.path, rows)
         parts = [rows for _d, _p, rows in newest.values()]
         used = sorted({p for _d, p, _r in newest.values()})
         for source in self.of_kind("overpass"):
             osm_frame = osm.parse_overpass_venues(_read_json(source.path))
-            if "gemeenten" in done and len(osm_frame):
-                inside = osm_frame.within(done["gemeenten"][0].union_all())
-                osm_frame = osm_frame[inside]
+            if len(osm_frame):
+                osm_frame = osm_frame.assign(
+                    gemeentecode=divisions.locate_points(osm_frame.geometry, gemeenten)
+                )
+                osm_frame = osm_frame[osm_frame["gemeentecode"].notna()]
             if len(osm_frame):
                 parts.append(osm_frame)
                 used.append(source.path)
         if not parts:
             raise SourceFormatError(
-                "bestanden", "geen ontmoetingsplekken (stemlokalen of OSM) voor deze gemeenten."
+                "bestanden", "geen ontmoetingsplekken (stemlokalen of OSM) in de bestanden."
             )
         venues = gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), crs=CRS)
         return venues, _file_source(used, "stemlokaal", extra=("osm",))

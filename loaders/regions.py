@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import difflib
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from loaders.errors import UnknownRegionError
 
@@ -56,3 +57,23 @@ def gemeente_codes(
 def _normalise(raw: object) -> str:
     code = str(raw).strip().upper()
     return f"GM{int(code):04d}" if code.isdigit() else code
+
+
+def closest_names(wanted: str, names: Mapping[str, str], *, limit: int = 3) -> list[str]:
+    """The gemeenten whose name or code looks most like ``wanted`` (``"Name (GM0000)"``)."""
+    by_key = {name.lower(): f"{name} ({code})" for code, name in names.items() if name}
+    by_key |= {code.lower(): f"{name} ({code})" for code, name in names.items()}
+    keys = difflib.get_close_matches(wanted.strip().lower(), list(by_key), n=limit, cutoff=0.5)
+    found: list[str] = []
+    for key in keys:
+        if by_key[key] not in found:
+            found.append(by_key[key])
+    return found
+
+
+def suggestion_text(wanted: str, names: Mapping[str, str]) -> str:
+    """A Dutch sentence naming the closest gemeenten to ``wanted``, or a hint when none."""
+    close = closest_names(wanted, names)
+    if close:
+        return "Bedoelt u " + " of ".join(close) + "?"
+    return "Gebruik een gemeentecode als GM1680 of de naam van een gemeente."

@@ -31,6 +31,10 @@ from loaders.schema import CRS
 MANIFEST = "manifest.json"
 REGION_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 DATA_ENV = "ONTMOETINGSKAART_DATA"
+NATIONAL = "nl"
+"""The one dataset the product keeps: national layers in ``kern_data/nl/``. A gemeente, a
+province or the country is a selection on it, never a separate import."""
+NATIONAL_NAME = "Nederland"
 _WRITE_LOCK = threading.Lock()
 """Serialises writes within one process: the Streamlit sessions of one server share it, and
 without it two writers of one region lose each other's layers (both rewrite the manifest from
@@ -52,6 +56,7 @@ class LayerSource:
     indeling: str = ""
     licence: str = ""
     note: str = ""
+    inputs: str = ""
     fetched_at: str = field(default_factory=lambda: now_iso())
 
 

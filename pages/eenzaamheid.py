@@ -69,7 +69,7 @@ for column, reference in zip(columns, references, strict=False):
 st.markdown("#### Filter de buurten")
 ranges = range_filters(
     region_values, choice.indicator,
-    key=f"bereik_{context.options.region}_{choice.jaar}_{choice.leeftijd}",
+    key=f"bereik_{context.selection.file_stem}_{choice.jaar}_{choice.leeftijd}",
 )
 filtered = ez.filter_ranges(values, ranges)
 suppressed = int(filtered[choice.indicator].isna().sum())
@@ -80,7 +80,7 @@ columns[-1].metric(
 )
 
 slug = f"{choice.indicator.removesuffix('_pct')}_{choice.leeftijd.replace('+', 'plus')}"
-stem = f"{context.options.region}_{slug}_{choice.jaar}"
+stem = f"{context.selection.file_stem}_{slug}_{choice.jaar}"
 rivm = layer_sources(context.manifest, ["eenzaamheid"], rivm_years=[choice.jaar])
 named = layer_sources(context.manifest, ["eenzaamheid", "buurten"], rivm_years=[choice.jaar])
 shown = ez.export_table(filtered, choice.indicator)
@@ -115,7 +115,7 @@ st.plotly_chart(comparison, width="stretch")
 trend = pd.concat([reference_years, years]).rename_axis("Code").reset_index()
 trend.insert(1, "Naam", trend["Code"].map(names))
 chart_downloads(
-    comparison, f"ontwikkeling_{context.options.region}_{slug}",
+    comparison, f"ontwikkeling_{context.selection.file_stem}_{slug}",
     sources=layer_sources(context.manifest, ["eenzaamheid"],
                           rivm_years=[int(y) for y in trend.columns[2:]]),
     table=trend,
@@ -142,7 +142,7 @@ st.dataframe(
 st.download_button(
     "Download deze buurten als CSV (Excel)",
     excel_csv(shown),
-    file_name=f"eenzaamheid_{context.options.region}_{choice.jaar}_"
+    file_name=f"eenzaamheid_{context.selection.file_stem}_{choice.jaar}_"
     f"{choice.leeftijd.replace('+', 'plus')}.csv",
     mime="text/csv",
     icon=":material/download:",

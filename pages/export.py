@@ -62,7 +62,7 @@ def factsheet_section(context: PageContext, view: ReachView) -> None:
                               drempel_m=sheet.drempel_m, mode=sheet.mode,
                               outline=outline(data, gemeente))
         st.plotly_chart(figure, width="stretch", key="export_factsheet_kaart")
-        chart_downloads(figure, f"afstandskaart_{context.options.region}_{gemeente}",
+        chart_downloads(figure, f"afstandskaart_{context.selection.file_stem}_{gemeente}",
                         sources=layer_sources(context.manifest,
                                               [*FIGURE_LAYERS, f"netwerk_{sheet.mode}"]),
                         recolour=False)

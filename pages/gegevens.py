@@ -1,4 +1,4 @@
-"""Page 'Gegevens': which regions are stored, from which sources, fetched when."""
+"""Page 'Gegevens': what the national store holds, from which sources, fetched when."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ context = current_context()
 if context is not None:
     st.caption(status_line(context.manifest))
 st.markdown(
-    "Welke regio's zijn opgeslagen, uit welke bronnen en wanneer zijn ze opgehaald. "
+    "Welke gegevens zijn opgeslagen, uit welke bronnen en wanneer zijn ze opgehaald. "
     "Cijfers van het RIVM zijn modelschattingen, geen tellingen."
 )
 
@@ -34,7 +34,7 @@ for message in unreadable:
 if not manifests:
     st.info(EMPTY_STORE_HELP, icon=":material/inventory_2:")
 else:
-    st.subheader("Opgeslagen regio's")
+    st.subheader("Opgeslagen gegevens")
     st.dataframe(regions_table(manifests), hide_index=True, width="stretch")
     for manifest in manifests:
         label = f"{plain_markdown(manifest['name'])} — bronnen per laag"
@@ -48,13 +48,9 @@ else:
 
 st.subheader("Ophalen of verversen")
 st.caption(
-    "Haalt een regio op bij de bronnen, of leest gedownloade bestanden uit een map (als het "
-    "netwerk van de gemeente de bronnen blokkeert). Mislukt een bron, dan blijven de opgeslagen "
-    "gegevens van die laag in gebruik."
+    "Haalt gemeenten op bij de bronnen, of leest gedownloade bestanden uit een map (als het "
+    "netwerk van de gemeente de bronnen blokkeert). Alleen de genoemde gemeenten worden "
+    "bijgewerkt. Mislukt een bron, dan blijven de opgeslagen gegevens van die laag in gebruik."
 )
-selected = context.manifest if context is not None else {}
-refresh_form(
-    store,
-    default_codes=", ".join(selected.get("gemeenten", [])),
-    default_name=selected.get("name", ""),
-)
+chosen = context.selection.gemeenten if context is not None else ()
+refresh_form(store, default_codes=", ".join(chosen[:20]) if len(chosen) <= 20 else "")

@@ -153,7 +153,7 @@ st.plotly_chart(figure, key=MAP_KEY, on_select=_select_from_map, selection_mode=
 st.caption("Beweeg over een kern, buurt of plek voor de cijfers en de bron; klik op een kern "
            "voor de details hieronder. Scrollen zoomt in en uit.")
 chart_downloads(
-    figure, f"kaart_{context.options.region}_{weergave}",
+    figure, f"kaart_{context.selection.file_stem}_{weergave}",
     sources=layer_sources(context.manifest, [*MAP_LAYERS, f"netwerk_{choice.modus}"],
                           rivm_years=[choice.jaar] if choice.jaar is not None else ()),
     recolour=False,

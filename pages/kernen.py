@@ -82,7 +82,7 @@ st.dataframe(
 
 export = vk.export_table(shown, indicator=choice.indicator, jaar=choice.jaar,
                          leeftijd=choice.leeftijd, mode_label=mode, threshold_m=threshold)
-name = f"kernen_{context.options.region}_{mode}_{threshold}m"
+name = f"kernen_{context.selection.file_stem}_{mode}_{threshold}m"
 method = vk.method_rows(mode_label=mode, threshold_m=threshold, indicator=choice.indicator,
                         jaar=choice.jaar, leeftijd=choice.leeftijd, estimate=view.is_estimate,
                         exported_at=datetime.now().strftime("%d-%m-%Y %H:%M"))

@@ -113,7 +113,7 @@ def show_scenario(
                              threshold_m=scene.threshold_m, title=title, subtitle=scene.subtitle,
                              outline=scene.outline, source=scene.source)
     st.plotly_chart(figure, width="stretch", key=f"kaart_{kind}_{file_name}")
-    chart_downloads(figure, f"{file_name}_{scene.context.options.region}",
+    chart_downloads(figure, f"{file_name}_{scene.context.selection.file_stem}",
                     sources=scene.sources, recolour=False)
     if scenario.empty:
         return
@@ -126,7 +126,7 @@ def show_scenario(
         "Download deze kernen als CSV (Excel)",
         excel_csv(sv.export_affected(scenario, kind=kind, threshold_m=scene.threshold_m,
                                      is_estimate=view.is_estimate)),
-        file_name=f"{file_name}_{scene.context.options.region}.csv", mime="text/csv",
+        file_name=f"{file_name}_{scene.context.selection.file_stem}.csv", mime="text/csv",
         icon=":material/download:", on_click="ignore", key=f"download_{kind}_{file_name}",
     )
 

@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Set up and start the dashboard on http://localhost:8501.
-# With an empty store and ../shared/data present, the demo regions are imported first.
+# With an empty store and ../shared/data present, the whole country is imported first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 if [[ -z "$(.venv/bin/python -m loaders list --quiet 2>/dev/null)" && -d ../shared/data ]]; then
-  .venv/bin/python -m loaders demo --from ../shared/data
+  .venv/bin/python -m loaders import --from ../shared/data --nl
 fi
 exec .venv/bin/streamlit run dashboard.py \
   --server.headless true --browser.gatherUsageStats false "$@"

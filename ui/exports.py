@@ -131,7 +131,7 @@ def kernen_table(context: PageContext, view: ReachView) -> ExportTable:
     points = view.kernen.rename(columns={"kern_id": "Kerncode"})
     return ExportTable(
         frame=with_geometry(export, points, on="Kerncode"),
-        stem=f"kernen_{context.options.region}_{mode}_{choice.drempel_m}m",
+        stem=f"kernen_{context.selection.file_stem}_{mode}_{choice.drempel_m}m",
         sheet="Kernen",
         sources=layer_sources(context.manifest, [*KERN_LAYERS, f"netwerk_{choice.modus}"],
                               rivm_years=_years(choice)),
@@ -158,7 +158,7 @@ def buurten_table(context: PageContext) -> ExportTable | None:
     age = choice.leeftijd.replace("+", "plus")
     return ExportTable(
         frame=frame,
-        stem=f"buurten_eenzaamheid_{context.options.region}_{choice.jaar}_{age}",
+        stem=f"buurten_eenzaamheid_{context.selection.file_stem}_{choice.jaar}_{age}",
         sheet="Buurten",
         sources=layer_sources(context.manifest, BUURT_LAYERS, rivm_years=_years(choice)),
         extra_sheets={},

@@ -1,8 +1,12 @@
-"""The per-kern reach of the chosen region and travel mode, computed once per data version.
+"""The per-kern reach of the chosen area and travel mode.
 
-Road graphs are cached as resources (built from the stored edge list of ``netwerk_<mode>``);
-reach tables as data, keyed on the files they were computed from. Without a stored network the
-distances are straight-line estimates, and :class:`ReachView` says so.
+The reach of every kern in the country is stored at import (``bereik_<mode>``, see
+:mod:`pipeline.reach`), so a page only filters it. Should the stored layer be older than the
+kernen, places or network it was computed from (a store written by an older version, or a
+write that did not finish its reach step), it is computed here instead, once per data version:
+road graphs are cached as resources, reach tables as data keyed on the files they came from.
+Without a stored network the distances are straight-line estimates, and :class:`ReachView`
+says so.
 
 The meeting places are the region's venues with the user's own lists merged in
 (:func:`loaders.venue_store.read_region_venues`), so every page that uses the reach sees an
@@ -22,12 +26,10 @@ from analysis.network import RoadGraph, graph_from_road_edges
 from analysis.reach import kern_reach
 from loaders.roads import RoadEdges
 from loaders.store import Store, StoreError
-from loaders.venue_store import MERGES_LAYER, OWN_LAYER, read_region_venues
+from loaders.venue_store import read_region_venues
+from pipeline.reach import VENUE_LAYERS, reach_inputs, reach_layer
 from ui.layers import load_layer
 from ui.sidebar import PageContext
-
-VENUE_LAYERS = ("venues", OWN_LAYER, MERGES_LAYER)
-"""The stored layers the merged venues are made of; their file names key the caches."""
 
 
 @dataclass(frozen=True)
@@ -112,13 +114,19 @@ def load_reach(context: PageContext) -> ReachView | None:
     network_file = network_entry["file"] if network_entry else ""
     graph = _load_graph(context.root, manifest["region"], f"netwerk_{mode}", network_file) \
         if network_file else None
-    files = (layers["kernen"]["file"], *venue_files(manifest), network_file)
-    table = _reach(context.root, manifest["region"], mode, files, kernen, venues, graph)
-    eenzaamheid = load_layer(context.root, manifest, "eenzaamheid")
+    stored = layers.get(reach_layer(mode), {})
+    table = None
+    if stored.get("inputs") == reach_inputs(manifest, mode):
+        table = load_layer(context.root, manifest, reach_layer(mode))
+    if table is None or len(table) != len(kernen):
+        files = (layers["kernen"]["file"], *venue_files(manifest), network_file)
+        table = _reach(context.root, manifest["region"], mode, files, kernen, venues, graph)
     selection = context.selection
+    chosen = table["gemeentecode"].isin(selection.gemeenten).to_numpy()
+    table = table[chosen].reset_index(drop=True)
+    eenzaamheid = load_layer(context.root, manifest, "eenzaamheid")
     if eenzaamheid is not None and selection.jaar is not None:
         table = kern_loneliness(table, eenzaamheid, indicator=selection.indicator,
                                 leeftijd=selection.leeftijd, jaar=selection.jaar)
-    chosen = table["gemeentecode"].isin(selection.gemeenten).to_numpy()
-    return ReachView(table=table[chosen].reset_index(drop=True),
-                     kernen=kernen[chosen].reset_index(drop=True), venues=venues, graph=graph)
+    return ReachView(table=table, kernen=kernen[chosen].reset_index(drop=True), venues=venues,
+                     graph=graph)

@@ -1,4 +1,4 @@
-"""Fetch, refresh or import a region from the dashboard, with a progress bar and Dutch reports.
+"""Fetch, refresh or import gemeenten of the national store from the dashboard, with a progress bar and Dutch reports.
 
 Every build writes atomically (see :mod:`loaders.store`), so a source that fails here leaves the
 stored data in use; the report names what failed and what was kept.
@@ -21,6 +21,7 @@ from loaders.build import (
 from loaders.errors import SourceError
 from loaders.roads import TRAVEL_MODES
 from loaders.store import Store, StoreError
+from pipeline import refresh_reach
 
 LIVE_YEARS = (2022, 2023, 2024)
 """Years of the area division offered for a live fetch (PDOK serves 2022 and later)."""
@@ -31,17 +32,19 @@ FILES = "Gedownloade bestanden in een map"
 REQUEST_KEY = "_regio_ophalen_gevraagd"
 
 
-def refresh_form(store: Store, *, default_codes: str = "", default_name: str = "") -> None:
-    """The 'Regio ophalen of verversen' form: live APIs or a folder of downloaded files.
+def refresh_form(store: Store, *, default_codes: str = "") -> None:
+    """The 'Gemeenten ophalen of verversen' form: live APIs or a folder of downloaded files.
+
+    Only the named gemeenten are replaced; every other gemeente keeps its stored data.
 
     The submit button only records the request (``on_click``); the work runs below the form on
     that run, so it survives the frame's rerun of a page (see :mod:`ui.frame`).
     """
     with st.form("regio_ophalen"):
-        st.markdown("**Regio ophalen of verversen**")
+        st.markdown("**Gemeenten ophalen of verversen**")
         st.text_input("Gemeentecodes", value=default_codes, key="ophalen_codes",
-                      help="Eén of meer CBS-codes, gescheiden door komma's: GM1680, GM0308")
-        st.text_input("Naam van de regio", value=default_name, key="ophalen_naam")
+                      help="Eén of meer CBS-codes, gescheiden door komma's: GM1680, GM0308. "
+                      "Alleen deze gemeenten worden bijgewerkt; de andere blijven zoals ze zijn.")
         st.radio("Bron", [LIVE, FILES], horizontal=True, key="ophalen_bron")
         st.text_input("Map met bestanden (alleen bij gedownloade bestanden)",
                       placeholder="../shared/data", key="ophalen_map")
@@ -60,24 +63,21 @@ def _refresh(store: Store) -> None:
     except SourceError as exc:
         st.error(exc.user_message)
         return
-    name = state["ophalen_naam"].strip() or None
     folder = state["ophalen_map"].strip()
     live = state["ophalen_bron"] == LIVE
     if not live and not folder:
         st.error("Geef de map met gedownloade bestanden op.")
         return
     report = _run_with_progress(
-        lambda progress: fetch_live(gemeenten, year=int(state["ophalen_jaar"]), name=name,
+        lambda progress: fetch_live(gemeenten, year=int(state["ophalen_jaar"]),
                                     store=store, progress=progress)
-        if live else import_folder(Path(folder), gemeenten, name=name, store=store,
-                                   progress=progress),
-        steps=5,
+        if live else import_folder(Path(folder), gemeenten, store=store, progress=progress),
+        steps=7,
     )
-    if report is not None and state["ophalen_netwerk"] and store.has_layer(report.region,
-                                                                         "gemeenten"):
+    if report is not None and state["ophalen_netwerk"]:
         _run_with_progress(
-            lambda progress: fetch_network_live(report.region, store=store, progress=progress),
-            steps=len(TRAVEL_MODES),
+            lambda progress: fetch_network_live(gemeenten, store=store, progress=progress),
+            steps=len(TRAVEL_MODES) + 1,
         )
 
 
@@ -93,6 +93,9 @@ def _run_with_progress(
 
     try:
         report = build(progress)
+        if report.written:
+            progress("afstanden tot ontmoetingsplekken berekenen")
+            refresh_reach(store)
     except (SourceError, StoreError) as exc:
         bar.empty()
         message = exc.user_message if isinstance(exc, SourceError) else str(exc)

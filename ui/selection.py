@@ -1,11 +1,16 @@
-"""The view a user chose (region, gemeenten, year, age group, indicator, travel mode, distance
+"""The view a user chose (area, gemeenten, year, age group, indicator, travel mode, distance
 threshold) and its URL form.
 
-No Streamlit here. :func:`pick_region` and :func:`parse_query` turn URL query parameters into a
-valid choice, falling back to the default for every invalid value and collecting one Dutch
-warning per value; :func:`to_query` turns a choice back into query parameters, so a copied link
-reproduces the view. Every key is always written, so a link keeps meaning the same view when
-newer data (a later year) changes the defaults.
+No Streamlit here. :func:`parse_query` turns URL query parameters into a valid choice, falling
+back to the default for every invalid value and collecting one Dutch warning per value;
+:func:`to_query` turns a choice back into query parameters, so a copied link reproduces the
+view. Every key is always written, so a link keeps meaning the same view when newer data (a
+later year) changes the defaults.
+
+The area (``gebied``) is Nederland, a province or one or more gemeenten of the national store
+(:mod:`loaders.gebied`); the optional ``gemeente`` list narrows it. Links of the time when the
+store held separate regions (``?regio=aa-en-hunze``) still work where the old region's name is
+now a gemeente or province, and fall back to Nederland with a Dutch message otherwise.
 """
 
 from __future__ import annotations
@@ -16,10 +21,12 @@ from typing import TypeVar
 
 import pandas as pd
 
+from loaders.errors import UnknownRegionError
+from loaders.gebied import NL_KEY, Gebied, gebied_options, resolve_gebied, slug
 from loaders.roads import MODE_WORDS
 from loaders.schema import AGE_GROUPS, LONELINESS_INDICATORS
 
-QUERY_KEYS = ("regio", "gemeente", "jaar", "leeftijd", "indicator", "modus", "drempel")
+QUERY_KEYS = ("gebied", "gemeente", "jaar", "leeftijd", "indicator", "modus", "drempel")
 """Query parameters the dashboard owns; they double as the widget keys in the sidebar."""
 
 T = TypeVar("T")
@@ -49,7 +56,10 @@ class RegionOptions:
     years, ages
         Years and age groups in its ``eenzaamheid`` layer; empty when it has none.
     gemeente_namen
-        Gemeente code → name, where the ``eenzaamheid`` layer names it.
+        Gemeente code → name (the newest division's name where the ``gemeenten`` layer
+        has one, else the name in the ``eenzaamheid`` layer).
+    gebieden
+        The areas on offer: Nederland, the provinces, every gemeente.
     """
 
     region: str
@@ -58,6 +68,11 @@ class RegionOptions:
     years: tuple[int, ...] = ()
     ages: tuple[str, ...] = ()
     gemeente_namen: dict[str, str] = field(default_factory=dict)
+    gebieden: tuple[Gebied, ...] = ()
+
+    def gebied(self, key: str) -> Gebied | None:
+        """The area with URL key ``key``, or None."""
+        return next((g for g in self.gebieden if g.key == key), None)
 
 
 @dataclass(frozen=True)
@@ -71,30 +86,59 @@ class Selection:
     indicator: str = DEFAULT_INDICATOR
     modus: str = DEFAULT_MODE
     drempel_m: int = DEFAULT_THRESHOLD_M
+    gebied: str = NL_KEY
+
+    @property
+    def file_stem(self) -> str:
+        """The area in a form fit for file names (``"nl"``, ``"gm1680"``, ``"provincie-drenthe"``)."""
+        return slug(self.gebied) or "selectie"
 
 
-def region_options(manifest: Mapping, eenzaamheid: pd.DataFrame | None = None) -> RegionOptions:
-    """The choices a region offers, from its manifest and (if stored) its ``eenzaamheid`` layer."""
+def region_options(
+    manifest: Mapping,
+    eenzaamheid: pd.DataFrame | None = None,
+    gemeenten: pd.DataFrame | None = None,
+) -> RegionOptions:
+    """The choices the store offers, from its manifest and its layers.
+
+    Parameters
+    ----------
+    manifest
+        The store's manifest (``region``, ``name``, ``gemeenten``).
+    eenzaamheid
+        The ``eenzaamheid`` layer: years, age groups and (older) gemeente names.
+    gemeenten
+        The ``gemeenten`` layer: the newest names and provinces, and so the areas on offer.
+    """
+    codes = tuple(manifest.get("gemeenten", []))
+    table = (
+        gemeenten if gemeenten is not None and len(gemeenten)
+        else pd.DataFrame({"code": list(codes), "naam": list(codes)})
+    )
     options = RegionOptions(
         region=manifest["region"],
         name=manifest.get("name", manifest["region"]),
-        gemeenten=tuple(manifest.get("gemeenten", [])),
+        gemeenten=codes,
+        gebieden=tuple(gebied_options(table)) if len(table) else (),
     )
-    if eenzaamheid is None or eenzaamheid.empty:
-        return options
-    present = set(eenzaamheid["leeftijd"].dropna())
-    ages = tuple(a for a in AGE_GROUPS.values() if a in present)
-    gemeenten = eenzaamheid[eenzaamheid["soort_regio"] == "Gemeente"]
-    return replace(
-        options,
-        years=tuple(sorted(int(y) for y in eenzaamheid["jaar"].dropna().unique())),
-        ages=ages + tuple(sorted(present - set(ages))),
-        gemeente_namen=dict(zip(gemeenten["regiocode"], gemeenten["gemeentenaam"], strict=True)),
-    )
+    names: dict[str, str] = {}
+    if eenzaamheid is not None and not eenzaamheid.empty:
+        present = set(eenzaamheid["leeftijd"].dropna())
+        ages = tuple(a for a in AGE_GROUPS.values() if a in present)
+        rows = eenzaamheid[eenzaamheid["soort_regio"] == "Gemeente"]
+        names = dict(zip(rows["regiocode"], rows["gemeentenaam"], strict=True))
+        options = replace(
+            options,
+            years=tuple(sorted(int(y) for y in eenzaamheid["jaar"].dropna().unique())),
+            ages=ages + tuple(sorted(present - set(ages))),
+        )
+    if gemeenten is not None and len(gemeenten):
+        names |= dict(zip(gemeenten["code"], gemeenten["naam"], strict=True))
+    return replace(options, gemeente_namen=names)
 
 
 def default_selection(options: RegionOptions) -> Selection:
-    """All gemeenten, the latest year, 18+ (or the first age group) and 'eenzaam'."""
+    """Nederland (all gemeenten), the latest year, 18+ (or the first age group), 'eenzaam'."""
     age = DEFAULT_AGE if DEFAULT_AGE in options.ages else next(iter(options.ages), None)
     return Selection(
         region=options.region,
@@ -104,22 +148,50 @@ def default_selection(options: RegionOptions) -> Selection:
     )
 
 
-def pick_region(params: Mapping[str, str], regions: Mapping[str, str]) -> tuple[str, list[str]]:
-    """The region named by ``regio`` in ``params``, else the first stored one, plus warnings.
+def pick_gebied(params: Mapping[str, str], options: RegionOptions) -> tuple[Gebied, list[str]]:
+    """The area named by ``gebied`` (or an old ``regio``) in ``params``, plus warnings.
 
-    Parameters
-    ----------
-    params
-        Query parameters (last value per key).
-    regions
-        Id → display name of the readable stored regions; must not be empty.
+    Without one, or when it is unknown, the answer is Nederland (with a Dutch warning that
+    names the closest matches for an unknown value).
     """
-    first = next(iter(regions))
-    wanted = params.get("regio", "").strip()
-    if not wanted or wanted in regions:
-        return (wanted or first), []
-    warning = f"Regio ‘{wanted}’ uit de link is niet opgeslagen; we tonen {regions[first]}."
-    return first, [warning]
+    country = options.gebied(NL_KEY) or Gebied(NL_KEY, "Nederland", "land", options.gemeenten)
+    wanted = params.get("gebied", "").strip()
+    legacy = params.get("regio", "").strip()
+    if not wanted and not legacy:
+        return country, []
+    found = options.gebied(wanted) if wanted else None
+    if found is not None:
+        return found, []
+    table = pd.DataFrame(
+        [(g.codes[0], g.label) for g in options.gebieden if g.kind == "gemeente"],
+        columns=["code", "naam"],
+    )
+    provinces = [g for g in options.gebieden if g.kind == "provincie"]
+    text = wanted or legacy.replace("-", " ")
+    if not wanted and slug(legacy) in {slug(g.label.removeprefix("Provincie ")) for g in provinces}:
+        text = "provincie " + text
+    if not wanted:
+        match = [g for g in options.gebieden if g.kind == "gemeente" and slug(g.label) == legacy]
+        if len(match) == 1:
+            return match[0], []
+    try:
+        found = resolve_gebied(text, table.assign(provincie=_province_of(table, provinces)))
+    except UnknownRegionError as exc:
+        what = "Gebied" if wanted else "Regio"
+        shown = _short(wanted or legacy)
+        return country, [f"{what} ‘{shown}’ uit de link bestaat niet: {exc.user_message} "
+                         "We tonen Nederland."]
+    return options.gebied(found.key) or found, []
+
+
+def _province_of(table: pd.DataFrame, provinces: list[Gebied]) -> pd.Series:
+    lookup = {code: p.label.removeprefix("Provincie ") for p in provinces for code in p.codes}
+    return table["code"].map(lookup)
+
+
+def _short(text: str, limit: int = 40) -> str:
+    """At most ``limit`` characters of a value from a link, for a message."""
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 def parse_query(params: Mapping[str, str], options: RegionOptions) -> tuple[Selection, list[str]]:
@@ -134,8 +206,8 @@ def parse_query(params: Mapping[str, str], options: RegionOptions) -> tuple[Sele
         The choice and the warnings to show.
     """
     default = default_selection(options)
-    warnings: list[str] = []
-    gemeenten = _parse_gemeenten(params.get("gemeente", ""), options, warnings)
+    gebied, warnings = pick_gebied(params, options)
+    gemeenten = _parse_gemeenten(params.get("gemeente", ""), gebied, options, warnings)
     jaar = _parse_choice(
         params.get("jaar", ""), {str(y): y for y in options.years}, default.jaar, "Jaar", warnings
     )
@@ -154,15 +226,21 @@ def parse_query(params: Mapping[str, str], options: RegionOptions) -> tuple[Sele
         params.get("drempel", ""), {str(t): t for t in THRESHOLDS_M}, DEFAULT_THRESHOLD_M,
         "Afstandsgrens", warnings, label=f"{DEFAULT_THRESHOLD_M // 1000} km",
     )
-    selection = Selection(options.region, gemeenten, jaar, leeftijd, indicator, modus, drempel)
+    selection = Selection(options.region, gemeenten, jaar, leeftijd, indicator, modus, drempel,
+                          gebied.key)
     return selection, warnings
 
 
-def to_query(selection: Selection) -> dict[str, str]:
-    """The query parameters that reproduce ``selection`` (only keys that have a value)."""
+def to_query(selection: Selection, gebied_codes: tuple[str, ...] = ()) -> dict[str, str]:
+    """The query parameters that reproduce ``selection`` (only keys that have a value).
+
+    ``gemeente`` is written only when the chosen gemeenten narrow the area (whose codes are
+    ``gebied_codes``), so a link to a province stays short.
+    """
+    narrowed = set(selection.gemeenten) != set(gebied_codes)
     query = {
-        "regio": selection.region,
-        "gemeente": ",".join(selection.gemeenten),
+        "gebied": selection.gebied,
+        "gemeente": ",".join(selection.gemeenten) if narrowed else "",
         "jaar": "" if selection.jaar is None else str(selection.jaar),
         "leeftijd": selection.leeftijd or "",
         "indicator": selection.indicator.removesuffix("_pct"),
@@ -177,17 +255,22 @@ def mode_label(mode: str) -> str:
     return next(label for label, value in MODES.items() if value == mode)
 
 
-def _parse_gemeenten(raw: str, options: RegionOptions, warnings: list[str]) -> tuple[str, ...]:
-    codes = [c.strip().upper() for c in raw.split(",") if c.strip()]
+def _parse_gemeenten(
+    raw: str, gebied: Gebied, options: RegionOptions, warnings: list[str]
+) -> tuple[str, ...]:
+    """The gemeenten of ``gebied``, narrowed to those in ``raw`` (a comma-separated list)."""
+    within = tuple(c for c in options.gemeenten if c in gebied.codes) or gebied.codes
+    codes = [c.strip().upper() for c in raw.split(",")[:400] if c.strip()]
     if not codes:
-        return options.gemeenten
-    unknown = [c for c in codes if c not in options.gemeenten]
-    known = tuple(g for g in options.gemeenten if g in codes)
+        return within
+    unknown = [c for c in codes if c not in within]
+    known = tuple(g for g in within if g in codes)
     if unknown:
         verb = "hoort" if len(unknown) == 1 else "horen"
-        fallback = "" if known else "; we tonen alle gemeenten van de regio"
-        warnings.append(f"{', '.join(unknown)} {verb} niet bij regio {options.name}{fallback}.")
-    return known or options.gemeenten
+        fallback = "" if known else f"; we tonen heel {gebied.label}"
+        listed = _short(", ".join(unknown))
+        warnings.append(f"{listed} {verb} niet bij {gebied.label}{fallback}.")
+    return known or within
 
 
 def _parse_choice(

@@ -1,4 +1,4 @@
-"""The sidebar choice (region, gemeenten, year, age group, indicator), kept in the URL.
+"""The sidebar choice (area, gemeenten, year, age group, indicator), kept in the URL.
 
 The frame (``ui.frame``) calls :func:`render_sidebar` on every run, before the page; the page
 then asks ``ui.frame.page_context`` for the result. The URL is read when a session starts or
@@ -14,8 +14,9 @@ from typing import Any
 
 import streamlit as st
 
+from loaders.gebied import Gebied
 from loaders.schema import LONELINESS_INDICATORS
-from loaders.store import Store, StoreError
+from loaders.store import NATIONAL, Store, StoreError
 from ui.layers import load_layer
 from ui.selection import (
     MODES,
@@ -25,7 +26,6 @@ from ui.selection import (
     Selection,
     default_selection,
     parse_query,
-    pick_region,
     region_options,
     to_query,
 )
@@ -33,11 +33,13 @@ from views.eenzaamheid import AGE_LABELS
 
 CONTEXT_KEY = "_ontmoetingskaart_context"
 WRITTEN_KEY = "_ontmoetingskaart_query"
+LEGACY_KEYS = ("regio",)
+"""Query parameters of older links that are read once and then dropped from the URL."""
 
 
 @dataclass(frozen=True)
 class PageContext:
-    """What a page needs to know: the store folder, the region's manifest, the choice made."""
+    """What a page needs to know: the store folder, its manifest, the choice made."""
 
     root: str
     manifest: dict[str, Any]
@@ -51,61 +53,70 @@ def render_sidebar(store: Store) -> PageContext | None:
     Returns
     -------
     PageContext or None
-        None when the store holds no readable region.
+        None when the store holds no readable national data.
     """
-    manifests = _readable_manifests(store)
     st.session_state[CONTEXT_KEY] = None
-    if not manifests:
+    try:
+        manifest = store.manifest(NATIONAL)
+    except StoreError:
         return None
-    params = {key: st.query_params[key] for key in QUERY_KEYS if key in st.query_params}
+    keys = (*QUERY_KEYS, *LEGACY_KEYS)
+    params = {key: st.query_params[key] for key in keys if key in st.query_params}
     from_url = WRITTEN_KEY not in st.session_state or (
         bool(params) and params != st.session_state[WRITTEN_KEY]
     )
-    names = {region: m.get("name", region) for region, m in manifests.items()}
-    warnings = _choose_region(params, names, from_url=from_url)
+    root = str(store.root)
+    options = region_options(
+        manifest, load_layer(root, manifest, "eenzaamheid"), load_layer(root, manifest, "gemeenten")
+    )
+    warnings: list[str] = []
     with st.sidebar:
-        region = st.selectbox("Regio", list(manifests), format_func=names.get, key="regio")
-        manifest = manifests[region]
-        options = region_options(manifest, load_layer(str(store.root), manifest, "eenzaamheid"))
         if from_url:
-            parsed, more = parse_query(params, options)
-            warnings += more
-            _seed(parsed)
+            parsed, warnings = parse_query(params, options)
+            _seed(parsed, options)
         else:
             _keep_valid(options)
-        selection = _choice_widgets(options)
+        gebied = _gebied_widget(options)
+        selection = _choice_widgets(options, gebied)
         st.caption("De link in de adresbalk bewaart deze keuze: deel hem om dit te laten zien.")
     for warning in warnings:
         st.warning(warning, icon=":material/link_off:")
-    _write_query(to_query(selection))
-    context = PageContext(str(store.root), manifest, options, selection)
+    _write_query(to_query(selection, gebied.codes))
+    context = PageContext(root, manifest, options, selection)
     st.session_state[CONTEXT_KEY] = context
     return context
 
 
-def _choose_region(params: dict[str, str], names: dict[str, str], *, from_url: bool) -> list[str]:
-    """Set the region widget's state from the URL, or keep it if still stored; the warnings."""
-    if from_url:
-        st.session_state["regio"], warnings = pick_region(params, names)
-        return warnings
-    if st.session_state.get("regio") not in names:
-        st.session_state["regio"] = next(iter(names))
-    return []
+def _gebied_widget(options: RegionOptions) -> Gebied:
+    """The area: Nederland, a province or a gemeente, searchable by typing."""
+    keys = [g.key for g in options.gebieden]
+    labels = {g.key: g.label for g in options.gebieden}
+    if st.session_state.get("gebied") not in labels and "," not in str(
+        st.session_state.get("gebied", "")
+    ):
+        st.session_state["gebied"] = keys[0]
+    current = st.session_state["gebied"]
+    if current not in labels:
+        parts = [labels.get(code, code) for code in str(current).split(",")]
+        labels[current] = " + ".join(parts)
+        keys.append(current)
+    key = st.selectbox(
+        "Gebied", keys, format_func=labels.get, key="gebied",
+        help="Typ de naam van een gemeente of provincie om te zoeken.",
+    )
+    found = options.gebied(key)
+    if found is not None:
+        return found
+    codes = tuple(sorted(c for c in str(key).split(",") if c in options.gemeente_namen))
+    return Gebied(key, labels[key], "gemeente", codes)
 
 
-def _readable_manifests(store: Store) -> dict[str, dict[str, Any]]:
-    manifests = {}
-    for region in store.regions():
-        try:
-            manifests[region] = store.manifest(region)
-        except StoreError:
-            continue
-    return manifests
-
-
-def _seed(selection: Selection) -> None:
+def _seed(selection: Selection, options: RegionOptions) -> None:
     """Put a choice read from the URL into the widgets' state (before they are drawn)."""
-    st.session_state["gemeente"] = list(selection.gemeenten)
+    area = options.gebied(selection.gebied)
+    whole = area is None or set(selection.gemeenten) == set(area.codes)
+    st.session_state["gebied"] = selection.gebied
+    st.session_state["gemeente"] = [] if whole else list(selection.gemeenten)
     st.session_state["jaar"] = selection.jaar
     st.session_state["leeftijd"] = selection.leeftijd
     st.session_state["indicator"] = selection.indicator
@@ -117,7 +128,9 @@ def _keep_valid(options: RegionOptions) -> None:
     """Reset widget values that the (possibly just changed) region does not offer."""
     default = default_selection(options)
     state = st.session_state
-    state["gemeente"] = [g for g in state.get("gemeente", []) if g in options.gemeenten]
+    area = options.gebied(str(state.get("gebied", "")))
+    allowed = area.codes if area is not None else options.gemeenten
+    state["gemeente"] = [g for g in state.get("gemeente", []) if g in allowed]
     if state.get("jaar") not in options.years:
         state["jaar"] = default.jaar
     if state.get("leeftijd") not in options.ages:
@@ -145,22 +158,24 @@ def _reach_widgets() -> tuple[str, int]:
     return modus, drempel
 
 
-def _choice_widgets(options: RegionOptions) -> Selection:
-    modus, drempel = _reach_widgets()
-    gemeenten = options.gemeenten
-    if len(options.gemeenten) > 1:
+def _choice_widgets(options: RegionOptions, gebied: Gebied) -> Selection:
+    within = tuple(c for c in gebied.codes if c in options.gemeenten) or gebied.codes
+    gemeenten = within
+    if len(within) > 1:
+        names = options.gemeente_namen
         chosen = st.multiselect(
-            "Gemeenten",
-            options.gemeenten,
-            format_func=lambda code: f"{options.gemeente_namen.get(code, code)} ({code})",
+            "Alleen deze gemeenten",
+            sorted(within, key=lambda code: names.get(code, code)),
+            format_func=lambda code: f"{names.get(code, code)} ({code})",
             key="gemeente",
-            placeholder="Alle gemeenten",
+            placeholder=f"Alle gemeenten van {gebied.label}",
         )
-        gemeenten = tuple(chosen) or options.gemeenten
+        gemeenten = tuple(chosen) or within
+    modus, drempel = _reach_widgets()
     if not options.years:
-        st.caption("Deze regio heeft geen eenzaamheidscijfers.")
+        st.caption("Er zijn geen eenzaamheidscijfers opgeslagen.")
         return Selection(options.region, gemeenten, None, None, st.session_state["indicator"],
-                         modus, drempel)
+                         modus, drempel, gebied.key)
     jaar = st.segmented_control("Jaar", options.years, key="jaar", required=True)
     leeftijd = st.segmented_control(
         "Leeftijdsgroep",
@@ -176,12 +191,14 @@ def _choice_widgets(options: RegionOptions) -> Selection:
         key="indicator",
         help="Percentage inwoners met deze score op de eenzaamheidsschaal van De Jong-Gierveld.",
     )
-    return Selection(options.region, gemeenten, jaar, leeftijd, indicator, modus, drempel)
+    return Selection(options.region, gemeenten, jaar, leeftijd, indicator, modus, drempel,
+                     gebied.key)
 
 
 def _write_query(query: dict[str, str]) -> None:
     """Make the dashboard's keys in ``st.query_params`` equal ``query``; leave other keys alone."""
-    current = {key: st.query_params[key] for key in QUERY_KEYS if key in st.query_params}
+    keys = (*QUERY_KEYS, *LEGACY_KEYS)
+    current = {key: st.query_params[key] for key in keys if key in st.query_params}
     if current != query:
         for key in set(current) - set(query):
             del st.query_params[key]

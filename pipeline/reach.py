@@ -1,0 +1,75 @@
+"""The stored reach layers ``bereik_<mode>``: nearest meeting places of every kern in the store.
+
+Reach is computed for all kernen against all meeting places (the user's own lists merged in),
+so a kern near a gemeente or province border gets the place across it, whatever a page selects.
+Each layer records the files it was computed from (:func:`reach_inputs`); a page that finds
+them changed knows the stored reach is stale.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from analysis.network import graph_from_road_edges
+from analysis.reach import kern_reach
+from loaders.roads import TRAVEL_MODES, RoadEdges
+from loaders.schema import ATTRIBUTION
+from loaders.store import NATIONAL, LayerSource, Store
+from loaders.venue_store import MERGES_LAYER, OWN_LAYER, read_region_venues
+
+VENUE_LAYERS = ("venues", OWN_LAYER, MERGES_LAYER)
+"""The stored layers the merged venues are made of."""
+
+
+def reach_layer(mode: str) -> str:
+    """The name of the stored reach layer of ``mode`` (``"bereik_bike"``)."""
+    return f"bereik_{mode}"
+
+
+def reach_inputs(manifest: Mapping[str, Any], mode: str) -> str:
+    """The stored files a reach of ``mode`` depends on, as one comparable string."""
+    layers = manifest.get("layers", {})
+    names = ("kernen", *VENUE_LAYERS, f"netwerk_{mode}")
+    return ";".join(layers.get(name, {}).get("file", "") for name in names)
+
+
+def refresh_reach(
+    store: Store, *, modes: Iterable[str] = TRAVEL_MODES, region: str = NATIONAL
+) -> dict[str, int]:
+    """Compute and store the reach of every kern for each mode, in one atomic write.
+
+    Without a stored network for a mode the distances are straight-line estimates (the
+    ``methode`` column says so). Does nothing when the store has no kernen or no meeting
+    place that counts.
+
+    Returns
+    -------
+    dict
+        Layer name → rows written.
+    """
+    manifest = store.manifest(region)
+    layers = manifest["layers"]
+    if "kernen" not in layers or not any(name in layers for name in VENUE_LAYERS[:2]):
+        return {}
+    kernen = store.read_layer(region, "kernen")
+    venues = read_region_venues(store, region)
+    if kernen.empty or not venues["ontmoetingsplek"].fillna(False).astype(bool).any():
+        return {}
+    written = {}
+    for mode in modes:
+        network = f"netwerk_{mode}"
+        graph = None
+        if network in layers:
+            edges = RoadEdges.from_arrays(store.read_arrays(region, network))
+            graph = graph_from_road_edges(edges, source=layers[network]["file"])
+        table = kern_reach(kernen, venues, mode=mode, graph=graph)
+        source = LayerSource(
+            source="berekend uit de opgeslagen kernen, ontmoetingsplekken en wegennetten",
+            attribution=f"{ATTRIBUTION['cbs']}; {ATTRIBUTION['stemlokaal']}",
+            note="hemelsbreed × omrijfactor (schatting)" if graph is None else "over het wegennet",
+            inputs=reach_inputs(manifest, mode),
+        )
+        written[reach_layer(mode)] = (table, source)
+    store.write_region(region, written)
+    return {layer: len(table) for layer, (table, _src) in written.items()}
