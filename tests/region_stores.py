@@ -6,24 +6,39 @@ from pathlib import Path
 
 import pytest
 
-from loaders.__main__ import DEMO_REGIONS
 from loaders.build import import_folder
-from loaders.store import Store
+from loaders.store import NATIONAL, Store
+from pipeline import refresh_reach
 from tests.conftest import SHARED_DATA
+
+DRENTHE = ("GM0106", "GM0109", "GM0114", "GM0118", "GM0119", "GM1680", "GM1681", "GM1690",
+           "GM1699", "GM1701", "GM1730", "GM1731")
+DEMO_AREAS: dict[str, tuple[str, ...] | None] = {
+    "aa-en-hunze": ("GM1680",),
+    "baarn": ("GM0308",),
+    "drenthe": DRENTHE,
+    "nl": None,
+}
+"""Test stores: the national store holding one gemeente, a province, or the whole country."""
+REGION = NATIONAL
+"""The store's one dataset, as tests read it (``Store(root).read_layer(REGION, ...)``)."""
 
 
 def demo_region_store(tmp_path_factory: pytest.TempPathFactory, region: str) -> Path:
-    """A store holding only the demo region ``region`` (``aa-en-hunze``, ``drenthe``).
+    """A national store holding only the gemeenten of ``region`` (see :data:`DEMO_AREAS`).
 
-    Built on first use in the session's base temp folder; later calls return the same folder,
-    so a province is imported once however many modules use it. Do not write into it.
+    Built on first use in the session's base temp folder (with the stored reach); later calls
+    return the same folder, so a province or the country is imported once however many modules
+    use it. Do not write into it.
     """
     root = tmp_path_factory.getbasetemp() / "demo_stores" / region
-    if (root / region / "manifest.json").is_file():
+    if (root / NATIONAL / "manifest.json").is_file():
         return root
     if not SHARED_DATA.is_dir():
         pytest.fail(f"shared data folder not found at {SHARED_DATA}")
-    name, codes = DEMO_REGIONS[region]
-    report = import_folder(SHARED_DATA, codes, region=region, name=name, store=Store(root))
+    store = Store(root)
+    codes = DEMO_AREAS[region]
+    report = import_folder(SHARED_DATA, None if codes is None else list(codes), store=store)
     assert report.ok, report.summary()
+    refresh_reach(store)
     return root
