@@ -37,7 +37,7 @@ from loaders.build import (
 )
 from loaders.errors import SourceError, UnknownRegionError
 from loaders.gebied import resolve_gebied
-from loaders.roads import MODE_WORDS, TRAVEL_MODES
+from loaders.roads import TRAVEL_MODES, travel_mode
 from loaders.store import NATIONAL, Store, StoreError
 from loaders.venue_merge import merge_venues
 from loaders.venue_store import (
@@ -50,9 +50,6 @@ from loaders.venues import GEACCEPTEERD, GECORRIGEERD, read_venue_file, summaris
 from pipeline import refresh_reach
 
 STEPS = 7
-MODE_CHOICES = {**{mode: mode for mode in TRAVEL_MODES},
-                **{word: mode for mode, word in MODE_WORDS.items()}, "fiets": "bike"}
-"""Travel modes on the command line: ``walk``/``bike``/``drive`` or ``lopen``/``fiets``/``auto``."""
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -68,13 +65,11 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def parse_mode(word: str) -> str:
-    """A travel mode from a Dutch or English word (``"fiets"`` → ``"bike"``)."""
-    mode = MODE_CHOICES.get(word.strip().lower())
-    if mode is None:
-        raise argparse.ArgumentTypeError(
-            f"onbekende vervoerswijze {word!r}; kies lopen, fiets of auto (walk, bike, drive)."
-        )
-    return mode
+    """A travel mode from a Dutch or English word (``"fiets"`` → ``"bike"``), for argparse."""
+    try:
+        return travel_mode(word)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def area_codes(store: Store, text: str) -> list[str] | None:

@@ -149,6 +149,8 @@ def _by_name(
 
 
 def _suggest(wanted: str, names: Mapping[str, str]) -> str:
+    if GEMEENTE_CODE.match(wanted.strip().upper()):
+        return "Controleer de code (bijvoorbeeld GM1680 voor Aa en Hunze) of typ de naam."
     close = closest_names(wanted, names)
     if close:
         return "Bedoelt u " + " of ".join(close) + "?"

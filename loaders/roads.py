@@ -29,6 +29,26 @@ TRAVEL_MODES = ("walk", "bike", "drive")
 
 MODE_WORDS = {"walk": "lopen", "bike": "fietsen", "drive": "auto"}
 """The Dutch word for each travel mode, as used in the UI, URLs and command lines."""
+MODE_CHOICES = {**{mode: mode for mode in TRAVEL_MODES},
+                **{word: mode for mode, word in MODE_WORDS.items()}, "fiets": "bike"}
+"""Words for a travel mode on a command line: ``walk``/``bike``/``drive`` or
+``lopen``/``fiets``/``fietsen``/``auto``."""
+
+
+def travel_mode(word: str) -> str:
+    """The travel mode named by a Dutch or English word (``"fiets"`` → ``"bike"``).
+
+    Raises
+    ------
+    ValueError
+        With a Dutch message, for any other word.
+    """
+    mode = MODE_CHOICES.get(str(word).strip().lower())
+    if mode is None:
+        raise ValueError(
+            f"onbekende vervoerswijze {word!r}; kies lopen, fiets of auto (walk, bike, drive)."
+        )
+    return mode
 
 ROUTABLE_HIGHWAYS: dict[str, frozenset[str]] = {
     "walk": frozenset(

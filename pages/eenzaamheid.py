@@ -40,10 +40,12 @@ st.info(
 buurten = load_layer(context.root, context.manifest, "buurten")
 region_values = ez.buurt_values(table, buurten, jaar=choice.jaar, leeftijd=choice.leeftijd)
 values = region_values[region_values["gemeentecode"].isin(choice.gemeenten)]
-reference_codes = [*choice.gemeenten, ez.NATIONAL_CODE]
-references = ez.reference_values(
-    table, codes=reference_codes, jaar=choice.jaar, leeftijd=choice.leeftijd,
-    indicator=choice.indicator,
+indeling = str(table["indeling"].iloc[0]) if len(table) else ""
+reference_codes = ez.reference_codes(table, choice.gemeenten)
+references = ez.label_old_gemeenten(
+    ez.reference_values(table, codes=reference_codes, jaar=choice.jaar,
+                        leeftijd=choice.leeftijd, indicator=choice.indicator),
+    choice.gemeenten, indeling,
 )
 if not ez.has_figures(values, references, choice.indicator):
     st.warning(
@@ -65,6 +67,13 @@ for column, reference in zip(columns, references, strict=False):
         help=f"{label}, {reference.naam}, {reference.jaar}, {reference.leeftijd}: modelschatting.",
         border=True,
     )
+if len(choice.gemeenten) > ez.MAX_REFERENCE_GEMEENTEN:
+    st.caption(
+        f"{len(choice.gemeenten)} gemeenten in beeld. Zet de gemeenten naast elkaar op de pagina "
+        "‘Gemeenten vergelijken’."
+    )
+    st.page_link("pages/vergelijken.py", label="Gemeenten vergelijken",
+                 icon=":material/compare_arrows:")
 
 st.markdown("#### Filter de buurten")
 ranges = range_filters(
@@ -100,10 +109,13 @@ with right:
     chart_downloads(ranking, f"rangorde_{stem}", sources=named, table=shown)
 
 st.markdown("#### Door de jaren heen")
-indeling = str(table["indeling"].iloc[0]) if len(table) else ""
-names = dict(zip(filtered["code"], filtered["naam"], strict=True))
+drawn = ez.trend_buurten(filtered, choice.indicator)
+if len(drawn) < len(filtered):
+    st.caption(f"De {len(drawn)} buurten met het hoogste cijfer in {choice.jaar}, naast de "
+               "vergelijkingscijfers.")
+names = dict(zip(drawn["code"], drawn["naam"], strict=True))
 names |= {r.code: r.naam for r in references}
-years = ez.year_table(table, codes=list(filtered["code"]), leeftijd=choice.leeftijd,
+years = ez.year_table(table, codes=list(drawn["code"]), leeftijd=choice.leeftijd,
                      indicator=choice.indicator)
 reference_years = ez.year_table(table, codes=reference_codes, leeftijd=choice.leeftijd,
                                 indicator=choice.indicator)
@@ -133,8 +145,13 @@ if names_indeling and names_indeling != indeling:
         f"Buurtnamen komen uit de buurtkaart met indeling {names_indeling}, de cijfers uit "
         f"indeling {indeling}; een code die in die kaart niet voorkomt, staat er zonder naam."
     )
+listed = ez.display_table(filtered, choice.indicator)
+if len(listed) > ez.MAX_TABLE_ROWS:
+    st.caption(f"De {ez.MAX_TABLE_ROWS:,} buurten met het hoogste cijfer van "
+               f"{len(listed):,}; de download hieronder bevat ze allemaal.".replace(",", "."))
+    listed = listed.head(ez.MAX_TABLE_ROWS)
 st.dataframe(
-    ez.styled_table(ez.display_table(filtered, choice.indicator)),
+    ez.styled_table(listed),
     hide_index=True,
     placeholder=ez.SUPPRESSED,
     width="stretch",

@@ -175,7 +175,7 @@ def show_lists(context: PageContext) -> bool:
     st.subheader("Opgeslagen lijsten")
     lists = vu.load_own_lists(root, context.manifest)
     if lists.empty:
-        st.caption("Voor deze regio is nog geen eigen lijst opgeslagen.")
+        st.caption("Er is nog geen eigen lijst opgeslagen.")
         return False
     rows = zip(lists["source"], lists["plekken"], lists["wachtend"], strict=True)
     for number, (source, plekken, wachtend) in enumerate(rows):

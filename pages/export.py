@@ -98,7 +98,7 @@ if reach_view is not None:
 st.subheader("Buurten met eenzaamheidscijfers")
 buurten = exports.buurten_table(context)
 if buurten is None:
-    st.info("Deze regio heeft geen eenzaamheidscijfers.", icon=":material/info:")
+    st.info("Er zijn geen eenzaamheidscijfers opgeslagen.", icon=":material/info:")
 else:
     st.caption(
         "Per buurt de vier eenzaamheidsindicatoren van het gekozen jaar en de gekozen "

@@ -12,8 +12,8 @@ from ui.layers import load_layer
 from ui.reach import load_reach
 from ui.selection import mode_label
 from views import kernen as vk
-from views.export import XLSX_MIME, excel_csv, xlsx_bytes
-from views.status import layers_table
+from views.export import XLSX_MIME
+from views.kernen_export import kernen_files, kernen_stem
 
 st.title("Kernen en hun dichtstbijzijnde ontmoetingsplek")
 context = page_context()
@@ -80,20 +80,19 @@ st.dataframe(
     hide_index=True, width="stretch",
 )
 
-export = vk.export_table(shown, indicator=choice.indicator, jaar=choice.jaar,
-                         leeftijd=choice.leeftijd, mode_label=mode, threshold_m=threshold)
-name = f"kernen_{context.selection.file_stem}_{mode}_{threshold}m"
-method = vk.method_rows(mode_label=mode, threshold_m=threshold, indicator=choice.indicator,
-                        jaar=choice.jaar, leeftijd=choice.leeftijd, estimate=view.is_estimate,
-                        exported_at=datetime.now().strftime("%d-%m-%Y %H:%M"))
+files = kernen_files(
+    shown, manifest=context.manifest, indicator=choice.indicator, jaar=choice.jaar,
+    leeftijd=choice.leeftijd, mode_label=mode, threshold_m=threshold, estimate=view.is_estimate,
+    exported_at=datetime.now().strftime("%d-%m-%Y %H:%M"),
+)
+name = kernen_stem(context.selection.file_stem, mode, threshold)
 left, right = st.columns(2)
 left.download_button(
-    "Download deze kernen als CSV (Excel)", excel_csv(vk.with_sources(export, context.manifest)),
+    "Download deze kernen als CSV (Excel)", files["csv"],
     file_name=f"{name}.csv", mime="text/csv", icon=":material/download:", on_click="ignore",
 )
 right.download_button(
-    "Download deze kernen als Excel-bestand (XLSX)",
-    xlsx_bytes({"Kernen": export, "Bron": layers_table(context.manifest), "Methode": method}),
+    "Download deze kernen als Excel-bestand (XLSX)", files["xlsx"],
     file_name=f"{name}.xlsx", mime=XLSX_MIME, icon=":material/download:", on_click="ignore",
 )
 st.caption(

@@ -70,7 +70,7 @@ def closed_from_url(options: Mapping[str, str]) -> list[str]:
         unknown = [i for i in wanted if i not in options]
         if unknown:
             st.warning(
-                f"{', '.join(unknown)} uit de link is geen ontmoetingsplek in deze regio; "
+                f"{', '.join(unknown)} uit de link is geen ontmoetingsplek in dit gebied; "
                 "die laten we buiten het scenario.",
                 icon=":material/link_off:",
             )

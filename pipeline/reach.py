@@ -11,7 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from analysis.network import graph_from_road_edges
+import pandas as pd
+
+from analysis.network import RoadGraph, graph_from_road_edges
 from analysis.reach import kern_reach
 from loaders.roads import TRAVEL_MODES, RoadEdges
 from loaders.schema import ATTRIBUTION
@@ -58,11 +60,7 @@ def refresh_reach(
         return {}
     written = {}
     for mode in modes:
-        network = f"netwerk_{mode}"
-        graph = None
-        if network in layers:
-            edges = RoadEdges.from_arrays(store.read_arrays(region, network))
-            graph = graph_from_road_edges(edges, source=layers[network]["file"])
+        graph = _graph(store, region, manifest, mode)
         table = kern_reach(kernen, venues, mode=mode, graph=graph)
         source = LayerSource(
             source="berekend uit de opgeslagen kernen, ontmoetingsplekken en wegennetten",
@@ -73,3 +71,33 @@ def refresh_reach(
         written[reach_layer(mode)] = (table, source)
     store.write_region(region, written)
     return {layer: len(table) for layer, (table, _src) in written.items()}
+
+
+def current_reach(store: Store, mode: str, *, region: str = NATIONAL) -> pd.DataFrame:
+    """The reach of every kern for ``mode``: the stored layer, or computed when it is stale.
+
+    Computing does not write; the command line and the pages that write data keep the stored
+    layer up to date with :func:`refresh_reach`.
+
+    Raises
+    ------
+    StoreError
+        When the store has no kernen or no meeting places.
+    """
+    manifest = store.manifest(region)
+    entry = manifest["layers"].get(reach_layer(mode), {})
+    if entry and entry.get("inputs") == reach_inputs(manifest, mode):
+        return store.read_layer(region, reach_layer(mode))
+    kernen = store.read_layer(region, "kernen")
+    venues = read_region_venues(store, region)
+    return kern_reach(kernen, venues, mode=mode, graph=_graph(store, region, manifest, mode))
+
+
+def _graph(store: Store, region: str, manifest: Mapping[str, Any], mode: str) -> RoadGraph | None:
+    """The routable graph of the stored network of ``mode``, None when there is none."""
+    network = f"netwerk_{mode}"
+    entry = manifest["layers"].get(network)
+    if entry is None:
+        return None
+    edges = RoadEdges.from_arrays(store.read_arrays(region, network))
+    return graph_from_road_edges(edges, source=entry["file"])

@@ -1,28 +1,39 @@
-"""Command line: ``python -m reports factsheet``.
+"""Command line: ``python -m reports {factsheet,kernen,gemeenten}``.
 
 Examples
 --------
-python -m reports factsheet --regio aa-en-hunze --gemeente GM1680 --uit factsheets
-python -m reports factsheet --regio drenthe --gemeente GM1680 --gemeente GM1681 --uit out \\
+python -m reports factsheet --gemeente GM1680 --uit factsheets
+python -m reports factsheet --gemeente GM1680 --gemeente GM1681 --uit out \\
     --modus lopen --drempel 1000 --jaar 2020 --leeftijd 65+
+python -m reports kernen --gebied "Aa en Hunze" --modus fiets --uit kernen.xlsx
+python -m reports kernen --gebied "provincie Drenthe" --grens 1000 --uit drenthe.csv
+python -m reports gemeenten --gebied NL --uit gemeenten.csv
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 from analysis.indicators import available_years
 from loaders.build import check_gemeenten
 from loaders.errors import SourceError
+from loaders.roads import MODE_WORDS, travel_mode
 from loaders.schema import AGE_GROUPS, LONELINESS_INDICATORS
-from loaders.store import Store, StoreError
+from loaders.store import NATIONAL, Store, StoreError
+from reports import tables
 from reports.factsheets import load_factsheet_data, write_factsheets
-from loaders.roads import MODE_WORDS
 from views import static
+from views.export import excel_csv, xlsx_bytes
 from views.factsheet import FactsheetChoice
+from views.kernen import with_sources
+from views.kernen_export import kernen_files
+from views.status import layers_table
+
+INDICATOR_WORDS = {column.removesuffix("_pct"): column for column in LONELINESS_INDICATORS}
+"""``--indicator`` values: ``eenzaam``, ``ernstig_eenzaam``, … (``_pct`` may be added)."""
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -45,14 +56,13 @@ def _parser() -> argparse.ArgumentParser:
                                                   "$ONTMOETINGSKAART_DATA)")
     sub = parser.add_subparsers(required=True, metavar="opdracht")
     sheet = sub.add_parser("factsheet", help="een PDF-factsheet per gemeente maken")
-    sheet.add_argument("--regio", required=True, help="id van de opgeslagen regio")
     sheet.add_argument("--gemeente", action="append", required=True,
                        help="gemeentecode, bijv. GM1680 (mag vaker)")
     sheet.add_argument("--kern", action="append", default=[],
                        help="alleen deze kern-id (mag vaker), bijv. cbs2021:annen")
     sheet.add_argument("--uit", type=Path, required=True, help="map voor de PDF-bestanden")
-    sheet.add_argument("--modus", choices=list(MODE_WORDS.values()), default="fietsen",
-                       help="vervoerswijze (standaard fietsen)")
+    sheet.add_argument("--modus", type=_mode, default="bike",
+                       help="lopen, fiets of auto (standaard fiets)")
     sheet.add_argument("--drempel", type=_positive, default=2000.0,
                        help="afstandsgrens in meters (standaard 2000)")
     sheet.add_argument("--jaar", type=int, help="jaar van de eenzaamheidscijfers (standaard het "
@@ -62,17 +72,93 @@ def _parser() -> argparse.ArgumentParser:
     sheet.add_argument("--indicator", choices=list(LONELINESS_INDICATORS), default="eenzaam_pct",
                        help="eenzaamheidsindicator (standaard eenzaam_pct)")
     sheet.set_defaults(run=_cmd_factsheet)
+
+    kernen = sub.add_parser("kernen", help="de tabel van de pagina Kernen (CSV of XLSX)")
+    _table_args(kernen)
+    kernen.set_defaults(run=_cmd_kernen)
+    gemeenten = sub.add_parser("gemeenten", help="de tabel van de pagina Gemeenten vergelijken")
+    _table_args(gemeenten)
+    gemeenten.set_defaults(run=_cmd_gemeenten)
     return parser
+
+
+def _table_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--gebied", required=True,
+                        help="gemeentecode of -naam, ‘provincie NAAM’ of NL")
+    parser.add_argument("--modus", type=_mode, default="bike",
+                        help="lopen, fiets of auto (standaard fiets)")
+    parser.add_argument("--jaar", type=int, help="jaar van de eenzaamheidscijfers (standaard het "
+                                                 "nieuwste)")
+    parser.add_argument("--leeftijd", choices=list(AGE_GROUPS.values()), default="18+",
+                        help="leeftijdsgroep (standaard 18+)")
+    parser.add_argument("--indicator", type=_indicator, default="eenzaam_pct",
+                        help="eenzaam, ernstig_eenzaam, emotioneel_eenzaam of sociaal_eenzaam")
+    parser.add_argument("--grens", type=_positive, default=2000.0,
+                        help="afstandsgrens in meters (standaard 2000)")
+    parser.add_argument("--uit", type=Path, required=True, help="bestand: .csv of .xlsx")
+
+
+def _mode(text: str) -> str:
+    try:
+        return travel_mode(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _indicator(text: str) -> str:
+    column = INDICATOR_WORDS.get(text.strip().lower().removesuffix("_pct"))
+    if column is None:
+        raise argparse.ArgumentTypeError(
+            f"onbekende indicator {text!r}; kies uit {', '.join(INDICATOR_WORDS)}."
+        )
+    return column
+
+
+def _output(path: Path) -> str:
+    suffix = path.suffix.lower().lstrip(".")
+    if suffix not in {"csv", "xlsx"}:
+        raise ValueError(f"{path.name}: kies een bestand dat eindigt op .csv of .xlsx.")
+    return suffix
+
+
+def _cmd_kernen(args: argparse.Namespace, store: Store) -> int:
+    kind = _output(args.uit)
+    gebied = tables.area(store, args.gebied)
+    jaar = _year(store, args.jaar, args.leeftijd)
+    chosen = tables.kernen_selection(store, gebied, mode=args.modus, jaar=jaar,
+                                     leeftijd=args.leeftijd, indicator=args.indicator)
+    files = kernen_files(
+        chosen.table, manifest=chosen.manifest, indicator=args.indicator, jaar=jaar,
+        leeftijd=args.leeftijd, mode_label=MODE_WORDS[args.modus], threshold_m=args.grens,
+        estimate=chosen.estimate, exported_at=datetime.now().strftime("%d-%m-%Y %H:%M"),
+    )
+    args.uit.write_bytes(files[kind])
+    print(f"✓ {len(chosen.table)} kernen van {gebied.label} in {args.uit}")
+    return 0
+
+
+def _cmd_gemeenten(args: argparse.Namespace, store: Store) -> int:
+    kind = _output(args.uit)
+    gebied = tables.area(store, args.gebied)
+    jaar = _year(store, args.jaar, args.leeftijd)
+    table = tables.gemeenten_table(store, gebied, mode=args.modus, threshold_m=args.grens,
+                                   jaar=jaar, leeftijd=args.leeftijd, indicator=args.indicator)
+    manifest = store.manifest(NATIONAL)
+    data = (excel_csv(with_sources(table, manifest)) if kind == "csv"
+            else xlsx_bytes({"Gemeenten": table, "Bron": layers_table(manifest)}))
+    args.uit.write_bytes(data)
+    print(f"✓ {len(table)} gemeenten van {gebied.label} in {args.uit}")
+    return 0
 
 
 def _cmd_factsheet(args: argparse.Namespace, store: Store) -> int:
     codes = check_gemeenten(args.gemeente)
-    mode = next(mode for mode, word in MODE_WORDS.items() if word == args.modus)
+    mode = args.modus
     if static.find_browser() is None:
         print(f"Let op: {static.NO_BROWSER_MESSAGE} "
               "De factsheets komen er zonder kaart en grafiek.", file=sys.stderr)
-    jaar = _year(store, args.regio, args.jaar, args.leeftijd)
-    data = load_factsheet_data(store, args.regio, mode=mode, jaar=jaar, leeftijd=args.leeftijd,
+    jaar = _year(store, args.jaar, args.leeftijd)
+    data = load_factsheet_data(store, NATIONAL, mode=mode, jaar=jaar, leeftijd=args.leeftijd,
                                indicator=args.indicator)
     choice = FactsheetChoice(
         gemeentecode=codes[0], kern_ids=tuple(args.kern), mode=mode, drempel_m=args.drempel,
@@ -88,11 +174,11 @@ def _cmd_factsheet(args: argparse.Namespace, store: Store) -> int:
     return 1 if run.failed else 0
 
 
-def _year(store: Store, region: str, jaar: int | None, leeftijd: str) -> int | None:
+def _year(store: Store, jaar: int | None, leeftijd: str) -> int | None:
     """The chosen survey year, checked against the stored figures; the newest when not given."""
-    if not store.has_layer(region, "eenzaamheid"):
+    if not store.has_layer(NATIONAL, "eenzaamheid"):
         return None
-    eenzaamheid = store.read_layer(region, "eenzaamheid")
+    eenzaamheid = store.read_layer(NATIONAL, "eenzaamheid")
     years = available_years(eenzaamheid[eenzaamheid["leeftijd"] == leeftijd])
     if jaar is None:
         return years[0] if years else None

@@ -1,4 +1,5 @@
-"""Every page through Streamlit's AppTest: empty store, the real Aa en Hunze region, URL choices."""
+"""Every page through Streamlit's AppTest: empty store, the national store holding Aa en Hunze,
+Drenthe or the whole country, URL choices (gebied, province, old region links)."""
 
 from __future__ import annotations
 
@@ -14,11 +15,11 @@ from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
 from analysis.nearest import DETOUR_FACTOR
-from loaders.build import import_folder
 from loaders.rivm import read_loneliness_csv
-from loaders.store import DATA_ENV, LayerSource, Store
+from loaders.store import DATA_ENV, NATIONAL, LayerSource, Store
 from loaders.venue_rules import rules_table
 from tests.conftest import SHARED_DATA
+from tests.region_stores import demo_region_store
 
 REPO = Path(__file__).resolve().parent.parent
 RIVM_CSV = SHARED_DATA / "rivm_eenzaamheid_wijk_buurt_2016_2020.csv"
@@ -27,14 +28,10 @@ EMPTY_HELP = "nog geen regio opgeslagen"
 
 @pytest.fixture(scope="module")
 def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The region Aa en Hunze (GM1680), imported once from the shared data files."""
+    """The national store holding Aa en Hunze (GM1680), built once per session."""
     if not RIVM_CSV.is_file():
         pytest.fail(f"shared data folder not found at {SHARED_DATA}")
-    root = tmp_path_factory.mktemp("kern_data")
-    report = import_folder(SHARED_DATA, ["GM1680"], region="aa-en-hunze", name="Aa en Hunze",
-                           store=Store(root))
-    assert report.ok, report.summary()
-    return root
+    return demo_region_store(tmp_path_factory, "aa-en-hunze")
 
 
 @pytest.fixture
@@ -104,7 +101,8 @@ def test_every_page_helps_when_the_store_is_empty(monkeypatch, tmp_path: Path, p
 def test_eenzaamheid_page_shows_reference_values_and_buurten(monkeypatch, demo_store) -> None:
     app = _run(_app(monkeypatch, demo_store))
     assert app.title[0].value == "Eenzaamheid per buurt"
-    assert app.caption[0].value.startswith("Gegevens: Aa en Hunze (GM1680)")
+    assert app.caption[0].value.startswith("Gegevens: Nederland (GM1680)")
+    assert app.selectbox(key="gebied").value == "NL"
     assert "Eenzaamheid (RIVM) 50090NED 2012, 2016, 2020" in app.caption[0].value
     assert "Modelschattingen, geen tellingen" in app.info[0].value
     assert app.subheader[0].value == "Eenzaam: 2020, 18 jaar en ouder"
@@ -122,9 +120,8 @@ def test_eenzaamheid_page_shows_reference_values_and_buurten(monkeypatch, demo_s
         "Hoogste en laagste buurten: eenzaam",
         "Ontwikkeling per buurt: eenzaam",
     ]
-    assert app.query_params == {"regio": "aa-en-hunze", "gemeente": "GM1680", "jaar": "2020",
-                                "leeftijd": "18+", "indicator": "eenzaam",
-                                "modus": "fietsen", "drempel": "2000"}
+    assert app.query_params == {"gebied": "NL", "jaar": "2020", "leeftijd": "18+",
+                                "indicator": "eenzaam", "modus": "fietsen", "drempel": "2000"}
 
 
 def test_query_params_choose_year_age_group_and_indicator(monkeypatch, demo_store) -> None:
@@ -147,15 +144,28 @@ def test_invalid_query_params_fall_back_with_a_warning(monkeypatch, demo_store) 
     app = _run(_app(monkeypatch, demo_store, regio="atlantis", jaar="1999", leeftijd="12+",
                     indicator="blij", gemeente="GM0363"))
     warnings = [w.value for w in app.warning]
-    assert warnings == [
-        "Regio ‘atlantis’ uit de link is niet opgeslagen; we tonen Aa en Hunze.",
-        "GM0363 hoort niet bij regio Aa en Hunze; we tonen alle gemeenten van de regio.",
+    assert warnings[0].startswith("Regio ‘atlantis’ uit de link bestaat niet: ")
+    assert warnings[0].endswith(" We tonen Nederland.")
+    assert warnings[1:] == [
+        "GM0363 hoort niet bij Nederland; we tonen heel Nederland.",
         "Jaar ‘1999’ uit de link is niet beschikbaar; we tonen 2020.",
         "Leeftijdsgroep ‘12+’ uit de link is niet beschikbaar; we tonen 18+.",
         "Indicator ‘blij’ uit de link is niet beschikbaar; we tonen eenzaam.",
     ]
     assert _metrics(app)["Nederland (2020, 18+)"] == "47,0 %"
-    assert app.query_params["jaar"] == "2020" and app.query_params["regio"] == "aa-en-hunze"
+    assert app.selectbox(key="gebied").value == "NL"
+    assert app.query_params["jaar"] == "2020" and app.query_params["gebied"] == "NL"
+    assert "regio" not in app.query_params and "gemeente" not in app.query_params
+
+
+def test_old_region_link_opens_the_gemeente_of_that_name(monkeypatch, demo_store) -> None:
+    app = _run(_app(monkeypatch, demo_store, regio="aa-en-hunze", jaar="2016"))
+    assert not app.warning
+    assert app.selectbox(key="gebied").value == "GM1680"
+    assert app.segmented_control(key="jaar").value == 2016
+    assert "Aa en Hunze (2016, 18+)" in _metrics(app)
+    assert app.query_params["gebied"] == "GM1680" and app.query_params["jaar"] == "2016"
+    assert "regio" not in app.query_params
 
 
 def test_changing_the_age_group_updates_page_and_url(monkeypatch, demo_store) -> None:
@@ -171,7 +181,7 @@ def test_changing_the_age_group_updates_page_and_url(monkeypatch, demo_store) ->
 
 def test_range_slider_filters_the_buurten(monkeypatch, demo_store) -> None:
     app = _run(_app(monkeypatch, demo_store))
-    app.slider(key="bereik_aa-en-hunze_2020_18+_eenzaam_pct").set_value((40.0, 45.0)).run()
+    app.slider(key="bereik_nl_2020_18+_eenzaam_pct").set_value((40.0, 45.0)).run()
     assert not app.exception
     with open(RIVM_CSV, encoding="utf-8", newline="") as handle:
         wanted = {r["regiocode"] for r in csv.DictReader(handle)
@@ -183,10 +193,10 @@ def test_range_slider_filters_the_buurten(monkeypatch, demo_store) -> None:
 
 
 def test_download_is_csv_for_dutch_excel(monkeypatch, demo_store, downloads) -> None:
-    app = _run(_app(monkeypatch, demo_store))
+    app = _run(_app(monkeypatch, demo_store, gebied="GM1680"))
     assert app.get("download_button")[-1].proto.label == "Download deze buurten als CSV (Excel)"
     [(data, mimetype, filename)] = downloads
-    assert (mimetype, filename) == ("text/csv", "eenzaamheid_aa-en-hunze_2020_18plus.csv")
+    assert (mimetype, filename) == ("text/csv", "eenzaamheid_gm1680_2020_18plus.csv")
     assert data.startswith(b"\xef\xbb\xbf")
     lines = data.decode("utf-8-sig").splitlines()
     assert lines[0].split(";")[:8] == ["Buurtcode", "Buurt", "Gemeentecode", "Gemeente", "Jaar",
@@ -204,29 +214,32 @@ def test_a_year_without_the_indicator_says_so(monkeypatch, demo_store) -> None:
     assert not app.metric and not app.dataframe
 
 
-def test_gemeente_choice_in_a_region_of_two(monkeypatch, tmp_path: Path) -> None:
+def test_gemeente_choice_in_a_store_of_two(monkeypatch, tmp_path: Path) -> None:
     layer = read_loneliness_csv(RIVM_CSV, gemeenten=["GM1680", "GM0308"])
     source = LayerSource(source=str(RIVM_CSV), attribution="Bron: RIVM", year="2016,2020",
                          indeling="2020")
-    Store(tmp_path).write_region("twee", {"eenzaamheid": (layer, source)}, name="Twee",
+    Store(tmp_path).write_region(NATIONAL, {"eenzaamheid": (layer, source)}, name="Nederland",
                                  gemeenten=["GM0308", "GM1680"])
     app = _run(_app(monkeypatch, tmp_path, gemeente="GM0308"))
+    assert app.selectbox(key="gebied").value == "NL"
     chooser = app.multiselect(key="gemeente")
     assert chooser.value == ["GM0308"]
-    assert chooser.options == ["Baarn (GM0308)", "Aa en Hunze (GM1680)"]
+    assert chooser.options == ["Aa en Hunze (GM1680)", "Baarn (GM0308)"]
     assert list(_metrics(app))[:2] == ["Baarn (2020, 18+)", "Nederland (2020, 18+)"]
     assert _metrics(app)["Baarn (2020, 18+)"] == _pct(_rivm("2020", "18+", "GM0308")["eenzaam_pct"])
     assert app.dataframe[0].value["Buurtcode"].str.startswith("BU0308").all()
+    assert app.query_params["gemeente"] == "GM0308"
     chooser.set_value([]).run()
-    assert app.query_params["gemeente"] == "GM0308,GM1680"
+    assert "gemeente" not in app.query_params, "the whole area needs no gemeente list"
+    assert app.query_params["gebied"] == "NL"
     assert "Aa en Hunze (2020, 18+)" in _metrics(app)
 
 
-def test_region_without_loneliness_figures(monkeypatch, tmp_path: Path) -> None:
+def test_store_without_loneliness_figures(monkeypatch, tmp_path: Path) -> None:
     _store_with_kernen_only(tmp_path)
     app = _run(_app(monkeypatch, tmp_path))
     assert "geen eenzaamheidscijfers" in app.info[0].value
-    assert "Deze regio heeft geen eenzaamheidscijfers." in [c.value for c in app.caption]
+    assert "Er zijn geen eenzaamheidscijfers opgeslagen." in [c.value for c in app.caption]
 
 
 def test_bronnen_page_explains_sources_and_method(monkeypatch, demo_store) -> None:
@@ -250,13 +263,13 @@ def test_bronnen_page_explains_sources_and_method(monkeypatch, demo_store) -> No
     assert app.table[1].value["Omschrijving"].tolist() == rules_table()["Omschrijving"].tolist()
 
 
-def test_gegevens_page_lists_region_with_sources(monkeypatch, tmp_path: Path) -> None:
+def test_gegevens_page_lists_the_store_with_sources(monkeypatch, tmp_path: Path) -> None:
     _store_with_kernen_only(tmp_path)
     app = _run(_app(monkeypatch, tmp_path), "pages/gegevens.py")
     assert app.title[0].value == "Gegevens"
-    assert app.caption[0].value.startswith("Gegevens: Aa en Hunze (GM1680) · Kernen 2021")
+    assert app.caption[0].value.startswith("Gegevens: Nederland (GM1680) · Kernen 2021")
     regions = app.dataframe[0].value
-    assert regions["Regio"].tolist() == ["Aa en Hunze"]
+    assert regions["Regio"].tolist() == ["Nederland"]
     assert regions["Gemeenten"].tolist() == ["GM1680"]
     layers = app.dataframe[1].value
     assert layers["Bron"].tolist() == ["kernen.csv"]
@@ -265,8 +278,8 @@ def test_gegevens_page_lists_region_with_sources(monkeypatch, tmp_path: Path) ->
 
 
 def test_gegevens_page_survives_a_corrupt_manifest(monkeypatch, tmp_path: Path) -> None:
-    (tmp_path / "kapot").mkdir()
-    (tmp_path / "kapot" / "manifest.json").write_text("{", encoding="utf-8")
+    (tmp_path / NATIONAL).mkdir()
+    (tmp_path / NATIONAL / "manifest.json").write_text("{", encoding="utf-8")
     app = _run(_app(monkeypatch, tmp_path), "pages/gegevens.py")
     assert "onleesbaar" in app.error[0].value
     assert EMPTY_HELP in app.info[0].value
@@ -277,5 +290,61 @@ def _store_with_kernen_only(root: Path) -> None:
                              geometry=[Point(240000, 553000)], crs="EPSG:28992")
     source = LayerSource(source="/data/kernen.csv", attribution="Bron: CBS (CC BY 4.0)",
                          year="2021", fetched_at="2026-11-27T09:30:00+00:00")
-    Store(root).write_region("aa-en-hunze", {"kernen": (frame, source)},
-                             name="Aa en Hunze", gemeenten=["GM1680"])
+    Store(root).write_region(NATIONAL, {"kernen": (frame, source)},
+                             name="Nederland", gemeenten=["GM1680"])
+
+
+def test_a_province_from_the_link_on_the_drenthe_store(
+    monkeypatch, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    root = demo_region_store(tmp_path_factory, "drenthe")
+    store = Store(root)
+    drenthe = store.manifest(NATIONAL)["gemeenten"]
+    names = dict(store.read_layer(NATIONAL, "gemeenten")[["code", "naam"]].to_numpy())
+    app = _run(_app(monkeypatch, root, gebied="provincie-drenthe", leeftijd="65+"),
+               "pages/kernen.py")
+    assert not [w.value for w in app.warning if "link" in w.value]
+    gebied = app.selectbox(key="gebied")
+    assert gebied.value == "provincie-drenthe"
+    assert gebied.options[:2] == ["Nederland", "Provincie Drenthe"]
+    assert "Aa en Hunze" in gebied.options and "Assen" in gebied.options
+    chooser = app.multiselect(key="gemeente")
+    assert chooser.value == [] and len(chooser.options) == len(drenthe) == 12
+    assert app.query_params["gebied"] == "provincie-drenthe"
+    assert "gemeente" not in app.query_params and app.query_params["leeftijd"] == "65+"
+    shown = set(app.dataframe[-1].value["Gemeente"])
+    assert len(shown) > 1 and shown <= {names[c] for c in drenthe}
+
+    chooser.set_value(["GM1680"]).run()
+    assert not app.exception
+    assert app.query_params["gebied"] == "provincie-drenthe"
+    assert app.query_params["gemeente"] == "GM1680"
+    assert set(app.dataframe[-1].value["Gemeente"]) == {"Aa en Hunze"}
+
+
+def test_old_region_link_of_a_province(monkeypatch, tmp_path_factory) -> None:
+    root = demo_region_store(tmp_path_factory, "drenthe")
+    app = _run(_app(monkeypatch, root, regio="drenthe"), "pages/bronnen.py")
+    assert not app.warning
+    assert app.selectbox(key="gebied").value == "provincie-drenthe"
+    assert app.query_params["gebied"] == "provincie-drenthe" and "regio" not in app.query_params
+
+
+def test_nederland_on_the_national_store(monkeypatch, tmp_path_factory) -> None:
+    from analysis.reach import reach_summary
+
+    root = demo_region_store(tmp_path_factory, "nl")
+    store = Store(root)
+    gemeenten = store.manifest(NATIONAL)["gemeenten"]
+    summary = reach_summary(store.read_layer(NATIONAL, "bereik_bike"), [2000]).sum()
+    app = _run(_app(monkeypatch, root, gebied="NL"), "pages/kernen.py")
+    assert not app.warning or all("schatting" in w.value for w in app.warning)
+    gebied = app.selectbox(key="gebied")
+    assert gebied.value == "NL"
+    assert len(gebied.options) > len(gemeenten) > 300, "every gemeente, plus provinces and NL"
+    assert sum(o.startswith("Provincie ") for o in gebied.options) == 12
+    assert app.multiselect(key="gemeente").value == []
+    metrics = {m.label: m.value for m in app.metric}
+    assert metrics["Met ontmoetingsplek binnen 2 km"] == (
+        f"{summary['kernen_binnen_2000']:,} van {summary['kernen']:,} kernen".replace(",", "."))
+    assert app.query_params["gebied"] == "NL" and "gemeente" not in app.query_params

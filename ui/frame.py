@@ -30,6 +30,8 @@ def navigation_pages() -> dict[str, list[st.Page]]:
                     url_path="kernen"),
             st.Page("pages/eenzaamheid.py", title="Eenzaamheid", icon=":material/diversity_3:",
                     url_path="eenzaamheid", default=True),
+            st.Page("pages/vergelijken.py", title="Gemeenten vergelijken",
+                    icon=":material/compare_arrows:", url_path="vergelijken"),
             st.Page("pages/scenario.py", title="Scenario", icon=":material/alt_route:",
                     url_path="scenario"),
         ],

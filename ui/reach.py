@@ -91,17 +91,17 @@ def _reach(
     return kern_reach(_kernen, _venues, mode=mode, graph=_graph)
 
 
-def load_reach(context: PageContext) -> ReachView | None:
-    """Reach of the chosen gemeenten, with the buurt's loneliness figure per kern.
+def reach_all(context: PageContext) -> ReachView | None:
+    """The reach of every kern in the store (not filtered by the selection).
 
-    Returns None (after a Dutch message on the page) when the region has no kernen or no
-    meeting places.
+    Returns None (after a Dutch message on the page) when there are no kernen or no meeting
+    places.
     """
     manifest = context.manifest
     kernen = load_layer(context.root, manifest, "kernen")
     venues = load_venues(context.root, manifest)
     if kernen is None or venues is None or kernen.empty:
-        st.info("Deze regio heeft nog geen kernen en ontmoetingsplekken. Importeer ze via "
+        st.info("Er zijn nog geen kernen en ontmoetingsplekken opgeslagen. Importeer ze via "
                 "`python -m loaders import` of `python -m loaders fetch`.")
         return None
     if not venues["ontmoetingsplek"].fillna(False).astype(bool).any():
@@ -121,12 +121,24 @@ def load_reach(context: PageContext) -> ReachView | None:
     if table is None or len(table) != len(kernen):
         files = (layers["kernen"]["file"], *venue_files(manifest), network_file)
         table = _reach(context.root, manifest["region"], mode, files, kernen, venues, graph)
+    return ReachView(table=table, kernen=kernen, venues=venues, graph=graph)
+
+
+def load_reach(context: PageContext) -> ReachView | None:
+    """Reach of the chosen gemeenten, with the buurt's loneliness figure per kern.
+
+    Returns None (after a Dutch message on the page) when there are no kernen or no meeting
+    places.
+    """
+    everything = reach_all(context)
+    if everything is None:
+        return None
     selection = context.selection
-    chosen = table["gemeentecode"].isin(selection.gemeenten).to_numpy()
-    table = table[chosen].reset_index(drop=True)
-    eenzaamheid = load_layer(context.root, manifest, "eenzaamheid")
+    chosen = everything.table["gemeentecode"].isin(selection.gemeenten).to_numpy()
+    table = everything.table[chosen].reset_index(drop=True)
+    eenzaamheid = load_layer(context.root, context.manifest, "eenzaamheid")
     if eenzaamheid is not None and selection.jaar is not None:
         table = kern_loneliness(table, eenzaamheid, indicator=selection.indicator,
                                 leeftijd=selection.leeftijd, jaar=selection.jaar)
-    return ReachView(table=table, kernen=kernen[chosen].reset_index(drop=True), venues=venues,
-                     graph=graph)
+    return ReachView(table=table, kernen=everything.kernen[chosen].reset_index(drop=True),
+                     venues=everything.venues, graph=everything.graph)

@@ -31,6 +31,7 @@ from loaders.venue_store import (
     venue_merges,
 )
 from loaders.venues import GEACCEPTEERD, WACHT, ParsedVenues, display_name, list_source
+from pipeline import refresh_reach
 from ui.reach import venue_files
 from views import eigen_lijst as el
 
@@ -106,7 +107,9 @@ def store_check(root: str, region: str) -> None:
         return
     venues = check.parsed.venues
     try:
-        store_venue_list(Store(root), region, venues)
+        store = Store(root)
+        store_venue_list(store, region, venues)
+        refresh_reach(store, region=region)
     except StoreError as exc:
         _notice("error", str(exc))
         return
@@ -126,7 +129,9 @@ def discard_check() -> None:
 def remove_list(root: str, region: str, source: str) -> None:
     """Button callback: remove one stored list (by its ``source``)."""
     try:
-        remove_venue_list(Store(root), region, source)
+        store = Store(root)
+        remove_venue_list(store, region, source)
+        refresh_reach(store, region=region)
     except StoreError as exc:
         _notice("error", str(exc))
         return
@@ -136,8 +141,11 @@ def remove_list(root: str, region: str, source: str) -> None:
 def look_up_again(root: str, region: str) -> None:
     """Button callback: look up the waiting addresses again and store what was found."""
     try:
-        report = retry_geocoding(Store(root), region, accept=True, session=lookup_session(),
+        store = Store(root)
+        report = retry_geocoding(store, region, accept=True, session=lookup_session(),
                                  base_url=locatieserver.LOCATIESERVER_URL)
+        if len(report):
+            refresh_reach(store, region=region)
     except (SourceError, StoreError) as exc:
         _notice("error", getattr(exc, "user_message", str(exc)))
         return
@@ -166,6 +174,8 @@ def apply_merge_choices(root: str, region: str, changes: dict[str, bool]) -> Non
     try:
         for pair_id, undone in changes.items():
             set_merge_undone(store, region, pair_id, undone=undone)
+        if changes:
+            refresh_reach(store, region=region)
     except StoreError as exc:
         _notice("error", str(exc))
         return

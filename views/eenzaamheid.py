@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 from pandas.io.formats.style import Styler
@@ -24,6 +24,13 @@ AGE_LABELS = {"18+": "18 jaar en ouder", "65+": "65 jaar en ouder", "18-64": "18
 BOUNDS = {"_ondergrens": "ondergrens 95%-interval", "_bovengrens": "bovengrens 95%-interval"}
 BUURT_KEYS = ("code", "naam", "gemeentecode", "gemeentenaam", "jaar", "leeftijd", "indeling")
 """Leading columns of :func:`buurt_values`; the indicators and their bounds follow."""
+MAX_REFERENCE_GEMEENTEN = 6
+"""Up to this many chosen gemeenten get a figure of their own beside Nederland's; a larger
+selection is compared on the page 'Gemeenten vergelijken' instead."""
+MAX_TABLE_ROWS = 1000
+"""Buurten listed on the page; a download holds them all."""
+MAX_TREND_BUURTEN = 25
+"""Up to this many buurten are drawn one line each through the years; of more, the highest."""
 
 
 @dataclass(frozen=True)
@@ -110,7 +117,8 @@ def buurt_values(
         & (eenzaamheid["jaar"] == jaar)
         & (eenzaamheid["leeftijd"] == leeftijd)
     ].rename(columns={"regiocode": "code"})
-    rows = rows.assign(gemeentecode=gemeentecode(rows["code"]))
+    if "gemeentecode" not in rows.columns:
+        rows = rows.assign(gemeentecode=gemeentecode(rows["code"]))
     if gemeenten:
         rows = rows[rows["gemeentecode"].isin(gemeenten)]
     rows = rows.assign(naam=_names(rows["code"], buurten))
@@ -175,6 +183,41 @@ def reference_values(
             )
         )
     return result
+
+
+def reference_codes(eenzaamheid: pd.DataFrame, gemeenten: Sequence[str]) -> list[str]:
+    """The RIVM gemeente codes to compare a selection with, and ``NL01`` last.
+
+    A gemeente formed after the division of the figures has no row of its own: the gemeenten
+    it was formed from stand in for it (their rows carry its code in ``gemeentecode``). A
+    selection of more than :data:`MAX_REFERENCE_GEMEENTEN` gemeenten gets Nederland only.
+    """
+    if len(gemeenten) > MAX_REFERENCE_GEMEENTEN:
+        return [NATIONAL_CODE]
+    rows = eenzaamheid[eenzaamheid["soort_regio"] == "Gemeente"]
+    if "gemeentecode" in rows.columns:
+        codes = rows.loc[rows["gemeentecode"].isin(gemeenten), "regiocode"].unique()
+    else:
+        codes = [c for c in gemeenten if c in set(rows["regiocode"])]
+    return [*sorted(codes), NATIONAL_CODE]
+
+
+def label_old_gemeenten(
+    references: Sequence[ReferenceValue], current: Sequence[str], indeling: str
+) -> list[ReferenceValue]:
+    """Name gemeenten that no longer exist as such: ``"Appingedam (indeling 2020)"``."""
+    return [
+        r if r.code == NATIONAL_CODE or r.code in current
+        else replace(r, naam=f"{r.naam} (indeling {indeling})")
+        for r in references
+    ]
+
+
+def trend_buurten(values: pd.DataFrame, indicator: str) -> pd.DataFrame:
+    """The buurten drawn in the years chart: all, or the highest :data:`MAX_TREND_BUURTEN`."""
+    if len(values) <= MAX_TREND_BUURTEN:
+        return values
+    return values.dropna(subset=[indicator]).nlargest(MAX_TREND_BUURTEN, indicator)
 
 
 def has_figures(values: pd.DataFrame, references: Sequence[ReferenceValue], indicator: str) -> bool:
