@@ -1,9 +1,11 @@
 """The page 'Eigen lijst' through AppTest: upload, report, accept, reach, merges, geocoding.
 
-The uploaded CSV is made from the real Aa en Hunze polling stations (shared data fixture),
+The store is the national store holding Aa en Hunze. The uploaded CSV is made from the real
+Aa en Hunze polling stations (shared data fixture),
 reshaped to ``naam;adres;plaats;x;y`` with decimal commas, plus a venue called
 ``<script>alert(1)</script>`` next to the kern Schoonloo and a row in Paris. Every test that
-writes works on its own copy of the demo store.
+writes works on its own copy of the demo store. Every change to the places stores the reach
+again (``bereik_<mode>``), so the stored reach always includes the own lists.
 """
 
 from __future__ import annotations
@@ -22,14 +24,14 @@ from loaders import locatieserver
 from loaders.store import Store
 from loaders.venue_store import OWN_LAYER, own_lists, read_region_venues, venue_merges
 from loaders.venues import MAX_FILE_BYTES, MAX_ROWS, STATUSES
+from pipeline import reach_inputs
 from tests.conftest import SHARED_DATA
-from tests.region_stores import demo_region_store
+from tests.region_stores import REGION, demo_region_store
 from tests.test_pages import _app, _run
 from views import eigen_lijst as el
 from views.text import plain_markdown
 
 PAGE = "pages/eigen-lijst.py"
-REGION = "aa-en-hunze"
 STEMBUREAUS = SHARED_DATA / "fixtures" / "stembureaus_aa_en_hunze_2023.csv"
 BORGWEG = Path(__file__).parent / "fixtures" / "locatieserver_free_borgweg_15_schipborg.json"
 LOCATIESERVER = "/bzk/locatieserver/search/v3_1/free"
@@ -41,7 +43,7 @@ FILE = "dorpshuizen.csv"
 
 @pytest.fixture(scope="module")
 def aa_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return demo_region_store(tmp_path_factory, REGION)
+    return demo_region_store(tmp_path_factory, "aa-en-hunze")
 
 
 @pytest.fixture
@@ -115,6 +117,13 @@ def _layer_files(root: Path) -> set[str]:
     return {p.name for p in (root / REGION).iterdir()}
 
 
+def _assert_reach_is_current(root: Path) -> None:
+    """Every stored reach layer was computed from the places as they are stored now."""
+    manifest = Store(root).manifest(REGION)
+    for mode in ("walk", "bike", "drive"):
+        assert manifest["layers"][f"bereik_{mode}"]["inputs"] == reach_inputs(manifest, mode)
+
+
 def _accepted(monkeypatch: pytest.MonkeyPatch, root: Path) -> AppTest:
     """The page after uploading the test list and clicking 'Lijst opslaan'."""
     app = _upload(_open(monkeypatch, root), _venue_csv(root))
@@ -135,7 +144,7 @@ def test_page_explains_columns_limits_and_file_types(monkeypatch, root: Path) ->
     uploader = app.file_uploader[0]
     assert uploader.proto.max_upload_size_mb == MAX_FILE_BYTES // 2**20
     assert uploader.allowed_type == [".csv", ".xlsx", ".xlsm", ".geojson", ".json", ".gpkg"]
-    assert "Voor deze regio is nog geen eigen lijst opgeslagen." in [c.value for c in app.caption]
+    assert "Er is nog geen eigen lijst opgeslagen." in [c.value for c in app.caption]
 
 
 def test_upload_shows_the_report_and_stores_nothing(monkeypatch, root: Path) -> None:
@@ -183,8 +192,12 @@ def test_accepting_stores_the_list_and_shows_it(monkeypatch, root: Path) -> None
     assert (merges["Andere bron"] == "Stemlokaal TK2023").all()
     assert (merges["Eigen lijst"] == FILE).all()
     venues = read_region_venues(Store(root), REGION)
-    assert len(venues) == polling_stations + 1
+    stored_places = len(Store(root).read_layer(REGION, "venues"))
+    assert len(venues) == stored_places + 1, "the polling stations merge; the script venue adds"
     assert SCRIPT in set(venues["naam"])
+    _assert_reach_is_current(root)
+    stored = Store(root).read_layer(REGION, "bereik_bike").set_index("naam")
+    assert stored.loc[KERN, "venue_naam"] == SCRIPT
 
 
 def test_not_storing_discards_the_file(monkeypatch, root: Path) -> None:
@@ -204,6 +217,8 @@ def test_the_stored_list_changes_the_nearest_place(monkeypatch, root: Path) -> N
     table = app.dataframe[-1].value.set_index("Kern")
     assert table.loc[KERN, "Dichtstbijzijnde ontmoetingsplek"] == expected.loc[KERN, "venue_naam"]
     assert table.loc[KERN, "Afstand (km)"] > 1
+    before = store.read_layer(REGION, "bereik_bike").set_index("naam")
+    assert before.loc[KERN, "venue_naam"] == expected.loc[KERN, "venue_naam"]
 
     app.switch_page(PAGE)
     _upload(_rerun(app), _venue_csv(root))
@@ -212,6 +227,10 @@ def test_the_stored_list_changes_the_nearest_place(monkeypatch, root: Path) -> N
     table = _rerun(app).dataframe[-1].value.set_index("Kern")
     assert table.loc[KERN, "Dichtstbijzijnde ontmoetingsplek"] == SCRIPT
     assert table.loc[KERN, "Afstand (km)"] < 0.2
+    after = store.read_layer(REGION, "bereik_bike").set_index("naam")
+    assert after.loc[KERN, "venue_naam"] == SCRIPT, "the stored reach includes the own list"
+    assert after.loc[KERN, "afstand_m"] == pytest.approx(table.loc[KERN, "Afstand (km)"] * 1000,
+                                                         abs=1)
 
     kernen = store.read_layer(REGION, "kernen")
     [kern_id] = kernen.loc[kernen["naam"] == KERN, "kern_id"]
@@ -241,6 +260,7 @@ def test_undo_and_redo_a_merge(monkeypatch, root: Path) -> None:
     assert len(apart) == len(merged) + 1
     schipborg = apart[apart["naam"] == "Dorpshuis Schipborg"]
     assert set(schipborg["source"]) == {f"eigen lijst: {FILE}", "Stemlokaal TK2023"}
+    _assert_reach_is_current(root)
     editor = app.data_editor[0]
     assert not editor.value.loc[pair_id, el.MERGED]
 
@@ -251,6 +271,7 @@ def test_undo_and_redo_a_merge(monkeypatch, root: Path) -> None:
     assert app.success[0].value == plain_markdown("1 samenvoeging hersteld.")
     again = read_region_venues(store, REGION)
     pd.testing.assert_frame_equal(again.drop(columns="geometry"), merged.drop(columns="geometry"))
+    _assert_reach_is_current(root)
 
 
 def test_removing_a_list(monkeypatch, root: Path) -> None:
@@ -258,7 +279,11 @@ def test_removing_a_list(monkeypatch, root: Path) -> None:
     assert app.success[0].value == plain_markdown(f"Lijst {FILE} is verwijderd.")
     assert own_lists(Store(root), REGION).empty
     assert not app.data_editor
-    assert len(read_region_venues(Store(root), REGION)) == len(_stembureaus())
+    assert len(read_region_venues(Store(root), REGION)) == len(Store(root).read_layer(REGION,
+                                                                                     "venues"))
+    _assert_reach_is_current(root)
+    stored = Store(root).read_layer(REGION, "bereik_bike")
+    assert SCRIPT not in set(stored["venue_naam"])
 
 
 def test_waiting_address_is_kept_offline_and_found_later(
@@ -289,6 +314,7 @@ def test_waiting_address_is_kept_offline_and_found_later(
     own = Store(root).read_layer(REGION, OWN_LAYER)
     assert (own.geometry.x.iloc[0], own.geometry.y.iloc[0]) == (240939.996, 566028.991)
     assert own_lists(Store(root), REGION)["wachtend"].tolist() == [0]
+    _assert_reach_is_current(root)
     assert app.data_editor[0].value["Naam in andere bron"].tolist() == ["Dorpshuis Schipborg"]
 
 

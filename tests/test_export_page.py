@@ -1,4 +1,5 @@
-"""The Export page through AppTest on Aa en Hunze: data files, factsheet, and no browser.
+"""The Export page through AppTest on the national store holding Aa en Hunze: data files,
+factsheet, and no browser.
 
 Every file on the page is a deferred download (made when clicked); the ``deferred`` fixture
 catches the callables Streamlit registers, so a test 'clicks' a button by calling its callable.
@@ -21,14 +22,14 @@ from streamlit.runtime.media_file_manager import MediaFileManager
 
 from analysis.reach import kern_reach
 from loaders.store import Store
-from tests.region_stores import demo_region_store
+from tests.region_stores import REGION, demo_region_store
 from tests.test_pages import _app, _rivm, _run
 from views import static
 
 EXPORT = "pages/export.py"
-REGION = "aa-en-hunze"
-KERNEN_STEM = "kernen_aa-en-hunze_fietsen_2000m"
-BUURTEN_STEM = "buurten_eenzaamheid_aa-en-hunze_2020_18plus"
+KERNEN_STEM = "kernen_nl_fietsen_2000m"
+BUURTEN_STEM = "buurten_eenzaamheid_nl_2020_18plus"
+"""File names name the area (``gebied``): Nederland by default."""
 
 
 @dataclass(frozen=True)
@@ -65,7 +66,7 @@ def no_browser(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture(scope="module")
 def aa_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return demo_region_store(tmp_path_factory, REGION)
+    return demo_region_store(tmp_path_factory, "aa-en-hunze")
 
 
 @pytest.fixture(scope="module")
@@ -149,13 +150,14 @@ def test_buurten_files_carry_the_rivm_figures_source_and_crs(
 
 
 def test_the_choice_in_the_link_chooses_the_files(monkeypatch, aa_root, deferred) -> None:
-    _run(_app(monkeypatch, aa_root, jaar="2016", leeftijd="65+", drempel="5000"), EXPORT)
-    stem = "buurten_eenzaamheid_aa-en-hunze_2016_65plus"
+    _run(_app(monkeypatch, aa_root, gebied="GM1680", jaar="2016", leeftijd="65+",
+              drempel="5000"), EXPORT)
+    stem = "buurten_eenzaamheid_gm1680_2016_65plus"
     buurten = _csv(deferred[f"{stem}.csv"].build()).set_index("Buurtcode")
     assert set(buurten["Jaar"]) == {2016} and set(buurten["Leeftijdsgroep"]) == {"65+"}
     assert buurten.loc["BU16800000", "Eenzaam (%)"] == pytest.approx(
         float(_rivm("2016", "65+", "BU16800000")["eenzaam_pct"]))
-    kernen = _csv(deferred["kernen_aa-en-hunze_fietsen_5000m.csv"].build())
+    kernen = _csv(deferred["kernen_gm1680_fietsen_5000m.csv"].build())
     assert "Binnen 5 km" in kernen.columns
 
 
@@ -190,7 +192,7 @@ def test_without_a_browser_the_page_says_so_and_still_offers_data(
     assert "CSV (Excel)" in labels and "Interactieve HTML" in labels
     assert not {"PNG", "SVG", "PDF"} & set(labels)
     assert _csv(deferred[f"{KERNEN_STEM}.csv"].build()).shape[0] > 0
-    html = deferred[f"afstandskaart_{REGION}_GM1680.html"].build()
+    html = deferred["afstandskaart_nl_GM1680.html"].build()
     assert b"plotly" in html[:20000].lower()
     [name] = [n for n in deferred if n.startswith("factsheet-")]
     text = _pdf_text(deferred[name].build())

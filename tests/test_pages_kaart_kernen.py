@@ -1,4 +1,5 @@
-"""The Kaart and Kernen pages through AppTest, on Aa en Hunze and on the province of Drenthe."""
+"""The Kaart and Kernen pages through AppTest, on Aa en Hunze and on the province of Drenthe
+(each the national store holding only those gemeenten)."""
 
 from __future__ import annotations
 
@@ -19,7 +20,8 @@ from analysis.network import graph_from_road_edges
 from analysis.reach import kern_reach, reach_summary
 from loaders.roads import RoadEdges
 from loaders.store import LayerSource, Store
-from tests.region_stores import demo_region_store
+from pipeline import refresh_reach
+from tests.region_stores import REGION, demo_region_store
 from tests.test_pages import (
     EMPTY_HELP,
     _app,
@@ -62,22 +64,26 @@ def _grid_edges() -> RoadEdges:
 
 @pytest.fixture(scope="module")
 def network_root(aa_root: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Aa en Hunze with a stored bike network, and one kern renamed to look like a formula."""
+    """Aa en Hunze with a stored bike network, and one kern renamed to look like a formula.
+
+    The reach is stored again afterwards, as every write of the loaders does.
+    """
     root = tmp_path_factory.mktemp("met_netwerk")
-    shutil.copytree(aa_root / "aa-en-hunze", root / "aa-en-hunze")
+    shutil.copytree(aa_root / REGION, root / REGION)
     store = Store(root)
-    kernen = store.read_layer("aa-en-hunze", "kernen")
+    kernen = store.read_layer(REGION, "kernen")
     kernen.loc[kernen["naam"] == "Bonnen", "naam"] = "=1+1 Bonnen"
     source = LayerSource(source="handgemaakt raster", attribution="test")
-    store.write_region("aa-en-hunze", {"netwerk_bike": (_grid_edges().arrays(), source),
-                                       "kernen": (kernen, source)})
+    store.write_region(REGION, {"netwerk_bike": (_grid_edges().arrays(), source),
+                                "kernen": (kernen, source)})
+    refresh_reach(store)
     return root
 
 
 def _expected(root: Path, *, graph=None) -> pd.DataFrame:
     store = Store(root)
-    return kern_reach(store.read_layer("aa-en-hunze", "kernen"),
-                      store.read_layer("aa-en-hunze", "venues"), mode="bike", graph=graph)
+    return kern_reach(store.read_layer(REGION, "kernen"),
+                      store.read_layer(REGION, "venues"), mode="bike", graph=graph)
 
 
 def _figure(app) -> dict:
@@ -98,8 +104,7 @@ def _traces(app) -> dict[str, dict]:
 
 def _choose_kern(app, root: Path, name: str) -> None:
     """Pick the kern called ``name`` in the kern chooser (its value is the stored kern id)."""
-    [region] = Store(root).regions()
-    kernen = Store(root).read_layer(region, "kernen")
+    kernen = Store(root).read_layer(REGION, "kernen")
     [kern_id] = kernen.loc[kernen["naam"] == name, "kern_id"]
     app.selectbox(key="kaart_kern").set_value(kern_id).run()
     assert not app.exception, [e.value for e in app.exception]
@@ -118,7 +123,7 @@ def test_pages_help_when_the_store_is_empty(monkeypatch, tmp_path: Path, page: s
 def test_kaart_shows_buurten_kernen_and_places_of_one_gemeente(monkeypatch, aa_root) -> None:
     app = _run(_app(monkeypatch, aa_root), KAART)
     assert app.title[0].value == "Kaart"
-    assert app.caption[0].value.startswith("Gegevens: Aa en Hunze (GM1680)")
+    assert app.caption[0].value.startswith("Gegevens: Nederland (GM1680)")
     assert "Afstanden zijn schattingen" in app.warning[0].value
     assert app.segmented_control(key="kaart_weergave_detail").value == "buurten"
     layout = _figure(app)["layout"]
@@ -159,14 +164,15 @@ def test_selecting_schipborg_opens_its_detail(monkeypatch, aa_root) -> None:
 
 
 def test_province_starts_with_the_gemeente_overview(monkeypatch, drenthe_root) -> None:
-    app = _run(_app(monkeypatch, drenthe_root), KAART)
+    app = _run(_app(monkeypatch, drenthe_root, gebied="provincie-drenthe"), KAART)
+    assert app.selectbox(key="gebied").value == "provincie-drenthe"
     assert app.segmented_control(key="kaart_weergave_overzicht").value == "gemeenten"
     layout = _figure(app)["layout"]
     assert layout["title"]["text"] == "Waar ontbreekt een ontmoetingsplek?"
     area = next(t for t in _figure(app)["data"] if t["type"] == "choroplethmap")
     assert len(area["locations"]) == 12
     store = Store(drenthe_root)
-    reach = kern_reach(store.read_layer("drenthe", "kernen"), store.read_layer("drenthe", "venues"),
+    reach = kern_reach(store.read_layer(REGION, "kernen"), store.read_layer(REGION, "venues"),
                        mode="bike")
     aa = reach[reach["gemeentecode"] == "GM1680"]
     share = dict(zip(area["locations"], _values(area["z"]), strict=True))["GM1680"]
@@ -176,6 +182,7 @@ def test_province_starts_with_the_gemeente_overview(monkeypatch, drenthe_root) -
     assert "Eenzaam (%)" in _traces(app)
     app.multiselect(key="gemeente").set_value(["GM1680", "GM1730"]).run()
     assert app.segmented_control(key="kaart_weergave_detail").value == "buurten"
+    assert app.query_params["gemeente"] == "GM1680,GM1730"
     _choose_kern(app, drenthe_root, SCHIPBORG)
     assert "**Dorpshuis Schipborg** (dorpshuis)" in [m.value for m in app.markdown]
 
@@ -214,18 +221,19 @@ def test_kernen_table_threshold_filter_agrees_with_reach_summary(monkeypatch, aa
     app.toggle(key="kernen_zonder").set_value(False).run()
     app.text_input(key="kernen_zoek").input("SCHIP").run()
     assert _table(app)["Kern"].tolist() == [SCHIPBORG]
-    assert app.caption[1].value.startswith("1 van 48 kernen.")
+    assert app.caption[1].value.startswith(f"1 van {summary['kernen']} kernen.")
 
 
 def test_kernen_downloads_carry_rows_sources_and_method(
     monkeypatch, aa_root, downloads  # noqa: F811 - the imported fixture
 ) -> None:
-    app = _run(_app(monkeypatch, aa_root), KERNEN)
+    app = _run(_app(monkeypatch, aa_root, gebied="GM1680"), KERNEN)
+    assert app.selectbox(key="gebied").value == "GM1680"
     app.text_input(key="kernen_zoek").input("an").run()
     shown = _table(app)["Kern"].tolist()
     files = {name.rsplit(".", 1)[1]: data for data, _mime, name in downloads[-2:]}
     assert [name for _d, _m, name in downloads[-2:]] == [
-        "kernen_aa-en-hunze_fietsen_2000m.csv", "kernen_aa-en-hunze_fietsen_2000m.xlsx"]
+        "kernen_gm1680_fietsen_2000m.csv", "kernen_gm1680_fietsen_2000m.xlsx"]
     header, *rows = csv.reader(io.StringIO(files["csv"].decode("utf-8-sig")), delimiter=";")
     assert sorted(r[header.index("Kern")] for r in rows) == sorted(shown)
     assert header[-2:] == ["Bron", "Opgehaald"]
@@ -242,8 +250,9 @@ def test_stored_network_replaces_the_estimate(
     monkeypatch, network_root, downloads  # noqa: F811 - the imported fixture
 ) -> None:
     store = Store(network_root)
-    graph = graph_from_road_edges(RoadEdges.from_arrays(store.read_arrays("aa-en-hunze",
+    graph = graph_from_road_edges(RoadEdges.from_arrays(store.read_arrays(REGION,
                                                                           "netwerk_bike")))
+    stored = store.read_layer(REGION, "bereik_bike").set_index("naam")
     expected = _expected(network_root, graph=graph).set_index("naam")
     app = _run(_app(monkeypatch, network_root), KERNEN)
     assert not app.warning
@@ -251,6 +260,8 @@ def test_stored_network_replaces_the_estimate(
     assert table.loc[SCHIPBORG, "Methode"] == METHOD_NETWORK
     assert table.loc[SCHIPBORG, "Afstand (km)"] == pytest.approx(
         expected.loc[SCHIPBORG, "afstand_m"] / 1000)
+    assert stored.loc[SCHIPBORG, "afstand_m"] == pytest.approx(expected.loc[SCHIPBORG,
+                                                                            "afstand_m"])
     assert pd.isna(table.loc["Grolloo", "Afstand (km)"])
     xlsx = next(data for data, _m, name in downloads if name.endswith(".xlsx"))
     sheet = load_workbook(io.BytesIO(xlsx))["Kernen"]

@@ -1,4 +1,5 @@
-"""The Scenario page through AppTest on the real Aa en Hunze region (no road network stored).
+"""The Scenario page through AppTest on the national store holding Aa en Hunze (no road network
+stored).
 
 Expected values come from :mod:`analysis.scenario` and :mod:`analysis.siting` called directly on
 the same stored layers, with the page's defaults (cycling, 2 km threshold).
@@ -18,19 +19,18 @@ from analysis.reach import kern_reach
 from analysis.scenario import close_venues
 from analysis.siting import best_sites, candidate_sites
 from loaders.schema import KERN_COLUMNS, VENUE_COLUMNS
-from loaders.store import DATA_ENV, LayerSource, Store
-from tests.region_stores import demo_region_store
+from loaders.store import DATA_ENV, NATIONAL, LayerSource, Store
+from tests.region_stores import REGION, demo_region_store
 
 REPO = Path(__file__).resolve().parent.parent
-REGION = "aa-en-hunze"
 PAGE = "pages/scenario.py"
 THRESHOLD_M = 2000
 
 
 @pytest.fixture(scope="module")
 def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo region Aa en Hunze (GM1680), imported from the shared data files."""
-    return demo_region_store(tmp_path_factory, REGION)
+    """The national store holding Aa en Hunze (GM1680), imported from the shared data files."""
+    return demo_region_store(tmp_path_factory, "aa-en-hunze")
 
 
 @pytest.fixture(scope="module")
@@ -114,7 +114,7 @@ def test_closed_places_round_trip_through_the_url(monkeypatch, store, layers) ->
     anloo = _venue_id(venues, "Dorpshuis Anloo")
     app = _run(_app(monkeypatch, store, dicht=f"onzin,{schipborg}"))
     assert app.multiselect(key="scenario_dicht").value == [schipborg]
-    assert ("onzin uit de link is geen ontmoetingsplek in deze regio; die laten we buiten het "
+    assert ("onzin uit de link is geen ontmoetingsplek in dit gebied; die laten we buiten het "
             "scenario.") in [w.value for w in app.warning]
     assert app.query_params["dicht"] == schipborg
     assert "Schipborg" in set(_table(app, "Plek straks")["Kern"])
@@ -122,7 +122,7 @@ def test_closed_places_round_trip_through_the_url(monkeypatch, store, layers) ->
     app.multiselect(key="scenario_dicht").set_value([schipborg, anloo])
     _run(app)
     assert app.query_params["dicht"] == f"{schipborg},{anloo}"
-    assert app.query_params["regio"] == REGION
+    assert app.query_params["gebied"] == "NL" and "regio" not in app.query_params
     app.multiselect(key="scenario_dicht").set_value([])
     _run(app)
     assert "dicht" not in app.query_params
@@ -207,7 +207,7 @@ def test_siting_suggests_the_site_best_sites_finds(monkeypatch, store, layers) -
     assert _table(app, "Soort")["Plek"].tolist() == expected["naam"].tolist()
 
 
-def test_region_without_meeting_places_explains(monkeypatch, tmp_path: Path) -> None:
+def test_store_without_meeting_places_explains(monkeypatch, tmp_path: Path) -> None:
     source = LayerSource(source="handmatig", attribution="Bron: test")
     kernen = gpd.GeoDataFrame(
         {"kern_id": ["k1"], "naam": ["Gieten"], "gemeentecode": ["GM1680"],
@@ -221,8 +221,9 @@ def test_region_without_meeting_places_explains(monkeypatch, tmp_path: Path) -> 
          "source_id": ["1"], "peildatum": ["2023-11-22"]},
         geometry=[Point(247500, 558300)], crs="EPSG:28992",
     )[list(VENUE_COLUMNS)]
-    Store(tmp_path).write_region("leeg", {"kernen": (kernen, source), "venues": (venues, source)},
-                                 name="Zonder plekken", gemeenten=["GM1680"])
+    Store(tmp_path).write_region(NATIONAL, {"kernen": (kernen, source),
+                                            "venues": (venues, source)},
+                                 name="Nederland", gemeenten=["GM1680"])
     app = _run(_app(monkeypatch, tmp_path))
     assert any("Geen enkele opgeslagen plek telt als ontmoetingsplek" in w.value
                for w in app.warning)
