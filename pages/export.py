@@ -113,7 +113,7 @@ st.caption(
     "afstandsgrens), een kaart en een grafiek, de eenzaamheidscijfers van de gemeente en de "
     "buurten met de hoogste cijfers, een korte toelichting op de methode en alle bronnen. Het "
     "maken duurt een paar tellen. Vanaf de opdrachtregel: "
-    "`python -m reports factsheet --regio … --gemeente GM… --uit factsheets/`."
+    "`python -m reports factsheet --gemeente GM… --uit factsheets/`."
 )
 if reach_view is not None:
     factsheet_section(context, reach_view)

@@ -21,6 +21,8 @@ from loaders.store import NATIONAL_NAME, Store
 from pipeline.reach import reach_inputs
 from tests.region_stores import DRENTHE, REGION, demo_region_store
 
+TWO_DIVISIONS = "cbs_gemeenten_2022_kerncijfers.geojson"
+"""A second, older gemeente division next to the 2023 one, as in a real download folder."""
 REFRESHED = "GM1680"
 OTHERS = sorted(set(DRENTHE) - {REFRESHED})
 
@@ -210,7 +212,7 @@ def test_broken_file_fails_one_layer_and_keeps_its_last_good_version(
     folder = tmp_path / "downloads"
     folder.mkdir()
     for name in ["wof_cbs_buurten_2016_aa_en_hunze_fullres.geojson",
-                 "pdok_wijkenbuurten_2023_gemeenten_simplified.geojson",
+                 "pdok_wijkenbuurten_2023_gemeenten_simplified.geojson", TWO_DIVISIONS,
                  "geonames_nl_populated_places_2024.csv"]:
         shutil.copy(shared_data / name, folder / name)
     shutil.copy(shared_data / "fixtures" / "stembureaus_aa_en_hunze_2023.csv", folder)
@@ -229,6 +231,23 @@ def test_broken_file_fails_one_layer_and_keeps_its_last_good_version(
     assert manifest["layers"]["kernen"]["source"].endswith("geonames_nl_populated_places_2024.csv")
 
 
+@pytest.mark.xfail(strict=True, raises=Warning, reason=(
+    "loaders.divisions.map_codes: codes.map(empty lookup).fillna(codes) warns (Pandas4Warning, "
+    "an error under pytest.ini) when the folder holds one gemeente division only"))
+def test_a_folder_with_one_gemeente_division_is_imported(
+    shared_data: Path, tmp_path: Path
+) -> None:
+    folder = tmp_path / "downloads"
+    folder.mkdir()
+    shutil.copy(shared_data / "pdok_wijkenbuurten_2023_gemeenten_simplified.geojson", folder)
+    shutil.copy(shared_data / "fixtures" / "pdok_wijkenbuurten_2024_buurten_baarn.geojson",
+                folder)
+    store = Store(tmp_path / "store")
+    report = import_folder(folder, ["GM0308"], store=store)
+    assert report.written["buurten"] == 21
+    assert "gemeente_indeling" not in store.manifest(REGION)["layers"]
+
+
 def test_empty_folder_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(SourceFormatError, match="geen herkende bronbestanden"):
         import_folder(tmp_path, ["GM1680"], store=Store(tmp_path / "store"))
@@ -238,6 +257,7 @@ def test_cli_import_and_list(shared_data: Path, tmp_path: Path, capsys) -> None:
     folder = tmp_path / "downloads"
     folder.mkdir()
     shutil.copy(shared_data / "pdok_wijkenbuurten_2023_gemeenten_simplified.geojson", folder)
+    shutil.copy(shared_data / TWO_DIVISIONS, folder)
     shutil.copy(shared_data / "fixtures" / "pdok_wijkenbuurten_2024_buurten_baarn.geojson",
                 folder)
     data = tmp_path / "store"
@@ -311,6 +331,7 @@ def test_statline_kerncijfers_export_fills_buurt_figures(shared_data: Path, tmp_
                                                           encoding="utf-8")
     store = Store(tmp_path / "store")
     shutil.copy(shared_data / "pdok_wijkenbuurten_2023_gemeenten_simplified.geojson", folder)
+    shutil.copy(shared_data / TWO_DIVISIONS, folder)
     report = import_folder(folder, ["GM0308"], store=store)
     assert report.written["buurten"] == 21
     buurten = store.read_layer(REGION, "buurten").set_index("code")
