@@ -72,18 +72,19 @@ def _refresh(store: Store) -> None:
         lambda progress: fetch_live(gemeenten, year=int(state["ophalen_jaar"]),
                                     store=store, progress=progress)
         if live else import_folder(Path(folder), gemeenten, store=store, progress=progress),
-        steps=7,
+        store, steps=7,
     )
     if report is not None and state["ophalen_netwerk"]:
         _run_with_progress(
             lambda progress: fetch_network_live(gemeenten, store=store, progress=progress),
-            steps=len(TRAVEL_MODES) + 1,
+            store, steps=len(TRAVEL_MODES) + 1,
         )
 
 
 def _run_with_progress(
-    build: Callable[[Callable[[str], None]], BuildReport], *, steps: int
+    build: Callable[[Callable[[str], None]], BuildReport], store: Store, *, steps: int
 ) -> BuildReport | None:
+    """Run a build with a progress bar, then store the reach of every kern again."""
     bar = st.progress(0.0, text="Bezig…")
     done = [0]
 
@@ -93,14 +94,18 @@ def _run_with_progress(
 
     try:
         report = build(progress)
-        if report.written:
-            progress("afstanden tot ontmoetingsplekken berekenen")
-            refresh_reach(store)
     except (SourceError, StoreError) as exc:
         bar.empty()
         message = exc.user_message if isinstance(exc, SourceError) else str(exc)
         st.error(f"{message}\n\nEr is niets gewijzigd aan de opgeslagen gegevens.")
         return None
+    if report.written:
+        progress("afstanden tot ontmoetingsplekken berekenen")
+        try:
+            refresh_reach(store)
+        except StoreError as exc:
+            st.error(f"De gegevens zijn opgeslagen, maar de afstanden konden niet opnieuw "
+                     f"worden berekend: {exc}\n\nDe pagina's berekenen ze dan zelf.")
     bar.progress(1.0, text="Klaar")
     show_report(report)
     return report

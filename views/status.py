@@ -22,15 +22,21 @@ LAYER_TITLES = {
     "netwerk_walk": "Wegennet lopen",
     "netwerk_bike": "Wegennet fietsen",
     "netwerk_drive": "Wegennet auto",
+    "gemeente_indeling": "Oude gemeentecodes",
+    "bereik_walk": "Afstanden lopen",
+    "bereik_bike": "Afstanden fietsen",
+    "bereik_drive": "Afstanden auto",
 }
+DERIVED_LAYERS = frozenset({"gemeente_indeling", "bereik_walk", "bereik_bike", "bereik_drive"})
+"""Layers computed from the others; the status line does not list them as sources."""
 
 
 EMPTY_STORE_HELP = (
-    "Er is nog geen regio opgeslagen. Importeer gedownloade bestanden met\n\n"
-    "`python -m loaders import --from <map> --gemeente GM1680`\n\n"
-    "of haal een regio op bij de bronnen met `python -m loaders fetch --gemeente GM1680`."
+    "Er zijn nog geen gegevens opgeslagen. Importeer heel Nederland uit gedownloade bestanden "
+    "met\n\n`python -m loaders import --from <map> --nl`\n\n"
+    "of haal gemeenten op bij de bronnen met `python -m loaders fetch --gemeente GM1680`."
 )
-"""Dutch help shown by every page while the store holds no region."""
+"""Dutch help shown by every page while the store is empty."""
 
 LICENCES = ("CC BY 4.0", "CC0", "ODbL")
 
@@ -51,7 +57,7 @@ def regions_table(manifests: list[dict[str, Any]]) -> pd.DataFrame:
         {
             "Regio": m.get("name", m["region"]),
             "Id": m["region"],
-            "Gemeenten": ", ".join(m.get("gemeenten", [])),
+            "Gemeenten": _codes(m.get("gemeenten", [])),
             "Lagen": ", ".join(LAYER_TITLES.get(layer, layer) for layer in m.get("layers", {})),
             "Bijgewerkt": format_timestamp(m.get("updated_at", "")),
         }
@@ -118,8 +124,10 @@ def status_line(manifest: dict[str, Any]) -> str:
     """
     layers = manifest.get("layers", {})
     name = plain_markdown(manifest.get("name", manifest["region"]))
-    parts = [f"{name} ({', '.join(manifest.get('gemeenten', []))})"]
+    parts = [f"{name} ({_codes(manifest.get('gemeenten', []))})"]
     for layer, entry in layers.items():
+        if layer in DERIVED_LAYERS:
+            continue
         details = " ".join(x for x in (entry.get("table_id", ""), _years(entry)) if x)
         parts.append(f"{LAYER_TITLES.get(layer, layer)} {details}".strip())
     fetched = sorted(e["fetched_at"] for e in layers.values() if e.get("fetched_at"))
@@ -129,6 +137,11 @@ def status_line(manifest: dict[str, Any]) -> str:
             when = f"{when} t/m {format_timestamp(fetched[-1])}"
         parts.append(f"opgehaald {when}")
     return "Gegevens: " + " · ".join(parts)
+
+
+def _codes(codes: list[str]) -> str:
+    """A few gemeente codes listed, many counted (``342 gemeenten``)."""
+    return ", ".join(codes) if len(codes) <= 3 else f"{len(codes)} gemeenten"
 
 
 def _years(entry: dict[str, Any]) -> str:
