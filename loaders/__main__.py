@@ -117,7 +117,7 @@ def _parser() -> argparse.ArgumentParser:
 
     fetch = sub.add_parser("fetch", help="gemeenten ophalen bij CBS, RIVM, PDOK en OpenStreetMap")
     fetch.add_argument("--jaar", type=int, default=2022, help="jaar van de gebiedsindeling")
-    _area_args(fetch, national=False)
+    _area_args(fetch)
     fetch.set_defaults(run=_cmd_fetch)
 
     network = sub.add_parser(
@@ -145,10 +145,9 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _area_args(parser: argparse.ArgumentParser, *, national: bool = True) -> None:
+def _area_args(parser: argparse.ArgumentParser) -> None:
     group = parser.add_mutually_exclusive_group(required=True)
-    if national:
-        group.add_argument("--nl", action="store_true", help="heel Nederland")
+    group.add_argument("--nl", action="store_true", help="heel Nederland")
     group.add_argument("--gemeente", action="append", help="CBS-gemeentecode, bijv. GM1680")
     group.add_argument("--gebied", help="gemeente (code of naam), ‘provincie NAAM’ of NL")
 
@@ -210,10 +209,13 @@ def _cmd_import(args: argparse.Namespace, store: Store) -> int:
 def _cmd_fetch(args: argparse.Namespace, store: Store) -> int:
     codes = _chosen_codes(args, store)
     if codes is None:
-        raise UnknownRegionError(
-            "invoer", "live ophalen gaat per gemeente of provincie; voor heel Nederland: "
-            "python -m loaders import --from MAP --nl met gedownloade bestanden.",
-        )
+        if not store.has_layer(NATIONAL, "gemeenten"):
+            raise UnknownRegionError(
+                "invoer", "voor heel Nederland is eerst de lijst met gemeenten nodig: importeer "
+                "gedownloade bestanden met python -m loaders import --from MAP --nl, of haal "
+                "gemeenten op met --gemeente.",
+            )
+        codes = sorted(store.read_layer(NATIONAL, "gemeenten")["code"])
     return _with_progress(
         lambda progress: fetch_live(codes, year=args.jaar, store=store, progress=progress),
         store,

@@ -182,6 +182,10 @@ def fetch_live(
     if "eenzaamheid" in layers:
         frame, source = layers["eenzaamheid"]
         layers["eenzaamheid"] = (with_gemeentecode(frame, None), source)
+    if "venues" in layers and "gemeenten" in layers:
+        frame, source = layers["venues"]
+        located = divisions.locate_points(frame.geometry, layers["gemeenten"][0])
+        layers["venues"] = (frame.assign(gemeentecode=located), source)
     return _finish(store, layers, failed, codes, [])
 
 

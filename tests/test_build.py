@@ -353,6 +353,7 @@ def test_odata_json_exports_of_rivm_are_imported(shared_data: Path, tmp_path: Pa
         shutil.copy(shared_data / "fixtures" / name, folder / name)
     shutil.copy(shared_data / "wof_cbs_buurten_2016_aa_en_hunze_fullres.geojson", folder)
     shutil.copy(shared_data / "cbs_gemeenten_2020_kerncijfers.geojson", folder)
+    shutil.copy(shared_data / TWO_DIVISIONS, folder)
     store = Store(tmp_path / "store")
     import_folder(folder, ["GM1680"], store=store)
     table = store.read_layer(REGION, "eenzaamheid")
