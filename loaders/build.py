@@ -185,7 +185,8 @@ def fetch_live(
     if "venues" in layers and "gemeenten" in layers:
         frame, source = layers["venues"]
         located = divisions.locate_points(frame.geometry, layers["gemeenten"][0])
-        layers["venues"] = (frame.assign(gemeentecode=located), source)
+        inside = located.notna().to_numpy()
+        layers["venues"] = (frame.assign(gemeentecode=located)[inside], source)
     return _finish(store, layers, failed, codes, [])
 
 
