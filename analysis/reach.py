@@ -120,6 +120,38 @@ def kern_reach(
     return result
 
 
+OFF_NETWORK = "te ver van het wegennet"
+"""Start of the reason :func:`kern_reach` gives a kern that lies outside the road network."""
+OFF_NETWORK_NOTE = "buiten het opgeslagen wegennet: hemelsbrede schatting"
+
+
+def fill_off_network(network: pd.DataFrame, estimate: pd.DataFrame) -> pd.DataFrame:
+    """Kernen outside a (partial) road network take the straight-line estimate instead.
+
+    A network that covers only part of the country must never leave a kern without a
+    distance: its rows that :func:`kern_reach` could not route because the kern lies too far
+    from the network are replaced by the same kern's row of the estimate, whose ``methode``
+    says it is a straight-line estimate; ``reden`` says why.
+
+    Parameters
+    ----------
+    network, estimate
+        :func:`kern_reach` of the same kernen with and without a graph (same row order).
+    """
+    if len(network) != len(estimate) or not (
+        network["kern_id"].to_numpy() == estimate["kern_id"].to_numpy()
+    ).all():
+        raise ValueError("network and estimate must hold the same kernen in the same order")
+    off = (network["afstand_m"].isna()
+           & network["reden"].fillna("").str.startswith(OFF_NETWORK)).to_numpy()
+    if not off.any():
+        return network
+    result = network.copy()
+    result.loc[off, :] = estimate.loc[off, :].to_numpy()
+    result.loc[off, "reden"] = OFF_NETWORK_NOTE
+    return result.astype(network.dtypes.to_dict())
+
+
 def own_place(
     kernen: gpd.GeoDataFrame, places: gpd.GeoDataFrame, *, radius: float = OWN_PLACE_RADIUS_M
 ) -> np.ndarray:

@@ -32,6 +32,7 @@ from loaders.build import (
     check_gemeenten,
     fetch_live,
     fetch_network_live,
+    folder_gemeenten,
     import_folder,
     import_network,
 )
@@ -72,17 +73,20 @@ def parse_mode(word: str) -> str:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
-def area_codes(store: Store, text: str) -> list[str] | None:
+def area_codes(store: Store, text: str, folder: Path | None = None) -> list[str] | None:
     """The gemeente codes of ``--gebied TEXT`` on the stored gemeenten; None for NL.
 
-    Gemeente codes are accepted as they are when nothing is stored yet (a first quick start);
-    names and provinces need the national gemeenten.
+    When nothing is stored yet (a first quick start), the gemeenten of the import ``folder``
+    are used; without a folder only gemeente codes and NL work.
 
     Raises
     ------
     UnknownRegionError
         For an unknown or ambiguous area (Dutch message with the closest matches).
     """
+    if not store.has_layer(NATIONAL, "gemeenten") and folder is not None:
+        gebied = resolve_gebied(text, folder_gemeenten(folder))
+        return None if gebied.kind == "land" else list(gebied.codes)
     if not store.has_layer(NATIONAL, "gemeenten"):
         if text.strip().lower() in {"nl", "nederland"}:
             return None
@@ -157,7 +161,7 @@ def _chosen_codes(args: argparse.Namespace, store: Store) -> list[str] | None:
         return None
     if args.gemeente:
         return check_gemeenten(args.gemeente)
-    return area_codes(store, args.gebied)
+    return area_codes(store, args.gebied, getattr(args, "folder", None))
 
 
 def _cmd_list(args: argparse.Namespace, store: Store) -> int:

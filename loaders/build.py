@@ -148,6 +148,21 @@ def import_folder(
     return _finish(store, layers, failed, codes, builder.notes)
 
 
+def folder_gemeenten(folder: Path) -> gpd.GeoDataFrame:
+    """The gemeenten of the newest division in an import folder (to resolve an area by name).
+
+    Raises
+    ------
+    SourceFormatError
+        When the folder holds no gemeente file.
+    """
+    files = scan_folder(Path(folder)) if Path(folder).is_dir() else []
+    if not files:
+        raise SourceFormatError("bestanden", f"geen herkende bronbestanden in {folder}.")
+    frame, _source = _FileBuilder(files).gemeenten({})
+    return frame
+
+
 def fetch_live(
     gemeenten: Iterable[str],
     *,

@@ -107,6 +107,11 @@ class Store:
         try:
             return json.loads(path.read_text(encoding="utf-8"))
         except FileNotFoundError as exc:
+            if region == NATIONAL:
+                raise StoreError(
+                    f"{NATIONAL_NAME} is nog niet opgeslagen in {self.root}. Importeer eerst de "
+                    "gegevens: python -m loaders import --from MAP --nl"
+                ) from exc
             raise StoreError(f"Regio {region!r} is niet opgeslagen.") from exc
         except (OSError, json.JSONDecodeError) as exc:
             raise StoreError(f"Het manifest van regio {region!r} is onleesbaar: {exc}") from exc

@@ -11,10 +11,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+import geopandas as gpd
 import pandas as pd
 
 from analysis.network import RoadGraph, graph_from_road_edges
-from analysis.reach import kern_reach
+from analysis.reach import fill_off_network, kern_reach
 from loaders.roads import TRAVEL_MODES, RoadEdges
 from loaders.schema import ATTRIBUTION
 from loaders.store import NATIONAL, LayerSource, Store
@@ -61,7 +62,7 @@ def refresh_reach(
     written = {}
     for mode in modes:
         graph = _graph(store, region, manifest, mode)
-        table = kern_reach(kernen, venues, mode=mode, graph=graph)
+        table = reach_with_fallback(kernen, venues, mode=mode, graph=graph)
         source = LayerSource(
             source="berekend uit de opgeslagen kernen, ontmoetingsplekken en wegennetten",
             attribution=f"{ATTRIBUTION['cbs']}; {ATTRIBUTION['stemlokaal']}",
@@ -90,7 +91,18 @@ def current_reach(store: Store, mode: str, *, region: str = NATIONAL) -> pd.Data
         return store.read_layer(region, reach_layer(mode))
     kernen = store.read_layer(region, "kernen")
     venues = read_region_venues(store, region)
-    return kern_reach(kernen, venues, mode=mode, graph=_graph(store, region, manifest, mode))
+    return reach_with_fallback(kernen, venues, mode=mode,
+                               graph=_graph(store, region, manifest, mode))
+
+
+def reach_with_fallback(
+    kernen: gpd.GeoDataFrame, venues: gpd.GeoDataFrame, *, mode: str, graph: RoadGraph | None
+) -> pd.DataFrame:
+    """:func:`kern_reach` over ``graph``; kernen outside it get the straight-line estimate."""
+    estimate = kern_reach(kernen, venues, mode=mode, graph=None)
+    if graph is None:
+        return estimate
+    return fill_off_network(kern_reach(kernen, venues, mode=mode, graph=graph), estimate)
 
 
 def _graph(store: Store, region: str, manifest: Mapping[str, Any], mode: str) -> RoadGraph | None:

@@ -1,4 +1,4 @@
-"""Factsheets for a list of gemeenten of a stored region, written as PDF files."""
+"""Factsheets for a list of gemeenten of the national store, written as PDF files."""
 
 from __future__ import annotations
 
@@ -7,10 +7,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from analysis.indicators import kern_loneliness
-from analysis.network import graph_from_road_edges
-from analysis.reach import kern_reach
-from loaders.roads import RoadEdges
 from loaders.store import Store
+from loaders.venue_store import read_region_venues
+from pipeline import current_reach
 from views.factsheet import (
     FactsheetChoice,
     FactsheetData,
@@ -20,6 +19,8 @@ from views.factsheet import (
 )
 
 OPTIONAL_LAYERS = ("eenzaamheid", "buurten", "gemeenten")
+MAX_LISTED = 5
+"""An unknown gemeente's message lists the stored ones only when there are this few."""
 
 
 @dataclass
@@ -34,29 +35,27 @@ def load_factsheet_data(
     store: Store, region: str, *, mode: str, jaar: int | None = None, leeftijd: str = "18+",
     indicator: str = "eenzaam_pct",
 ) -> FactsheetData:
-    """Read a region's layers and compute the reach of its kernen for ``mode``.
+    """Read the stored layers and the reach of every kern for ``mode``.
 
-    The stored road network ``netwerk_<mode>`` is used when present; without it the distances
-    are straight-line estimates (:func:`analysis.reach.kern_reach`). With an ``eenzaamheid``
-    layer and a ``jaar``, each kern also gets its buurt's figure
+    The reach is the stored layer ``bereik_<mode>`` (:func:`pipeline.current_reach`; computed
+    without writing when it is older than its kernen, places or network), so a factsheet gives
+    the same distances as the dashboard: over the stored road network when there is one, to
+    every meeting place including the user's own lists and places across a gemeente border.
+    With an ``eenzaamheid`` layer and a ``jaar``, each kern also gets the figure of its buurten
     (:func:`analysis.indicators.kern_loneliness`).
 
     Raises
     ------
     loaders.store.StoreError
-        When the region, its kernen or its venues are not stored.
+        When the store, its kernen or its venues are not stored.
     ValueError
         When no stored venue counts as a meeting place.
     """
     kernen = store.read_layer(region, "kernen")
-    venues = store.read_layer(region, "venues")
+    venues = read_region_venues(store, region)
     optional = {name: store.read_layer(region, name) if store.has_layer(region, name) else None
                 for name in OPTIONAL_LAYERS}
-    graph = None
-    if store.has_layer(region, f"netwerk_{mode}"):
-        edges = RoadEdges.from_arrays(store.read_arrays(region, f"netwerk_{mode}"))
-        graph = graph_from_road_edges(edges)
-    reach = kern_reach(kernen, venues, mode=mode, graph=graph)
+    reach = current_reach(store, mode, region=region)
     eenzaamheid = optional["eenzaamheid"]
     if eenzaamheid is not None and jaar is not None:
         reach = kern_loneliness(reach, eenzaamheid, indicator=indicator, leeftijd=leeftijd,
@@ -85,8 +84,9 @@ def write_factsheets(
         if progress:
             progress(f"factsheet {code} maken")
         if known and code not in known:
-            run.failed[code] = (f"hoort niet bij regio {data.manifest.get('region')} "
-                                f"(wel: {', '.join(sorted(known))})")
+            run.failed[code] = "geen opgeslagen gemeente" + (
+                f" (opgeslagen: {', '.join(sorted(known))})" if len(known) <= MAX_LISTED
+                else f"; {len(known)} gemeenten zijn opgeslagen")
             continue
         this = replace(choice, gemeentecode=code)
         try:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from analysis.indicators import kern_loneliness
+from analysis.nearest import METHOD_STRAIGHT_LINE
 from loaders.gebied import Gebied, resolve_gebied
 from loaders.store import NATIONAL, Store, StoreError
 from pipeline import current_reach
@@ -70,7 +71,9 @@ def kernen_selection(
     names = vk.gemeente_names(gemeenten, gemeente_names(store))
     table = vk.kern_table(table, gemeente_namen=names, buurten=buurten, gemeenten=gemeenten)
     manifest = store.manifest(NATIONAL)
-    estimate = f"netwerk_{mode}" not in manifest["layers"]
+    estimate = f"netwerk_{mode}" not in manifest["layers"] or bool(
+        table["methode"].eq(METHOD_STRAIGHT_LINE).all()
+    )
     return KernenSelection(gebied, table, manifest, estimate)
 
 

@@ -1,6 +1,6 @@
-"""The gemeente factsheet on the real Aa en Hunze region, and ``python -m reports factsheet``.
+"""The gemeente factsheet on the real Aa en Hunze data, and ``python -m reports factsheet``.
 
-The region is built once per module from ``../shared/data`` into a temporary store.
+The national store holding Aa en Hunze is the session's demo store (:mod:`tests.region_stores`).
 """
 
 from __future__ import annotations
@@ -18,12 +18,12 @@ import pytest
 from reportlab.pdfbase import pdfmetrics
 
 from analysis.reach import kern_reach
-from loaders.build import import_folder
 from loaders.roads import RoadEdges
 from loaders.schema import ATTRIBUTION
 from loaders.store import LayerSource, Store
 from reports.__main__ import main
 from reports.factsheets import load_factsheet_data
+from loaders.venue_store import read_region_venues
 from views import static
 from views.factsheet import (
     FactsheetChoice,
@@ -41,22 +41,15 @@ from views.factsheet_figures import (
     loneliness,
 )
 from views.sources import layer_sources, source_line, split_attribution
+from tests.region_stores import REGION, demo_region_store
 
-REGION = "aa-en-hunze"
 DAY = date(2026, 11, 27)
 
 
 @pytest.fixture(scope="module")
 def store(tmp_path_factory: pytest.TempPathFactory) -> Store:
-    from tests.conftest import SHARED_DATA
-
-    if not (SHARED_DATA / "PROVENANCE.md").is_file():
-        pytest.fail(f"shared data folder not found at {SHARED_DATA}")
-    result = Store(tmp_path_factory.mktemp("store"))
-    report = import_folder(SHARED_DATA, ["GM1680"], region=REGION, name="Aa en Hunze",
-                           store=result)
-    assert report.ok, report.summary()
-    return result
+    """The national store holding Aa en Hunze (read only)."""
+    return Store(demo_region_store(tmp_path_factory, "aa-en-hunze"))
 
 
 @pytest.fixture(scope="module")
@@ -79,18 +72,30 @@ def pdf_text(data: bytes) -> tuple[int, str]:
 
 
 def test_reach_of_the_stored_region(data: FactsheetData, store: Store) -> None:
-    expected = kern_reach(store.read_layer(REGION, "kernen"), store.read_layer(REGION, "venues"),
+    """The factsheet uses the stored reach of the dashboard: places across the border count."""
+    stored = store.read_layer(REGION, "bereik_bike")
+    pd.testing.assert_frame_equal(data.reach[stored.columns], stored)
+    expected = kern_reach(store.read_layer(REGION, "kernen"), read_region_venues(store, REGION),
                           mode="bike")
     pd.testing.assert_frame_equal(data.reach[expected.columns], expected)
     assert "eenzaamheid_pct" in data.reach
     assert data.reach.loc[data.reach["naam"] == "Gieten", "eenzaamheid_pct"].item() == 43.8
+    assert set(data.reach["gemeentecode"]) == {"GM1680"}
+
+
+def test_a_place_across_the_border_is_the_nearest_for_some_kernen(data: FactsheetData) -> None:
+    across = data.reach.merge(
+        data.venues[["venue_id", "gemeentecode"]].rename(columns={"gemeentecode": "gm_plek"}),
+        on="venue_id",
+    )
+    assert (across["gm_plek"] != "GM1680").any(), "a kern near the border finds a neighbour's place"
 
 
 def test_key_figures_count_what_analysis_reach_finds(data: FactsheetData) -> None:
     reach = data.reach
     outside = ~reach["afstand_m"].le(2000)
     figures = key_figures(reach, 2000)
-    assert figures.kernen == len(reach) == 48
+    assert figures.kernen == len(reach) == 47
     assert figures.kernen_zonder == int(outside.sum())
     inwoners = pd.to_numeric(reach.loc[outside, "inwoners"], errors="coerce")
     assert figures.inwoners_zonder == inwoners.sum()
@@ -128,7 +133,11 @@ def test_distance_map_has_every_class_and_the_meeting_places(data: FactsheetData
     names = [trace.name for trace in figure.data]
     assert names[0] == "Gemeentegrens"
     places = figure.data[names.index("Ontmoetingsplek")]
-    assert len(places.x) == int(data.venues["ontmoetingsplek"].sum())
+    counting = data.venues[data.venues["ontmoetingsplek"].astype(bool)]
+    drawn = counting[(counting["gemeentecode"] == "GM1680")
+                     | counting["venue_id"].isin(reach["venue_id"])]
+    assert len(places.x) == len(drawn) < len(counting), "own and nearest places, not all of NL"
+    assert set(reach["venue_id"].dropna()) <= set(drawn["venue_id"])
     kernen = [t for t in figure.data if (t.name or "").startswith("Kern:")]
     assert sum(len(t.x) for t in kernen) == len(reach)
     assert len({t.marker.symbol for t in kernen}) == len(kernen), "one shape per class"
@@ -145,7 +154,7 @@ def test_factsheet_of_aa_en_hunze(data: FactsheetData, browser: None, tmp_path: 
     assert 1 <= pages <= 2
     outside = int((~data.reach["afstand_m"].le(2000)).sum())
     assert "Ontmoetingsplekken en eenzaamheid in Aa en Hunze" in text
-    assert f"{outside} van 48 kernen zonder ontmoetingsplek binnen 2 km" in text
+    assert f"{outside} van 47 kernen zonder ontmoetingsplek binnen 2 km" in text
     assert "modelschatting" in text and "geen oorzaak" in text
     assert "27 november 2026" in text
     assert "42,4 %" in text and "47,0 %" in text and "48,4 %" in text
@@ -226,7 +235,7 @@ def test_command_line_writes_one_pdf_per_gemeente(
     store: Store, browser: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     out = tmp_path / "uit"
-    code = main(["--data", str(store.root), "factsheet", "--regio", REGION, "--gemeente",
+    code = main(["--data", str(store.root), "factsheet", "--gemeente",
                  "gm1680", "--uit", str(out), "--modus", "fietsen", "--drempel", "2000",
                  "--jaar", "2020", "--leeftijd", "18+"])
     assert code == 0
@@ -243,15 +252,17 @@ def test_command_line_exit_codes(
 ) -> None:
     monkeypatch.setattr(static, "find_browser", lambda: None)
     monkeypatch.setattr(static, "_WARM", static._WarmBrowser())
-    base = ["--data", str(store.root), "factsheet", "--regio", REGION, "--uit", str(tmp_path)]
+    base = ["--data", str(store.root), "factsheet", "--uit", str(tmp_path)]
     assert main([*base, "--gemeente", "GM1680", "--gemeente", "GM0308"]) == 1
     err = capsys.readouterr().err
-    assert "✗ GM0308: hoort niet bij regio aa-en-hunze (wel: GM1680)" in err
+    assert "✗ GM0308: geen opgeslagen gemeente (opgeslagen: GM1680)" in err
     assert "Chrome of Chromium nodig" in err
     assert main([*base, "--gemeente", "GM1680", "--jaar", "2019"]) == 2
     assert "geen eenzaamheidscijfers voor 2019 (18+); opgeslagen: 2020, 2016, 2012." in \
         capsys.readouterr().err
-    assert main([*base[:3], "--regio", "onbekend", *base[5:], "--gemeente", "GM1680"]) == 2
-    assert "Regio 'onbekend' is niet opgeslagen." in capsys.readouterr().err
+    empty = ["--data", str(tmp_path / "leeg"), *base[2:]]
+    assert main([*empty, "--gemeente", "GM1680"]) == 2
+    err = capsys.readouterr().err
+    assert "Nederland is nog niet opgeslagen" in err and "--nl" in err
     assert main([*base, "--gemeente", "1680x"]) == 2
     assert "geen gemeentecode" in capsys.readouterr().err

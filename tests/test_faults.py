@@ -34,6 +34,7 @@ from loaders.locatieserver import geocode_address
 from loaders.store import Store
 from loaders.venue_store import OWN_LAYER, store_venue_list
 from loaders.venues import parse_venue_file
+from tests.region_stores import REGION, demo_region_store
 from tests.test_pdok import ogc_page
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -403,14 +404,14 @@ def test_locatieserver_faults_keep_the_row_waiting(
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The national store holding Aa en Hunze, with a user's own venue list added."""
     from tests.conftest import SHARED_DATA
 
     root = tmp_path_factory.mktemp("kern_data")
-    store = Store(root)
-    assert import_folder(SHARED_DATA, ["GM1680"], region="aa-en-hunze", store=store).ok
+    shutil.copytree(demo_region_store(tmp_path_factory, "aa-en-hunze"), root, dirs_exist_ok=True)
     content = (SHARED_DATA / "fixtures" / "stembureaus_aa_en_hunze_2023.csv").read_bytes()
-    store_venue_list(store, "aa-en-hunze", parse_venue_file(content, "leden.csv",
-                                                            geocode=False).venues)
+    store_venue_list(Store(root), REGION, parse_venue_file(content, "leden.csv",
+                                                           geocode=False).venues)
     return root
 
 
@@ -423,11 +424,11 @@ def store(built: Path, tmp_path: Path) -> Store:
 def test_fetch_live_with_every_source_down_keeps_every_layer_and_date(
     store: Store, closed_root: str
 ) -> None:
-    before = store.manifest("aa-en-hunze")["layers"]
+    before = store.manifest(REGION)["layers"]
     endpoints = {"pdok": closed_root + "/ogc", "pdok_wfs": closed_root + "/wfs",
                  "cbs": closed_root + API, "rivm": closed_root + FEED,
                  "overpass": closed_root + OVERPASS}
-    report = fetch_live(["GM1680"], region="aa-en-hunze", store=store,
+    report = fetch_live(["GM1680"], store=store,
                         session=make_session(retries=0), endpoints=endpoints)
     assert report.written == {}
     assert set(report.failed) == {"gemeenten", "buurten", "eenzaamheid", "kernen", "venues"}
@@ -436,7 +437,7 @@ def test_fetch_live_with_every_source_down_keeps_every_layer_and_date(
     assert report.failed["eenzaamheid"].startswith("RIVM (dataderden.cbs.nl): geen verbinding")
     assert report.failed["venues"].startswith("OpenStreetMap:")
     assert report.summary().count("(vorige versie blijft in gebruik)") == 5
-    assert store.manifest("aa-en-hunze")["layers"] == before
+    assert store.manifest(REGION)["layers"] == before
 
 
 def test_fetch_live_with_some_sources_down_keeps_those_layers_and_their_dates(
@@ -452,9 +453,9 @@ def test_fetch_live_with_some_sources_down_keeps_those_layers_and_their_dates(
     for path in ("/ogc/collections/buurten/items", "/wfs", f"{API}/85618NED/DataProperties",
                  f"{API}/50120NED/DataProperties", OVERPASS):
         replay_server.add(path, "Service Unavailable", status=503)
-    before = store.manifest("aa-en-hunze")["layers"]
+    before = store.manifest(REGION)["layers"]
     report = fetch_live(
-        ["GM1680"], year=2023, region="aa-en-hunze", store=store,
+        ["GM1680"], year=2023, store=store,
         session=make_session(retries=0),
         endpoints={"pdok": root + "/ogc", "pdok_wfs": root + "/wfs", "cbs": root + API,
                    "rivm": root + FEED, "overpass": root + OVERPASS},
@@ -463,11 +464,12 @@ def test_fetch_live_with_some_sources_down_keeps_those_layers_and_their_dates(
     assert set(report.kept) == {"buurten", "eenzaamheid", "kernen", "venues"}
     assert "HTTP 503" in report.failed["eenzaamheid"]
     assert report.failed["kernen"].startswith("OpenStreetMap (Overpass): HTTP 503")
-    after = store.manifest("aa-en-hunze")["layers"]
+    after = store.manifest(REGION)["layers"]
     assert after["gemeenten"]["fetched_at"] >= before["gemeenten"]["fetched_at"]
     assert after["gemeenten"]["source"].startswith(root)
     for layer in ("buurten", "eenzaamheid", "kernen", "venues", OWN_LAYER):
         assert after[layer] == before[layer], layer
+    assert store.read_layer(REGION, "gemeenten")["code"].tolist() == ["GM1680"]
 
 
 def test_fetch_live_rejects_unknown_endpoint_names(store: Store) -> None:
@@ -482,18 +484,20 @@ def test_import_with_a_broken_polling_station_file_keeps_venues_and_own_list(
     folder.mkdir()
     for name in ("wof_cbs_buurten_2016_aa_en_hunze_fullres.geojson",
                  "pdok_wijkenbuurten_2023_gemeenten_simplified.geojson",
+                 "cbs_gemeenten_2022_kerncijfers.geojson",
                  "geonames_nl_populated_places_2024.csv"):
         shutil.copy(shared_data / name, folder / name)
     polling = pd.read_csv(shared_data / "fixtures" / "stembureaus_aa_en_hunze_2023.csv",
                           dtype=str, keep_default_na=False)
     polling.drop(columns=["Openingstijd", "Sluitingstijd"]).to_csv(
         folder / "stembureaus_zonder_datum.csv", index=False)
-    before = store.manifest("aa-en-hunze")["layers"]
-    report = import_folder(folder, ["GM1680"], region="aa-en-hunze", store=store)
+    before = store.manifest(REGION)["layers"]
+    report = import_folder(folder, ["GM1680"], store=store)
     assert "venues" in report.failed and "venues" in report.kept
     assert report.failed["venues"].startswith("Waar is mijn stemlokaal: ")
     assert "geen verkiezingsdatum" in report.failed["venues"]
-    after = store.manifest("aa-en-hunze")["layers"]
+    after = store.manifest(REGION)["layers"]
     assert after["venues"] == before["venues"]
     assert after[OWN_LAYER] == before[OWN_LAYER]
     assert after["kernen"]["fetched_at"] >= before["kernen"]["fetched_at"]
+    assert report.written["kernen"] == len(store.read_layer(REGION, "kernen")) > 0

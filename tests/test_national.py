@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import io
+import shutil
 from pathlib import Path
 
 import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
+from analysis.nearest import METHOD_STRAIGHT_LINE
+from analysis.reach import OFF_NETWORK_NOTE
 from loaders.__main__ import main as loaders_main
 from loaders.build import import_folder
 from loaders.gebied import gebied_options
@@ -145,3 +148,24 @@ def test_bad_area_changes_nothing(
     assert code == 2
     assert message in capsys.readouterr().err
     assert national.manifest(NATIONAL) == before
+
+
+def test_a_partial_network_never_leaves_a_kern_without_a_distance(
+    national: Store, tmp_path: Path
+) -> None:
+    """A network of a few Amsterdam streets: every other kern keeps its estimate, labelled."""
+    store = Store(tmp_path / "store")
+    shutil.copytree(national.root / NATIONAL, tmp_path / "store" / NATIONAL)
+    pbf = SHARED_DATA / "fixtures" / "osm_valhalla_testdata_amsterdam_sciencepark.osm.pbf"
+    assert loaders_main(["--data", str(store.root), "network", "--osm", str(pbf),
+                         "--modus", "fiets"]) == 0
+    manifest = store.manifest(NATIONAL)
+    assert "netwerk_bike" in manifest["layers"]
+    reach = store.read_layer(NATIONAL, reach_layer("bike"))
+    assert manifest["layers"][reach_layer("bike")]["inputs"] == reach_inputs(manifest, "bike")
+    assert reach["afstand_m"].notna().all()
+    off = reach["reden"] == OFF_NETWORK_NOTE
+    assert off.sum() > 6000
+    assert (reach.loc[off, "methode"] == METHOD_STRAIGHT_LINE).all()
+    estimate = current_reach(national, "bike")
+    pd.testing.assert_series_equal(reach.loc[off, "afstand_m"], estimate.loc[off, "afstand_m"])

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from loaders.store import LayerSource, Store
+from loaders.store import NATIONAL, LayerSource, Store
 from ui.layers import load_layer
 
 SOURCE = LayerSource(source="test", attribution="Bron: RIVM", year="2020", indeling="2020")
@@ -14,7 +14,7 @@ SOURCE = LayerSource(source="test", attribution="Bron: RIVM", year="2020", indel
 
 def _write(root: Path, value: float) -> dict:
     frame = pd.DataFrame({"regiocode": ["NL01"], "eenzaam_pct": [value]})
-    return Store(root).write_region("r", {"eenzaamheid": (frame, SOURCE)})
+    return Store(root).write_region(NATIONAL, {"eenzaamheid": (frame, SOURCE)})
 
 
 def test_a_refresh_within_the_same_second_is_read_again(tmp_path: Path) -> None:
@@ -27,6 +27,6 @@ def test_a_refresh_within_the_same_second_is_read_again(tmp_path: Path) -> None:
 
 def test_an_unreadable_layer_gives_none(tmp_path: Path) -> None:
     manifest = _write(tmp_path, 47.0)
-    (tmp_path / "r" / manifest["layers"]["eenzaamheid"]["file"]).write_bytes(b"kapot")
+    (tmp_path / NATIONAL / manifest["layers"]["eenzaamheid"]["file"]).write_bytes(b"kapot")
     broken = dict(manifest, updated_at="later")
     assert load_layer(str(tmp_path), broken, "eenzaamheid") is None

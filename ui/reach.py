@@ -22,12 +22,12 @@ import pandas as pd
 import streamlit as st
 
 from analysis.indicators import kern_loneliness
+from analysis.nearest import METHOD_STRAIGHT_LINE
 from analysis.network import RoadGraph, graph_from_road_edges
-from analysis.reach import kern_reach
 from loaders.roads import RoadEdges
 from loaders.store import Store, StoreError
 from loaders.venue_store import read_region_venues
-from pipeline.reach import VENUE_LAYERS, reach_inputs, reach_layer
+from pipeline.reach import VENUE_LAYERS, reach_inputs, reach_layer, reach_with_fallback
 from ui.layers import load_layer
 from ui.sidebar import PageContext
 
@@ -43,8 +43,13 @@ class ReachView:
 
     @property
     def is_estimate(self) -> bool:
-        """True when distances are straight-line estimates (no road network stored)."""
-        return self.graph is None
+        """True when every distance is a straight-line estimate (no network covers the kernen).
+
+        Where a stored network covers only some kernen, the ``methode`` column says per kern.
+        """
+        return self.graph is None or bool(
+            self.table["methode"].eq(METHOD_STRAIGHT_LINE).all()
+        )
 
 
 @st.cache_resource(show_spinner="Wegennet laden…", max_entries=6)
@@ -88,7 +93,7 @@ def _reach(
     _kernen: gpd.GeoDataFrame, _venues: gpd.GeoDataFrame, _graph: RoadGraph | None,
 ) -> pd.DataFrame:
     """Reach of every kern of the region; store, region, mode and layer files key the cache."""
-    return kern_reach(_kernen, _venues, mode=mode, graph=_graph)
+    return reach_with_fallback(_kernen, _venues, mode=mode, graph=_graph)
 
 
 def reach_all(context: PageContext) -> ReachView | None:

@@ -174,8 +174,10 @@ def distance_map(
     """Kernen coloured and shaped by distance class, meeting places as stars, on RD axes.
 
     Drawn without background tiles (works offline and prints cleanly); kernen beyond the
-    threshold are named. The colours are viridis, and every class also has its own marker
-    shape, so the map reads in black and white and for colour-blind readers.
+    threshold are named. Meeting places are those of the kernen's gemeenten plus every kern's
+    nearest one, also when it lies across the border. The colours are viridis, and every class
+    also has its own marker shape, so the map reads in black and white and for colour-blind
+    readers.
     """
     points = kernen.drop_duplicates("kern_id").set_index("kern_id").geometry
     xy = reach["kern_id"].map(points.representative_point())
@@ -203,8 +205,10 @@ def distance_map(
             name=f"Kern: {label}",
         ))
     places = meeting_places(venues)
-    places = places[places["gemeentecode"].isin(reach["gemeentecode"].unique())] \
-        if "gemeentecode" in places else places
+    if "gemeentecode" in places:
+        nearest = places["venue_id"].isin(reach["venue_id"].dropna()) \
+            if "venue_id" in reach and "venue_id" in places else False
+        places = places[places["gemeentecode"].isin(reach["gemeentecode"].unique()) | nearest]
     figure.add_trace(go.Scatter(
         x=places.geometry.x, y=places.geometry.y, mode="markers", name="Ontmoetingsplek",
         marker={"color": "#000000", "symbol": VENUE_SYMBOL, "size": 11,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -13,8 +14,8 @@ from pathlib import Path
 import pytest
 import requests
 
-from loaders.build import import_folder
-from loaders.store import DATA_ENV, Store
+from loaders.store import DATA_ENV, NATIONAL
+from tests.region_stores import demo_region_store
 
 REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
@@ -39,13 +40,14 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="session")
 def e2e_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A store with the demo region Aa en Hunze, imported from the shared data files."""
-    from tests.conftest import SHARED_DATA
+    """The national store holding Aa en Hunze, with its reach stored.
 
+    A copy of the session's demo store, because the browser tests write into it (the Eigen lijst
+    test puts it back afterwards).
+    """
     root = tmp_path_factory.mktemp("kern_data")
-    report = import_folder(SHARED_DATA, ["GM1680"], region="aa-en-hunze", name="Aa en Hunze",
-                           store=Store(root))
-    assert report.ok, report.summary()
+    shutil.copytree(demo_region_store(tmp_path_factory, "aa-en-hunze") / NATIONAL,
+                    root / NATIONAL)
     return root
 
 

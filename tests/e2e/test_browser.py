@@ -1,7 +1,7 @@
 """The dashboard in a real headless Chromium against ``streamlit run``.
 
-The first test opens a deep link to a page other than the default one, on a server no session
-has visited yet: that is the case where Streamlit would run the page script without the frame
+The first test opens a deep link (an old ``?regio=`` link) to a page other than the default one,
+on a server no session has visited yet: that is the case where Streamlit would run the page script without the frame
 (see ``ui.frame``). Keep it first.
 """
 
@@ -20,16 +20,19 @@ pytestmark = pytest.mark.e2e
 def test_deep_link_on_a_fresh_server_keeps_frame_and_choice(
     browser, streamlit_url: str, screenshot_dir: Path
 ) -> None:
-    page = open_page(browser, f"{streamlit_url}/bronnen?jaar=2016&leeftijd=65%2B")
+    page = open_page(browser,
+                     f"{streamlit_url}/bronnen?regio=aa-en-hunze&jaar=2016&leeftijd=65%2B")
     page.get_by_role("heading", name="Bronnen en methode").wait_for(timeout=30000)
     page.get_by_text("Eenzaamheidscijfers: wat ze wel en niet zijn").wait_for(timeout=30000)
     settle(page)
     sidebar = page.locator('[data-testid="stSidebar"]')
     expect(sidebar.get_by_text("Bronnen en methode")).to_have_count(1, timeout=30000)
-    expect(sidebar.get_by_text("Regio")).to_have_count(1, timeout=30000)
+    expect(sidebar.get_by_text("Gebied", exact=True)).to_have_count(1, timeout=30000)
+    page.wait_for_function("() => !location.search.includes('regio=')", timeout=30000)
     query = url_query(page)
     assert query["jaar"] == ["2016"] and query["leeftijd"] == ["65+"]
-    assert query["regio"] == ["aa-en-hunze"]
+    assert query["gebied"] == ["GM1680"], "an old region link opens the gemeente of that name"
+    assert "regio" not in query
     screenshot(page, screenshot_dir / "bronnen.png")
     assert page.locator(EXCEPTION).count() == 0
     page.close()
@@ -56,10 +59,22 @@ def test_eenzaamheid_page_and_a_filter_change(
     screenshot(page, screenshot_dir / "eenzaamheid_65plus.png")
 
     page.set_viewport_size({"width": WIDTH, "height": 1000})
+    assert url_query(page)["gebied"] == ["NL"]
+    chooser = page.locator('[data-testid="stSidebar"]').get_by_role("combobox", name="Gebied")
+    chooser.click()
+    chooser.fill("Aa en")
+    page.get_by_role("option", name="Aa en Hunze").click()
+    page.wait_for_function("() => location.search.includes('gebied=GM1680')", timeout=30000)
+    page.get_by_text("Eenzaam: 2020, 65 jaar en ouder").wait_for(timeout=30000)
+    settle(page)
+    assert url_query(page)["leeftijd"] == ["65+"], "choosing an area keeps the other choices"
+    assert page.locator(EXCEPTION).count() == 0
+
     page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name="Gegevens").click()
-    page.get_by_role("heading", name="Gegevens").wait_for(timeout=30000)
+    page.get_by_role("heading", name="Gegevens", exact=True).wait_for(timeout=30000)
     settle(page)
     assert url_query(page)["leeftijd"] == ["65+"], "the choice survives a page switch"
+    assert url_query(page)["gebied"] == ["GM1680"]
     assert page.locator(EXCEPTION).count() == 0
     page.close()
 
@@ -78,11 +93,11 @@ def test_invalid_link_warns_in_dutch(browser, streamlit_url: str, screenshot_dir
     page.close()
 
 
-def test_status_page_shows_stored_region(browser, streamlit_url: str, screenshot_dir: Path) -> None:
+def test_status_page_shows_the_store(browser, streamlit_url: str, screenshot_dir: Path) -> None:
     page = open_page(browser, f"{streamlit_url}/gegevens")
-    page.get_by_role("heading", name="Gegevens").wait_for(timeout=30000)
-    page.get_by_text("Opgeslagen regio's").wait_for(timeout=30000)
-    page.get_by_text("Aa en Hunze — bronnen per laag").wait_for(timeout=30000)
+    page.get_by_role("heading", name="Gegevens", exact=True).wait_for(timeout=30000)
+    page.get_by_text("Opgeslagen gegevens").wait_for(timeout=30000)
+    page.get_by_text("Nederland — bronnen per laag").wait_for(timeout=30000)
     settle(page)
     screenshot(page, screenshot_dir / "gegevens.png")
     assert page.locator(EXCEPTION).count() == 0
@@ -157,11 +172,11 @@ def test_kernen_filter_search_and_threshold(
     browser, streamlit_url: str, screenshot_dir: Path, e2e_store: Path
 ) -> None:
     from analysis.reach import kern_reach, reach_summary
-    from loaders.store import Store
+    from loaders.store import NATIONAL, Store
 
     store = Store(e2e_store)
-    reach = kern_reach(store.read_layer("aa-en-hunze", "kernen"),
-                       store.read_layer("aa-en-hunze", "venues"), mode="bike")
+    reach = kern_reach(store.read_layer(NATIONAL, "kernen"),
+                       store.read_layer(NATIONAL, "venues"), mode="bike")
     summary = reach_summary(reach, [2000, 10000]).iloc[0]
     total = summary["kernen"]
     page = open_page(browser, f"{streamlit_url}/kernen")

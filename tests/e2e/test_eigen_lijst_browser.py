@@ -1,6 +1,6 @@
 """The page 'Eigen lijst' in headless Chromium: upload a CSV through the real file input.
 
-The e2e store is shared by every browser test, so the region folder is copied first and put
+The e2e store is shared by every browser test, so the store's folder is copied first and put
 back afterwards; the list is also removed through the page, as a user would.
 """
 
@@ -22,7 +22,7 @@ UPLOAD_INPUT = '[data-testid="stFileUploaderDropzoneInput"]'
 
 @pytest.fixture
 def restored_store(e2e_store: Path, tmp_path: Path) -> Iterator[Path]:
-    """The shared e2e store, with its region folder put back as it was after the test."""
+    """The shared e2e store, with its folder put back as it was after the test."""
     backup = tmp_path / "backup"
     shutil.copytree(e2e_store / REGION, backup)
     yield e2e_store
@@ -73,7 +73,7 @@ def test_upload_check_store_and_remove_a_list(
     page.get_by_role("button", name="Verwijderen").click()
     page.get_by_text(f"Lijst {FILE} is verwijderd").wait_for(timeout=30000)
     settle(page)
-    assert page.get_by_text("Voor deze regio is nog geen eigen lijst opgeslagen.").is_visible()
+    assert page.get_by_text("Er is nog geen eigen lijst opgeslagen.").is_visible()
     assert page.locator(EXCEPTION).count() == 0
     assert dialogs == []
     page.close()

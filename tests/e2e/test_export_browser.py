@@ -41,7 +41,7 @@ def test_export_page_downloads_csv_and_factsheet(
     page.set_viewport_size({"width": WIDTH, "height": 1000})
     buttons = page.get_by_test_id("stDownloadButton")
     name, data = _download(page, buttons.filter(has_text="CSV (Excel)").first)
-    assert name == "kernen_aa-en-hunze_fietsen_2000m.csv"
+    assert name == "kernen_nl_fietsen_2000m.csv", "the area (Nederland) names the file"
     assert data.startswith(b"\xef\xbb\xbf")
     header = data.decode("utf-8-sig").splitlines()[0].split(";")
     assert header[:3] == ["Kerncode", "Kern", "Gemeentecode"]
@@ -67,7 +67,7 @@ def test_histogram_as_png_from_the_eenzaamheid_page(
     page.screenshot(path=str(screenshot_dir / "eenzaamheid_downloaden.png"))
 
     name, data = _download(page, body.get_by_role("button", name="PNG"))
-    assert name == "verdeling_aa-en-hunze_eenzaam_18plus_2020.png"
+    assert name == "verdeling_nl_eenzaam_18plus_2020.png"
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     width, _height = struct.unpack(">II", data[16:24])
     assert width == 2000, "print resolution: twice the 1000 px export width"
