@@ -56,8 +56,11 @@ def _parser() -> argparse.ArgumentParser:
                                                   "$ONTMOETINGSKAART_DATA)")
     sub = parser.add_subparsers(required=True, metavar="opdracht")
     sheet = sub.add_parser("factsheet", help="een PDF-factsheet per gemeente maken")
-    sheet.add_argument("--gemeente", action="append", required=True,
+    where = sheet.add_mutually_exclusive_group(required=True)
+    where.add_argument("--gemeente", action="append",
                        help="gemeentecode, bijv. GM1680 (mag vaker)")
+    where.add_argument("--gebied", help="gemeente (code of naam) of ‘provincie NAAM’: een "
+                                        "factsheet per gemeente")
     sheet.add_argument("--kern", action="append", default=[],
                        help="alleen deze kern-id (mag vaker), bijv. cbs2021:annen")
     sheet.add_argument("--uit", type=Path, required=True, help="map voor de PDF-bestanden")
@@ -152,7 +155,8 @@ def _cmd_gemeenten(args: argparse.Namespace, store: Store) -> int:
 
 
 def _cmd_factsheet(args: argparse.Namespace, store: Store) -> int:
-    codes = check_gemeenten(args.gemeente)
+    codes = (check_gemeenten(args.gemeente) if args.gemeente
+             else list(tables.area(store, args.gebied).codes))
     mode = args.modus
     if static.find_browser() is None:
         print(f"Let op: {static.NO_BROWSER_MESSAGE} "

@@ -49,7 +49,7 @@ from views.eenzaamheid import dutch_list, format_pct, rivm_source
 from views.kernen import format_count
 from views.sources import dutch_date, layer_sources, source_line
 from views.static import StaticExportError, print_style, render_batch
-from views.status import LAYER_TITLES, format_timestamp
+from views.status import DERIVED_LAYERS, LAYER_TITLES, format_timestamp
 
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 PAGE_MARGIN = 16 * mm
@@ -143,7 +143,7 @@ def factsheet_pdf(data: FactsheetData, choice: FactsheetChoice) -> bytes:
     story += _figures(data, choice, reach, styles)
     story += _loneliness_tables(data, choice, lonely, styles)
     story += _method(data, choice, reach, styles)
-    story += _sources(data.manifest, styles)
+    story += _sources(data.manifest, choice.mode, styles)
     buffer = io.BytesIO()
     footer = f"Ontmoetingskaart · {title} · {dutch_date(choice.datum)}"
     document = SimpleDocTemplate(
@@ -374,12 +374,17 @@ def _method(
         factor = f"{DETOUR_FACTOR:g}".replace(".", ",")
         distance = (f"Voor deze regio is geen wegennet opgeslagen: afstanden zijn hemelsbreed "
                     f"gemeten en met {factor} vermenigvuldigd (omrijfactor). Het zijn schattingen.")
-    places = meeting_places(data.venues)
+    venues = data.venues
+    if "gemeentecode" in venues:
+        venues = venues[venues["gemeentecode"] == choice.gemeentecode]
+    places = meeting_places(venues) if len(venues) else venues
+    name = gemeente_name(data, choice.gemeentecode)
     lines = [
         distance,
-        (f"Als ontmoetingsplek tellen {len(places)} van de {len(data.venues)} opgeslagen plekken "
-         "(dorpshuis, buurthuis, MFA, sportkantine en dergelijke); waarom een plek telt, staat "
-         "in de gegevens."),
+        (f"Als ontmoetingsplek tellen {len(places)} van de {len(venues)} opgeslagen plekken in "
+         f"{name} (dorpshuis, buurthuis, MFA, sportkantine en dergelijke); waarom een plek telt, "
+         "staat in de gegevens. Een plek over de gemeentegrens telt mee als die het dichtstbij "
+         "is."),
         ("De eenzaamheidscijfers zijn modelschattingen van RIVM, GGD'en en CBS op basis van de "
          "Gezondheidsmonitor, geen tellingen. Voor kleine buurten zijn ze onzeker; een buurt "
          "zonder cijfer is onderdrukt."),
@@ -392,9 +397,15 @@ def _method(
             *(Paragraph("• " + _escape(line), styles["body"]) for line in lines)]
 
 
-def _sources(manifest: Mapping[str, Any], styles: dict[str, ParagraphStyle]) -> list[Flowable]:
+def _sources(
+    manifest: Mapping[str, Any], mode: str, styles: dict[str, ParagraphStyle]
+) -> list[Flowable]:
+    """The stored layers the factsheet uses: no derived layers, only the network of ``mode``."""
     lines = []
     for layer, entry in manifest.get("layers", {}).items():
+        if layer in DERIVED_LAYERS or (layer.startswith("netwerk_")
+                                       and layer != f"netwerk_{mode}"):
+            continue
         title = LAYER_TITLES.get(layer) or EXTRA_LAYER_TITLES.get(layer, layer)
         year = re.sub(r"\s*,\s*", ", ", str(entry.get("year", "")))
         details = [x for x in (entry.get("table_id", ""), year) if x]

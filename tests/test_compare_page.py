@@ -1,0 +1,100 @@
+"""The page 'Gemeenten vergelijken', and the Kernen download equal to ``reports kernen``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+from streamlit.testing.v1 import AppTest
+
+from loaders.store import DATA_ENV, NATIONAL, Store
+from reports.__main__ import main as reports_main
+from tests.region_stores import demo_region_store
+from views.compare import similar_gemeenten
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def drenthe(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return demo_region_store(tmp_path_factory, "drenthe")
+
+
+@pytest.fixture
+def files(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, bytes]]:
+    """File name → bytes of every file a page hands to a download button."""
+    seen: dict[str, bytes] = {}
+    original = MemoryMediaFileStorage.load_and_get_id
+
+    def spy(self: MemoryMediaFileStorage, path_or_data: bytes, mimetype: str, kind: object,
+            filename: str | None = None) -> str:
+        seen[filename or ""] = path_or_data
+        return original(self, path_or_data, mimetype, kind, filename)
+
+    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", spy)
+    yield seen
+
+
+def _run(monkeypatch: pytest.MonkeyPatch, root: Path, page: str, **query: str) -> AppTest:
+    monkeypatch.setenv(DATA_ENV, str(root))
+    monkeypatch.chdir(REPO)
+    app = AppTest.from_file(str(REPO / "dashboard.py"), default_timeout=90)
+    for key, value in query.items():
+        app.query_params[key] = value
+    app.switch_page(page)
+    app.run()
+    assert not app.exception, [e.value for e in app.exception]
+    return app
+
+
+def test_one_row_per_gemeente_of_the_province(
+    monkeypatch: pytest.MonkeyPatch, drenthe: Path
+) -> None:
+    app = _run(monkeypatch, drenthe, "pages/vergelijken.py", gebied="provincie-drenthe")
+    [table] = app.dataframe
+    shown = table.value
+    assert len(shown) == 12
+    assert set(shown["Provincie"]) == {"Drenthe"}
+    kernen = Store(drenthe).read_layer(NATIONAL, "kernen")
+    counts = kernen["gemeentecode"].value_counts()
+    assert dict(zip(shown["Gemeentecode"], shown["Kernen"], strict=True)) == counts.to_dict()
+    assert shown["Aandeel kernen zonder plek binnen 2 km (%)"].between(0, 100).all()
+
+
+def test_similar_gemeenten_filter(monkeypatch: pytest.MonkeyPatch, drenthe: Path) -> None:
+    app = _run(monkeypatch, drenthe, "pages/vergelijken.py", gebied="provincie-drenthe")
+    app.toggle(key="vergelijk_vergelijkbaar").set_value(True).run()
+    app.selectbox(key="vergelijk_anker").set_value("GM1680").run()
+    assert not app.exception
+    shown = app.dataframe[0].value
+    gemeenten = Store(drenthe).read_layer(NATIONAL, "gemeenten")
+    assert sorted(shown["Gemeentecode"]) == similar_gemeenten(gemeenten, "GM1680")
+    assert "GM1680" in set(shown["Gemeentecode"])
+    assert shown["Stedelijkheid (1 = zeer sterk, 5 = niet)"].nunique() == 1
+
+
+def test_compare_downloads_name_the_sources(
+    monkeypatch: pytest.MonkeyPatch, drenthe: Path, files: dict[str, bytes]
+) -> None:
+    _run(monkeypatch, drenthe, "pages/vergelijken.py", gebied="provincie-drenthe")
+    [name] = [n for n in files if n.endswith(".csv")]
+    assert name == "gemeenten_provincie-drenthe_fietsen_2000m.csv"
+    text = files[name].decode("utf-8-sig")
+    assert "Bron" in text.splitlines()[0] and "RIVM" in text
+
+
+def test_kernen_download_equals_reports_kernen(
+    monkeypatch: pytest.MonkeyPatch, drenthe: Path, files: dict[str, bytes], tmp_path: Path
+) -> None:
+    _run(monkeypatch, drenthe, "pages/kernen.py", gebied="GM1680", modus="lopen",
+         drempel="1000")
+    page_csv = files["kernen_gm1680_lopen_1000m.csv"]
+    out = tmp_path / "kernen.csv"
+    assert reports_main(["--data", str(drenthe), "kernen", "--gebied", "Aa en Hunze",
+                         "--modus", "lopen", "--grens", "1000", "--uit", str(out)]) == 0
+    assert out.read_bytes() == page_csv
+    table = pd.read_csv(out, sep=";", decimal=",", encoding="utf-8-sig")
+    assert set(table["Gemeentecode"]) == {"GM1680"}
