@@ -7,7 +7,6 @@ its previously stored version, and the report says so in Dutch.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,9 +15,11 @@ import geopandas as gpd
 import pandas as pd
 import requests
 
-from loaders import cbs, divisions, kernen, osm, pdok, rivm, roads, stemlokalen
+from loaders import cbs, divisions, kernen, osm, pdok, rivm, roads
+from loaders.divisions import with_gemeentecode
 from loaders.errors import SourceError, SourceFormatError, UnknownRegionError
-from loaders.files import SourceFile, scan_folder
+from loaders.files import scan_folder
+from loaders.from_files import FileBuilder, fill_from_kerncijfers
 from loaders.regions import gemeente_codes, suggestion_text
 from loaders.schema import ATTRIBUTION, CRS
 from loaders.store import NATIONAL, NATIONAL_NAME, LayerSource, Store, StoreError
@@ -128,7 +129,7 @@ def import_folder(
     files = scan_folder(folder)
     if not files:
         raise SourceFormatError("bestanden", f"geen herkende bronbestanden in {folder}.")
-    builder = _FileBuilder(files)
+    builder = FileBuilder(files)
     layers: dict[str, tuple[pd.DataFrame, LayerSource]] = {}
     failed: dict[str, str] = {}
     codes: list[str] | None = None
@@ -159,7 +160,7 @@ def folder_gemeenten(folder: Path) -> gpd.GeoDataFrame:
     files = scan_folder(Path(folder)) if Path(folder).is_dir() else []
     if not files:
         raise SourceFormatError("bestanden", f"geen herkende bronbestanden in {folder}.")
-    frame, _source = _FileBuilder(files).gemeenten({})
+    frame, _source = FileBuilder(files).gemeenten({})
     return frame
 
 
@@ -247,7 +248,9 @@ def fetch_network_live(
     store = store or Store()
     area = _network_area(store, gemeenten)
     if area is None:
-        raise StoreError("Er zijn nog geen gemeentegrenzen opgeslagen; importeer eerst de gegevens.")
+        raise StoreError(
+            "Er zijn nog geen gemeentegrenzen opgeslagen; importeer eerst de gegevens."
+        )
     source = LayerSource(
         source="OpenStreetMap via osmnx (Overpass)", attribution=ATTRIBUTION["osm"],
         licence="ODbL", note=f"wegennet, {buffer_m:g} m rond het gebied",
@@ -375,256 +378,6 @@ def _upsert(store: Store, layer: str, fresh: pd.DataFrame, codes: list[str]) -> 
     return merged
 
 
-def with_gemeentecode(
-    table: pd.DataFrame,
-    mapping: pd.DataFrame | None,
-    buurten: pd.DataFrame | None = None,
-) -> pd.DataFrame:
-    """Add the newest ``gemeentecode`` to every row of the ``eenzaamheid`` layer.
-
-    A gemeente row's own code, a wijk or buurt row's gemeente from its code's digits, both
-    translated with ``mapping`` (:func:`loaders.divisions.overlap_map`); a buurt that the
-    ``buurten`` layer places by its polygon takes that gemeente (this follows a gemeente that
-    was split). The national row (``NL01``) has none.
-    """
-    code = table["regiocode"].astype("str")
-    local = code.str.startswith(("GM", "WK", "BU"))
-    own = ("GM" + code.str.slice(2, 6)).where(local)
-    if mapping is not None and len(mapping):
-        own = divisions.map_codes(own, mapping)
-    if buurten is not None and len(buurten):
-        placed = buurten.drop_duplicates("code").set_index("code")["gemeentecode"]
-        own = code.map(placed).where(table["soort_regio"] == "Buurt").fillna(own)
-    return table.assign(gemeentecode=own.where(local, None))
-
-
-class _FileBuilder:
-    """Builds the national layers from the files of an import folder.
-
-    The newest gemeente division in the folder is the one offered for choosing; every other
-    layer is placed in it (points and polygons by location, codes through the overlap map).
-    """
-
-    def __init__(self, files: list[SourceFile]) -> None:
-        self.files = files
-        self.notes: list[str] = []
-        self.mapping = pd.DataFrame(columns=list(divisions.MAPPING_COLUMNS))
-        self.names: dict[str, str] = {}
-
-    def of_kind(self, kind: str, layer: str = "") -> list[SourceFile]:
-        return [f for f in self.files if f.kind == kind and (not layer or f.layer == layer)]
-
-    def steps(self) -> list[tuple[str, Callable[[dict], tuple[pd.DataFrame, LayerSource] | None]]]:
-        return [
-            ("gemeenten", self.gemeenten),
-            ("gemeente_indeling", self.indeling),
-            ("buurten", self.buurten),
-            ("eenzaamheid", self.eenzaamheid),
-            ("kernen", self.kernen),
-            ("venues", self.venues),
-        ]
-
-    def translate(self, codes: list[str]) -> list[str]:
-        """The newest codes for ``codes``; an old code gets a note, an unknown one an error."""
-        newest = set(self.names)
-        old = self.mapping.drop_duplicates("code_oud").set_index("code_oud")["code"]
-        result: list[str] = []
-        unknown: list[str] = []
-        for code in codes:
-            if code in newest:
-                result.append(code)
-            elif code in old.index:
-                result.append(str(old[code]))
-                self.notes.append(
-                    f"{code} bestaat niet meer; het gebied valt nu (grotendeels) onder "
-                    f"{self.names.get(str(old[code]), old[code])} ({old[code]})"
-                )
-            else:
-                unknown.append(code)
-        if unknown:
-            raise UnknownRegionError(
-                "bestanden",
-                f"{', '.join(unknown)} is geen gemeente in de bestanden. "
-                + suggestion_text(unknown[0], self.names),
-            )
-        return sorted(set(result))
-
-    def _area_files(self, layer: str) -> list[tuple[int, Path, gpd.GeoDataFrame]]:
-        """Every readable area file of ``layer``: (division year, path, areas), newest first."""
-        found = []
-        for source in self.of_kind("areas", layer):
-            frame = pdok.read_area_file(source.path, layer=layer)
-            frame = frame[frame["code"] != divisions.ABROAD_CODE]
-            if len(frame):
-                found.append((int(frame["indeling"].iloc[0]), source.path, frame))
-        if not found:
-            raise SourceFormatError("bestanden", f"geen bestand met {layer} gevonden.")
-        found.sort(key=lambda item: (-item[0], item[1].stat().st_size))
-        return found
-
-    def gemeenten(self, _done: dict) -> tuple[pd.DataFrame, LayerSource]:
-        found = self._area_files("gemeenten")
-        year, path, newest = found[0]
-        newest = newest.drop_duplicates("code").reset_index(drop=True)
-        older = [frame for other, _p, frame in found[1:] if other < year]
-        newest = self._fill_statistics(newest, older)
-        self.mapping = pd.concat(
-            [divisions.overlap_map(frame, newest) for frame in older]
-            or [self.mapping], ignore_index=True,
-        )
-        provinces = self._provinces(newest)
-        newest = newest.assign(provincie=newest["code"].map(provinces))
-        self.names = dict(zip(newest["code"], newest["naam"], strict=True))
-        return newest, _file_source([path], "pdok", year=str(year))
-
-    def indeling(self, done: dict) -> tuple[pd.DataFrame, LayerSource] | None:
-        if self.mapping.empty:
-            return None
-        table = self.mapping.assign(
-            naam=self.mapping["code"].map(self.names),
-            indeling=str(done["gemeenten"][0]["indeling"].iloc[0]),
-        )
-        return table, LayerSource(
-            source="afgeleid uit de gemeentegrenzen van verschillende jaren (overlap van vlakken)",
-            attribution=ATTRIBUTION["pdok"], note="oude gemeentecodes → nieuwste indeling",
-        )
-
-    def _fill_statistics(
-        self, newest: gpd.GeoDataFrame, older: list[gpd.GeoDataFrame]
-    ) -> gpd.GeoDataFrame:
-        """Fill empty kerncijfers of the newest gemeenten from an older file with the same code."""
-        columns = ["inwoners", "inwoners_65plus", "pct_65plus", "eenpersoonshuishoudens_pct",
-                   "stedelijkheid"]
-        result = newest.copy()
-        for frame in older:
-            lookup = frame.drop_duplicates("code").set_index("code")
-            for column in columns:
-                result[column] = result[column].fillna(result["code"].map(lookup[column]))
-        return result
-
-    def _provinces(self, newest: gpd.GeoDataFrame) -> pd.Series:
-        kernen_files = [s for s in self.of_kind("kernen_cbs") if s.path.suffix.lower() == ".csv"]
-        if not kernen_files:
-            self.notes.append("geen CBS-kernenbestand: provincies onbekend")
-            return pd.Series(dtype="object")
-        kern_points = divisions.read_kern_provinces(kernen_files[0].path)
-        geonames = [divisions.read_geonames_provinces(s.path) for s in self.of_kind("geonames")]
-        table = divisions.gemeente_provinces(newest, kern_points, geonames[0] if geonames else None)
-        return table.set_index("code")["provincie"]
-
-    def buurten(self, done: dict) -> tuple[pd.DataFrame, LayerSource]:
-        gemeenten = done["gemeenten"][0]
-        parts, used, years = [], [], []
-        covered: set[str] = set()
-        for year, path, frame in self._area_files("buurten"):
-            placed = frame.assign(
-                gemeentecode_bron=frame["gemeentecode"],
-                gemeentecode=divisions.locate_points(
-                    frame.geometry.representative_point(), gemeenten
-                ).fillna(divisions.map_codes(frame["gemeentecode"], self.mapping)),
-            )
-            fresh = placed[~placed["gemeentecode"].isin(covered)]
-            if fresh.empty:
-                continue
-            covered |= set(fresh["gemeentecode"].dropna())
-            parts.append(fresh)
-            used.append(path)
-            years.append(str(year))
-        frame = gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), crs=CRS)
-        frame = frame.drop_duplicates("code", keep="first").reset_index(drop=True)
-        family = "wof" if any("wof" in p.name for p in used) else "pdok"
-        extra: tuple[str, ...] = ()
-        for source in self.of_kind("kerncijfers"):
-            year = _kerncijfers_year(source.path) or int(max(years))
-            figures = cbs.read_kerncijfers_file(source.path, year=year)
-            frame = _fill_from_kerncijfers(frame, figures)
-            used.append(source.path)
-            extra = ("cbs",)
-        missing = sorted(set(gemeenten["code"]) - covered)
-        if missing:
-            self.notes.append(f"geen buurtgrenzen voor {len(missing)} gemeente(n)")
-        return frame, _file_source(used, family, year=",".join(sorted(set(years))), extra=extra)
-
-    def eenzaamheid(self, done: dict) -> tuple[pd.DataFrame, LayerSource]:
-        sources = self.of_kind("loneliness")
-        if not sources:
-            raise SourceFormatError("bestanden", "geen RIVM-bestand met eenzaamheidscijfers.")
-        ordered = sorted(sources, key=lambda s: "50090NED" not in s.path.name)
-        frames, used = [], []
-        for source in ordered:
-            frames.append(rivm.read_loneliness_csv(source.path))
-            used.append(source.path)
-        table = pd.concat(frames, ignore_index=True)
-        table = table.drop_duplicates(["regiocode", "jaar", "leeftijd", "indeling"], keep="first")
-        table = table.sort_values(["jaar", "leeftijd", "regiocode"], ignore_index=True)
-        buurten = done["buurten"][0] if "buurten" in done else None
-        table = with_gemeentecode(table, self.mapping, buurten)
-        years = ",".join(str(y) for y in sorted(table["jaar"].unique()))
-        indeling = ",".join(sorted(table["indeling"].astype(str).unique()))
-        table_ids = [t for t, info in rivm.TABLES.items() if info["indeling"] in indeling]
-        return table, _file_source(
-            used, "rivm", table_id=",".join(table_ids), year=years, indeling=indeling
-        )
-
-    def kernen(self, done: dict) -> tuple[pd.DataFrame, LayerSource]:
-        primary = [kernen.read_cbs_bevolkingskernen(s.path) for s in self.of_kind("kernen_cbs")
-                   if s.path.suffix.lower() == ".csv"] or [
-            kernen.read_cbs_bevolkingskernen(s.path) for s in self.of_kind("kernen_cbs")[:1]
-        ]
-        secondary = [kernen.read_geonames(s.path) for s in self.of_kind("geonames")]
-        secondary += [kernen.parse_osm_places(_read_json(s.path)) for s in self.of_kind("overpass")]
-        if not primary and not secondary:
-            raise SourceFormatError("bestanden", "geen bestand met kernen of plaatsen.")
-        first = _concat_points(primary)
-        second = _concat_points(secondary)
-        if len(first) == 0:
-            first, second = second, first.iloc[0:0]
-        merged = kernen.merge_kernen(first, second)
-        gemeenten = done["gemeenten"][0]
-        buurten = done["buurten"][0] if "buurten" in done else None
-        located = kernen.assign_areas(merged, gemeenten, buurten)
-        located = located[located["gemeentecode"].isin(gemeenten["code"])]
-        located = kernen.limit_inhabitants(
-            located.reset_index(drop=True), gemeenten.set_index("code")["inwoners"]
-        )
-        used = [s.path for s in self.of_kind("kernen_cbs") + self.of_kind("geonames")]
-        family = "cbs" if primary else "geonames"
-        return located, _file_source(used, family, year="2021", extra=("geonames",))
-
-    def venues(self, done: dict) -> tuple[pd.DataFrame, LayerSource] | None:
-        gemeenten = done["gemeenten"][0]
-        newest: dict[str, tuple[str, Path, gpd.GeoDataFrame]] = {}
-        for source in self.of_kind("stemlokalen"):
-            frame = stemlokalen.read_stemlokalen(source.path)
-            if frame.empty:
-                continue
-            frame = frame.assign(gemeentecode=divisions.locate_points(
-                frame.geometry, gemeenten
-            ).fillna(divisions.map_codes(frame["gemeentecode"], self.mapping)))
-            date = str(frame["peildatum"].max())
-            for code, rows in frame.groupby("gemeentecode"):
-                if code not in newest or date > newest[code][0]:
-                    newest[code] = (date, source.path, rows)
-        parts = [rows for _d, _p, rows in newest.values()]
-        used = sorted({p for _d, p, _r in newest.values()})
-        for source in self.of_kind("overpass"):
-            osm_frame = osm.parse_overpass_venues(_read_json(source.path))
-            if len(osm_frame):
-                osm_frame = osm_frame.assign(
-                    gemeentecode=divisions.locate_points(osm_frame.geometry, gemeenten)
-                )
-                osm_frame = osm_frame[osm_frame["gemeentecode"].notna()]
-            if len(osm_frame):
-                parts.append(osm_frame)
-                used.append(source.path)
-        if not parts:
-            raise SourceFormatError(
-                "bestanden", "geen ontmoetingsplekken (stemlokalen of OSM) in de bestanden."
-            )
-        venues = gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), crs=CRS)
-        return venues, _file_source(used, "stemlokaal", extra=("osm",))
-
-
 def _live_steps(
     codes: list[str], year: int, session: requests.Session | None, urls: Mapping[str, str]
 ) -> list[tuple[str, Callable[[dict], tuple[pd.DataFrame, LayerSource]]]]:
@@ -642,7 +395,7 @@ def _live_steps(
         table_id = cbs.KERNCIJFERS_TABLES.get(year, "")
         if table_id:
             figures = cbs.fetch_kerncijfers(year, codes, session=session, base_url=urls["cbs"])
-            frame = _fill_from_kerncijfers(frame, figures)
+            frame = fill_from_kerncijfers(frame, figures)
         return frame, LayerSource(
             source=f"{urls['pdok'].format(year=year)}; {urls['cbs']}/{table_id}",
             attribution=f"{ATTRIBUTION['pdok']}; {ATTRIBUTION['cbs']}", table_id=table_id,
@@ -655,7 +408,8 @@ def _live_steps(
         return frame, LayerSource(
             source=f"{urls['rivm']}/{table_id}", attribution=ATTRIBUTION["rivm"],
             table_id=table_id, year=",".join(str(y) for y in sorted(frame["jaar"].unique())),
-            indeling=rivm.TABLES[table_id]["indeling"], licence="CC BY 4.0 (niet live gecontroleerd)",
+            indeling=rivm.TABLES[table_id]["indeling"],
+            licence="CC BY 4.0 (niet live gecontroleerd)",
         )
 
     def kernen_live(done: dict) -> tuple[pd.DataFrame, LayerSource]:
@@ -696,53 +450,3 @@ def _live_steps(
         ("kernen", kernen_live),
         ("venues", venues_live),
     ]
-
-
-def _fill_from_kerncijfers(areas: gpd.GeoDataFrame, figures: pd.DataFrame) -> gpd.GeoDataFrame:
-    """Fill missing kerncijfers of PDOK areas from the CBS table, matched on the area code."""
-    columns = ["inwoners", "inwoners_65plus", "pct_65plus", "eenpersoonshuishoudens_pct",
-               "stedelijkheid"]
-    lookup = figures.set_index("code")[columns]
-    result = areas.copy()
-    for column in columns:
-        from_cbs = result["code"].map(lookup[column])
-        result[column] = result[column].where(result[column].notna(), from_cbs)
-    return result
-
-
-def _kerncijfers_year(path: Path) -> int | None:
-    """The year of a kerncijfers export, told by the table id in its file name."""
-    for year, table_id in cbs.KERNCIJFERS_TABLES.items():
-        if table_id in path.name:
-            return year
-    return None
-
-
-def _concat_points(frames: list[gpd.GeoDataFrame]) -> gpd.GeoDataFrame:
-    if not frames:
-        return gpd.GeoDataFrame({"kern_id": [], "naam": []}, geometry=[], crs=CRS)
-    return gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs=CRS)
-
-
-def _file_source(
-    paths: Iterable[Path],
-    family: str,
-    *,
-    table_id: str = "",
-    year: str = "",
-    indeling: str = "",
-    extra: tuple[str, ...] = (),
-) -> LayerSource:
-    names = sorted({str(Path(p).resolve()) for p in paths})
-    attribution = "; ".join(ATTRIBUTION[f] for f in (family, *extra))
-    return LayerSource(
-        source="; ".join(names), attribution=attribution, table_id=table_id,
-        year=year, indeling=indeling or year, note="geïmporteerd uit bestanden",
-    )
-
-
-def _read_json(path: Path) -> dict:
-    try:
-        return json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise SourceFormatError("bestanden", f"{path} is geen leesbare JSON: {exc}") from exc

@@ -72,6 +72,29 @@ def map_codes(codes: pd.Series, mapping: pd.DataFrame) -> pd.Series:
     return codes.map(lookup).fillna(codes)
 
 
+def with_gemeentecode(
+    table: pd.DataFrame,
+    mapping: pd.DataFrame | None,
+    buurten: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Add the newest ``gemeentecode`` to every row of the ``eenzaamheid`` layer.
+
+    A gemeente row's own code, a wijk or buurt row's gemeente from its code's digits, both
+    translated with ``mapping`` (:func:`loaders.divisions.overlap_map`); a buurt that the
+    ``buurten`` layer places by its polygon takes that gemeente (this follows a gemeente that
+    was split). The national row (``NL01``) has none.
+    """
+    code = table["regiocode"].astype("str")
+    local = code.str.startswith(("GM", "WK", "BU"))
+    own = ("GM" + code.str.slice(2, 6)).where(local)
+    if mapping is not None and len(mapping):
+        own = map_codes(own, mapping)
+    if buurten is not None and len(buurten):
+        placed = buurten.drop_duplicates("code").set_index("code")["gemeentecode"]
+        own = code.map(placed).where(table["soort_regio"] == "Buurt").fillna(own)
+    return table.assign(gemeentecode=own.where(local, None))
+
+
 def locate_points(points: gpd.GeoSeries, gemeenten: gpd.GeoDataFrame) -> pd.Series:
     """The code of the gemeente containing each point (the nearest within 250 m on the coast).
 
@@ -189,7 +212,8 @@ def _read_csv(path: str | Path, source: str) -> pd.DataFrame:
     try:
         return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
     except (OSError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise SourceFormatError(source, f"het bestand {path} is geen leesbaar CSV-bestand.") from exc
+        message = f"het bestand {path} is geen leesbaar CSV-bestand."
+        raise SourceFormatError(source, message) from exc
 
 
 def _require(table: pd.DataFrame, columns: tuple[str, ...], path: str | Path, source: str) -> None:

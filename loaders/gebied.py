@@ -154,7 +154,8 @@ def _suggest(wanted: str, names: Mapping[str, str]) -> str:
     close = closest_names(wanted, names)
     if close:
         return "Bedoelt u " + " of ".join(close) + "?"
-    return "Gebruik een gemeentecode als GM1680, de naam van een gemeente, ‘provincie Drenthe’ of NL."
+    return ("Gebruik een gemeentecode als GM1680, de naam van een gemeente, ‘provincie Drenthe’ "
+            "of NL.")
 
 
 def _table(gemeenten: pd.DataFrame) -> pd.DataFrame:

@@ -31,8 +31,8 @@ st.markdown(
 )
 similar = st.toggle("Vergelijkbare gemeenten zoeken", key="vergelijk_vergelijkbaar",
                     help="Gemeenten met dezelfde stedelijkheidsklasse en grootteklasse "
-                    "(inwoners: minder dan 20.000, 20.000–50.000, 50.000–100.000, 100.000 of meer), "
-                    "in heel Nederland.")
+                    "(inwoners: minder dan 20.000, 20.000–50.000, 50.000–100.000, 100.000 of "
+                    "meer), in heel Nederland.")
 codes = list(choice.gemeenten)
 if similar:
     options = sorted(codes or names, key=lambda c: names.get(c, c))

@@ -15,8 +15,9 @@ from analysis.indicators import available_years, kern_loneliness
 from analysis.nearest import METHOD_NETWORK, METHOD_STRAIGHT_LINE, DETOUR_FACTOR
 from analysis.network import graph_from_edges
 from analysis.reach import kern_reach, kernen_without, meeting_places, reach_summary
-from loaders.build import import_folder
 from loaders.store import Store
+from loaders.venue_store import read_region_venues
+from tests.region_stores import REGION, demo_region_store
 
 
 def _kernen(points: list[tuple[float, float]], inwoners: list[float | None]) -> gpd.GeoDataFrame:
@@ -76,20 +77,17 @@ def test_no_meeting_place_is_a_clear_error() -> None:
 
 @pytest.fixture(scope="module")
 def aa_en_hunze(tmp_path_factory: pytest.TempPathFactory) -> Store:
-    from tests.conftest import SHARED_DATA
-
-    store = Store(tmp_path_factory.mktemp("kern_data"))
-    assert import_folder(SHARED_DATA, ["GM1680"], region="a", store=store).ok
-    return store
+    """The national store holding Aa en Hunze (read only)."""
+    return Store(demo_region_store(tmp_path_factory, "aa-en-hunze"))
 
 
 def test_aa_en_hunze_reach_and_buurt_loneliness(aa_en_hunze: Store, shared_data: Path) -> None:
-    kernen = aa_en_hunze.read_layer("a", "kernen")
-    venues = aa_en_hunze.read_layer("a", "venues")
+    kernen = aa_en_hunze.read_layer(REGION, "kernen")
+    venues = aa_en_hunze.read_layer(REGION, "venues")
     reach = kern_reach(kernen, venues, mode="bike")
     schipborg = reach[reach["naam"] == "Schipborg"].iloc[0]
     assert schipborg["venue_naam"] == "Dorpshuis Schipborg" and schipborg["eigen_plek"]
-    table = aa_en_hunze.read_layer("a", "eenzaamheid")
+    table = aa_en_hunze.read_layer(REGION, "eenzaamheid")
     assert available_years(table)[:2] == [2020, 2016]
     with_loneliness = kern_loneliness(reach, table, indicator="eenzaam_pct", leeftijd="18+",
                                       jaar=2020)
@@ -107,3 +105,29 @@ def test_frames_in_degrees_are_refused() -> None:
     kernen = _kernen([(0, 0)], [1]).set_crs("EPSG:28992", allow_override=True).to_crs(4326)
     with pytest.raises(ValueError, match="EPSG:28992"):
         kern_reach(kernen, _venues([(300, 400)], [True]), mode="walk")
+
+
+def test_stored_reach_is_every_kern_against_every_place(aa_en_hunze: Store) -> None:
+    """``bereik_<mode>`` is stored at import and equals a recomputation on the stored layers."""
+    kernen = aa_en_hunze.read_layer(REGION, "kernen")
+    venues = read_region_venues(aa_en_hunze, REGION)
+    columns = ["kern_id", "venue_id", "afstand_m", "tweede_venue_id", "methode"]
+    for mode in ("walk", "bike", "drive"):
+        stored = aa_en_hunze.read_layer(REGION, f"bereik_{mode}")
+        expected = kern_reach(kernen, venues, mode=mode)
+        pd.testing.assert_frame_equal(stored[columns], expected[columns])
+        assert (stored["methode"] == METHOD_STRAIGHT_LINE).all(), "no network stored"
+
+
+def test_a_place_across_the_border_shortens_the_distance(aa_en_hunze: Store) -> None:
+    """Why the store is national: with only Aa en Hunze's own places some kernen lie farther."""
+    kernen = aa_en_hunze.read_layer(REGION, "kernen")
+    venues = read_region_venues(aa_en_hunze, REGION)
+    national = kern_reach(kernen, venues, mode="bike").set_index("kern_id")
+    own = kern_reach(kernen, venues[venues["gemeentecode"] == "GM1680"],
+                     mode="bike").set_index("kern_id")
+    assert (national["afstand_m"] <= own["afstand_m"] + 1e-6).all()
+    shorter = national["afstand_m"] < own["afstand_m"] - 1.0
+    assert shorter.any()
+    across = venues.set_index("venue_id").loc[national.loc[shorter, "venue_id"], "gemeentecode"]
+    assert (across != "GM1680").all()

@@ -16,8 +16,8 @@ from tests.conftest import osm_graph
 from analysis.network import RoadGraph, graph_from_edges
 from analysis.reach import kern_reach
 from analysis.scenario import SCENARIO_COLUMNS, close_venues, open_venue, summarise_scenario
-from loaders.build import import_folder
 from loaders.store import Store
+from tests.region_stores import REGION, demo_region_store
 
 LIECHTENSTEIN = "fixtures/osm_liechtenstein.osm.pbf"
 
@@ -203,18 +203,15 @@ def test_closure_and_opening_on_liechtenstein_match_recomputation(shared_data: P
 
 @pytest.fixture(scope="module")
 def aa_en_hunze(tmp_path_factory: pytest.TempPathFactory) -> Store:
-    from tests.conftest import SHARED_DATA
-
-    store = Store(tmp_path_factory.mktemp("kern_data"))
-    assert import_folder(SHARED_DATA, ["GM1680"], region="a", store=store).ok
-    return store
+    """The national store holding Aa en Hunze (read only)."""
+    return Store(demo_region_store(tmp_path_factory, "aa-en-hunze"))
 
 
 def test_straight_line_aa_en_hunze_matches_recomputation(aa_en_hunze: Store) -> None:
-    kernen = aa_en_hunze.read_layer("a", "kernen")
-    venues = aa_en_hunze.read_layer("a", "venues")
+    kernen = aa_en_hunze.read_layer(REGION, "kernen")
+    venues = aa_en_hunze.read_layer(REGION, "venues")
     reach = kern_reach(kernen, venues, mode="bike")
-    reach = kern_loneliness(reach, aa_en_hunze.read_layer("a", "eenzaamheid"))
+    reach = kern_loneliness(reach, aa_en_hunze.read_layer(REGION, "eenzaamheid"))
     schipborg = reach[reach["naam"] == "Schipborg"].iloc[0]
     closures = [
         [schipborg["venue_id"]],

@@ -1,7 +1,7 @@
 """A user's own venue list: geocoding, merging, storing, surviving a refresh, and the CLI.
 
 Real rows: the Aa en Hunze polling stations (TK2023) from the shared fixtures, the Overpass
-fixture of Aa en Hunze and the real Aa en Hunze files in ``../shared/data`` for a built region.
+fixture of Aa en Hunze and the national store holding Aa en Hunze (the session's demo store).
 ``tests/fixtures/locatieserver_free_borgweg_15_schipborg.json`` is hand-written in the shape of
 the Locatieserver ``free`` answer (Solr envelope ``response.docs``, fields as in PDOK's
 documentation); its address and coordinates are Dorpshuis Schipborg's from the polling-station
@@ -25,6 +25,7 @@ from shapely.geometry import Point
 
 from loaders.__main__ import main as cli_main
 from loaders.build import import_folder
+from pipeline.reach import reach_inputs
 from loaders.errors import SourceFormatError, SourceUnavailable
 from loaders.http import make_session
 from loaders.locatieserver import geocode_address, parse_locatieserver
@@ -52,6 +53,7 @@ from loaders.venues import (
     WACHT,
     parse_venue_file,
 )
+from tests.region_stores import REGION, demo_region_store
 
 FIXTURES = Path(__file__).parent / "fixtures"
 LOCATIESERVER = "/bzk/locatieserver/search/v3_1/free"
@@ -80,13 +82,8 @@ def base(shared_data: Path) -> gpd.GeoDataFrame:
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Aa en Hunze built from the real files once; tests copy the folder."""
-    from tests.conftest import SHARED_DATA
-
-    root = tmp_path_factory.mktemp("kern_data")
-    report = import_folder(SHARED_DATA, ["GM1680"], region="aa-en-hunze", store=Store(root))
-    assert report.ok, report.summary()
-    return root
+    """The national store holding Aa en Hunze (read only); tests copy the folder."""
+    return demo_region_store(tmp_path_factory, "aa-en-hunze")
 
 
 @pytest.fixture
@@ -273,70 +270,70 @@ def test_rows_waiting_for_geocoding_are_not_merged(base: gpd.GeoDataFrame) -> No
 
 def test_store_merge_undo_and_redo(store: Store, stations: list[dict[str, str]]) -> None:
     own = _own_list(stations, [13, 16])
-    manifest = store_venue_list(store, "aa-en-hunze", own)
+    manifest = store_venue_list(store, REGION, own)
     entry = manifest["layers"][OWN_LAYER]
     assert entry["source"] == "eigen lijst: leden.csv" and entry["rows"] == 2
     assert entry["attribution"] == "Eigen lijst van de gebruiker" and entry["fetched_at"]
-    venues = read_region_venues(store, "aa-en-hunze")
-    stored = store.read_layer("aa-en-hunze", "venues")
+    venues = read_region_venues(store, REGION)
+    stored = store.read_layer(REGION, "venues")
     assert len(venues) == len(stored)
     assert (venues["source"] == "eigen lijst: leden.csv + Stemlokaal TK2023").sum() == 2
-    merges = venue_merges(store, "aa-en-hunze")
+    merges = venue_merges(store, REGION)
     pid = merges["pair_id"].iloc[0]
-    set_merge_undone(store, "aa-en-hunze", pid)
-    assert len(read_region_venues(store, "aa-en-hunze")) == len(stored) + 1
-    assert store.read_layer("aa-en-hunze", MERGES_LAYER)["ongedaan"].tolist() == [True]
-    set_merge_undone(store, "aa-en-hunze", pid, undone=False)
-    assert len(read_region_venues(store, "aa-en-hunze")) == len(stored)
+    set_merge_undone(store, REGION, pid)
+    assert len(read_region_venues(store, REGION)) == len(stored) + 1
+    assert store.read_layer(REGION, MERGES_LAYER)["ongedaan"].tolist() == [True]
+    set_merge_undone(store, REGION, pid, undone=False)
+    assert len(read_region_venues(store, REGION)) == len(stored)
     with pytest.raises(StoreError, match="bestaat niet"):
-        set_merge_undone(store, "aa-en-hunze", "osm:node/1|eigen:x:2")
+        set_merge_undone(store, REGION, "osm:node/1|eigen:x:2")
 
 
 def test_upload_of_same_file_replaces_its_rows_only(
     store: Store, stations: list[dict[str, str]]
 ) -> None:
-    store_venue_list(store, "aa-en-hunze", _own_list(stations, [0, 1, 2]))
-    store_venue_list(store, "aa-en-hunze", _own_list(stations, [3], name="club.csv"))
-    store_venue_list(store, "aa-en-hunze", _own_list(stations, [5, 6]))
-    lists = own_lists(store, "aa-en-hunze")
+    store_venue_list(store, REGION, _own_list(stations, [0, 1, 2]))
+    store_venue_list(store, REGION, _own_list(stations, [3], name="club.csv"))
+    store_venue_list(store, REGION, _own_list(stations, [5, 6]))
+    lists = own_lists(store, REGION)
     assert lists.to_dict("records") == [
         {"source": "eigen lijst: club.csv", "plekken": 1, "wachtend": 0},
         {"source": "eigen lijst: leden.csv", "plekken": 2, "wachtend": 0},
     ]
-    remove_venue_list(store, "aa-en-hunze", "eigen lijst: club.csv")
-    assert own_lists(store, "aa-en-hunze")["source"].tolist() == ["eigen lijst: leden.csv"]
+    remove_venue_list(store, REGION, "eigen lijst: club.csv")
+    assert own_lists(store, REGION)["source"].tolist() == ["eigen lijst: leden.csv"]
     with pytest.raises(StoreError, match="geen lijst"):
-        remove_venue_list(store, "aa-en-hunze", "eigen lijst: club.csv")
+        remove_venue_list(store, REGION, "eigen lijst: club.csv")
 
 
 def test_refresh_of_osm_and_polling_stations_keeps_the_own_list(
     store: Store, stations: list[dict[str, str]], shared_data: Path
 ) -> None:
-    store_venue_list(store, "aa-en-hunze", _own_list(stations, [13]))
-    pid = venue_merges(store, "aa-en-hunze")["pair_id"].iloc[0]
-    set_merge_undone(store, "aa-en-hunze", pid)
-    before = store.manifest("aa-en-hunze")["layers"]
-    report = import_folder(shared_data, ["GM1680"], region="aa-en-hunze", store=store)
+    store_venue_list(store, REGION, _own_list(stations, [13]))
+    pid = venue_merges(store, REGION)["pair_id"].iloc[0]
+    set_merge_undone(store, REGION, pid)
+    before = store.manifest(REGION)["layers"]
+    report = import_folder(shared_data, ["GM1680"], store=store)
     assert report.ok and "venues" in report.written
-    after = store.manifest("aa-en-hunze")["layers"]
+    after = store.manifest(REGION)["layers"]
     assert after["venues"]["file"] != before["venues"]["file"]
     assert after[OWN_LAYER] == before[OWN_LAYER]
     assert after[MERGES_LAYER] == before[MERGES_LAYER]
-    assert store.read_layer("aa-en-hunze", OWN_LAYER)["naam"].tolist() == ["Dorpshuis Schipborg"]
-    assert venue_merges(store, "aa-en-hunze").set_index("pair_id").loc[pid, "ongedaan"]
+    assert store.read_layer(REGION, OWN_LAYER)["naam"].tolist() == ["Dorpshuis Schipborg"]
+    assert venue_merges(store, REGION).set_index("pair_id").loc[pid, "ongedaan"]
 
 
 def test_parse_for_region_writes_nothing(store: Store, stations: list[dict[str, str]]) -> None:
-    before = store.manifest("aa-en-hunze")
-    files = sorted(p.name for p in (store.root / "aa-en-hunze").iterdir())
+    before = store.manifest(REGION)
+    files = sorted(p.name for p in (store.root / REGION).iterdir())
     rows = [["naam", "x", "y"], [stations[13]["Naam stembureau"], stations[13]["X"],
                                  stations[13]["Y"]], ["Paleis op de Dam", "121400", "487400"]]
-    parsed = parse_for_region(store, "aa-en-hunze", _csv(rows), "../../etc/leden.csv",
+    parsed = parse_for_region(store, REGION, _csv(rows), "../../etc/leden.csv",
                               geocode=False)
     assert parsed.report["status"].tolist() == [GEACCEPTEERD, AFGEWEZEN]
     assert parsed.venues["source"].tolist() == ["eigen lijst: leden.csv"]
-    assert store.manifest("aa-en-hunze") == before
-    assert sorted(p.name for p in (store.root / "aa-en-hunze").iterdir()) == files
+    assert store.manifest(REGION) == before
+    assert sorted(p.name for p in (store.root / REGION).iterdir()) == files
     with pytest.raises(StoreError, match="niet opgeslagen"):
         parse_for_region(store, "onbekend", _csv(rows), "leden.csv")
 
@@ -349,27 +346,27 @@ def test_waiting_rows_are_stored_and_geocoded_later(
     offline = parse_venue_file(content, "adressen.csv", session=make_session(retries=0),
                                base_url=closed_port_url)
     assert offline.report["status"].tolist() == [WACHT]
-    store_venue_list(store, "aa-en-hunze", offline.venues)
-    assert len(read_region_venues(store, "aa-en-hunze")) == len(
-        store.read_layer("aa-en-hunze", "venues"))
-    assert own_lists(store, "aa-en-hunze")["wachtend"].tolist() == [1]
+    store_venue_list(store, REGION, offline.venues)
+    assert len(read_region_venues(store, REGION)) == len(
+        store.read_layer(REGION, "venues"))
+    assert own_lists(store, REGION)["wachtend"].tolist() == [1]
 
-    still_offline = retry_geocoding(store, "aa-en-hunze", accept=True,
+    still_offline = retry_geocoding(store, REGION, accept=True,
                                     session=make_session(retries=0), base_url=closed_port_url)
     assert still_offline["status"].tolist() == [WACHT]
     assert "PDOK Locatieserver: geen verbinding" in still_offline["toelichting"].iloc[0]
-    assert own_lists(store, "aa-en-hunze")["wachtend"].tolist() == [1]
+    assert own_lists(store, REGION)["wachtend"].tolist() == [1]
 
     replay_server.add(LOCATIESERVER, borgweg)
     url = replay_server.base_url + LOCATIESERVER
-    preview = retry_geocoding(store, "aa-en-hunze", base_url=url)
+    preview = retry_geocoding(store, REGION, base_url=url)
     assert preview["status"].tolist() == [GEACCEPTEERD]
-    assert own_lists(store, "aa-en-hunze")["wachtend"].tolist() == [1]
-    retry_geocoding(store, "aa-en-hunze", accept=True, base_url=url)
+    assert own_lists(store, REGION)["wachtend"].tolist() == [1]
+    retry_geocoding(store, REGION, accept=True, base_url=url)
     assert replay_server.requests[-1]["query"]["q"] == ["Borgweg 15, 9469PE, Schipborg"]
-    own = store.read_layer("aa-en-hunze", OWN_LAYER)
+    own = store.read_layer(REGION, OWN_LAYER)
     assert own.geometry.iloc[0] == Point(240939.996, 566028.991)
-    merged = read_region_venues(store, "aa-en-hunze")
+    merged = read_region_venues(store, REGION)
     assert "eigen lijst: adressen.csv + Stemlokaal TK2023" in set(merged["source"])
 
 
@@ -377,9 +374,9 @@ def test_storing_needs_a_stored_region_and_rows(tmp_path: Path,
                                                 stations: list[dict[str, str]]) -> None:
     empty = Store(tmp_path)
     with pytest.raises(StoreError, match="niet opgeslagen"):
-        store_venue_list(empty, "aa-en-hunze", _own_list(stations, [1]))
+        store_venue_list(empty, REGION, _own_list(stations, [1]))
     with pytest.raises(StoreError):
-        read_region_venues(empty, "aa-en-hunze")
+        read_region_venues(empty, REGION)
 
 
 # --------------------------------------------------------------------------- command line
@@ -393,9 +390,9 @@ def test_cli_reports_without_writing_then_stores_with_accept(
     rows += [[s["Naam stembureau"], s["Longitude"], s["Latitude"]] for s in stations[13:15]]
     rows += [["<script>alert(1)</script>", "48.8566", "2.3522"]]
     path.write_bytes(_csv(rows))
-    before = store.manifest("aa-en-hunze")
-    args = ["--data", str(store.root), "venues", "--regio", "aa-en-hunze", "--bestand", str(path),
-            "--zonder-geocoderen"]
+    before = store.manifest(REGION)
+    args = ["--data", str(store.root), "venues", "--gebied", "Aa en Hunze", "--bestand",
+            str(path), "--zonder-geocoderen"]
     assert cli_main(args) == 1
     out = capsys.readouterr().out
     assert "rij      2  gecorrigeerd" in out and "omgedraaid" in out
@@ -403,12 +400,16 @@ def test_cli_reports_without_writing_then_stores_with_accept(
     assert "3 rijen: 0 geaccepteerd, 2 gecorrigeerd, 0 wacht op geocodering, 1 afgewezen." in out
     assert "2 plek(ken) vallen samen met bestaande ontmoetingsplekken" in out
     assert "Er is niets opgeslagen. Voeg --accepteer toe" in out
-    assert store.manifest("aa-en-hunze") == before
+    assert store.manifest(REGION) == before
 
     assert cli_main([*args, "--accepteer"]) == 1
     assert "Opgeslagen: 2 plek(ken) in laag venues_eigen" in capsys.readouterr().out
-    assert store.read_layer("aa-en-hunze", OWN_LAYER)["naam"].tolist() == [
+    assert store.read_layer(REGION, OWN_LAYER)["naam"].tolist() == [
         stations[13]["Naam stembureau"], stations[14]["Naam stembureau"]]
+    manifest = store.manifest(REGION)
+    for mode in ("walk", "bike", "drive"):
+        assert manifest["layers"][f"bereik_{mode}"]["inputs"] == reach_inputs(manifest, mode), \
+            "accepting a list recomputes the stored reach"
 
 
 def test_cli_clean_file_exits_0_and_bad_file_exits_2(
@@ -417,7 +418,7 @@ def test_cli_clean_file_exits_0_and_bad_file_exits_2(
     good = tmp_path / "goed.csv"
     good.write_bytes(_csv([["naam", "x", "y"], [stations[13]["Naam stembureau"],
                                                 stations[13]["X"], stations[13]["Y"]]]))
-    base = ["--data", str(store.root), "venues", "--regio", "aa-en-hunze"]
+    base = ["--data", str(store.root), "venues"]
     assert cli_main([*base, "--bestand", str(good), "--accepteer"]) == 0
     bad = tmp_path / "fout.csv"
     bad.write_bytes(b"plek;waar\nDorpshuis;hier\n")

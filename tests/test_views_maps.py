@@ -17,7 +17,7 @@ from analysis.nearest import METHOD_NETWORK, METHOD_STRAIGHT_LINE
 from analysis.network import graph_from_edges
 from analysis.reach import kern_reach, reach_summary
 from loaders.store import Store
-from tests.region_stores import demo_region_store
+from tests.region_stores import REGION, demo_region_store
 from views import maps
 from views.kernen import kern_table
 
@@ -25,14 +25,16 @@ RD = "EPSG:28992"
 TEXT = maps.MapText(mode_label="fietsen", threshold_m=2000, estimate=True, sources=["Bron: test"])
 
 
-def _layers(root: Path, region: str) -> dict[str, pd.DataFrame]:
+def _layers(root: Path) -> dict[str, pd.DataFrame]:
     store = Store(root)
-    return {layer: store.read_layer(region, layer)
-            for layer in ("gemeenten", "buurten", "kernen", "venues", "eenzaamheid")}
+    return {layer: store.read_layer(REGION, layer)
+            for layer in ("gemeenten", "buurten", "kernen", "venues", "eenzaamheid",
+                          "bereik_bike")}
 
 
-def _table(layers: dict[str, pd.DataFrame], graph=None) -> pd.DataFrame:
-    reach = kern_reach(layers["kernen"], layers["venues"], mode="bike", graph=graph)
+def _table(layers: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """The kern table as the pages make it: the stored reach, with loneliness and names."""
+    reach = layers["bereik_bike"]
     reach = kern_loneliness(reach, layers["eenzaamheid"], indicator="eenzaam_pct",
                             leeftijd="18+", jaar=2020)
     names = dict(zip(layers["gemeenten"]["code"], layers["gemeenten"]["naam"], strict=True))
@@ -41,12 +43,12 @@ def _table(layers: dict[str, pd.DataFrame], graph=None) -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def aa(tmp_path_factory: pytest.TempPathFactory) -> dict[str, pd.DataFrame]:
-    return _layers(demo_region_store(tmp_path_factory, "aa-en-hunze"), "aa-en-hunze")
+    return _layers(demo_region_store(tmp_path_factory, "aa-en-hunze"))
 
 
 @pytest.fixture(scope="module")
 def drenthe(tmp_path_factory: pytest.TempPathFactory) -> dict[str, pd.DataFrame]:
-    return _layers(demo_region_store(tmp_path_factory, "drenthe"), "drenthe")
+    return _layers(demo_region_store(tmp_path_factory, "drenthe"))
 
 
 def _browser_json(figure) -> dict:

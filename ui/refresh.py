@@ -1,4 +1,6 @@
-"""Fetch, refresh or import gemeenten of the national store from the dashboard, with a progress bar and Dutch reports.
+"""Fetch, refresh or import gemeenten of the national store from the dashboard.
+
+A progress bar shows each step and a Dutch report what was written, failed or kept.
 
 Every build writes atomically (see :mod:`loaders.store`), so a source that fails here leaves the
 stored data in use; the report names what failed and what was kept.

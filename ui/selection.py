@@ -90,7 +90,7 @@ class Selection:
 
     @property
     def file_stem(self) -> str:
-        """The area in a form fit for file names (``"nl"``, ``"gm1680"``, ``"provincie-drenthe"``)."""
+        """The area in a form fit for file names (``"gm1680"``, ``"provincie-drenthe"``)."""
         return slug(self.gebied) or "selectie"
 
 
