@@ -65,6 +65,8 @@ class Page:
     path: str
     title: str
     main: str | None
+    nav: str = ""
+    """The page's name in the sidebar menu (defaults to ``label``)."""
 
 
 PAGES = {
@@ -75,8 +77,10 @@ PAGES = {
     "eenzaamheid": Page("Eenzaamheid", "pages/eenzaamheid.py", "eenzaamheid",
                         "Eenzaamheid per buurt", ".js-plotly-plot .main-svg"),
     "vergelijken": Page("Vergelijken", "pages/vergelijken.py", "vergelijken",
-                        "Gemeenten vergelijken", '[data-testid="stDataFrame"]'),
-    "bronnen": Page("Bronnen (leeg)", "pages/bronnen.py", "bronnen", "Bronnen en methode", None),
+                        "Gemeenten vergelijken", '[data-testid="stDataFrame"]',
+                        "Gemeenten vergelijken"),
+    "bronnen": Page("Bronnen (leeg)", "pages/bronnen.py", "bronnen", "Bronnen en methode", None,
+                    "Bronnen en methode"),
 }
 
 
@@ -284,7 +288,8 @@ async def click_nav_settled(page, watcher: RunWatcher, target: Page,
     """Click ``target`` in the sidebar menu and return the seconds until it settled."""
     mark = watcher.started
     start = time.perf_counter()
-    link = page.locator('[data-testid="stSidebarNav"]').locator(f'a[href$="/{target.path}"]')
+    menu = page.locator('[data-testid="stSidebarNav"]')
+    link = menu.get_by_role("link", name=target.nav or target.label, exact=True)
     await link.first.click(timeout=timeout_s * 1000)
     return await wait_settled(page, watcher, mark, target, start, timeout_s)
 

@@ -95,6 +95,13 @@ class Score:
 # --------------------------------------------------------------------------- server
 
 
+def _quiet_streamlit_logs() -> None:
+    """AppTest outside a server logs 'missing ScriptRunContext' warnings; they mean nothing."""
+    from streamlit.logger import set_log_level
+
+    set_log_level("error")
+
+
 def server_case(root: Path, level: Level, page: Page, repeats: int) -> tuple[float, float, int]:
     """First run, median rerun (s) and plotly JSON bytes of ``page`` at ``level``."""
     from streamlit.testing.v1 import AppTest
@@ -129,6 +136,7 @@ def run_server(root: Path, plan: list[tuple[Level, str]], repeats: int, score: S
     print(f"  {'pagina':16} {'niveau':24} {'eerste s':>9} {'mediaan s':>10} {'x basis':>8} "
           f"{'plotly-JSON MB':>15}")
     floors: dict[str, float] = {}
+    _quiet_streamlit_logs()
     for level, key in plan:
         page = PAGES[key]
         try:
@@ -211,17 +219,21 @@ def main() -> int:
                         help="rooktest: 1 herhaling, alleen gemeente plus één NL-pagina")
     parser.add_argument("--zonder-browser", action="store_true",
                         help="sla het browserdeel (c) over")
+    parser.add_argument("--opslag", type=Path, default=None,
+                        help="bestaande landelijke opslag gebruiken in plaats van er een te bouwen")
     args = parser.parse_args()
     repeats = args.herhalingen or (1 if args.snel else 5)
     plan = plan_for(args.snel)
     os.chdir(REPO)
     score = Score()
     with tempfile.TemporaryDirectory(prefix="bench_pages_") as tmp:
-        root = Path(tmp) / "kern_data"
-        start = time.perf_counter()
-        build_national_store(root)
-        print(f"landelijke opslag gebouwd in {time.perf_counter() - start:.1f} s "
-              f"({os.cpu_count()} kernen; {'snel' if args.snel else 'volledig'})", flush=True)
+        root = args.opslag
+        if root is None:
+            start = time.perf_counter()
+            root = build_national_store(Path(tmp) / "kern_data")
+            print(f"landelijke opslag gebouwd in {time.perf_counter() - start:.1f} s")
+        print(f"{os.cpu_count()} kernen; {'snel' if args.snel else 'volledig'}; "
+              f"opslag {root}", flush=True)
         run_server(root, plan, repeats, score)
         if not args.zonder_browser:
             with streamlit_server(root, Path(tmp) / "streamlit.log") as (url, _process):

@@ -1,4 +1,4 @@
-"""Road networks from a real OSM extract: clipping to a region and storing per mode."""
+"""Road networks from a real OSM extract: clipping to the chosen gemeenten, storing per mode."""
 
 from __future__ import annotations
 
@@ -11,10 +11,9 @@ from shapely.geometry import box
 
 from loaders.__main__ import main as cli_main
 from loaders.build import fetch_network_live, import_network
-from loaders.errors import SourceFormatError
-from loaders.errors import SourceUnavailable
+from loaders.errors import SourceFormatError, SourceUnavailable, UnknownRegionError
 from loaders.roads import RoadEdges, edges_from_osmnx, fetch_road_edges, read_road_edges
-from loaders.store import LayerSource, Store
+from loaders.store import NATIONAL, NATIONAL_NAME, LayerSource, Store
 
 
 @pytest.fixture
@@ -56,23 +55,30 @@ def test_not_an_osm_file(tmp_path: Path) -> None:
         read_road_edges(bad, "walk")
 
 
-def test_network_layers_are_stored_per_mode_and_round_trip(
-    liechtenstein: Path, tmp_path: Path, capsys
-) -> None:
+def _proef_store(root: Path, liechtenstein: Path, half: float) -> tuple[Store, float, float]:
+    """A national store with one square test gemeente GM9001 'Proef' in the middle of the file."""
     full = read_road_edges(liechtenstein, "walk")
     cx, cy = float(np.median(full.x)), float(np.median(full.y))
     gemeente = gpd.GeoDataFrame({"code": ["GM9001"], "naam": ["Proef"]},
-                                geometry=[box(cx - 3000, cy - 3000, cx + 3000, cy + 3000)],
+                                geometry=[box(cx - half, cy - half, cx + half, cy + half)],
                                 crs="EPSG:28992")
-    store = Store(tmp_path)
-    store.write_region("proef", {"gemeenten": (gemeente, LayerSource("test", "test"))})
+    store = Store(root)
+    store.write_region(NATIONAL, {"gemeenten": (gemeente, LayerSource("test", "test"))},
+                       name=NATIONAL_NAME, gemeenten=["GM9001"])
+    return store, cx, cy
+
+
+def test_network_layers_are_stored_per_mode_and_round_trip(
+    liechtenstein: Path, tmp_path: Path, capsys
+) -> None:
+    store, cx, cy = _proef_store(tmp_path, liechtenstein, 3000)
     code = cli_main(["--data", str(tmp_path), "network", "--osm", str(liechtenstein),
-                     "--regio", "proef", "--modus", "walk", "--modus", "drive"])
+                     "--gebied", "Proef", "--modus", "lopen", "--modus", "auto"])
     assert code == 0, capsys.readouterr()
-    manifest = store.manifest("proef")
+    manifest = store.manifest(NATIONAL)
     assert {"netwerk_walk", "netwerk_drive", "gemeenten"} == set(manifest["layers"])
     assert manifest["layers"]["netwerk_walk"]["attribution"].startswith("©")
-    stored = RoadEdges.from_arrays(store.read_arrays("proef", "netwerk_drive"))
+    stored = RoadEdges.from_arrays(store.read_arrays(NATIONAL, "netwerk_drive"))
     expected = read_road_edges(liechtenstein, "drive",
                                bbox=(cx - 8000, cy - 8000, cx + 8000, cy + 8000))
     assert stored.mode == "drive"
@@ -81,13 +87,24 @@ def test_network_layers_are_stored_per_mode_and_round_trip(
     assert manifest["layers"]["netwerk_drive"]["rows"] == expected.u.size
 
 
-def test_network_for_unknown_region_changes_nothing(liechtenstein: Path, tmp_path: Path) -> None:
-    report_code = cli_main(["--data", str(tmp_path), "network", "--osm", str(liechtenstein),
-                            "--regio", "bestaat-niet"])
-    assert report_code == 2
-    assert Store(tmp_path).regions() == []
-    with pytest.raises(Exception, match="niet opgeslagen"):
-        import_network(liechtenstein, "bestaat-niet", store=Store(tmp_path))
+def test_unknown_travel_mode_is_refused_in_dutch(tmp_path: Path, capsys) -> None:
+    with pytest.raises(SystemExit) as caught:
+        cli_main(["--data", str(tmp_path), "network", "--modus", "paard"])
+    assert caught.value.code == 2
+    assert "onbekende vervoerswijze 'paard'; kies lopen, fiets of auto" in capsys.readouterr().err
+
+
+def test_network_for_unknown_gemeente_changes_nothing(liechtenstein: Path, tmp_path: Path) -> None:
+    assert cli_main(["--data", str(tmp_path / "leeg"), "network", "--osm", str(liechtenstein),
+                     "--gebied", "bestaat-niet"]) == 2
+    assert Store(tmp_path / "leeg").regions() == []
+    store, _cx, _cy = _proef_store(tmp_path / "proef", liechtenstein, 500)
+    before = store.manifest(NATIONAL)
+    assert cli_main(["--data", str(store.root), "network", "--osm", str(liechtenstein),
+                     "--gebied", "GM9999"]) == 2
+    with pytest.raises(UnknownRegionError, match="GM9999 is geen opgeslagen gemeente"):
+        import_network(liechtenstein, ["GM9999"], store=store)
+    assert store.manifest(NATIONAL) == before
 
 
 OSM_XML = """<?xml version='1.0' encoding='UTF-8'?>
@@ -131,18 +148,12 @@ def test_live_fetch_gieten() -> None:
 def test_live_network_fetch_offline_keeps_the_stored_network(
     liechtenstein: Path, tmp_path: Path
 ) -> None:
-    full = read_road_edges(liechtenstein, "walk")
-    cx, cy = float(np.median(full.x)), float(np.median(full.y))
-    gemeente = gpd.GeoDataFrame({"code": ["GM9001"], "naam": ["Proef"]},
-                                geometry=[box(cx - 500, cy - 500, cx + 500, cy + 500)],
-                                crs="EPSG:28992")
-    store = Store(tmp_path)
-    store.write_region("proef", {"gemeenten": (gemeente, LayerSource("test", "test"))})
-    import_network(liechtenstein, "proef", modes=["walk"], store=store)
-    before = store.manifest("proef")
-    report = fetch_network_live("proef", modes=["walk", "bike"], store=store)
+    store, _cx, _cy = _proef_store(tmp_path, liechtenstein, 500)
+    import_network(liechtenstein, ["GM9001"], modes=["walk"], store=store)
+    before = store.manifest(NATIONAL)
+    report = fetch_network_live(["GM9001"], modes=["walk", "bike"], store=store)
     assert set(report.failed) == {"netwerk_walk", "netwerk_bike"}
     assert report.kept == ["netwerk_walk"]
     assert "niet bereikbaar" in report.failed["netwerk_bike"]
     assert "vorige versie blijft in gebruik" in report.summary()
-    assert store.manifest("proef") == before
+    assert store.manifest(NATIONAL) == before

@@ -17,7 +17,7 @@ import pytest
 from geopandas.testing import assert_geodataframe_equal
 from shapely.geometry import Point
 
-from loaders.store import LayerSource, Store, StoreError, region_id
+from loaders.store import NATIONAL, NATIONAL_NAME, LayerSource, Store, StoreError, region_id
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -81,6 +81,20 @@ def test_missing_region_and_layer_give_dutch_errors(tmp_path: Path) -> None:
     store.write_region("r", {"kernen": (_points(1), _source("x"))})
     with pytest.raises(StoreError, match="geen laag"):
         store.read_layer("r", "venues")
+
+
+def test_the_national_store_is_one_dataset_and_says_how_to_start(tmp_path: Path) -> None:
+    store = Store(tmp_path)
+    with pytest.raises(StoreError, match="Nederland is nog niet opgeslagen.*import .*--nl"):
+        store.manifest(NATIONAL)
+    assert not store.has_layer(NATIONAL, "kernen")
+    store.write_region(NATIONAL, {"kernen": (_points(2), _source("k"))}, name=NATIONAL_NAME,
+                       gemeenten=["GM0308", "GM1680"])
+    store.write_region(NATIONAL, {"venues": (_points(1), _source("v"))})
+    manifest = store.manifest(NATIONAL)
+    assert store.regions() == [NATIONAL]
+    assert (manifest["name"], manifest["gemeenten"]) == (NATIONAL_NAME, ["GM0308", "GM1680"])
+    assert set(manifest["layers"]) == {"kernen", "venues"}
 
 
 def test_corrupt_manifest_is_reported_not_crashing(tmp_path: Path) -> None:

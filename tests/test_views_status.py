@@ -58,3 +58,17 @@ def test_licence_source_label_and_attributions() -> None:
     assert source_label("/x/y/kernen.csv") == "kernen.csv"
     assert attributions(MANIFEST)[0] == "Bron: CBS / Kadaster, via Who's On First"
     assert len(attributions(MANIFEST)) == 3
+
+
+def test_national_status_counts_gemeenten_and_skips_derived_layers() -> None:
+    codes = [f"GM{i:04d}" for i in range(1, 343)]
+    derived = {"fetched_at": "2026-11-27T09:40:00+00:00", "rows": 3, "attribution": "x"}
+    national = {**MANIFEST, "region": "nl", "name": "Nederland", "gemeenten": codes,
+                "layers": {**MANIFEST["layers"], "bereik_bike": derived,
+                           "gemeente_indeling": derived}}
+    line = status_line(national)
+    assert line.startswith("Gegevens: Nederland (342 gemeenten) · Buurten 2016")
+    assert "GM0001" not in line and "Afstanden" not in line and "Oude gemeentecodes" not in line
+    assert line.endswith("t/m 27-11-2026 09:31 UTC"), "a computed layer was not fetched"
+    assert layers_table(national)["Laag"].tolist()[-2:] == ["Afstanden fietsen",
+                                                            "Oude gemeentecodes"]

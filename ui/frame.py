@@ -25,11 +25,13 @@ def navigation_pages() -> dict[str, list[st.Page]]:
     """The pages, grouped into sections of the navigation menu."""
     return {
         "Analyse": [
+            st.Page("pages/overzicht.py", title="Overzicht", icon=":material/home:",
+                    url_path="overzicht", default=True),
             st.Page("pages/kaart.py", title="Kaart", icon=":material/map:", url_path="kaart"),
             st.Page("pages/kernen.py", title="Kernen", icon=":material/holiday_village:",
                     url_path="kernen"),
             st.Page("pages/eenzaamheid.py", title="Eenzaamheid", icon=":material/diversity_3:",
-                    url_path="eenzaamheid", default=True),
+                    url_path="eenzaamheid"),
             st.Page("pages/vergelijken.py", title="Gemeenten vergelijken",
                     icon=":material/compare_arrows:", url_path="vergelijken"),
             st.Page("pages/scenario.py", title="Scenario", icon=":material/alt_route:",

@@ -130,7 +130,8 @@ def status_line(manifest: dict[str, Any]) -> str:
             continue
         details = " ".join(x for x in (entry.get("table_id", ""), _years(entry)) if x)
         parts.append(f"{LAYER_TITLES.get(layer, layer)} {details}".strip())
-    fetched = sorted(e["fetched_at"] for e in layers.values() if e.get("fetched_at"))
+    fetched = sorted(e["fetched_at"] for layer, e in layers.items()
+                     if e.get("fetched_at") and layer not in DERIVED_LAYERS)
     if fetched:
         when = format_timestamp(fetched[0])
         if format_timestamp(fetched[-1]) != when:

@@ -1,4 +1,5 @@
-"""The page 'Gemeenten vergelijken', and the Kernen download equal to ``reports kernen``."""
+"""Pages for any area of the national store: Overzicht (the first page), 'Gemeenten
+vergelijken', and the Kernen download equal to ``reports kernen``."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
 from loaders.store import DATA_ENV, NATIONAL, Store
+from pipeline import current_reach
 from reports.__main__ import main as reports_main
 from tests.region_stores import demo_region_store
 from views.compare import similar_gemeenten
@@ -98,3 +100,33 @@ def test_kernen_download_equals_reports_kernen(
     assert out.read_bytes() == page_csv
     table = pd.read_csv(out, sep=";", decimal=",", encoding="utf-8-sig")
     assert set(table["Gemeentecode"]) == {"GM1680"}
+
+
+@pytest.mark.parametrize(("gebied", "title"), [
+    ("GM1680", "Ontmoetingsplekken in Aa en Hunze"),
+    ("provincie-drenthe", "Ontmoetingsplekken in Provincie Drenthe"),
+])
+def test_overview_answers_for_the_area(
+    monkeypatch: pytest.MonkeyPatch, drenthe: Path, gebied: str, title: str
+) -> None:
+    app = _run(monkeypatch, drenthe, "pages/overzicht.py", gebied=gebied, drempel="1000")
+    assert app.title[0].value == title
+    reach = current_reach(Store(drenthe), "bike")
+    if gebied.startswith("GM"):
+        reach = reach[reach["gemeentecode"] == gebied]
+    outside = int((~reach["afstand_m"].le(1000)).sum())
+    assert app.metric[0].value == f"{outside:,} van {len(reach):,}".replace(",", ".")
+    listed = app.dataframe[0].value
+    assert 0 < len(listed) <= 15
+    inwoners = pd.to_numeric(listed["Inwoners"], errors="coerce").dropna()
+    assert inwoners.is_monotonic_decreasing, "largest kernen first"
+
+
+def test_overview_is_the_first_page(monkeypatch: pytest.MonkeyPatch, drenthe: Path) -> None:
+    monkeypatch.setenv(DATA_ENV, str(drenthe))
+    monkeypatch.chdir(REPO)
+    app = AppTest.from_file(str(REPO / "dashboard.py"), default_timeout=90)
+    app.query_params["gebied"] = "GM1680"
+    app.run()
+    assert not app.exception
+    assert app.title[0].value == "Ontmoetingsplekken in Aa en Hunze"
