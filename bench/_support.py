@@ -113,7 +113,7 @@ def streamlit_server(root: Path, log_path: Path) -> Iterator[tuple[str, subproce
 
     port = free_port()
     env = dict(os.environ, **{DATA_ENV: str(root)})
-    with open(log_path, "w") as log:  # noqa: PTH123
+    with open(log_path, "w") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", "dashboard.py",
              "--server.headless", "true", "--server.port", str(port),
@@ -178,17 +178,17 @@ def tree_rss_bytes(pid: int) -> int:
 # --------------------------------------------------------------------------- browser
 
 
-async def launch(playwright):  # noqa: ANN001, ANN201 - playwright types stay optional here
+async def launch(playwright):
     if not Path(CHROMIUM).exists():
         raise SystemExit(f"{CHROMIUM} ontbreekt: installeer Debian's chromium")
     return await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
 
 
-async def new_context(browser):  # noqa: ANN001, ANN201
+async def new_context(browser):
     """A browser context whose traffic may only go to 127.0.0.1 (anything else is aborted)."""
     context = await browser.new_context(viewport={"width": 1400, "height": 1000})
 
-    async def only_local(route) -> None:  # noqa: ANN001
+    async def only_local(route) -> None:
         host = route.request.url.split("//", 1)[-1].split("/", 1)[0].split(":", 1)[0]
         if route.request.url.startswith(("data:", "blob:")) or host == HOST:
             await route.continue_()
@@ -202,7 +202,7 @@ async def new_context(browser):  # noqa: ANN001, ANN201
 class RunWatcher:
     """Follows Streamlit's script runs from the websocket messages of one browser page."""
 
-    def __init__(self, page) -> None:  # noqa: ANN001
+    def __init__(self, page) -> None:
         from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
         self._message = ForwardMsg
@@ -210,7 +210,7 @@ class RunWatcher:
         self.finished_after = -1
         page.on("websocket", self._attach)
 
-    def _attach(self, websocket) -> None:  # noqa: ANN001
+    def _attach(self, websocket) -> None:
         websocket.on("framereceived", self._frame)
 
     def _frame(self, payload: str | bytes) -> None:
@@ -248,7 +248,7 @@ class NotSettled(Exception):
 
 
 async def wait_settled(page, watcher: RunWatcher, mark: int, target: Page, start: float,
-                       timeout_s: float = SETTLE_TIMEOUT_S) -> float:  # noqa: ANN001
+                       timeout_s: float = SETTLE_TIMEOUT_S) -> float:
     """Seconds from ``start`` (``time.perf_counter``) until ``page`` settled on ``target``."""
     since: float | None = None
     runs_then = 0
@@ -275,7 +275,7 @@ async def wait_settled(page, watcher: RunWatcher, mark: int, target: Page, start
 
 
 async def goto_settled(page, watcher: RunWatcher, url: str, target: Page,
-                       timeout_s: float = SETTLE_TIMEOUT_S) -> float:  # noqa: ANN001
+                       timeout_s: float = SETTLE_TIMEOUT_S) -> float:
     """Open ``url`` and return the seconds until the page settled."""
     mark = watcher.started
     start = time.perf_counter()
@@ -284,7 +284,7 @@ async def goto_settled(page, watcher: RunWatcher, url: str, target: Page,
 
 
 async def click_nav_settled(page, watcher: RunWatcher, target: Page,
-                            timeout_s: float = SETTLE_TIMEOUT_S) -> float:  # noqa: ANN001
+                            timeout_s: float = SETTLE_TIMEOUT_S) -> float:
     """Click ``target`` in the sidebar menu and return the seconds until it settled."""
     mark = watcher.started
     start = time.perf_counter()

@@ -42,7 +42,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _support import (  # noqa: E402
+from _support import (
     PAGES,
     REPO,
     NotSettled,
@@ -67,7 +67,7 @@ MEMORY_LIMIT_B = 150 * 1024 * 1024
 SAMPLE_S = 0.25
 
 
-async def visitor(browser, url: str, timeout_s: float) -> list[float | None]:  # noqa: ANN001
+async def visitor(browser, url: str, timeout_s: float) -> list[float | None]:
     """One session through the four steps; seconds per step, None for a failed step."""
     context = await new_context(browser)
     results: list[float | None] = []

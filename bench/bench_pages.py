@@ -40,11 +40,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _support import (  # noqa: E402
+from _support import (
     PAGES,
     REPO,
     NotSettled,
     Page,
+    RunWatcher,
     build_national_store,
     goto_settled,
     launch,
@@ -52,7 +53,6 @@ from _support import (  # noqa: E402
     new_context,
     streamlit_server,
     verdict,
-    RunWatcher,
 )
 
 

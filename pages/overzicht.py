@@ -74,8 +74,8 @@ else:
     st.dataframe(missing.style.format(na_rep="onbekend", thousands=".", subset=["Inwoners"]),
                  hide_index=True, width="stretch")
     if result.kernen_zonder > len(missing):
-        st.caption(f"De {len(missing)} grootste van {result.kernen_zonder}; alle kernen staan "
-                   "op de pagina Kernen.")
+        st.caption(f"De {len(missing)} grootste van {vk.format_count(result.kernen_zonder)}; "
+                   "alle kernen staan op de pagina Kernen.")
 st.caption(overview.venue_completeness(view.venues, choice.gemeenten))
 columns = st.columns(4)
 for column, (page, title, icon) in zip(columns, [

@@ -290,12 +290,21 @@ def test_cli_area_options_exclude_each_other(tmp_path: Path, capsys) -> None:
                   "--regio", "baarn"])
 
 
-def test_cli_gebied_name_needs_stored_gemeenten(tmp_path: Path, capsys) -> None:
-    assert cli_main(["--data", str(tmp_path), "import", "--from", str(tmp_path),
-                     "--gebied", "Aa en Hunze"]) == 2
+def test_cli_gebied_name_on_an_empty_store(shared_data: Path, tmp_path: Path, capsys) -> None:
+    """A first import finds a name in the folder's gemeenten; other commands need a store."""
+    folder = tmp_path / "downloads"
+    folder.mkdir()
+    shutil.copy(shared_data / "pdok_wijkenbuurten_2023_gemeenten_simplified.geojson", folder)
+    shutil.copy(shared_data / TWO_DIVISIONS, folder)
+    data = tmp_path / "store"
+    assert cli_main(["--data", str(data), "import", "--from", str(folder),
+                     "--gebied", "Barn"]) == 2
     err = capsys.readouterr().err
-    assert "Importeer eerst Nederland met --nl" in err
-    assert Store(tmp_path).regions() == []
+    assert "‘Barn’ is geen gemeente of provincie. Bedoelt u Baarn (GM0308)" in err
+    assert "niets gewijzigd" in err
+    assert cli_main(["--data", str(data), "network", "--gebied", "Baarn"]) == 2
+    assert "Importeer eerst Nederland met --nl" in capsys.readouterr().err
+    assert Store(data).regions() == []
 
 
 def test_cli_reports_bad_code_in_dutch(tmp_path: Path, capsys) -> None:

@@ -20,10 +20,13 @@ from loaders.store import DATA_ENV, NATIONAL, LayerSource, Store
 from loaders.venue_rules import rules_table
 from tests.conftest import SHARED_DATA
 from tests.region_stores import demo_region_store
+from views.status import EMPTY_STORE_HELP
 
 REPO = Path(__file__).resolve().parent.parent
 RIVM_CSV = SHARED_DATA / "rivm_eenzaamheid_wijk_buurt_2016_2020.csv"
-EMPTY_HELP = "nog geen regio opgeslagen"
+EENZAAMHEID = "pages/eenzaamheid.py"
+EMPTY_HELP = EMPTY_STORE_HELP.split("\n")[0]
+"""The first line of the Dutch help every page shows while the store is empty."""
 
 
 @pytest.fixture(scope="module")
@@ -61,10 +64,10 @@ def _app(monkeypatch: pytest.MonkeyPatch, root: Path, **query: str) -> AppTest:
 
 
 def _run(app: AppTest, page: str | None = None) -> AppTest:
-    app.run()
+    """Open ``page`` (default: the first page) as a link with the app's query would."""
     if page is not None:
         app.switch_page(page)
-        app.run()
+    app.run()
     assert not app.exception, [e.value for e in app.exception]
     return app
 
@@ -99,7 +102,7 @@ def test_every_page_helps_when_the_store_is_empty(monkeypatch, tmp_path: Path, p
 
 
 def test_eenzaamheid_page_shows_reference_values_and_buurten(monkeypatch, demo_store) -> None:
-    app = _run(_app(monkeypatch, demo_store))
+    app = _run(_app(monkeypatch, demo_store), EENZAAMHEID)
     assert app.title[0].value == "Eenzaamheid per buurt"
     assert app.caption[0].value.startswith("Gegevens: Nederland (GM1680)")
     assert app.selectbox(key="gebied").value == "NL"
@@ -126,7 +129,7 @@ def test_eenzaamheid_page_shows_reference_values_and_buurten(monkeypatch, demo_s
 
 def test_query_params_choose_year_age_group_and_indicator(monkeypatch, demo_store) -> None:
     app = _run(_app(monkeypatch, demo_store, jaar="2016", leeftijd="65+",
-                    indicator="ernstig_eenzaam"))
+                    indicator="ernstig_eenzaam"), EENZAAMHEID)
     assert not app.warning
     assert app.segmented_control(key="jaar").value == 2016
     assert app.segmented_control(key="leeftijd").value == "65+"
@@ -142,7 +145,7 @@ def test_query_params_choose_year_age_group_and_indicator(monkeypatch, demo_stor
 
 def test_invalid_query_params_fall_back_with_a_warning(monkeypatch, demo_store) -> None:
     app = _run(_app(monkeypatch, demo_store, regio="atlantis", jaar="1999", leeftijd="12+",
-                    indicator="blij", gemeente="GM0363"))
+                    indicator="blij", gemeente="GM0363"), EENZAAMHEID)
     warnings = [w.value for w in app.warning]
     assert warnings[0].startswith("Regio ‘atlantis’ uit de link bestaat niet: ")
     assert warnings[0].endswith(" We tonen Nederland.")
@@ -159,7 +162,7 @@ def test_invalid_query_params_fall_back_with_a_warning(monkeypatch, demo_store) 
 
 
 def test_old_region_link_opens_the_gemeente_of_that_name(monkeypatch, demo_store) -> None:
-    app = _run(_app(monkeypatch, demo_store, regio="aa-en-hunze", jaar="2016"))
+    app = _run(_app(monkeypatch, demo_store, regio="aa-en-hunze", jaar="2016"), EENZAAMHEID)
     assert not app.warning
     assert app.selectbox(key="gebied").value == "GM1680"
     assert app.segmented_control(key="jaar").value == 2016
@@ -169,7 +172,7 @@ def test_old_region_link_opens_the_gemeente_of_that_name(monkeypatch, demo_store
 
 
 def test_changing_the_age_group_updates_page_and_url(monkeypatch, demo_store) -> None:
-    app = _run(_app(monkeypatch, demo_store))
+    app = _run(_app(monkeypatch, demo_store), EENZAAMHEID)
     app.segmented_control(key="leeftijd").set_value("65+").run()
     assert not app.exception
     assert app.query_params["leeftijd"] == "65+"
@@ -180,7 +183,7 @@ def test_changing_the_age_group_updates_page_and_url(monkeypatch, demo_store) ->
 
 
 def test_range_slider_filters_the_buurten(monkeypatch, demo_store) -> None:
-    app = _run(_app(monkeypatch, demo_store))
+    app = _run(_app(monkeypatch, demo_store), EENZAAMHEID)
     app.slider(key="bereik_nl_2020_18+_eenzaam_pct").set_value((40.0, 45.0)).run()
     assert not app.exception
     with open(RIVM_CSV, encoding="utf-8", newline="") as handle:
@@ -193,7 +196,7 @@ def test_range_slider_filters_the_buurten(monkeypatch, demo_store) -> None:
 
 
 def test_download_is_csv_for_dutch_excel(monkeypatch, demo_store, downloads) -> None:
-    app = _run(_app(monkeypatch, demo_store, gebied="GM1680"))
+    app = _run(_app(monkeypatch, demo_store, gebied="GM1680"), EENZAAMHEID)
     assert app.get("download_button")[-1].proto.label == "Download deze buurten als CSV (Excel)"
     [(data, mimetype, filename)] = downloads
     assert (mimetype, filename) == ("text/csv", "eenzaamheid_gm1680_2020_18plus.csv")
@@ -209,7 +212,8 @@ def test_download_is_csv_for_dutch_excel(monkeypatch, demo_store, downloads) -> 
 
 
 def test_a_year_without_the_indicator_says_so(monkeypatch, demo_store) -> None:
-    app = _run(_app(monkeypatch, demo_store, jaar="2012", indicator="sociaal_eenzaam"))
+    app = _run(_app(monkeypatch, demo_store, jaar="2012", indicator="sociaal_eenzaam"),
+               EENZAAMHEID)
     assert "Voor 2012 (18+) zijn er geen cijfers voor ‘sociaal eenzaam’" in app.warning[0].value
     assert not app.metric and not app.dataframe
 
@@ -220,7 +224,7 @@ def test_gemeente_choice_in_a_store_of_two(monkeypatch, tmp_path: Path) -> None:
                          indeling="2020")
     Store(tmp_path).write_region(NATIONAL, {"eenzaamheid": (layer, source)}, name="Nederland",
                                  gemeenten=["GM0308", "GM1680"])
-    app = _run(_app(monkeypatch, tmp_path, gemeente="GM0308"))
+    app = _run(_app(monkeypatch, tmp_path, gemeente="GM0308"), EENZAAMHEID)
     assert app.selectbox(key="gebied").value == "NL"
     chooser = app.multiselect(key="gemeente")
     assert chooser.value == ["GM0308"]
@@ -237,7 +241,7 @@ def test_gemeente_choice_in_a_store_of_two(monkeypatch, tmp_path: Path) -> None:
 
 def test_store_without_loneliness_figures(monkeypatch, tmp_path: Path) -> None:
     _store_with_kernen_only(tmp_path)
-    app = _run(_app(monkeypatch, tmp_path))
+    app = _run(_app(monkeypatch, tmp_path), EENZAAMHEID)
     assert "geen eenzaamheidscijfers" in app.info[0].value
     assert "Er zijn geen eenzaamheidscijfers opgeslagen." in [c.value for c in app.caption]
 

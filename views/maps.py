@@ -338,9 +338,10 @@ def kern_traces(
     distance = table["afstand_m"].to_numpy(dtype=float)
     found = ~np.isnan(distance)
     beyond = ~(distance <= text.threshold_m)
-    hover = np.asarray(_kern_hover(table, kernen, text), dtype=object)
     ids = table["kern_id"].astype(str).to_numpy()
     shown = beyond if only_without else np.ones(len(table), dtype=bool)
+    hover = np.full(len(table), "", dtype=object)  # only shown kernen need a hover text
+    hover[shown] = _kern_hover(table.iloc[shown], kernen.iloc[shown], text)
     within = format_threshold(text.threshold_m)
     traces: list[go.Scattermap] = []
     if selected is not None and selected in set(ids):
@@ -566,12 +567,18 @@ def _km(value: float) -> str:
 
 
 def _kern_hover(table: pd.DataFrame, kernen: gpd.GeoDataFrame, text: MapText) -> list[str]:
+    # Columns are converted once, not per row: at country level (6,000+ kernen) per-row
+    # ``pd.to_numeric``/``.iloc`` calls cost seconds on every rerun of the Kaart page.
     loneliness = table.get("eenzaamheid_pct")
     level = table.get("eenzaamheid_niveau")
+    loneliness_values = None if loneliness is None else loneliness.tolist()
+    level_values = None if level is None else level.tolist()
+    inwoners = _numbers(table["inwoners"])
+    sources = kernen["source"].tolist()
     lines = []
     for i, row in enumerate(table.itertuples(index=False)):
         parts = [f"<b>{escape(row.naam)}</b> ({escape(row.gemeentenaam)})",
-                 f"Inwoners: {format_count(_number(row.inwoners))}"]
+                 f"Inwoners: {format_count(inwoners[i])}"]
         if row.venue_naam is None or pd.isna(row.afstand_m):
             parts.append(f"Geen ontmoetingsplek gevonden: {escape(row.reden)}")
         else:
@@ -580,10 +587,10 @@ def _kern_hover(table: pd.DataFrame, kernen: gpd.GeoDataFrame, text: MapText) ->
             parts.append(f"Afstand: {format_km(row.afstand_m)} · {format_minutes(row.minuten)} "
                          f"{text.mode_label}")
             parts.append(f"Methode: {escape(row.methode)}")
-        if loneliness is not None and pd.notna(loneliness.iloc[i]):
-            parts.append(f"Eenzaam ({escape(level.iloc[i])}): {format_pct(loneliness.iloc[i])}, "
-                         "modelschatting")
-        parts.append(f"Bron kern: {escape(kernen['source'].iloc[i])}")
+        if loneliness_values is not None and pd.notna(loneliness_values[i]):
+            parts.append(f"Eenzaam ({escape(level_values[i])}): "
+                         f"{format_pct(loneliness_values[i])}, modelschatting")
+        parts.append(f"Bron kern: {escape(sources[i])}")
         lines.append("<br>".join(parts))
     return lines
 
@@ -608,9 +615,9 @@ def _value_text(code: str, value: float, values: pd.Series) -> str:
     return SUPPRESSED if code in values.index else "geen cijfer in deze buurtindeling"
 
 
-def _number(value: object) -> float:
-    number = pd.to_numeric(pd.Series([value]), errors="coerce").iloc[0]
-    return float(number) if pd.notna(number) else math.nan
+def _numbers(values: pd.Series) -> np.ndarray:
+    """A column as floats, NaN where a value is not a number (``pd.to_numeric`` coercion)."""
+    return pd.to_numeric(values, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
 
 
 def _present(value: object) -> bool:
