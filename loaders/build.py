@@ -198,6 +198,12 @@ def fetch_live(
     if "eenzaamheid" in layers:
         frame, source = layers["eenzaamheid"]
         layers["eenzaamheid"] = (with_gemeentecode(frame, None), source)
+    if "gemeenten" in layers and store.has_layer(NATIONAL, "gemeenten"):
+        frame, source = layers["gemeenten"]
+        stored = store.read_layer(NATIONAL, "gemeenten")
+        if "provincie" in stored.columns:
+            provinces = stored.drop_duplicates("code").set_index("code")["provincie"]
+            layers["gemeenten"] = (frame.assign(provincie=frame["code"].map(provinces)), source)
     if "venues" in layers and "gemeenten" in layers:
         frame, source = layers["venues"]
         located = divisions.locate_points(frame.geometry, layers["gemeenten"][0])
@@ -222,6 +228,11 @@ def import_network(
     """
     store = store or Store()
     area = _network_area(store, gemeenten)
+    if area is None and gemeenten is not None:
+        raise UnknownRegionError(
+            "invoer", "er zijn nog geen gemeentegrenzen opgeslagen om het wegennet op af te "
+            "snijden; importeer eerst de gegevens, of laat --gebied weg voor het hele bestand.",
+        )
     bbox = None
     if area is not None:
         minx, miny, maxx, maxy = area.total_bounds

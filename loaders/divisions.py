@@ -69,7 +69,8 @@ def map_codes(codes: pd.Series, mapping: pd.DataFrame) -> pd.Series:
     """
     ordered = mapping.sort_values("indeling_oud", ascending=False)
     lookup = ordered.drop_duplicates("code_oud").set_index("code_oud")["code"]
-    return codes.map(lookup).fillna(codes)
+    mapped = codes.map(lookup)
+    return mapped.where(mapped.notna(), codes)
 
 
 def with_gemeentecode(

@@ -72,7 +72,13 @@ def closest_names(wanted: str, names: Mapping[str, str], *, limit: int = 3) -> l
 
 
 def suggestion_text(wanted: str, names: Mapping[str, str]) -> str:
-    """A Dutch sentence naming the closest gemeenten to ``wanted``, or a hint when none."""
+    """A Dutch sentence naming the closest gemeenten to ``wanted``, or a hint when none.
+
+    A code is never matched to other codes by spelling (GM1689 is not 'close' to GM1896):
+    for a code the hint is to check it or type the name.
+    """
+    if GEMEENTE_CODE.match(_normalise(wanted)):
+        return "Controleer de code (bijvoorbeeld GM1680 voor Aa en Hunze) of typ de naam."
     close = closest_names(wanted, names)
     if close:
         return "Bedoelt u " + " of ".join(close) + "?"

@@ -262,7 +262,11 @@ def test_stored_network_replaces_the_estimate(
         expected.loc[SCHIPBORG, "afstand_m"] / 1000)
     assert stored.loc[SCHIPBORG, "afstand_m"] == pytest.approx(expected.loc[SCHIPBORG,
                                                                             "afstand_m"])
-    assert pd.isna(table.loc["Grolloo", "Afstand (km)"])
+    grolloo = table.loc["Grolloo"]
+    assert grolloo["Methode"] == METHOD_STRAIGHT_LINE, "off the network: the labelled estimate"
+    assert pd.isna(expected.loc["Grolloo", "afstand_m"]), "Grolloo lies off the hand-made grid"
+    estimate = _expected(network_root).set_index("naam")
+    assert grolloo["Afstand (km)"] == pytest.approx(estimate.loc["Grolloo", "afstand_m"] / 1000)
     xlsx = next(data for data, _m, name in downloads if name.endswith(".xlsx"))
     sheet = load_workbook(io.BytesIO(xlsx))["Kernen"]
     names = [c for c in sheet.iter_rows(min_row=2, min_col=2, max_col=2) for c in c]

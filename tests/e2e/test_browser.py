@@ -41,7 +41,7 @@ def test_deep_link_on_a_fresh_server_keeps_frame_and_choice(
 def test_eenzaamheid_page_and_a_filter_change(
     browser, streamlit_url: str, screenshot_dir: Path
 ) -> None:
-    page = open_page(browser, streamlit_url)
+    page = open_page(browser, f"{streamlit_url}/eenzaamheid")
     page.get_by_role("heading", name="Eenzaamheid per buurt").wait_for(timeout=30000)
     page.get_by_text("Eenzaam: 2020, 18 jaar en ouder").wait_for(timeout=30000)
     page.get_by_text("47,0 %", exact=True).wait_for(timeout=30000)

@@ -57,7 +57,7 @@ def test_export_page_downloads_csv_and_factsheet(
 def test_histogram_as_png_from_the_eenzaamheid_page(
     browser, streamlit_url: str, screenshot_dir: Path
 ) -> None:
-    page = open_page(browser, streamlit_url)
+    page = open_page(browser, f"{streamlit_url}/eenzaamheid")
     page.get_by_role("heading", name="Eenzaamheid per buurt").wait_for(timeout=30000)
     settle(page)
     page.get_by_test_id("stPopover").first.get_by_role("button", name="Downloaden").click()
