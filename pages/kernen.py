@@ -38,13 +38,13 @@ totals = vk.totals(summary, threshold)
 left, middle, right = st.columns(3)
 left.metric(
     f"Met ontmoetingsplek binnen {within}",
-    f"{totals['kernen_binnen']:.0f} van {totals['kernen']:.0f} kernen",
+    f"{vk.format_count(totals['kernen_binnen'])} van {vk.format_count(totals['kernen'])} kernen",
     help=f"Afstand {mode} tot de dichtstbijzijnde plek die als ontmoetingsplek telt.",
     border=True,
 )
 middle.metric(
     f"Zonder ontmoetingsplek binnen {within}",
-    f"{totals['kernen'] - totals['kernen_binnen']:.0f} kernen",
+    f"{vk.format_count(totals['kernen'] - totals['kernen_binnen'])} kernen",
     border=True,
 )
 right.metric(

@@ -179,7 +179,9 @@ def pick_gebied(params: Mapping[str, str], options: RegionOptions) -> tuple[Gebi
     except UnknownRegionError as exc:
         what = "Gebied" if wanted else "Regio"
         shown = _short(wanted or legacy)
-        return country, [f"{what} ‘{shown}’ uit de link bestaat niet: {_short(exc.message, 200)} "
+        raw = " ".join(text.split())
+        detail = exc.message.replace(raw, _short(raw)) if len(raw) > 40 else exc.message
+        return country, [f"{what} ‘{shown}’ uit de link bestaat niet: {_short(detail, 200)} "
                          "We tonen Nederland."]
     return options.gebied(found.key) or found, []
 

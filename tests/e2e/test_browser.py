@@ -96,7 +96,7 @@ def test_invalid_link_warns_in_dutch(browser, streamlit_url: str, screenshot_dir
 def test_status_page_shows_the_store(browser, streamlit_url: str, screenshot_dir: Path) -> None:
     page = open_page(browser, f"{streamlit_url}/gegevens")
     page.get_by_role("heading", name="Gegevens", exact=True).wait_for(timeout=30000)
-    page.get_by_text("Opgeslagen gegevens").wait_for(timeout=30000)
+    page.get_by_text("Opgeslagen gegevens", exact=True).wait_for(timeout=30000)
     page.get_by_text("Nederland — bronnen per laag").wait_for(timeout=30000)
     settle(page)
     screenshot(page, screenshot_dir / "gegevens.png")
