@@ -13,7 +13,7 @@ from ui.reach import load_reach
 from ui.selection import mode_label
 from views import kernen as vk
 from views.export import XLSX_MIME
-from views.kernen_export import kernen_files, kernen_stem
+from views.kernen_export import kernen_file, kernen_stem
 
 st.title("Kernen en hun dichtstbijzijnde ontmoetingsplek")
 context = page_context()
@@ -80,19 +80,19 @@ st.dataframe(
     hide_index=True, width="stretch",
 )
 
-files = kernen_files(
-    shown, manifest=context.manifest, indicator=choice.indicator, jaar=choice.jaar,
-    leeftijd=choice.leeftijd, mode_label=mode, threshold_m=threshold, estimate=view.is_estimate,
-    exported_at=datetime.now().strftime("%d-%m-%Y %H:%M"),
-)
+options = {
+    "manifest": context.manifest, "indicator": choice.indicator, "jaar": choice.jaar,
+    "leeftijd": choice.leeftijd, "mode_label": mode, "threshold_m": threshold,
+    "estimate": view.is_estimate, "exported_at": datetime.now().strftime("%d-%m-%Y %H:%M"),
+}
 name = kernen_stem(context.selection.file_stem, mode, threshold)
 left, right = st.columns(2)
 left.download_button(
-    "Download deze kernen als CSV (Excel)", files["csv"],
+    "Download deze kernen als CSV (Excel)", lambda: kernen_file("csv", shown, **options),
     file_name=f"{name}.csv", mime="text/csv", icon=":material/download:", on_click="ignore",
 )
 right.download_button(
-    "Download deze kernen als Excel-bestand (XLSX)", files["xlsx"],
+    "Download deze kernen als Excel-bestand (XLSX)", lambda: kernen_file("xlsx", shown, **options),
     file_name=f"{name}.xlsx", mime=XLSX_MIME, icon=":material/download:", on_click="ignore",
 )
 st.caption(

@@ -66,11 +66,11 @@ st.caption(
 stem = f"gemeenten_{choice.file_stem}_{mode}_{choice.drempel_m}m"
 left, right = st.columns(2)
 left.download_button(
-    "Download als CSV (Excel)", excel_csv(vk.with_sources(table, context.manifest)),
+    "Download als CSV (Excel)", lambda: excel_csv(vk.with_sources(table, context.manifest)),
     file_name=f"{stem}.csv", mime="text/csv", icon=":material/download:", on_click="ignore",
 )
 right.download_button(
     "Download als Excel-bestand (XLSX)",
-    xlsx_bytes({"Gemeenten": table, "Bron": layers_table(context.manifest)}),
+    lambda: xlsx_bytes({"Gemeenten": table, "Bron": layers_table(context.manifest)}),
     file_name=f"{stem}.xlsx", mime=XLSX_MIME, icon=":material/download:", on_click="ignore",
 )

@@ -29,7 +29,7 @@ from views import static
 from views.export import excel_csv, xlsx_bytes
 from views.factsheet import FactsheetChoice
 from views.kernen import with_sources
-from views.kernen_export import kernen_files
+from views.kernen_export import kernen_file
 from views.status import layers_table
 
 INDICATOR_WORDS = {column.removesuffix("_pct"): column for column in LONELINESS_INDICATORS}
@@ -130,12 +130,12 @@ def _cmd_kernen(args: argparse.Namespace, store: Store) -> int:
     jaar = _year(store, args.jaar, args.leeftijd)
     chosen = tables.kernen_selection(store, gebied, mode=args.modus, jaar=jaar,
                                      leeftijd=args.leeftijd, indicator=args.indicator)
-    files = kernen_files(
-        chosen.table, manifest=chosen.manifest, indicator=args.indicator, jaar=jaar,
+    data = kernen_file(
+        kind, chosen.table, manifest=chosen.manifest, indicator=args.indicator, jaar=jaar,
         leeftijd=args.leeftijd, mode_label=MODE_WORDS[args.modus], threshold_m=args.grens,
         estimate=chosen.estimate, exported_at=datetime.now().strftime("%d-%m-%Y %H:%M"),
     )
-    args.uit.write_bytes(files[kind])
+    args.uit.write_bytes(data)
     print(f"✓ {len(chosen.table)} kernen van {gebied.label} in {args.uit}")
     return 0
 

@@ -18,6 +18,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
+from streamlit.runtime.media_file_manager import MediaFileManager
 
 from analysis.network import RoadGraph, graph_from_road_edges
 from loaders.http import make_session
@@ -66,6 +67,35 @@ def block_network(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatc
 def osm_graph(path: Path, mode: str) -> RoadGraph:
     """The routable graph of an OSM file, read once per (file, mode) for the whole session."""
     return graph_from_road_edges(read_road_edges(path, mode), source=Path(path).name)
+
+
+@dataclass(frozen=True)
+class Deferred:
+    """A download button's file: its name, media type and the callable that makes it."""
+
+    file_name: str
+    mime: str
+    build: Callable[[], object]
+
+
+@pytest.fixture
+def deferred(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Deferred]]:
+    """File name → :class:`Deferred` of every deferred download button of the runs so far.
+
+    Pages make large files only when a button is clicked; a test 'clicks' one by calling its
+    ``build``.
+    """
+    seen: dict[str, Deferred] = {}
+    original = MediaFileManager.add_deferred
+
+    def spy(self: MediaFileManager, data_callable: Callable[[], object], mimetype: str | None,
+            coordinates: str, file_name: str | None = None, **kwargs: object) -> str:
+        seen[file_name or ""] = Deferred(file_name or "", mimetype or "", data_callable)
+        return original(self, data_callable, mimetype, coordinates, file_name=file_name,
+                        **kwargs)
+
+    monkeypatch.setattr(MediaFileManager, "add_deferred", spy)
+    yield seen
 
 
 @pytest.fixture

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -18,7 +16,6 @@ import pyogrio
 import pypdf
 import pytest
 from openpyxl import load_workbook
-from streamlit.runtime.media_file_manager import MediaFileManager
 
 from analysis.reach import kern_reach
 from loaders.store import Store
@@ -30,31 +27,6 @@ EXPORT = "pages/export.py"
 KERNEN_STEM = "kernen_nl_fietsen_2000m"
 BUURTEN_STEM = "buurten_eenzaamheid_nl_2020_18plus"
 """File names name the area (``gebied``): Nederland by default."""
-
-
-@dataclass(frozen=True)
-class Deferred:
-    """A download button's file: its name, media type and the callable that makes it."""
-
-    file_name: str
-    mime: str
-    build: Callable[[], object]
-
-
-@pytest.fixture
-def deferred(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Deferred]]:
-    """File name → :class:`Deferred` of every deferred download button of the runs so far."""
-    seen: dict[str, Deferred] = {}
-    original = MediaFileManager.add_deferred
-
-    def spy(self: MediaFileManager, data_callable: Callable[[], object], mimetype: str | None,
-            coordinates: str, file_name: str | None = None, **kwargs: object) -> str:
-        seen[file_name or ""] = Deferred(file_name or "", mimetype or "", data_callable)
-        return original(self, data_callable, mimetype, coordinates, file_name=file_name,
-                        **kwargs)
-
-    monkeypatch.setattr(MediaFileManager, "add_deferred", spy)
-    yield seen
 
 
 @pytest.fixture

@@ -3,17 +3,16 @@ vergelijken', and the Kernen download equal to ``reports kernen``."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
 import pytest
-from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
 from loaders.store import DATA_ENV, NATIONAL, Store
 from pipeline import current_reach
 from reports.__main__ import main as reports_main
+from tests.conftest import Deferred
 from tests.region_stores import demo_region_store
 from views.compare import similar_gemeenten
 
@@ -23,21 +22,6 @@ REPO = Path(__file__).resolve().parent.parent
 @pytest.fixture(scope="module")
 def drenthe(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return demo_region_store(tmp_path_factory, "drenthe")
-
-
-@pytest.fixture
-def files(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, bytes]]:
-    """File name → bytes of every file a page hands to a download button."""
-    seen: dict[str, bytes] = {}
-    original = MemoryMediaFileStorage.load_and_get_id
-
-    def spy(self: MemoryMediaFileStorage, path_or_data: bytes, mimetype: str, kind: object,
-            filename: str | None = None) -> str:
-        seen[filename or ""] = path_or_data
-        return original(self, path_or_data, mimetype, kind, filename)
-
-    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", spy)
-    yield seen
 
 
 def _run(monkeypatch: pytest.MonkeyPatch, root: Path, page: str, **query: str) -> AppTest:
@@ -79,21 +63,22 @@ def test_similar_gemeenten_filter(monkeypatch: pytest.MonkeyPatch, drenthe: Path
 
 
 def test_compare_downloads_name_the_sources(
-    monkeypatch: pytest.MonkeyPatch, drenthe: Path, files: dict[str, bytes]
+    monkeypatch: pytest.MonkeyPatch, drenthe: Path, deferred: dict[str, Deferred]
 ) -> None:
     _run(monkeypatch, drenthe, "pages/vergelijken.py", gebied="provincie-drenthe")
-    [name] = [n for n in files if n.endswith(".csv")]
+    [name] = [n for n in deferred if n.endswith(".csv")]
     assert name == "gemeenten_provincie-drenthe_fietsen_2000m.csv"
-    text = files[name].decode("utf-8-sig")
+    text = deferred[name].build().decode("utf-8-sig")
     assert "Bron" in text.splitlines()[0] and "RIVM" in text
 
 
 def test_kernen_download_equals_reports_kernen(
-    monkeypatch: pytest.MonkeyPatch, drenthe: Path, files: dict[str, bytes], tmp_path: Path
+    monkeypatch: pytest.MonkeyPatch, drenthe: Path, deferred: dict[str, Deferred],
+    tmp_path: Path,
 ) -> None:
     _run(monkeypatch, drenthe, "pages/kernen.py", gebied="GM1680", modus="lopen",
          drempel="1000")
-    page_csv = files["kernen_gm1680_lopen_1000m.csv"]
+    page_csv = deferred["kernen_gm1680_lopen_1000m.csv"].build()
     out = tmp_path / "kernen.csv"
     assert reports_main(["--data", str(drenthe), "kernen", "--gebied", "Aa en Hunze",
                          "--modus", "lopen", "--grens", "1000", "--uit", str(out)]) == 0

@@ -28,7 +28,6 @@ from tests.test_pages import (
     _pct,
     _rivm,
     _run,
-    downloads,  # noqa: F401 - a fixture, used as a test argument
 )
 from views.kernen import format_km
 
@@ -224,16 +223,14 @@ def test_kernen_table_threshold_filter_agrees_with_reach_summary(monkeypatch, aa
     assert app.caption[1].value.startswith(f"1 van {summary['kernen']} kernen.")
 
 
-def test_kernen_downloads_carry_rows_sources_and_method(
-    monkeypatch, aa_root, downloads  # noqa: F811 - the imported fixture
-) -> None:
+def test_kernen_downloads_carry_rows_sources_and_method(monkeypatch, aa_root, deferred) -> None:
     app = _run(_app(monkeypatch, aa_root, gebied="GM1680"), KERNEN)
     assert app.selectbox(key="gebied").value == "GM1680"
     app.text_input(key="kernen_zoek").input("an").run()
     shown = _table(app)["Kern"].tolist()
-    files = {name.rsplit(".", 1)[1]: data for data, _mime, name in downloads[-2:]}
-    assert [name for _d, _m, name in downloads[-2:]] == [
-        "kernen_gm1680_fietsen_2000m.csv", "kernen_gm1680_fietsen_2000m.xlsx"]
+    stem = "kernen_gm1680_fietsen_2000m"
+    assert {f"{stem}.csv", f"{stem}.xlsx"} <= set(deferred)
+    files = {kind: deferred[f"{stem}.{kind}"].build() for kind in ("csv", "xlsx")}
     header, *rows = csv.reader(io.StringIO(files["csv"].decode("utf-8-sig")), delimiter=";")
     assert sorted(r[header.index("Kern")] for r in rows) == sorted(shown)
     assert header[-2:] == ["Bron", "Opgehaald"]
@@ -246,9 +243,7 @@ def test_kernen_downloads_carry_rows_sources_and_method(
     assert "Kernen" in layers and "Eenzaamheid (RIVM)" in layers
 
 
-def test_stored_network_replaces_the_estimate(
-    monkeypatch, network_root, downloads  # noqa: F811 - the imported fixture
-) -> None:
+def test_stored_network_replaces_the_estimate(monkeypatch, network_root, deferred) -> None:
     store = Store(network_root)
     graph = graph_from_road_edges(RoadEdges.from_arrays(store.read_arrays(REGION,
                                                                           "netwerk_bike")))
@@ -267,7 +262,7 @@ def test_stored_network_replaces_the_estimate(
     assert pd.isna(expected.loc["Grolloo", "afstand_m"]), "Grolloo lies off the hand-made grid"
     estimate = _expected(network_root).set_index("naam")
     assert grolloo["Afstand (km)"] == pytest.approx(estimate.loc["Grolloo", "afstand_m"] / 1000)
-    xlsx = next(data for data, _m, name in downloads if name.endswith(".xlsx"))
+    xlsx = next(d.build() for name, d in deferred.items() if name.endswith(".xlsx"))
     sheet = load_workbook(io.BytesIO(xlsx))["Kernen"]
     names = [c for c in sheet.iter_rows(min_row=2, min_col=2, max_col=2) for c in c]
     formula = next(c for c in names if str(c.value).startswith("="))

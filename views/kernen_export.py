@@ -20,7 +20,8 @@ def kernen_stem(area_stem: str, mode_label: str, threshold_m: float) -> str:
     return f"kernen_{area_stem}_{mode_label}_{threshold_m:g}m"
 
 
-def kernen_files(
+def kernen_file(
+    kind: str,
     table: pd.DataFrame,
     *,
     manifest: Mapping,
@@ -31,18 +32,24 @@ def kernen_files(
     threshold_m: float,
     estimate: bool,
     exported_at: str,
-) -> dict[str, bytes]:
-    """The kernen of ``table`` (:func:`views.kernen.kern_table`) as ``{"csv": …, "xlsx": …}``.
+) -> bytes:
+    """The kernen of ``table`` (:func:`views.kernen.kern_table`) as ``"csv"`` or ``"xlsx"``.
 
     The CSV has ';' and decimal commas for Excel and names the sources on every row; the XLSX
     has the sources and the method on the sheets 'Bron' and 'Methode'.
+
+    Raises
+    ------
+    ValueError
+        For another ``kind``.
     """
     export = vk.export_table(table, indicator=indicator, jaar=jaar, leeftijd=leeftijd,
                              mode_label=mode_label, threshold_m=threshold_m)
+    if kind == "csv":
+        return excel_csv(vk.with_sources(export, manifest))
+    if kind != "xlsx":
+        raise ValueError(f"unknown kind {kind!r}: expected 'csv' or 'xlsx'")
     method = vk.method_rows(mode_label=mode_label, threshold_m=threshold_m, indicator=indicator,
                             jaar=jaar, leeftijd=leeftijd, estimate=estimate,
                             exported_at=exported_at)
-    return {
-        "csv": excel_csv(vk.with_sources(export, manifest)),
-        "xlsx": xlsx_bytes({"Kernen": export, "Bron": layers_table(manifest), "Methode": method}),
-    }
+    return xlsx_bytes({"Kernen": export, "Bron": layers_table(manifest), "Methode": method})
