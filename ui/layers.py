@@ -1,7 +1,11 @@
-"""Read stored layers once per data version: ``st.cache_data`` keyed on the manifest.
+"""Read stored layers once per data version, shared by every session of the server.
 
 The key is the store folder, region, layer, the manifest's ``updated_at`` and the layer's file
 name; the file name is new on every write, so two refreshes within one second are told apart.
+The frames are cached as resources (``st.cache_resource``): every session gets the same object
+instead of its own unpickled copy, which at national size saves a second per page run and
+hundreds of megabytes under load. So a layer must never be modified in place: derive new
+frames (``assign``, filters, ``copy``) as the views do.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ import streamlit as st
 from loaders.store import Store, StoreError
 
 
-@st.cache_data(show_spinner="Gegevens laden…", max_entries=64)
+@st.cache_resource(show_spinner="Gegevens laden…", max_entries=40)
 def _read_layer(root: str, region: str, layer: str, updated_at: str, file: str) -> pd.DataFrame:
     """Read one layer; ``updated_at`` and ``file`` only key the cache."""
     return Store(root).read_layer(region, layer)

@@ -59,7 +59,7 @@ def _load_graph(root: str, region: str, layer: str, file: str) -> RoadGraph:
     return graph_from_road_edges(edges, source=file)
 
 
-@st.cache_data(show_spinner="Ontmoetingsplekken laden…", max_entries=16)
+@st.cache_resource(show_spinner="Ontmoetingsplekken laden…", max_entries=8)
 def _merged_venues(root: str, region: str, files: tuple[str, ...]) -> gpd.GeoDataFrame:
     """The region's merged venues; ``files`` (of :data:`VENUE_LAYERS`) only keys the cache."""
     return read_region_venues(Store(root), region)
@@ -87,7 +87,7 @@ def load_venues(root: str, manifest: dict) -> gpd.GeoDataFrame | None:
         return None
 
 
-@st.cache_data(show_spinner="Afstanden berekenen…", max_entries=32)
+@st.cache_resource(show_spinner="Afstanden berekenen…", max_entries=12)
 def _reach(
     root: str, region: str, mode: str, files: tuple[str, ...],
     _kernen: gpd.GeoDataFrame, _venues: gpd.GeoDataFrame, _graph: RoadGraph | None,
