@@ -113,6 +113,7 @@ def streamlit_server(root: Path, log_path: Path) -> Iterator[tuple[str, subproce
 
     port = free_port()
     env = dict(os.environ, **{DATA_ENV: str(root)})
+    env.setdefault("MALLOC_ARENA_MAX", "2")  # as scripts/start.sh starts the dashboard
     with open(log_path, "w") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", "dashboard.py",
