@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.test_export_page import deferred, no_browser  # noqa: F401 - fixtures
+from tests.test_export_page import no_browser  # noqa: F401 - a fixture
 from views import static
 
 WIDTH = 700
