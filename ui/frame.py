@@ -17,6 +17,12 @@ from loaders.store import Store
 from ui.sidebar import CONTEXT_KEY, PageContext, render_sidebar
 from views.status import EMPTY_STORE_HELP, status_line
 
+PHONE_STYLE = (
+    "<style>@media (max-width: 640px) {"
+    " h1 { font-size: 1.9rem !important; hyphens: auto; }"
+    " h2, h3 { font-size: 1.3rem !important; } }</style>"
+)
+"""Smaller headings on a phone, so a long Dutch word ('Ontmoetingsplekken') is not cut."""
 FRAME_KEY = "_ontmoetingskaart_frame"
 RETRY_KEY = "_ontmoetingskaart_frame_retry"
 
@@ -55,6 +61,7 @@ def navigation_pages() -> dict[str, list[st.Page]]:
 def run() -> None:
     """Set up the page, the navigation and the sidebar, then run the selected page."""
     st.set_page_config(page_title="Ontmoetingskaart", page_icon="🏘️", layout="wide")
+    st.html(PHONE_STYLE)
     page = st.navigation(navigation_pages())
     render_sidebar(Store())
     st.session_state[FRAME_KEY] = True

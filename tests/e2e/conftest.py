@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -51,12 +52,13 @@ def e2e_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
-@pytest.fixture(scope="session")
-def streamlit_url(e2e_store: Path) -> Iterator[str]:
-    """Start the dashboard on a free local port and yield its URL."""
+@contextmanager
+def serve(root: Path) -> Iterator[str]:
+    """``streamlit run dashboard.py`` on a free local port with ``root`` as the store."""
     port = _free_port()
-    env = dict(os.environ, **{DATA_ENV: str(e2e_store)})
-    log = open(e2e_store / "streamlit.log", "w")  # noqa: SIM115 - closed below
+    env = dict(os.environ, **{DATA_ENV: str(root)})
+    log_path = root / "streamlit.log"
+    log = open(log_path, "w")  # noqa: SIM115 - closed below
     process = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.headless", "true",
          "--server.port", str(port), "--server.address", "127.0.0.1",
@@ -73,13 +75,27 @@ def streamlit_url(e2e_store: Path) -> Iterator[str]:
             except requests.ConnectionError:
                 pass
             if process.poll() is not None or time.time() > deadline:
-                raise RuntimeError((e2e_store / "streamlit.log").read_text())
+                raise RuntimeError(log_path.read_text())
             time.sleep(0.3)
         yield url
     finally:
         process.terminate()
         process.wait(timeout=20)
         log.close()
+
+
+@pytest.fixture(scope="session")
+def streamlit_url(e2e_store: Path) -> Iterator[str]:
+    """The dashboard on the store holding Aa en Hunze."""
+    with serve(e2e_store) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def national_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The dashboard on the whole country (342 gemeenten); the tests only read it."""
+    with serve(demo_region_store(tmp_path_factory, "nl")) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

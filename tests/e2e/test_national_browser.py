@@ -1,0 +1,77 @@
+"""The whole country in a real browser, at desktop and phone size: the first page, a province
+to compare, and finding a gemeente by typing its name."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.helpers import EXCEPTION, settle, url_query
+
+pytestmark = pytest.mark.e2e
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1400, "height": 1000}
+
+
+def _open(browser, url: str, viewport: dict[str, int]):
+    page = browser.new_page(viewport=viewport)
+    page.goto(url, wait_until="domcontentloaded")
+    page.wait_for_selector('[data-testid="stApp"]', timeout=60000)
+    page.get_by_role("heading", level=1).first.wait_for(timeout=60000)
+    settle(page)
+    return page
+
+
+@pytest.mark.parametrize(("size", "viewport"), [("desktop", DESKTOP), ("telefoon", PHONE)])
+def test_overview_of_the_netherlands(
+    browser, national_url: str, screenshot_dir: Path, size: str, viewport: dict[str, int]
+) -> None:
+    page = _open(browser, f"{national_url}/?gebied=NL", viewport)
+    try:
+        assert page.locator(EXCEPTION).count() == 0
+        title = page.get_by_role("heading", level=1).first.inner_text()
+        assert title == "Ontmoetingsplekken in Nederland"
+        status = page.get_by_text("Nederland (342 gemeenten)").first
+        assert status.is_visible(), "the status line counts the gemeenten, never lists 342 codes"
+        assert page.get_by_text("Kernen zonder plek binnen 2 km").first.is_visible()
+        overflow = page.evaluate("() => document.documentElement.scrollWidth - innerWidth")
+        assert overflow <= 1, f"the page scrolls sideways by {overflow} px at {size} size"
+        page.screenshot(path=str(screenshot_dir / f"nl-overzicht-{size}.png"), full_page=True)
+    finally:
+        page.close()
+
+
+def test_compare_the_gemeenten_of_a_province(
+    browser, national_url: str, screenshot_dir: Path
+) -> None:
+    page = _open(browser, f"{national_url}/vergelijken?gebied=provincie-noord-brabant", DESKTOP)
+    try:
+        assert page.locator(EXCEPTION).count() == 0
+        assert page.get_by_role("heading", level=1).first.inner_text() == "Gemeenten vergelijken"
+        page.locator('[data-testid="stDataFrame"]').first.wait_for(timeout=30000)
+        chosen = page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').first
+        assert chosen.locator("input").first.input_value() == "Provincie Noord-Brabant"
+        page.screenshot(path=str(screenshot_dir / "nb-vergelijken.png"), full_page=True)
+    finally:
+        page.close()
+
+
+def test_a_gemeente_is_found_by_typing_its_name(
+    browser, national_url: str, screenshot_dir: Path
+) -> None:
+    page = _open(browser, f"{national_url}/?gebied=NL", DESKTOP)
+    try:
+        box = page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').first
+        box.click()
+        page.keyboard.type("Eemsdel")
+        page.get_by_role("option", name="Eemsdelta").click()
+        page.wait_for_function("() => location.search.includes('gebied=GM1979')", timeout=30000)
+        page.get_by_role("heading", name="Ontmoetingsplekken in Eemsdelta").wait_for(
+            timeout=30000)
+        settle(page)
+        assert url_query(page)["gebied"] == ["GM1979"]
+        assert page.locator(EXCEPTION).count() == 0
+        page.screenshot(path=str(screenshot_dir / "eemsdelta-overzicht.png"), full_page=True)
+    finally:
+        page.close()
