@@ -96,20 +96,20 @@ def gemeente_table(
     table = pd.DataFrame(
         {
             "Gemeente": area["naam"],
-            "Gemeentecode": area.index,
-            "Provincie": area["provincie"] if "provincie" in area else None,
-            "Stedelijkheid (1 = zeer sterk, 5 = niet)": area["stedelijkheid"].astype("Int64"),
-            "Inwoners gemeente (CBS)": pd.to_numeric(area["inwoners"], errors="coerce")
-            .astype("Int64"),
             "Kernen": count.astype("Int64"),
             f"Kernen zonder plek binnen {within}": without.astype("Int64"),
             f"Aandeel kernen zonder plek binnen {within} (%)": _share(without, count),
-            "Inwoners van kernen (bekend)": people.round().astype("Int64"),
             f"Inwoners zonder plek binnen {within}": people_without.round().astype("Int64"),
             f"Aandeel inwoners zonder plek binnen {within} (%)": _share(people_without, people),
             f"65+ zonder plek binnen {within} (schatting)": (people_without * share_65)
             .round().astype("Int64"),
             f"{label} {jaar or ''} {leeftijd or ''} (%)".replace("  ", " "): value,
+            "Stedelijkheid (1 = zeer sterk, 5 = niet)": area["stedelijkheid"].astype("Int64"),
+            "Inwoners van kernen (bekend)": people.round().astype("Int64"),
+            "Inwoners gemeente (CBS)": pd.to_numeric(area["inwoners"], errors="coerce")
+            .astype("Int64"),
+            "Provincie": area["provincie"] if "provincie" in area else None,
+            "Gemeentecode": area.index,
             "Toelichting eenzaamheid": note,
         }
     )
