@@ -127,8 +127,14 @@ class FileBuilder:
                 result[column] = result[column].fillna(result["code"].map(lookup[column]))
         return result
 
+    def _cbs_kernen(self) -> list[SourceFile]:
+        """The CBS bevolkingskernen file to use: the CSV (RD, with provinces) over a copy."""
+        files = self.of_kind("kernen_cbs")
+        csv = [s for s in files if s.path.suffix.lower() == ".csv"]
+        return (csv or files)[:1]
+
     def _provinces(self, newest: gpd.GeoDataFrame) -> pd.Series:
-        kernen_files = [s for s in self.of_kind("kernen_cbs") if s.path.suffix.lower() == ".csv"]
+        kernen_files = [s for s in self._cbs_kernen() if s.path.suffix.lower() == ".csv"]
         if not kernen_files:
             self.notes.append("geen CBS-kernenbestand: provincies onbekend")
             return pd.Series(dtype="object")
@@ -192,10 +198,7 @@ class FileBuilder:
         )
 
     def kernen(self, done: dict) -> tuple[pd.DataFrame, LayerSource]:
-        primary = [kernen.read_cbs_bevolkingskernen(s.path) for s in self.of_kind("kernen_cbs")
-                   if s.path.suffix.lower() == ".csv"] or [
-            kernen.read_cbs_bevolkingskernen(s.path) for s in self.of_kind("kernen_cbs")[:1]
-        ]
+        primary = [kernen.read_cbs_bevolkingskernen(s.path) for s in self._cbs_kernen()]
         secondary = [kernen.read_geonames(s.path) for s in self.of_kind("geonames")]
         secondary += [kernen.parse_osm_places(_read_json(s.path)) for s in self.of_kind("overpass")]
         if not primary and not secondary:
@@ -208,11 +211,13 @@ class FileBuilder:
         gemeenten = done["gemeenten"][0]
         buurten = done["buurten"][0] if "buurten" in done else None
         located = kernen.assign_areas(merged, gemeenten, buurten)
-        located = located[located["gemeentecode"].isin(gemeenten["code"])]
-        located = kernen.limit_inhabitants(
-            located.reset_index(drop=True), gemeenten.set_index("code")["inwoners"]
-        )
-        used = [s.path for s in self.of_kind("kernen_cbs") + self.of_kind("geonames")]
+        located = located[located["gemeentecode"].isin(gemeenten["code"])].reset_index(drop=True)
+        if primary:
+            located = kernen.limit_inhabitants(located, gemeenten.set_index("code")["inwoners"])
+        else:
+            self.notes.append("geen CBS-kernenbestand: aantallen inwoners van GeoNames zijn niet "
+                              "met de CBS-kernen gecontroleerd")
+        used = [s.path for s in self._cbs_kernen() + self.of_kind("geonames")]
         family = "cbs" if primary else "geonames"
         return located, _file_source(used, family, year="2021", extra=("geonames",))
 
