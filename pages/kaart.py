@@ -29,6 +29,9 @@ from views.text import plain_markdown
 KERN_KEY = "kaart_kern"
 MAP_KEY = "kaart_figuur"
 VIEWS = {"gemeenten": "Overzicht per gemeente", "buurten": "Buurten en kernen"}
+MAX_BUURTEN_GEMEENTEN = 60
+"""The buurten map is drawn for at most this many gemeenten (a province: Noord-Brabant has 56,
+2 MB); for the whole country (12.000 buurten, 12 MB) the map shows the gemeenten."""
 MEASURES = {"kernen": "aandeel kernen", "inwoners": "aandeel inwoners"}
 MAP_LAYERS = ("gemeenten", "buurten", "eenzaamheid", "kernen", "venues")
 
@@ -113,11 +116,14 @@ if st.session_state.get(KERN_KEY) not in choices:
     st.session_state.pop(KERN_KEY, None)
 
 many = len(choice.gemeenten) > 3
+too_many = len(choice.gemeenten) > MAX_BUURTEN_GEMEENTEN and gemeenten is not None
 left, right = st.columns([2, 3])
 weergave = left.segmented_control(
-    "Kaart", list(VIEWS), format_func=VIEWS.get, required=True,
+    "Kaart", ["gemeenten"] if too_many else list(VIEWS), format_func=VIEWS.get, required=True,
     default="gemeenten" if many and gemeenten is not None else "buurten",
-    key=f"kaart_weergave_{'overzicht' if many else 'detail'}",
+    key=f"kaart_weergave_{'land' if too_many else 'overzicht' if many else 'detail'}",
+    help="De kaart met buurten is er voor een provincie, een of meer gemeenten."
+    if too_many else None,
 )
 kern_id = right.selectbox(
     "Kern", list(choices), format_func=choices.get, index=None, key=KERN_KEY,

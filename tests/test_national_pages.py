@@ -115,3 +115,14 @@ def test_overview_is_the_first_page(monkeypatch: pytest.MonkeyPatch, drenthe: Pa
     app.run()
     assert not app.exception
     assert app.title[0].value == "Ontmoetingsplekken in Aa en Hunze"
+
+
+def test_map_of_the_country_shows_gemeenten_not_12000_buurten(
+    monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    root = demo_region_store(tmp_path_factory, "nl")
+    app = _run(monkeypatch, root, "pages/kaart.py", gebied="NL")
+    [view] = [w for w in app.get("segmented_control") if str(w.key).startswith("kaart_weergave")]
+    assert view.options == ["Overzicht per gemeente"]
+    size = sum(len(chart.proto.spec.encode()) for chart in app.get("plotly_chart"))
+    assert size < 5_000_000, f"map payload {size / 1e6:.1f} MB"
