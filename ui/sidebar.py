@@ -66,9 +66,7 @@ def render_sidebar(store: Store) -> PageContext | None:
         bool(params) and params != st.session_state[WRITTEN_KEY]
     )
     root = str(store.root)
-    options = region_options(
-        manifest, load_layer(root, manifest, "eenzaamheid"), load_layer(root, manifest, "gemeenten")
-    )
+    options = _options(root, manifest)
     warnings: list[str] = []
     with st.sidebar:
         if from_url:
@@ -85,6 +83,22 @@ def render_sidebar(store: Store) -> PageContext | None:
     context = PageContext(root, manifest, options, selection)
     st.session_state[CONTEXT_KEY] = context
     return context
+
+
+def _options(root: str, manifest: dict[str, Any]) -> RegionOptions:
+    """The choices the store offers, worked out once per data version for all sessions."""
+    layers = manifest.get("layers", {})
+    files = tuple(layers.get(name, {}).get("file", "") for name in ("eenzaamheid", "gemeenten"))
+    return _cached_options(root, manifest.get("updated_at", ""), files, manifest)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _cached_options(
+    root: str, updated_at: str, files: tuple[str, ...], _manifest: dict[str, Any]
+) -> RegionOptions:
+    """:func:`region_options`; ``root``, ``updated_at`` and ``files`` only key the cache."""
+    return region_options(_manifest, load_layer(root, _manifest, "eenzaamheid"),
+                          load_layer(root, _manifest, "gemeenten"))
 
 
 def _gebied_widget(options: RegionOptions) -> Gebied:
