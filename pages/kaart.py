@@ -29,9 +29,10 @@ from views.text import plain_markdown
 KERN_KEY = "kaart_kern"
 MAP_KEY = "kaart_figuur"
 VIEWS = {"gemeenten": "Overzicht per gemeente", "buurten": "Buurten en kernen"}
+# The buurten map is drawn for at most this many gemeenten (a province: Noord-Brabant has 56,
+# 2 MB); for the whole country (12,000 buurten, 12 MB) the map shows the gemeenten. A comment,
+# not a docstring: Streamlit's magic would print a bare string in a page script.
 MAX_BUURTEN_GEMEENTEN = 60
-"""The buurten map is drawn for at most this many gemeenten (a province: Noord-Brabant has 56,
-2 MB); for the whole country (12.000 buurten, 12 MB) the map shows the gemeenten."""
 MEASURES = {"kernen": "aandeel kernen", "inwoners": "aandeel inwoners"}
 MAP_LAYERS = ("gemeenten", "buurten", "eenzaamheid", "kernen", "venues")
 
