@@ -18,6 +18,7 @@ import math
 import numbers
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -45,8 +46,9 @@ KERNCIJFERS_TABLES = {
 KERNCIJFERS_TITLES: dict[str, list[str]] = {
     "code": ["Wijken en buurten"],
     "inwoners": ["Aantal inwoners"],
-    "inwoners_65plus": ["65 jaar of ouder", "Personen 65 jaar of ouder"],
-    "eenpersoonshuishoudens": ["Eenpersoonshuishoudens"],
+    "inwoners_65plus": ["Leeftijdsgroepen > 65 jaar of ouder", "65 jaar of ouder",
+                        "Personen 65 jaar of ouder"],
+    "eenpersoonshuishoudens": ["Huishoudens > Eenpersoonshuishoudens", "Eenpersoonshuishoudens"],
     "stedelijkheid": ["Mate van stedelijkheid", "Stedelijkheid"],
 }
 """DataProperties titles of the kerncijfers columns we use (canonical name → candidate titles).
@@ -56,7 +58,10 @@ KERNCIJFERS_TITLES: dict[str, list[str]] = {
 and renames them to ``pct_65plus`` / ``eenpersoonshuishoudens_pct`` when the unit is ``%``.
 """
 
-HUISHOUDENS_TITLES = {"huishoudens": ["Huishoudens totaal", "Particuliere huishoudens"]}
+HUISHOUDENS_TITLES = {
+    "huishoudens": ["Huishoudens > Huishoudens totaal", "Huishoudens totaal",
+                    "Particuliere huishoudens"],
+}
 """Title of the household total, needed when one-person households come as a count."""
 
 KERNCIJFERS_KEY_PREFIXES = {
@@ -218,6 +223,11 @@ def resolve_keys(
     title; when none match, ``key_prefixes[name]`` is tried against the keys (``"Eenzaam_"``
     matches ``"Eenzaam_28"`` but not ``"EmotioneelEenzaam_30"``).
 
+    A candidate may name the group the column sits in, as ``"Leeftijdsgroepen > 65 jaar of
+    ouder"``: the column must then lie under a TopicGroup (``ParentID`` chain) with each named
+    title. Real tables repeat titles such as "Totaal" under several groups, so a title that
+    matches more than one column is an error, never a silent first pick.
+
     Parameters
     ----------
     properties
@@ -234,16 +244,17 @@ def resolve_keys(
     Raises
     ------
     SourceFormatError
-        When a wanted column is found neither by title nor by key prefix.
+        When a wanted column is found neither by title nor by key prefix, or when a title
+        (within its group, if named) matches several columns.
     """
     columns = _column_properties(properties, table_id, source)
     prefixes = key_prefixes or {}
     keys: dict[str, str] = {}
     for name, titles in wanted.items():
         candidates = [titles] if isinstance(titles, str) else list(titles)
-        key = _match_title(columns, candidates)
+        key = _match_title(columns, candidates, table_id=table_id, source=source)
         if key is None and name in prefixes:
-            key = next(iter(keys_by_prefix([c[0] for c in columns], {name: prefixes[name]})
+            key = next(iter(keys_by_prefix([c.key for c in columns], {name: prefixes[name]})
                             .values()), None)
         if key is None:
             raise SourceFormatError(
@@ -394,31 +405,65 @@ def _normalise_title(title: Any) -> str:
     return " ".join(str(title).split()).casefold()
 
 
+GROUP_SEPARATOR = ">"
+"""Separates group titles from the column title in a wanted title (``"Groep > Titel"``)."""
+
+
+@dataclass(frozen=True)
+class _Column:
+    """A data column of DataProperties: its key, normalised title and enclosing group titles."""
+
+    key: str
+    title: str
+    groups: tuple[str, ...]
+
+
 def _column_properties(
     properties: Sequence[Mapping[str, Any]], table_id: str, source: str
-) -> list[tuple[str, str]]:
+) -> list[_Column]:
     if not isinstance(properties, Sequence) or not all(
         isinstance(p, Mapping) for p in properties
     ):
         raise SourceFormatError(source, f"de DataProperties van tabel {table_id} zijn onleesbaar.")
-    return [
-        (str(p["Key"]).strip(), _normalise_title(p.get("Title", "")))
-        for p in properties
-        if p.get("Key") and p.get("Type") != "TopicGroup"
-    ]
+    by_id = {p.get("ID"): p for p in properties if p.get("ID") is not None}
+    columns = []
+    for prop in properties:
+        if not prop.get("Key") or prop.get("Type") == "TopicGroup":
+            continue
+        groups: list[str] = []
+        parent = by_id.get(prop.get("ParentID"))
+        while parent is not None and len(groups) < len(by_id):
+            groups.append(_normalise_title(parent.get("Title", "")))
+            parent = by_id.get(parent.get("ParentID"))
+        columns.append(_Column(str(prop["Key"]).strip(), _normalise_title(prop.get("Title", "")),
+                               tuple(reversed(groups))))
+    return columns
 
 
-def _match_title(columns: list[tuple[str, str]], candidates: list[str]) -> str | None:
-    wanted = [_normalise_title(t) for t in candidates]
-    for title in wanted:
-        for key, column_title in columns:
-            if column_title == title:
-                return key
-    for title in wanted:
-        for key, column_title in columns:
-            if column_title.startswith(title):
-                return key
+def _match_title(
+    columns: list[_Column], candidates: list[str], *, table_id: str, source: str
+) -> str | None:
+    """The key of the one column a candidate title names (exact before prefix), else None."""
+    wanted = [_split_title(t) for t in candidates]
+    for same in (str.__eq__, str.startswith):
+        for groups, title in wanted:
+            hits = [c for c in columns if same(c.title, title) and set(groups) <= set(c.groups)]
+            if len(hits) > 1:
+                places = "; ".join(" > ".join(c.groups) or "(geen groep)" for c in hits)
+                raise SourceFormatError(
+                    source,
+                    f"tabel {table_id or '?'} heeft {len(hits)} kolommen met titel {title!r} "
+                    f"(in: {places}); de kolom is niet eenduidig. Mogelijk is de tabel gewijzigd.",
+                )
+            if hits:
+                return hits[0].key
     return None
+
+
+def _split_title(text: str) -> tuple[tuple[str, ...], str]:
+    """``"Groep > Titel"`` → ``(("groep",), "titel")``, normalised."""
+    *groups, title = (part for part in str(text).split(GROUP_SEPARATOR))
+    return tuple(_normalise_title(g) for g in groups), _normalise_title(title)
 
 
 # --------------------------------------------------------------------------- regions

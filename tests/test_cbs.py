@@ -466,3 +466,57 @@ def test_live_kerncijfers_2020_aa_en_hunze(aa_en_hunze_2020: dict) -> None:
     assert gm["pct_65plus"] == pytest.approx(aa_en_hunze_2020["personen_65_jaar_en_ouder_pct"],
                                              abs=0.5)
     assert (result["soort"] == "Buurt").sum() > 40
+
+
+REPEATED_TITLES = [
+    {"ID": 0, "ParentID": None, "Type": "Dimension", "Key": "WijkenEnBuurten",
+     "Title": "Wijken en buurten"},
+    {"ID": 1, "ParentID": None, "Type": "TopicGroup", "Key": "", "Title": "Bevolking"},
+    {"ID": 2, "ParentID": 1, "Type": "TopicGroup", "Key": "", "Title": "Leeftijdsgroepen"},
+    {"ID": 3, "ParentID": 2, "Type": "Topic", "Key": "Totaal_7", "Title": "Totaal"},
+    {"ID": 4, "ParentID": 2, "Type": "Topic", "Key": "k_65JaarOfOuder_12",
+     "Title": "65 jaar of ouder"},
+    {"ID": 5, "ParentID": 1, "Type": "TopicGroup", "Key": "", "Title": "Particuliere huishoudens"},
+    {"ID": 6, "ParentID": 5, "Type": "Topic", "Key": "HuishoudensTotaal_28", "Title": "Totaal"},
+    {"ID": 7, "ParentID": None, "Type": "TopicGroup", "Key": "", "Title": "Zorg"},
+    {"ID": 8, "ParentID": 7, "Type": "Topic", "Key": "k_65JaarOfOuder_90",
+     "Title": "65 jaar of ouder"},
+]
+"""DataProperties in the real shape (ID/ParentID/TopicGroup) that repeat two titles under
+different groups, as real kerncijfers editions do with 'Totaal'."""
+
+
+def test_a_repeated_title_is_an_error_not_a_silent_first_pick() -> None:
+    with pytest.raises(SourceFormatError) as info:
+        cbs.resolve_keys(REPEATED_TITLES, {"huishoudens": "Totaal"}, table_id="85984NED")
+    message = info.value.user_message
+    assert "2 kolommen met titel 'totaal'" in message
+    assert "bevolking > leeftijdsgroepen" in message and "particuliere huishoudens" in message
+
+
+def test_a_group_picks_the_intended_column() -> None:
+    keys = cbs.resolve_keys(
+        REPEATED_TITLES,
+        {"huishoudens": "Particuliere huishoudens > Totaal",
+         "oud": "Leeftijdsgroepen > 65 jaar of ouder",
+         "code": "Wijken en buurten"},
+    )
+    assert keys == {"huishoudens": "HuishoudensTotaal_28", "oud": "k_65JaarOfOuder_12",
+                    "code": "WijkenEnBuurten"}
+
+
+def test_a_group_that_holds_no_such_title_falls_back_to_the_key_prefix() -> None:
+    keys = cbs.resolve_keys(REPEATED_TITLES, {"huishoudens": "Onderwijs > Totaal"},
+                            key_prefixes={"huishoudens": "HuishoudensTotaal_"})
+    assert keys == {"huishoudens": "HuishoudensTotaal_28"}
+
+
+def test_kerncijfers_titles_name_their_group(properties: list[dict]) -> None:
+    """The real layout: the group-qualified title is found, not just the bare one."""
+    renamed = [dict(p, Title="65 jaar of ouder") if p["Key"] == "k_45Tot65Jaar_11" else p
+               for p in properties]
+    with pytest.raises(SourceFormatError, match="niet eenduidig"):
+        cbs.resolve_keys(renamed, {"oud": "65 jaar of ouder"})
+    keys = cbs.kerncijfers_keys(properties, table_id="84799NED")
+    assert keys["inwoners_65plus"] == "k_65JaarOfOuder_12"
+    assert keys["huishoudens"] == "HuishoudensTotaal_28"
