@@ -161,11 +161,16 @@ def nearest_facilities(
     )
 
 
+REASON_OTHER_LAND = "geen ontmoetingsplek op hetzelfde eiland of vasteland"
+
+
 def straight_line_estimate(
     origins_xy: np.ndarray,
     facilities_xy: np.ndarray,
     *,
     detour_factor: float = DETOUR_FACTOR,
+    origin_land: np.ndarray | None = None,
+    facility_land: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """Estimate the nearest two facilities by straight-line distance times a detour factor.
 
@@ -175,6 +180,11 @@ def straight_line_estimate(
         ``(n, 2)`` arrays of EPSG:28992 coordinates.
     detour_factor : float, default :data:`DETOUR_FACTOR`
         Assumed road distance over straight-line distance.
+    origin_land, facility_land : numpy.ndarray of int, optional
+        The piece of land (mainland, an island) each point lies on; ``-1`` where unknown. With
+        them, an origin only gets facilities on its own land, so an estimate never crosses the
+        sea; an origin on land without facilities gets none (NaN, with a Dutch reason). An
+        origin or facility of unknown land is compared with every facility or origin.
 
     Returns
     -------
@@ -191,6 +201,9 @@ def straight_line_estimate(
     if facilities.shape[0] == 0:
         raise ValueError("geen ontmoetingsplekken om naar te zoeken")
     origins = _as_points(origins_xy, "herkomstpunten")
+    if origin_land is not None and facility_land is not None:
+        return _estimate_per_land(origins, facilities, np.asarray(origin_land),
+                                  np.asarray(facility_land), detour_factor)
     n_found = min(2, facilities.shape[0])
     distance, index = cKDTree(facilities).query(origins, k=[1, 2][:n_found])
     first = (distance[:, 0] * detour_factor, index[:, 0])
@@ -198,6 +211,36 @@ def straight_line_estimate(
     if n_found == 2:
         second = (distance[:, 1] * detour_factor, index[:, 1])
     return _result_frame(first, second, method=METHOD_STRAIGHT_LINE)
+
+
+def _estimate_per_land(
+    origins: np.ndarray,
+    facilities: np.ndarray,
+    origin_land: np.ndarray,
+    facility_land: np.ndarray,
+    detour_factor: float,
+) -> pd.DataFrame:
+    """:func:`straight_line_estimate` within each piece of land, assembled in input order."""
+    size = origins.shape[0]
+    dist1, fac1 = np.full(size, np.inf), np.full(size, -1, dtype=np.int64)
+    dist2, fac2 = np.full(size, np.inf), np.full(size, -1, dtype=np.int64)
+    reason = np.full(size, None, dtype=object)
+    for land in np.unique(origin_land):
+        rows = np.flatnonzero(origin_land == land)
+        columns = (np.arange(facilities.shape[0]) if land < 0
+                   else np.flatnonzero((facility_land == land) | (facility_land < 0)))
+        if columns.size == 0:
+            reason[rows] = REASON_OTHER_LAND
+            continue
+        part = straight_line_estimate(origins[rows], facilities[columns],
+                                      detour_factor=detour_factor)
+        first, second = part["facility"].to_numpy(), part["second_facility"].to_numpy()
+        dist1[rows] = part["distance_m"].to_numpy()
+        fac1[rows] = np.where(first >= 0, columns[np.maximum(first, 0)], -1)
+        dist2[rows] = part["second_distance_m"].fillna(np.inf).to_numpy()
+        fac2[rows] = np.where(second >= 0, columns[np.maximum(second, 0)], -1)
+    return _result_frame((dist1, fac1), (dist2, fac2), method=METHOD_STRAIGHT_LINE,
+                         reason=reason)
 
 
 def travel_minutes(distance_m: float | np.ndarray | pd.Series, mode: str) -> float | np.ndarray:

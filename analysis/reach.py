@@ -60,6 +60,7 @@ def kern_reach(
     mode: str,
     graph: RoadGraph | None = None,
     max_snap: float = 1000.0,
+    land: gpd.GeoSeries | None = None,
 ) -> pd.DataFrame:
     """Nearest and second-nearest meeting place of every kern.
 
@@ -75,6 +76,9 @@ def kern_reach(
         the detour factor, and ``methode`` says so.
     max_snap
         Kernen and venues farther than this from the road network are not routed.
+    land
+        Pieces of land (:func:`land_pieces`): a straight-line estimate then only looks for
+        places on the kern's own piece, so it never crosses the sea to another island.
 
     Returns
     -------
@@ -91,7 +95,12 @@ def kern_reach(
     places = meeting_places(venues)
     origins = points_xy(kernen)
     facilities = points_xy(places)
-    if graph is None:
+    if graph is None and land is not None:
+        found = straight_line_estimate(
+            origins, facilities, origin_land=land_of(kernen.geometry, land),
+            facility_land=land_of(places.geometry, land),
+        )
+    elif graph is None:
         found = straight_line_estimate(origins, facilities)
     else:
         found = nearest_facilities(graph, origins, facilities, max_snap=max_snap)
@@ -148,8 +157,37 @@ def fill_off_network(network: pd.DataFrame, estimate: pd.DataFrame) -> pd.DataFr
         return network
     result = network.copy()
     result.loc[off, :] = estimate.loc[off, :].to_numpy()
-    result.loc[off, "reden"] = OFF_NETWORK_NOTE
+    estimated = off & estimate["afstand_m"].notna().to_numpy()
+    result.loc[estimated, "reden"] = OFF_NETWORK_NOTE
     return result.astype(network.dtypes.to_dict())
+
+
+LAND_SNAP_M = 250.0
+"""A point just off the coast of generalised polygons belongs to the land within this many
+metres."""
+
+
+def land_pieces(areas: gpd.GeoDataFrame, *, min_area_m2: float = 1e5) -> gpd.GeoSeries:
+    """The separate pieces of land (mainland, each island) of the union of ``areas``.
+
+    Gemeente polygons are joined; every part of the union that touches no other is a piece.
+    Slivers smaller than ``min_area_m2`` are left out.
+    """
+    union = areas.geometry.union_all()
+    parts = gpd.GeoSeries([union], crs=areas.crs).explode(index_parts=False)
+    parts = parts[parts.area >= min_area_m2]
+    return parts.reset_index(drop=True)
+
+
+def land_of(points: gpd.GeoSeries, land: gpd.GeoSeries) -> np.ndarray:
+    """Per point, the position in ``land`` of the piece it lies on (nearest within
+    :data:`LAND_SNAP_M`), ``-1`` where none."""
+    frame = gpd.GeoDataFrame(geometry=points.representative_point().reset_index(drop=True),
+                             crs=land.crs)
+    pieces = gpd.GeoDataFrame(geometry=land.reset_index(drop=True), crs=land.crs)
+    near = gpd.sjoin_nearest(frame, pieces, how="left", max_distance=LAND_SNAP_M)
+    near = near[~near.index.duplicated(keep="first")]
+    return near["index_right"].fillna(-1).astype(np.int64).reindex(frame.index).to_numpy()
 
 
 def own_place(

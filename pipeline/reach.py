@@ -15,7 +15,7 @@ import geopandas as gpd
 import pandas as pd
 
 from analysis.network import RoadGraph, graph_from_road_edges
-from analysis.reach import fill_off_network, kern_reach
+from analysis.reach import fill_off_network, kern_reach, land_pieces
 from loaders.roads import TRAVEL_MODES, RoadEdges
 from loaders.schema import ATTRIBUTION
 from loaders.store import NATIONAL, LayerSource, Store
@@ -59,10 +59,11 @@ def refresh_reach(
     venues = read_region_venues(store, region)
     if kernen.empty or not venues["ontmoetingsplek"].fillna(False).astype(bool).any():
         return {}
+    land = stored_land(store, region)
     written = {}
     for mode in modes:
         graph = _graph(store, region, manifest, mode)
-        table = reach_with_fallback(kernen, venues, mode=mode, graph=graph)
+        table = reach_with_fallback(kernen, venues, mode=mode, graph=graph, land=land)
         source = LayerSource(
             source="berekend uit de opgeslagen kernen, ontmoetingsplekken en wegennetten",
             attribution=f"{ATTRIBUTION['cbs']}; {ATTRIBUTION['stemlokaal']}",
@@ -92,14 +93,28 @@ def current_reach(store: Store, mode: str, *, region: str = NATIONAL) -> pd.Data
     kernen = store.read_layer(region, "kernen")
     venues = read_region_venues(store, region)
     return reach_with_fallback(kernen, venues, mode=mode,
-                               graph=_graph(store, region, manifest, mode))
+                               graph=_graph(store, region, manifest, mode),
+                               land=stored_land(store, region))
+
+
+def stored_land(store: Store, region: str = NATIONAL) -> gpd.GeoSeries | None:
+    """The pieces of land (mainland, islands) of the stored gemeenten; None without them."""
+    if not store.has_layer(region, "gemeenten"):
+        return None
+    return land_pieces(store.read_layer(region, "gemeenten"))
 
 
 def reach_with_fallback(
-    kernen: gpd.GeoDataFrame, venues: gpd.GeoDataFrame, *, mode: str, graph: RoadGraph | None
+    kernen: gpd.GeoDataFrame,
+    venues: gpd.GeoDataFrame,
+    *,
+    mode: str,
+    graph: RoadGraph | None,
+    land: gpd.GeoSeries | None = None,
 ) -> pd.DataFrame:
-    """:func:`kern_reach` over ``graph``; kernen outside it get the straight-line estimate."""
-    estimate = kern_reach(kernen, venues, mode=mode, graph=None)
+    """:func:`kern_reach` over ``graph``; kernen outside it get the straight-line estimate,
+    which stays on the kern's own piece of ``land`` (no crossing of the sea)."""
+    estimate = kern_reach(kernen, venues, mode=mode, graph=None, land=land)
     if graph is None:
         return estimate
     return fill_off_network(kern_reach(kernen, venues, mode=mode, graph=graph), estimate)

@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from analysis.nearest import METHOD_STRAIGHT_LINE
-from analysis.reach import OFF_NETWORK_NOTE
+from analysis.nearest import METHOD_STRAIGHT_LINE, REASON_OTHER_LAND
+from analysis.reach import OFF_NETWORK, OFF_NETWORK_NOTE
 from loaders.__main__ import main as loaders_main
 from loaders.build import import_folder
 from loaders.gebied import gebied_options
@@ -163,7 +163,9 @@ def test_a_partial_network_never_leaves_a_kern_without_a_distance(
     assert "netwerk_bike" in manifest["layers"]
     reach = store.read_layer(NATIONAL, reach_layer("bike"))
     assert manifest["layers"][reach_layer("bike")]["inputs"] == reach_inputs(manifest, "bike")
-    assert reach["afstand_m"].notna().all()
+    empty = reach["afstand_m"].isna()
+    assert (reach.loc[empty, "reden"] == REASON_OTHER_LAND).all(), "only islands without a place"
+    assert not reach["reden"].fillna("").str.startswith(OFF_NETWORK).any()
     off = reach["reden"] == OFF_NETWORK_NOTE
     assert off.sum() > 6000
     assert (reach.loc[off, "methode"] == METHOD_STRAIGHT_LINE).all()

@@ -27,7 +27,13 @@ from analysis.network import RoadGraph, graph_from_road_edges
 from loaders.roads import RoadEdges
 from loaders.store import Store, StoreError
 from loaders.venue_store import read_region_venues
-from pipeline.reach import VENUE_LAYERS, reach_inputs, reach_layer, reach_with_fallback
+from pipeline.reach import (
+    VENUE_LAYERS,
+    reach_inputs,
+    reach_layer,
+    reach_with_fallback,
+    stored_land,
+)
 from ui.layers import load_layer
 from ui.sidebar import PageContext
 
@@ -93,7 +99,8 @@ def _reach(
     _kernen: gpd.GeoDataFrame, _venues: gpd.GeoDataFrame, _graph: RoadGraph | None,
 ) -> pd.DataFrame:
     """Reach of every kern of the region; store, region, mode and layer files key the cache."""
-    return reach_with_fallback(_kernen, _venues, mode=mode, graph=_graph)
+    land = stored_land(Store(root), region)
+    return reach_with_fallback(_kernen, _venues, mode=mode, graph=_graph, land=land)
 
 
 def reach_all(context: PageContext) -> ReachView | None:
