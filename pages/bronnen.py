@@ -98,6 +98,12 @@ metingen.
 
 **Zonder wegennet** gebruiken we de hemelsbrede afstand maal een omrijfactor van
 {f"{DETOUR_FACTOR:g}".replace(".", ",")}. Zo'n afstand is altijd gemarkeerd als **schatting**.
+Ook dan gaat een afstand nooit over zee: een kern op een eiland telt alleen plekken op hetzelfde
+eiland (eilanden en vasteland volgen uit de gemeentegrenzen). Dekt een opgeslagen wegennet maar
+een deel van het land, dan krijgen kernen daarbuiten de gemarkeerde schatting.
+
+**Over de grens.** Alle kernen worden met alle plekken van Nederland vergeleken, ook als je één
+gemeente of provincie kiest: een dorpshuis net over de gemeentegrens telt mee.
 """
 )
 
