@@ -50,6 +50,9 @@ CLOSED_NETWORK_FLAGS = (
 """Added to kaleido's Chromium command line: the browser only renders local pages, so it must
 not phone home (and must not hang on a closed network). Kaleido itself already runs it headless
 with ``--no-sandbox``, needed when running as root."""
+HEADLESS_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", *CLOSED_NETWORK_FLAGS)
+"""A whole headless Chromium command line for local pages on a closed network, as the browser
+tests and the page benchmarks start it."""
 START_TIMEOUT_S = 60.0
 RENDER_TIMEOUT_S = 60.0
 DEFAULT_WIDTH = 1000

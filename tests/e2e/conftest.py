@@ -17,19 +17,11 @@ import requests
 
 from loaders.store import DATA_ENV, NATIONAL
 from tests.region_stores import demo_region_store
+from views.static import HEADLESS_FLAGS
 
 REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+CHROMIUM_ARGS = list(HEADLESS_FLAGS)
 SCREENSHOTS = REPO / "test-artifacts" / "screenshots"
 
 
