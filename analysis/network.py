@@ -133,7 +133,9 @@ def graph_from_edges(
     Returns
     -------
     RoadGraph
-        Self-loops are dropped; of parallel edges only the shortest is kept.
+        Self-loops are dropped; of parallel edges only the shortest is kept. Without edges
+        (or with only self-loops) the graph has its nodes and no edges: every node is
+        reachable only from itself.
     """
     check_mode(mode)
     x = np.asarray(x, dtype=np.float64)
@@ -182,7 +184,7 @@ def _min_csr(n: int, tail: np.ndarray, head: np.ndarray, dist: np.ndarray) -> sp
     key = tail * n + head
     order = np.argsort(key, kind="stable")
     key, dist = key[order], dist[order]
-    starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
+    starts = np.flatnonzero(np.r_[key.size > 0, key[1:] != key[:-1]])
     shortest = np.minimum.reduceat(dist, starts) if starts.size else dist[:0]
     key = key[starts]
     counts = np.bincount(key // n, minlength=n)

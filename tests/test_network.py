@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from pyproj import Transformer
+from scipy.sparse.csgraph import dijkstra
 
 from analysis.network import MODE_SPEEDS_KMH, RoadGraph, graph_from_edges
 from loaders.errors import SourceFormatError
@@ -119,6 +120,27 @@ def test_oneway_edges_and_self_loops() -> None:
 def test_bad_edges_raise(u: list, v: list, length: list, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         graph_from_edges([0.0, 1.0], [0.0, 0.0], u, v, length, mode="walk")
+
+
+@pytest.mark.parametrize(
+    ("x", "u", "v", "length"),
+    [
+        ([0.0, 100.0], [], [], []),
+        ([0.0, 100.0], [0, 1], [0, 1], [5.0, 7.0]),
+        ([], [], [], []),
+    ],
+    ids=["no edges", "only self-loops", "no nodes"],
+)
+def test_graph_without_edges_is_an_empty_graph(
+    x: list, u: list, v: list, length: list
+) -> None:
+    graph = graph_from_edges(x, [0.0] * len(x), u, v, length, mode="bike")
+    assert graph.n_nodes == len(x)
+    assert graph.n_edges == 0
+    assert graph.weights.shape == graph.reversed_weights.shape == (len(x), len(x))
+    if x:
+        distances = dijkstra(graph.weights, indices=[0])
+        assert distances[0, 0] == 0.0 and np.isinf(distances[0, 1:]).all()
 
 
 def test_unknown_mode_raises() -> None:
