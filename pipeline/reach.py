@@ -1,7 +1,7 @@
 """The stored reach layers ``bereik_<mode>``: nearest meeting places of every kern in the store.
 
-Reach is computed for all kernen against all meeting places (the user's own lists merged in),
-so a kern near a gemeente or province border gets the place across it, whatever a page selects.
+Reach is computed for all kernen against all meeting places (the user's own lists merged in and
+the user's corrections applied, :func:`loaders.corrections.corrected_venues`), so a kern near a gemeente or province border gets the place across it, whatever a page selects.
 Each layer records the files it was computed from (:func:`reach_inputs`); a page that finds
 them changed knows the stored reach is stale.
 """
@@ -16,13 +16,16 @@ import pandas as pd
 
 from analysis.network import RoadGraph, graph_from_road_edges
 from analysis.reach import fill_off_network, kern_reach, land_pieces
+from loaders.corrections import CORRECTIONS_LAYER, corrected_venues
 from loaders.roads import TRAVEL_MODES, RoadEdges
 from loaders.schema import ATTRIBUTION
 from loaders.store import NATIONAL, LayerSource, Store
-from loaders.venue_store import MERGES_LAYER, OWN_LAYER, read_region_venues
+from loaders.venue_store import MERGES_LAYER, OWN_LAYER
 
-VENUE_LAYERS = ("venues", OWN_LAYER, MERGES_LAYER)
-"""The stored layers the merged venues are made of."""
+VENUE_LAYERS = ("venues", OWN_LAYER, MERGES_LAYER, CORRECTIONS_LAYER)
+"""The stored layers the effective venues are made of (merged lists, then corrections)."""
+PLACE_LAYERS = ("venues", OWN_LAYER, CORRECTIONS_LAYER)
+"""The layers of :data:`VENUE_LAYERS` that can bring places (merges only join them)."""
 
 
 def reach_layer(mode: str) -> str:
@@ -53,10 +56,10 @@ def refresh_reach(
     """
     manifest = store.manifest(region)
     layers = manifest["layers"]
-    if "kernen" not in layers or not any(name in layers for name in VENUE_LAYERS[:2]):
+    if "kernen" not in layers or not any(name in layers for name in PLACE_LAYERS):
         return {}
     kernen = store.read_layer(region, "kernen")
-    venues = read_region_venues(store, region)
+    venues = corrected_venues(store, region)
     if kernen.empty or not venues["ontmoetingsplek"].fillna(False).astype(bool).any():
         return {}
     land = stored_land(store, region)
@@ -91,7 +94,7 @@ def current_reach(store: Store, mode: str, *, region: str = NATIONAL) -> pd.Data
     if entry and entry.get("inputs") == reach_inputs(manifest, mode):
         return store.read_layer(region, reach_layer(mode))
     kernen = store.read_layer(region, "kernen")
-    venues = read_region_venues(store, region)
+    venues = corrected_venues(store, region)
     return reach_with_fallback(kernen, venues, mode=mode,
                                graph=_graph(store, region, manifest, mode),
                                land=stored_land(store, region))
