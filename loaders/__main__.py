@@ -10,6 +10,7 @@ python -m loaders import --from ../shared/data --nl
 python -m loaders import --from ../shared/data --gebied "Aa en Hunze"
 python -m loaders fetch --gemeente GM1680 --jaar 2022
 python -m loaders network --osm regio.osm.pbf --gebied GM1680 --modus fiets
+python -m loaders network --lijnen wegvakken.shp --gebied Wageningen --modus fiets
 python -m loaders venues --bestand onze_plekken.xlsx
 python -m loaders venues --bestand onze_plekken.xlsx --accepteer
 python -m loaders venues --geocodeer --accepteer
@@ -34,9 +35,10 @@ from loaders.build import (
     fetch_network_live,
     folder_gemeenten,
     import_folder,
+    import_line_network,
     import_network,
 )
-from loaders.errors import SourceError, UnknownRegionError
+from loaders.errors import SourceError, SourceFormatError, UnknownRegionError
 from loaders.gebied import resolve_gebied
 from loaders.roads import TRAVEL_MODES, travel_mode
 from loaders.store import NATIONAL, Store, StoreError
@@ -51,6 +53,16 @@ from loaders.venues import GEACCEPTEERD, GECORRIGEERD, read_venue_file, summaris
 from pipeline import refresh_reach
 
 STEPS = 7
+LINE_OPTIONS = {
+    "--laag": "bij --lijnen: de laag met de wegen (standaard de enige lijnenlaag)",
+    "--eenrichting": "bij --lijnen: kolom met de rijrichting (NWB RIJRICHTNG H/T/B, of "
+                     "oneway yes/no/-1); standaard herkend",
+    "--soort": "bij --lijnen: kolom met de wegsoort (NWB BST_CODE of OSM highway); standaard "
+               "herkend",
+    "--lengte": "bij --lijnen: kolom met de lengte in meters (standaard de lengte van de lijn)",
+    "--bron": "bij --lijnen: bronvermelding van het wegennet (standaard de bestandsnaam, of NWB)",
+}
+"""Options of ``network`` that only go with ``--lijnen``."""
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -125,12 +137,18 @@ def _parser() -> argparse.ArgumentParser:
     fetch.set_defaults(run=_cmd_fetch)
 
     network = sub.add_parser(
-        "network", help="wegennetten: uit een OSM-bestand of live via osmnx"
+        "network", help="wegennetten: uit een OSM-bestand, een lijnenbestand of live via osmnx"
     )
-    network.add_argument("--osm", type=Path, help="OSM-bestand (.osm.pbf of .osm); zonder: live")
+    source = network.add_mutually_exclusive_group()
+    source.add_argument("--osm", type=Path,
+                        help="OSM-bestand (.osm.pbf of .osm); zonder --osm of --lijnen: live")
+    source.add_argument("--lijnen", type=Path,
+                        help="lijnenbestand (GeoPackage, shapefile, GeoJSON), bijv. NWB-wegvakken")
     network.add_argument("--gebied", help="gemeente, provincie of NL (standaard alles)")
     network.add_argument("--modus", action="append", type=parse_mode,
                          help="lopen, fiets of auto (standaard alle drie)")
+    for option, text in LINE_OPTIONS.items():
+        network.add_argument(option, help=text)
     network.set_defaults(run=_cmd_network)
 
     venues = sub.add_parser(
@@ -228,7 +246,19 @@ def _cmd_fetch(args: argparse.Namespace, store: Store) -> int:
 
 def _cmd_network(args: argparse.Namespace, store: Store) -> int:
     modes = args.modus or list(TRAVEL_MODES)
+    given = [option for option in LINE_OPTIONS if getattr(args, option[2:]) is not None]
+    if given and args.lijnen is None:
+        raise SourceFormatError("invoer", f"{', '.join(given)} hoort bij --lijnen BESTAND.")
     codes = area_codes(store, args.gebied) if args.gebied else None
+    if args.lijnen is not None:
+        return _with_progress(
+            lambda progress: import_line_network(
+                args.lijnen, codes, modes=modes, layer=args.laag, oneway_column=args.eenrichting,
+                kind_column=args.soort, length_column=args.lengte, attribution=args.bron,
+                store=store, progress=progress,
+            ),
+            store, steps=len(modes) + 2, modes=modes,
+        )
     if args.osm is None:
         return _with_progress(
             lambda progress: fetch_network_live(codes, modes=modes, store=store,

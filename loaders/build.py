@@ -15,7 +15,7 @@ import geopandas as gpd
 import pandas as pd
 import requests
 
-from loaders import cbs, divisions, kernen, osm, pdok, rivm, roads
+from loaders import cbs, divisions, kernen, lines, osm, pdok, rivm, roads
 from loaders.divisions import with_gemeentecode
 from loaders.errors import SourceError, SourceFormatError, UnknownRegionError
 from loaders.files import scan_folder
@@ -245,6 +245,70 @@ def import_network(
         store, modes, lambda mode: roads.read_road_edges(osm_file, mode, bbox=bbox),
         source, progress,
     )
+
+
+def import_line_network(
+    line_file: Path,
+    gemeenten: Iterable[str] | None = None,
+    *,
+    modes: Iterable[str] = roads.TRAVEL_MODES,
+    layer: str | None = None,
+    oneway_column: str | None = None,
+    kind_column: str | None = None,
+    length_column: str | None = None,
+    attribution: str | None = None,
+    buffer_m: float = 5000.0,
+    store: Store | None = None,
+    progress: Progress | None = None,
+) -> BuildReport:
+    """Store road networks from a line file (NWB wegvakken, an OSM export), one layer per mode.
+
+    The layers have the same name and form as those of :func:`import_network`. The file is read
+    once (:func:`loaders.lines.read_line_layer`), clipped to the chosen gemeenten (all stored
+    ones when ``None``) plus ``buffer_m`` metres, and noded per mode
+    (:func:`loaders.lines.line_edges`). A mode that may use none of the lines fails on its own
+    and keeps its stored network.
+
+    Raises
+    ------
+    SourceFormatError
+        When the file cannot be used at all (see :func:`loaders.lines.read_line_layer`);
+        nothing is written then.
+    UnknownRegionError
+        When a chosen gemeente is not stored.
+    """
+    store = store or Store()
+    area = _network_area(store, gemeenten)
+    if area is None and gemeenten is not None:
+        raise UnknownRegionError(
+            "invoer", "er zijn nog geen gemeentegrenzen opgeslagen om het wegennet op af te "
+            "snijden; importeer eerst de gegevens, of laat --gebied weg voor het hele bestand.",
+        )
+    step = progress or (lambda _msg: None)
+    step(f"lijnen lezen uit {Path(line_file).name}")
+    layer_lines = lines.read_line_layer(
+        line_file, layer=layer, oneway_column=oneway_column, kind_column=kind_column,
+        length_column=length_column, area=None if area is None else area.geometry,
+        buffer_m=buffer_m, attribution=attribution,
+    )
+    source = LayerSource(
+        source=f"{Path(line_file).resolve()} (laag {layer_lines.layer})",
+        attribution=layer_lines.attribution,
+        note=f"wegennet uit een lijnenbestand, {buffer_m:g} m rond het gebied",
+    )
+    sizes: dict[str, str] = {}
+
+    def read(mode: str) -> roads.RoadEdges:
+        edges = lines.line_edges(layer_lines, mode)
+        sizes[mode] = f"{edges.x.size} knopen, {edges.u.size} wegdelen, " \
+            f"{int(edges.oneway.sum())} eenrichting"
+        return edges
+
+    report = _store_networks(store, modes, read, source, step)
+    report.notes.extend(layer_lines.notes)
+    report.notes.extend(f"{LAYER_LABELS[f'netwerk_{mode}']}: {text}"
+                        for mode, text in sizes.items())
+    return report
 
 
 def fetch_network_live(

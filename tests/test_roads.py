@@ -157,3 +157,17 @@ def test_live_network_fetch_offline_keeps_the_stored_network(
     assert "niet bereikbaar" in report.failed["netwerk_bike"]
     assert "vorige versie blijft in gebruik" in report.summary()
     assert store.manifest(NATIONAL) == before
+
+
+def test_network_reads_either_an_osm_file_or_a_line_file(
+    liechtenstein: Path, tmp_path: Path, capsys
+) -> None:
+    with pytest.raises(SystemExit) as caught:
+        cli_main(["--data", str(tmp_path), "network", "--osm", str(liechtenstein),
+                  "--lijnen", str(tmp_path / "wegen.gpkg")])
+    assert caught.value.code == 2
+    assert "not allowed with argument --osm" in capsys.readouterr().err
+    assert cli_main(["--data", str(tmp_path), "network", "--osm", str(liechtenstein),
+                     "--soort", "BST_CODE", "--lengte", "lengte"]) == 2
+    assert "--soort, --lengte hoort bij --lijnen BESTAND" in capsys.readouterr().err
+    assert Store(tmp_path).regions() == []
