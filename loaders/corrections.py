@@ -105,7 +105,7 @@ def corrections(store: Store, region: str, *, include_undone: bool = False) -> g
         Also return corrections that were undone (``ongedaan`` set).
     """
     if not store.has_layer(region, CORRECTIONS_LAYER):
-        return _empty()
+        return empty_corrections()
     table = store.read_layer(region, CORRECTIONS_LAYER)
     if include_undone:
         return table
@@ -254,8 +254,9 @@ def add_place(
         if duplicate is not None:
             existing, metres = duplicate
             raise DuplicatePlaceError(
-                f"‘{naam}’ staat al op de kaart: ‘{existing['naam']}’ ({existing['source']}) ligt "
-                f"op {metres:.0f} m. Er is niets toegevoegd; zeg bij die plek of hij telt.",
+                f"‘{naam}’ staat al op de kaart: ‘{existing['naam']}’ ({existing['source']}) "
+                f"ligt op {metres:.0f} m. Er is niets toegevoegd; zeg bij die plek of hij "
+                "telt.",
                 existing,
             )
         code = _gemeente_at(store, region, point)
@@ -416,7 +417,8 @@ def _text(value: object) -> str:
     return "" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
 
 
-def _empty() -> gpd.GeoDataFrame:
+def empty_corrections() -> gpd.GeoDataFrame:
+    """A corrections table without rows (columns :data:`CORRECTION_COLUMNS`)."""
     frame = pd.DataFrame({column: pd.Series(dtype=object) for column in CORRECTION_COLUMNS[:-1]})
     return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries([], crs=CRS), crs=CRS)
 

@@ -14,6 +14,7 @@ import streamlit as st
 from analysis.indicators import loneliness_slice
 from analysis.nearest import DETOUR_FACTOR, METHOD_NETWORK
 from analysis.reach import reach_summary
+from ui.corrections import kern_corrections
 from ui.downloads import chart_downloads
 from ui.frame import page_context
 from ui.layers import load_layer
@@ -80,6 +81,7 @@ def _detail(kern: pd.Series) -> None:
     st.caption("Waar een wegennet is opgeslagen gaat de afstand over de weg (methode "
                f"‘{METHOD_NETWORK}’); anders is het een schatting: hemelsbreed maal een "
                f"omrijfactor van {str(DETOUR_FACTOR).replace('.', ',')}.")
+    kern_corrections(context, view, kern, map_key=MAP_KEY)
     if eenzaamheid is None or choice.jaar is None:
         return
     st.markdown(f"**Eenzaamheid in de buurt** ({choice.jaar}, "

@@ -1,7 +1,8 @@
 """The stored reach layers ``bereik_<mode>``: nearest meeting places of every kern in the store.
 
 Reach is computed for all kernen against all meeting places (the user's own lists merged in and
-the user's corrections applied, :func:`loaders.corrections.corrected_venues`), so a kern near a gemeente or province border gets the place across it, whatever a page selects.
+the user's corrections applied, :func:`loaders.corrections.corrected_venues`), so a kern near a
+gemeente or province border gets the place across it, whatever a page selects.
 Each layer records the files it was computed from (:func:`reach_inputs`); a page that finds
 them changed knows the stored reach is stale.
 """

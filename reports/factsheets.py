@@ -7,8 +7,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from analysis.indicators import kern_loneliness
+from loaders.corrections import corrected_venues
 from loaders.store import Store
-from loaders.venue_store import read_region_venues
 from pipeline import current_reach
 from views.factsheet import (
     FactsheetChoice,
@@ -40,7 +40,8 @@ def load_factsheet_data(
     The reach is the stored layer ``bereik_<mode>`` (:func:`pipeline.current_reach`; computed
     without writing when it is older than its kernen, places or network), so a factsheet gives
     the same distances as the dashboard: over the stored road network when there is one, to
-    every meeting place including the user's own lists and places across a gemeente border.
+    every meeting place including the user's own lists and corrections and places across a
+    gemeente border.
     With an ``eenzaamheid`` layer and a ``jaar``, each kern also gets the figure of its buurten
     (:func:`analysis.indicators.kern_loneliness`).
 
@@ -52,7 +53,7 @@ def load_factsheet_data(
         When no stored venue counts as a meeting place.
     """
     kernen = store.read_layer(region, "kernen")
-    venues = read_region_venues(store, region)
+    venues = corrected_venues(store, region)
     optional = {name: store.read_layer(region, name) if store.has_layer(region, name) else None
                 for name in OPTIONAL_LAYERS}
     reach = current_reach(store, mode, region=region)

@@ -19,12 +19,14 @@ import geopandas as gpd
 import pandas as pd
 
 from loaders.schema import CRS, LONELINESS_INDICATORS
+from ui.corrections import load_corrections
 from ui.layers import load_layer
 from ui.reach import ReachView
 from ui.selection import Selection, mode_label
 from ui.sidebar import PageContext
 from views import eenzaamheid as ez
 from views import kernen as vk
+from views.corrections import place_sources
 from views.export import (
     MEDIA_TYPES,
     excel_csv,
@@ -124,6 +126,8 @@ def kernen_table(context: PageContext, view: ReachView) -> ExportTable:
     export = vk.export_table(table, indicator=choice.indicator, jaar=choice.jaar,
                              leeftijd=choice.leeftijd, mode_label=mode,
                              threshold_m=choice.drempel_m)
+    export.insert(export.columns.get_loc("Soort") + 1, "Bron ontmoetingsplek",
+                  place_sources(table["venue_id"], view.venues, load_corrections(context)))
     method = vk.method_rows(mode_label=mode, threshold_m=choice.drempel_m,
                             indicator=choice.indicator, jaar=choice.jaar,
                             leeftijd=choice.leeftijd, estimate=view.is_estimate,

@@ -50,6 +50,8 @@ def navigation_pages() -> dict[str, list[st.Page]]:
                     url_path="gegevens"),
             st.Page("pages/eigen-lijst.py", title="Eigen lijst", icon=":material/upload_file:",
                     url_path="eigen-lijst"),
+            st.Page("pages/correcties.py", title="Correcties", icon=":material/edit_location_alt:",
+                    url_path="correcties"),
         ],
         "Delen": [
             st.Page("pages/export.py", title="Export", icon=":material/ios_share:",

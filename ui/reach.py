@@ -8,9 +8,10 @@ road graphs are cached as resources, reach tables as data keyed on the files the
 Without a stored network the distances are straight-line estimates, and :class:`ReachView`
 says so.
 
-The meeting places are the region's venues with the user's own lists merged in
-(:func:`loaders.venue_store.read_region_venues`), so every page that uses the reach sees an
-uploaded list, and a merge the user undid, as soon as it is stored.
+The meeting places are the region's venues with the user's own lists merged in and the user's
+corrections applied (:func:`loaders.corrections.corrected_venues`), so every page that uses the
+reach sees an uploaded list, a merge the user undid, and a correction, as soon as it is stored:
+the cache keys include the file of every layer of :data:`pipeline.reach.VENUE_LAYERS`.
 """
 
 from __future__ import annotations
@@ -24,10 +25,11 @@ import streamlit as st
 from analysis.indicators import kern_loneliness
 from analysis.nearest import METHOD_STRAIGHT_LINE
 from analysis.network import RoadGraph, graph_from_road_edges
+from loaders.corrections import corrected_venues
 from loaders.roads import RoadEdges
 from loaders.store import Store, StoreError
-from loaders.venue_store import read_region_venues
 from pipeline.reach import (
+    PLACE_LAYERS,
     VENUE_LAYERS,
     reach_inputs,
     reach_layer,
@@ -67,8 +69,9 @@ def _load_graph(root: str, region: str, layer: str, file: str) -> RoadGraph:
 
 @st.cache_resource(show_spinner="Ontmoetingsplekken laden…", max_entries=8)
 def _merged_venues(root: str, region: str, files: tuple[str, ...]) -> gpd.GeoDataFrame:
-    """The region's merged venues; ``files`` (of :data:`VENUE_LAYERS`) only keys the cache."""
-    return read_region_venues(Store(root), region)
+    """The region's venues, lists merged and corrections applied; ``files`` (of
+    :data:`VENUE_LAYERS`) only keys the cache."""
+    return corrected_venues(Store(root), region)
 
 
 def venue_files(manifest: dict) -> tuple[str, ...]:
@@ -78,13 +81,15 @@ def venue_files(manifest: dict) -> tuple[str, ...]:
 
 
 def load_venues(root: str, manifest: dict) -> gpd.GeoDataFrame | None:
-    """The region's meeting places with the user's own lists merged in, cached per data version.
+    """The region's places with the user's own lists merged in and corrections applied, cached
+    per data version.
 
-    Returns None when the region has neither OpenStreetMap/polling-station venues nor an own
-    list, or (after its Dutch error on the page) when they cannot be read.
+    Returns None when the region has no OpenStreetMap/polling-station venues, no own list and
+    no added place, or (after its Dutch error on the page) when they cannot be read.
     """
     files = venue_files(manifest)
-    if not any(files[:2]):
+    if not any(file for file, layer in zip(files, VENUE_LAYERS, strict=True)
+               if layer in PLACE_LAYERS):
         return None
     try:
         return _merged_venues(root, manifest["region"], files)

@@ -10,6 +10,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from typing import Any
 
+from loaders.corrections import CORRECTIONS_LAYER
 from views.eenzaamheid import rivm_source
 
 MONTHS = (
@@ -58,8 +59,8 @@ def layer_sources(
         A region's manifest (:meth:`loaders.store.Store.manifest`).
     layers
         Layer names whose attribution to include; names the manifest lacks are skipped.
-        ``venues`` brings the user's own lists (``venues_eigen``) along, since the dashboard
-        always shows the merged venues.
+        ``venues`` brings the user's own lists (``venues_eigen``) and corrections
+        (``venue_correcties``) along, since the dashboard always shows the effective venues.
     rivm_years
         Survey years shown; when given, the ``eenzaamheid`` attribution names them
         (:func:`views.eenzaamheid.rivm_source`).
@@ -67,7 +68,7 @@ def layer_sources(
     entries = manifest.get("layers", {})
     wanted = None if layers is None else set(layers)
     if wanted is not None and "venues" in wanted:
-        wanted.add("venues_eigen")
+        wanted.update(("venues_eigen", CORRECTIONS_LAYER))
     names = [n for n in entries if wanted is None or n in wanted]
     years = sorted(set(rivm_years))
     parts: list[str] = []
