@@ -31,6 +31,7 @@ from loaders.venue_store import read_region_venues
 from pipeline.reach import current_reach, reach_inputs, reach_layer, refresh_reach
 from tests.conftest import SHARED_DATA
 from tests.region_stores import REGION, demo_region_store
+from views.corrections import parse_coordinates, place_sources, source_counts
 
 GIETEN_SCHOOL = "stemlokaal:TK2023:26970"
 """Openbare basisschool Gieten, about 360 m from Gieten's kern point."""
@@ -175,3 +176,40 @@ def test_corrections_survive_a_refresh_of_the_gemeente(store: Store) -> None:
     assert "Dorpshuis Gieten" in set(venues["naam"])
     refresh_reach(store)
     assert _gieten(store)["venue_naam"] == "Dorpshuis Gieten"
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("247352 558151", (247352.0, 558151.0)),
+    ("247352,5; 558151,5", (247352.5, 558151.5)),
+    ("53,00200 6,76515", (247500.0, 558110.0)),
+    ("6.76515, 53.00200", (247500.0, 558110.0)),
+])
+def test_typed_coordinates_rd_or_degrees(text: str, expected: tuple[float, float]) -> None:
+    assert parse_coordinates(text) == pytest.approx(expected, abs=1.0)
+
+
+@pytest.mark.parametrize("text", ["", "247352", "1 2 3", "0 0", "48,85 2,35"])
+def test_typed_coordinates_outside_the_netherlands_are_refused(text: str) -> None:
+    with pytest.raises(ValueError, match="Geef twee getallen|niet in Nederland"):
+        parse_coordinates(text)
+
+
+def test_place_sources_and_source_counts_show_the_corrections(store: Store) -> None:
+    set_counts(store, REGION, GIETEN_SCHOOL, True, datum=DAY)
+    x, y = _kern_point(store)
+    add_place(store, REGION, naam="Dorpshuis Gieten", x=x + 120, y=y - 50, datum=DAY)
+    venues = corrected_venues(store, REGION)
+    table = corrections(store, REGION)
+    added = table.loc[table["actie"] == TOEGEVOEGD, "venue_id"].iloc[0]
+    assert place_sources([GIETEN_SCHOOL, added, EEXT_CAFE, None], venues, table) == [
+        "Stemlokaal TK2023; telt volgens eigen invoer van 12-05-2025",
+        "eigen invoer, 12-05-2025", "Stemlokaal TK2023", ""]
+    counts = source_counts(venues, ["GM1680", "GM0000"], {"GM1680": "Aa en Hunze"})
+    rows = {(r["Gemeente"], r["Bron"]): (r["Plekken"], r["Tellen mee"])
+            for r in counts.to_dict("records")}
+    base = read_region_venues(store, REGION)
+    base = base[base["gemeentecode"] == "GM1680"]
+    assert rows[("Aa en Hunze", "Stemlokaal TK2023")] == (
+        len(base), int(base["ontmoetingsplek"].sum()) + 1)
+    assert rows[("Aa en Hunze", BRON)] == (1, 1)
+    assert rows[("GM0000", "geen plekken")] == (0, 0)
