@@ -8,6 +8,7 @@ import io
 import shutil
 from datetime import date
 from pathlib import Path
+from types import SimpleNamespace
 
 import pandas as pd
 import pytest
@@ -20,6 +21,7 @@ from pipeline.reach import reach_inputs, reach_layer
 from tests.region_stores import REGION, demo_region_store
 from tests.test_corrections import EEXT_CAFE, GIETEN, GIETEN_SCHOOL
 from tests.test_pages import _app, _run
+from ui import corrections as uc
 from ui.corrections import ADRES_KEY, NAAM_KEY, PUNT_KEY
 
 KAART = "pages/kaart.py"
@@ -191,3 +193,12 @@ def test_export_names_the_added_place_and_its_provenance(monkeypatch, root, defe
     assert gieten["Bron ontmoetingsplek"] == "eigen invoer, 12-05-2025"
     assert "Eigen invoer" in gieten["Bron"]
     assert "Cafe/Restaurant Eext" not in set(table["Dichtstbijzijnde ontmoetingsplek"])
+
+
+def test_a_clicked_map_point_gives_its_coordinates(monkeypatch) -> None:
+    clicked = SimpleNamespace(selection=SimpleNamespace(points=[
+        {"curve_number": 3, "point_index": 0, "lat": 53.002, "lon": 6.76515}]))
+    monkeypatch.setattr(uc.st, "session_state", {"kaart_figuur": clicked, "leeg": None})
+    assert uc._clicked_point("kaart_figuur") == (6.76515, 53.002)
+    assert uc._clicked_point("leeg") is None
+    assert uc._clicked_point("ontbreekt") is None
