@@ -701,6 +701,8 @@ def _kerncijfers_output(
         )
     klasse = data["stedelijkheid"].where(data["stedelijkheid"].between(1, 5))
     out["stedelijkheid"] = klasse.round().astype("Int64")
+    for optional in ("adresdichtheid", "pct_0_15", "pct_15_25"):
+        out[optional] = data[optional] if optional in data else float("nan")
     out["indeling"] = str(year)
     return out[list(KERNCIJFERS_COLUMNS)].reset_index(drop=True)
 

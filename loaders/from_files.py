@@ -119,7 +119,7 @@ class FileBuilder:
     ) -> gpd.GeoDataFrame:
         """Fill empty kerncijfers of the newest gemeenten from an older file with the same code."""
         columns = ["inwoners", "inwoners_65plus", "pct_65plus", "eenpersoonshuishoudens_pct",
-                   "stedelijkheid"]
+                   "stedelijkheid", "adresdichtheid", "pct_0_15", "pct_15_25"]
         result = newest.copy()
         for frame in older:
             lookup = frame.drop_duplicates("code").set_index("code")

@@ -577,6 +577,15 @@ def _duplicates(
     return drop
 
 
+def built_up_radius(inwoners: pd.Series) -> np.ndarray:
+    """Radius in metres of the built-up disc of kernen with ``inwoners`` inhabitants.
+
+    ``EXTENT_PER_ROOT_INHABITANT * sqrt(inwoners)`` between :data:`SAME_PLACE_DISTANCE` and
+    :data:`MAX_EXTENT`; a kern of unknown size gets the smallest disc.
+    """
+    return _extent(_people(inwoners), SAME_PLACE_DISTANCE)
+
+
 def _people(inwoners: pd.Series) -> np.ndarray:
     """Inhabitants as floats, ``nan`` where unknown."""
     return pd.to_numeric(inwoners, errors="coerce").astype("float64").to_numpy()

@@ -70,6 +70,19 @@ FIELD_ALIASES = {
         "stedelijkheid",
         "sted",
     ),
+    "adresdichtheid": ("omgevingsadressendichtheid", "omgevingsadressendichtheid_per_km2", "oad"),
+    "pct_0_15": (
+        "percentage_personen_0_tot_15_jaar",
+        "percentagePersonen0Tot15Jaar",
+        "personen_0_tot_15_jaar_pct",
+        "0_15",
+    ),
+    "pct_15_25": (
+        "percentage_personen_15_tot_25_jaar",
+        "percentagePersonen15Tot25Jaar",
+        "personen_15_tot_25_jaar_pct",
+        "15_25",
+    ),
     "water": ("water", "h2o"),
 }
 """Property names per canonical field, in the styles PDOK (snake_case 2021+, camelCase 2023
@@ -495,6 +508,9 @@ def _statistics(
         "pct_65plus": pct_65plus,
         "eenpersoonshuishoudens_pct": numbers("eenpersoonshuishoudens_pct"),
         "stedelijkheid": stedelijkheid.where(stedelijkheid.between(1, 5)).astype("Int64"),
+        "adresdichtheid": numbers("adresdichtheid"),
+        "pct_0_15": numbers("pct_0_15"),
+        "pct_15_25": numbers("pct_15_25"),
     }
 
 
@@ -539,7 +555,8 @@ def _sorted(frame: pd.DataFrame) -> gpd.GeoDataFrame:
 
 def _empty() -> gpd.GeoDataFrame:
     dtypes = {"inwoners": "Int64", "inwoners_65plus": "Int64", "stedelijkheid": "Int64",
-              "pct_65plus": "float64", "eenpersoonshuishoudens_pct": "float64"}
+              "pct_65plus": "float64", "eenpersoonshuishoudens_pct": "float64",
+              "adresdichtheid": "float64", "pct_0_15": "float64", "pct_15_25": "float64"}
     frame = pd.DataFrame(
         {c: pd.Series(dtype=dtypes.get(c, "str")) for c in BUURT_COLUMNS if c != "geometry"}
     )

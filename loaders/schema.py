@@ -44,10 +44,16 @@ BUURT_COLUMNS = (
     "pct_65plus",
     "eenpersoonshuishoudens_pct",
     "stedelijkheid",
+    "adresdichtheid",
+    "pct_0_15",
+    "pct_15_25",
     "indeling",
     "geometry",
 )
-"""Columns of the ``gemeenten`` and ``buurten`` layers (``soort``: Gemeente/Wijk/Buurt)."""
+"""Columns of the ``gemeenten`` and ``buurten`` layers (``soort``: Gemeente/Wijk/Buurt).
+
+``adresdichtheid`` is the CBS omgevingsadressendichtheid (addresses per km² within 1 km of each
+address); ``pct_0_15`` and ``pct_15_25`` are the shares of inhabitants aged 0–14 and 15–24."""
 
 EENZAAMHEID_COLUMNS = (
     "regiocode",

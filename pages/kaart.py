@@ -12,11 +12,13 @@ import pandas as pd
 import streamlit as st
 
 from analysis.indicators import loneliness_slice
+from analysis.kern_buurten import unchanged_shapes
 from analysis.nearest import DETOUR_FACTOR, METHOD_NETWORK
 from analysis.reach import reach_summary
 from ui.corrections import kern_corrections
 from ui.downloads import chart_downloads
 from ui.frame import page_context
+from ui.kern_figures import load_links
 from ui.layers import load_layer
 from ui.reach import load_reach
 from ui.selection import MODES, mode_label
@@ -84,18 +86,48 @@ def _detail(kern: pd.Series) -> None:
     kern_corrections(context, view, kern, map_key=MAP_KEY)
     if eenzaamheid is None or choice.jaar is None:
         return
-    st.markdown(f"**Eenzaamheid in de buurt** ({choice.jaar}, "
-                f"{AGE_LABELS.get(choice.leeftijd, choice.leeftijd)})")
-    buurt_names = {} if buurten is None else dict(zip(buurten["code"], buurten["naam"],
-                                                       strict=True))
-    st.dataframe(
-        vk.buurt_figures(eenzaamheid, buurtcode=kern["buurtcode"],
-                         gemeentecode=kern["gemeentecode"], jaar=choice.jaar,
-                         leeftijd=choice.leeftijd, names=buurt_names | names),
-        hide_index=True, width="stretch",
-    )
-    st.caption("Modelschattingen van RIVM, GGD'en en CBS (Gezondheidsmonitor), geen tellingen. "
-               "Heeft de buurt geen cijfer (onderdrukt), dan staat het cijfer van de gemeente er.")
+    _kern_buurten(kern)
+
+
+def _kern_buurten(kern: pd.Series) -> None:
+    """The kern's loneliness figure and the buurten it comes from."""
+    label = vk.LONELINESS_INDICATORS[choice.indicator]
+    st.markdown(f"**{label} in de kern** ({choice.jaar}, "
+                f"{AGE_LABELS.get(choice.leeftijd, choice.leeftijd)}, modelschatting RIVM): "
+                f"{vk.format_pct(kern.get('eenzaamheid_pct'))}")
+    origin = str(kern.get("eenzaamheid_toelichting") or "")
+    lines = [origin[:1].upper() + origin[1:]]
+    if pd.notna(kern.get("eenzaamheid_min")) and kern.get("eenzaamheid_buurten", 0) > 1:
+        lines.append(f"Buurten van {vk.format_pct(kern['eenzaamheid_min'])} tot "
+                     f"{vk.format_pct(kern['eenzaamheid_max'])}.")
+    if pd.notna(kern.get("eenzamen_schatting")):
+        lines.append(f"Geschat {vk.format_count(kern['eenzamen_schatting'])} eenzame "
+                     f"{kern['eenzamen_basis']}.")
+    st.markdown("  \n".join(plain_markdown(line) for line in lines if line))
+    links = load_links(context)
+    if links is not None:
+        values = loneliness_slice(eenzaamheid, indicator=choice.indicator,
+                                  leeftijd=choice.leeftijd, jaar=choice.jaar)
+        st.dataframe(vk.kern_buurt_rows(links, kern["kern_id"], values), hide_index=True,
+                     width="stretch")
+    st.caption("De inwoners van een kern wonen in de buurten onder het bebouwde gebied rond het "
+               "kernpunt; elke buurt weegt mee naar het geschatte aantal inwoners of adressen "
+               "dat daar woont. Modelschattingen van RIVM, GGD'en en CBS (Gezondheidsmonitor), "
+               "geen tellingen.")
+
+
+def _boundaries(shown: pd.DataFrame | None) -> tuple[list[str], str | None]:
+    """The drawn buurt shapes whose boundary changed since the figures' division, and the map
+    line that says which year's shapes carry the figures."""
+    if shown is None or eenzaamheid is None or shown.empty:
+        return [], None
+    rows = eenzaamheid[(eenzaamheid["soort_regio"] == "Buurt")
+                       & eenzaamheid["gemeentecode"].isin(choice.gemeenten)]
+    indeling = str(eenzaamheid["indeling"].astype(str).max())
+    codes = set(rows["regiocode"])
+    unchanged = unchanged_shapes(shown, codes, figure_indeling=indeling)
+    note = maps.boundary_note(shown, codes, figure_indeling=indeling)
+    return shown.loc[~unchanged.to_numpy(), "code"].tolist(), note
 
 
 st.title("Kaart")
@@ -151,10 +183,11 @@ else:
         values = loneliness_slice(eenzaamheid, indicator=choice.indicator,
                                   leeftijd=choice.leeftijd, jaar=choice.jaar)
     shown = None if buurten is None else buurten[buurten["gemeentecode"].isin(choice.gemeenten)]
+    changed, boundaries = _boundaries(shown)
     figure = maps.buurten_map(
         shown, values, table, view.kernen, view.venues, text, indicator=choice.indicator,
         jaar=choice.jaar, leeftijd=choice.leeftijd, gemeenten=chosen_gemeenten,
-        selected=kern_id,
+        selected=kern_id, changed=changed, boundaries=boundaries,
     )
 
 st.plotly_chart(figure, key=MAP_KEY, on_select=_select_from_map, selection_mode="points",

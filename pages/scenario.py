@@ -269,8 +269,8 @@ def siting_tab(scene: Scene) -> None:
     estimates = view.table.get(weight, pd.Series(dtype=float))
     if weight == "eenzamen_schatting" and estimates.isna().all():
         st.warning("Er is geen schatting van het aantal eenzamen voor deze keuze: die bestaat "
-                   "alleen voor leeftijdsgroep 18+ en kernen met een bekend inwonertal. Kies "
-                   "18+ in de zijbalk of weeg op inwoners.", icon=":material/block:")
+                   "alleen voor kernen met een bekend inwonertal in gemeenten met een eigen "
+                   "cijfer. Weeg op inwoners.", icon=":material/block:")
         return
     venues = view.venues[view.venues["gemeentecode"].isin(list(choice.gemeenten))]
     candidates = candidate_sites(venues=venues, kernen=view.kernen)

@@ -6,10 +6,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from analysis.indicators import kern_loneliness
 from loaders.corrections import corrected_venues
 from loaders.store import Store
 from pipeline import current_reach
+from pipeline.loneliness import stored_kern_loneliness
 from views.factsheet import (
     FactsheetChoice,
     FactsheetData,
@@ -59,8 +59,8 @@ def load_factsheet_data(
     reach = current_reach(store, mode, region=region)
     eenzaamheid = optional["eenzaamheid"]
     if eenzaamheid is not None and jaar is not None:
-        reach = kern_loneliness(reach, eenzaamheid, indicator=indicator, leeftijd=leeftijd,
-                                jaar=jaar)
+        reach = stored_kern_loneliness(store, reach, indicator=indicator, leeftijd=leeftijd,
+                                       jaar=jaar, region=region)
     return FactsheetData(reach=reach, kernen=kernen, venues=venues,
                          manifest=store.manifest(region), **optional)
 

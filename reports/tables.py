@@ -11,11 +11,11 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from analysis.indicators import kern_loneliness
 from analysis.nearest import METHOD_STRAIGHT_LINE
 from loaders.gebied import Gebied, resolve_gebied
 from loaders.store import NATIONAL, Store, StoreError
 from pipeline import current_reach
+from pipeline.loneliness import stored_kern_loneliness
 from views import compare
 from views import kernen as vk
 
@@ -63,8 +63,8 @@ def kernen_selection(
     reach = current_reach(store, mode)
     table = reach[reach["gemeentecode"].isin(gebied.codes)].reset_index(drop=True)
     if jaar is not None and store.has_layer(NATIONAL, "eenzaamheid"):
-        table = kern_loneliness(table, store.read_layer(NATIONAL, "eenzaamheid"),
-                                indicator=indicator, leeftijd=leeftijd, jaar=jaar)
+        table = stored_kern_loneliness(store, table, indicator=indicator, leeftijd=leeftijd,
+                                       jaar=jaar)
     gemeenten = store.read_layer(NATIONAL, "gemeenten")
     buurten = store.read_layer(NATIONAL, "buurten") if store.has_layer(NATIONAL, "buurten") \
         else None

@@ -19,6 +19,7 @@ from analysis.nearest import METHOD_NETWORK, METHOD_STRAIGHT_LINE
 from analysis.network import graph_from_road_edges
 from analysis.reach import kern_reach, reach_summary
 from loaders.roads import RoadEdges
+from pipeline.loneliness import stored_kern_loneliness
 from loaders.store import LayerSource, Store
 from pipeline import refresh_reach
 from tests.region_stores import REGION, demo_region_store
@@ -155,10 +156,15 @@ def test_selecting_schipborg_opens_its_detail(monkeypatch, aa_root) -> None:
     assert modes["Vervoerswijze"].tolist() == ["Lopen", "Fietsen", "Auto"]
     assert set(modes["Methode"]) == {METHOD_STRAIGHT_LINE}
     assert set(modes["Dichtstbijzijnde ontmoetingsplek"]) == {"Dorpshuis Schipborg"}
-    figures = app.dataframe[1].value.set_index("Indicator")
-    assert figures.loc["Eenzaam", "Waarde"] == _pct(_rivm("2020", "18+", "BU16800500")
-                                                    ["eenzaam_pct"])
-    assert figures.loc["Eenzaam", "Van"] == "buurt Schipborg"
+    [buurten] = [d.value for d in app.dataframe if "Buurt" in d.value.columns]
+    own = buurten.set_index("Buurt").loc["Schipborg (BU16800500)"]
+    assert own["Cijfer"] == _pct(_rivm("2020", "18+", "BU16800500")["eenzaam_pct"])
+    assert own["Toelichting"] == "kern ligt in deze buurt"
+    assert sum(int(w.rstrip(" %")) for w in buurten["Weegt mee"]) in (99, 100, 101)
+    figures = stored_kern_loneliness(Store(aa_root), _expected(aa_root), indicator="eenzaam_pct",
+                                     leeftijd="18+", jaar=2020).set_index("naam")
+    figure = next(m.value for m in app.markdown if m.value.startswith("**Eenzaam in de kern**"))
+    assert figure.endswith(_pct(figures.loc[SCHIPBORG, "eenzaamheid_pct"]))
     assert "Gekozen kern" in _traces(app)
 
 
@@ -201,8 +207,13 @@ def test_kernen_table_threshold_filter_agrees_with_reach_summary(monkeypatch, aa
     schipborg = table.set_index("Kern").loc[SCHIPBORG]
     assert schipborg["Dichtstbijzijnde ontmoetingsplek"] == "Dorpshuis Schipborg"
     assert schipborg["Methode"] == METHOD_STRAIGHT_LINE
-    assert schipborg["Eenzaam (%)"] == float(_rivm("2020", "18+", "BU16800500")["eenzaam_pct"])
-    assert schipborg["Eenzaam van"] == "buurt"
+    figures = stored_kern_loneliness(Store(aa_root), _expected(aa_root), indicator="eenzaam_pct",
+                                     leeftijd="18+", jaar=2020).set_index("naam")
+    assert schipborg["Eenzaam (%)"] == pytest.approx(figures.loc[SCHIPBORG, "eenzaamheid_pct"])
+    own = float(_rivm("2020", "18+", "BU16800500")["eenzaam_pct"])
+    assert figures.loc[SCHIPBORG, "eenzaamheid_min"] <= own <= figures.loc[
+        SCHIPBORG, "eenzaamheid_max"]
+    assert schipborg["Eenzaam van"] == f"{figures.loc[SCHIPBORG, 'eenzaamheid_buurten']} buurten"
 
     app.toggle(key="kernen_zonder").set_value(True).run()
     assert len(_table(app)) == summary["kernen"] - summary["kernen_binnen_2000"]

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from shapely.geometry import Point
 
-from analysis.indicators import available_years, kern_loneliness
+from analysis.indicators import available_years, kern_links, kern_loneliness
 from analysis.nearest import METHOD_NETWORK, METHOD_STRAIGHT_LINE, DETOUR_FACTOR
 from analysis.network import graph_from_edges
 from analysis.reach import kern_reach, kernen_without, meeting_places, reach_summary
@@ -89,16 +89,20 @@ def test_aa_en_hunze_reach_and_buurt_loneliness(aa_en_hunze: Store, shared_data:
     assert schipborg["venue_naam"] == "Dorpshuis Schipborg" and schipborg["eigen_plek"]
     table = aa_en_hunze.read_layer(REGION, "eenzaamheid")
     assert available_years(table)[:2] == [2020, 2016]
-    with_loneliness = kern_loneliness(reach, table, indicator="eenzaam_pct", leeftijd="18+",
-                                      jaar=2020)
+    links = kern_links(kernen, aa_en_hunze.read_layer(REGION, "buurten"), table)
+    with_loneliness = kern_loneliness(reach, table, links=links, indicator="eenzaam_pct",
+                                      leeftijd="18+", jaar=2020)
     source = pd.read_csv(shared_data / "rivm_eenzaamheid_wijk_buurt_2016_2020.csv")
+    published = source[(source["jaar"] == 2020) & (source["leeftijdsgroep"] == "18+")]
+    published = published.set_index("regiocode")["eenzaam_pct"]
     row = with_loneliness[with_loneliness["naam"] == "Schipborg"].iloc[0]
-    published = source[(source["regiocode"] == row["buurtcode"]) & (source["jaar"] == 2020)
-                       & (source["leeftijdsgroep"] == "18+")]["eenzaam_pct"].iloc[0]
-    assert row["eenzaamheid_pct"] == pytest.approx(published)
-    assert row["eenzaamheid_niveau"] == "buurt"
-    annen = with_loneliness[with_loneliness["naam"] == "Annen"].iloc[0]
-    assert annen["eenzamen_schatting"] == round(annen["inwoners"] * annen["eenzaamheid_pct"] / 100)
+    own = links[links["kern_id"] == row["kern_id"]]
+    assert row["buurtcode"] in set(own["buurtcode"])
+    figures = own["buurtcode"].map(published)
+    expected = (figures * own["gewicht"]).sum() / own["gewicht"].sum()
+    assert row["eenzaamheid_pct"] == pytest.approx(expected)
+    assert (row["eenzaamheid_min"], row["eenzaamheid_max"]) == (figures.min(), figures.max())
+    assert row["eenzaamheid_niveau"] == "buurten"
 
 
 def test_frames_in_degrees_are_refused() -> None:

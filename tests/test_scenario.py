@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from shapely.geometry import Point
 
-from analysis.indicators import kern_loneliness
+from analysis.indicators import kern_links, kern_loneliness
 from tests.conftest import osm_graph
 from analysis.network import RoadGraph, graph_from_edges
 from analysis.reach import kern_reach
@@ -211,7 +211,10 @@ def test_straight_line_aa_en_hunze_matches_recomputation(aa_en_hunze: Store) -> 
     kernen = aa_en_hunze.read_layer(REGION, "kernen")
     venues = aa_en_hunze.read_layer(REGION, "venues")
     reach = kern_reach(kernen, venues, mode="bike")
-    reach = kern_loneliness(reach, aa_en_hunze.read_layer(REGION, "eenzaamheid"))
+    eenzaamheid = aa_en_hunze.read_layer(REGION, "eenzaamheid")
+    links = kern_links(kernen, aa_en_hunze.read_layer(REGION, "buurten"), eenzaamheid)
+    reach = kern_loneliness(reach, eenzaamheid, links=links,
+                            gemeenten=aa_en_hunze.read_layer(REGION, "gemeenten"))
     schipborg = reach[reach["naam"] == "Schipborg"].iloc[0]
     closures = [
         [schipborg["venue_id"]],

@@ -82,14 +82,25 @@ def test_share_65plus_from_buurt_else_gemeente() -> None:
     assert table["gemeentenaam"].tolist() == ["GM1680"] * 4
 
 
-def test_buurt_figures_fall_back_to_the_gemeente() -> None:
-    eenzaamheid = read_loneliness_csv(RIVM_CSV, gemeenten=["GM1680"])
-    own = vk.buurt_figures(eenzaamheid, buurtcode="BU16800500", gemeentecode="GM1680",
-                           jaar=2020, leeftijd="18+", names={"BU16800500": "Schipborg"})
-    assert own.iloc[0].tolist() == ["Eenzaam", "41,9 %", "buurt Schipborg"]
-    suppressed = vk.buurt_figures(eenzaamheid, buurtcode="BU16800709", gemeentecode="GM1680",
-                                  jaar=2020, leeftijd="18+")
-    assert suppressed.iloc[0].tolist() == ["Eenzaam", "42,4 %", "gemeente GM1680"]
+def test_kern_buurt_rows_show_weights_and_unused_buurten() -> None:
+    links = pd.DataFrame({
+        "kern_id": ["k"] * 4,
+        "buurtcode": ["BU16800500", "BU16800509", "BU16800709", "BU16809999"],
+        "buurtnaam": ["Schipborg", "Verspreide huizen", None, "Oud"],
+        "gewicht": [300.0, 100.0, 50.0, 80.0],
+        "grens_ongewijzigd": [True, True, True, False],
+        "kernpunt": [True, False, False, False],
+    })
+    values = pd.Series({"BU16800500": 41.9, "BU16800509": 38.0, "BU16809999": 50.0})
+    rows = vk.kern_buurt_rows(links, "k", values)
+    assert rows["Buurt"].tolist()[:2] == ["Schipborg (BU16800500)",
+                                          "Verspreide huizen (BU16800509)"]
+    assert rows["Weegt mee"].tolist() == ["75 %", "25 %", "0 %", "0 %"]
+    assert rows["Cijfer"].tolist()[:2] == ["41,9 %", "38,0 %"]
+    notes = dict(zip(rows["Buurt"], rows["Toelichting"], strict=True))
+    assert notes["Schipborg (BU16800500)"] == "kern ligt in deze buurt"
+    assert notes["BU16800709"] == "niet gebruikt: geen cijfer"
+    assert notes["Oud (BU16809999)"] == "niet gebruikt: buurtgrens veranderd"
 
 
 def _export() -> pd.DataFrame:

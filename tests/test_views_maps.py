@@ -12,7 +12,7 @@ import pytest
 import shapely
 from shapely.geometry import Point, box
 
-from analysis.indicators import kern_loneliness, loneliness_slice
+from analysis.indicators import kern_links, kern_loneliness, loneliness_slice
 from analysis.nearest import METHOD_NETWORK, METHOD_STRAIGHT_LINE
 from analysis.network import graph_from_edges
 from analysis.reach import kern_reach, reach_summary
@@ -35,8 +35,9 @@ def _layers(root: Path) -> dict[str, pd.DataFrame]:
 def _table(layers: dict[str, pd.DataFrame]) -> pd.DataFrame:
     """The kern table as the pages make it: the stored reach, with loneliness and names."""
     reach = layers["bereik_bike"]
-    reach = kern_loneliness(reach, layers["eenzaamheid"], indicator="eenzaam_pct",
-                            leeftijd="18+", jaar=2020)
+    links = kern_links(layers["kernen"], layers["buurten"], layers["eenzaamheid"])
+    reach = kern_loneliness(reach, layers["eenzaamheid"], links=links, indicator="eenzaam_pct",
+                            leeftijd="18+", jaar=2020, gemeenten=layers["gemeenten"])
     names = dict(zip(layers["gemeenten"]["code"], layers["gemeenten"]["naam"], strict=True))
     return kern_table(reach, gemeente_namen=names)
 
@@ -231,3 +232,27 @@ def test_province_map_payload_stays_small(drenthe) -> None:
     assert len(overview.to_json()) < 300_000
     [area] = [t for t in overview.data if t.type == "choroplethmap"]
     assert len(area.locations) == 12
+
+
+def test_changed_buurt_shapes_are_grey_and_the_map_says_which_years() -> None:
+    from shapely.geometry import box
+
+    buurten = gpd.GeoDataFrame(
+        {"code": ["BU00010001", "BU00010002", "BU00010101"], "naam": ["A", "B", "C"],
+         "indeling": "2016"},
+        geometry=[box(150000, 450000, 151000, 451000), box(151000, 450000, 152000, 451000),
+                  box(152000, 450000, 153000, 451000)], crs="EPSG:28992")
+    figure_codes = {"BU00010001", "BU00010002", "BU00010003", "BU00010101"}
+    note = maps.boundary_note(buurten, figure_codes, figure_indeling="2020")
+    assert note == ("Buurtgrenzen van 2016, cijfers op de buurtindeling van 2020; 2 buurten met "
+                    "een veranderde grens zijn grijs; 1 buurten met een cijfer staan niet op de "
+                    "kaart (wel in de tabel bij Eenzaamheid).")
+    assert maps.boundary_note(buurten.assign(indeling="2020"), figure_codes,
+                              figure_indeling="2020") is None
+    values = pd.Series({"BU00010001": 40.0, "BU00010002": 45.0, "BU00010101": 50.0})
+    coloured, grey = maps.buurt_traces(buurten, values, indicator="eenzaam_pct", jaar=2020,
+                                       leeftijd="18+", tolerance=1.0,
+                                       changed=["BU00010001", "BU00010002"])
+    assert list(coloured.locations) == ["BU00010101"]
+    assert list(grey.locations) == ["BU00010001", "BU00010002"]
+    assert all(maps.CHANGED_TEXT in text for text in grey.hovertext)

@@ -135,7 +135,7 @@ def test_summary_metrics_of_a_closure(case) -> None:
         ("Eenzamen (schatting)", "222"),
     ]
     assert "530 van hen verliezen hun plek binnen 2 km" in metrics[2].help
-    assert "percentage ‘eenzaam’ van hun buurt" in metrics[3].help
+    assert "percentage ‘eenzaam’ van de buurten van de kern" in metrics[3].help
     severe = sv.summary_metrics(scenario, kind=sv.CLOSE, threshold_m=2000,
                                 indicator="ernstig_eenzaam_pct")
     assert "‘(zeer) ernstig eenzaam’" in severe[-1].help

@@ -22,7 +22,6 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
-from analysis.indicators import kern_loneliness
 from analysis.nearest import METHOD_STRAIGHT_LINE
 from analysis.network import RoadGraph, graph_from_road_edges
 from loaders.corrections import corrected_venues
@@ -36,6 +35,7 @@ from pipeline.reach import (
     reach_with_fallback,
     stored_land,
 )
+from ui.kern_figures import with_loneliness
 from ui.layers import load_layer
 from ui.sidebar import PageContext
 
@@ -142,7 +142,7 @@ def reach_all(context: PageContext) -> ReachView | None:
 
 
 def load_reach(context: PageContext) -> ReachView | None:
-    """Reach of the chosen gemeenten, with the buurt's loneliness figure per kern.
+    """Reach of the chosen gemeenten, with each kern's loneliness figure from its own buurten.
 
     Returns None (after a Dutch message on the page) when there are no kernen or no meeting
     places.
@@ -153,9 +153,6 @@ def load_reach(context: PageContext) -> ReachView | None:
     selection = context.selection
     chosen = everything.table["gemeentecode"].isin(selection.gemeenten).to_numpy()
     table = everything.table[chosen].reset_index(drop=True)
-    eenzaamheid = load_layer(context.root, context.manifest, "eenzaamheid")
-    if eenzaamheid is not None and selection.jaar is not None:
-        table = kern_loneliness(table, eenzaamheid, indicator=selection.indicator,
-                                leeftijd=selection.leeftijd, jaar=selection.jaar)
+    table = with_loneliness(context, table)
     return ReachView(table=table, kernen=everything.kernen[chosen].reset_index(drop=True),
                      venues=everything.venues, graph=everything.graph)

@@ -134,7 +134,7 @@ def display_table(table: pd.DataFrame, *, indicator: str, mode_label: str) -> pd
             "Afstand (km)": ordered["afstand_m"] / 1000.0,
             f"Minuten {mode_label}": ordered["minuten"],
             f"{label} (%)": _column(ordered, "eenzaamheid_pct"),
-            f"{label} van": _column(ordered, "eenzaamheid_niveau"),
+            f"{label} van": figure_origin(ordered),
             "Methode": ordered["methode"],
         }
     )
@@ -188,11 +188,28 @@ def export_table(
             f"Binnen {format_threshold(threshold_m)}": np.where(within, "ja", "nee"),
             "Methode": table["methode"],
             f"{label} (%)": _column(table, "eenzaamheid_pct"),
-            f"{label} van": _column(table, "eenzaamheid_niveau"),
+            f"{label} van": figure_origin(table),
+            f"{label} laagste buurt (%)": _column(table, "eenzaamheid_min"),
+            f"{label} hoogste buurt (%)": _column(table, "eenzaamheid_max"),
+            f"{label}: herkomst": _column(table, "eenzaamheid_toelichting"),
             "Eenzaamheid jaar": jaar,
             "Eenzaamheid leeftijdsgroep": leeftijd,
+            f"Eenzamen {leeftijd or ''} (schatting)".replace("  ", " "): _column(
+                table, "eenzamen_schatting"),
+            "Schatting eenzamen: basis": _column(table, "eenzamen_basis"),
         }
     ).reset_index(drop=True)
+
+
+def figure_origin(table: pd.DataFrame) -> pd.Series:
+    """Where each kern's loneliness figure comes from, short: ``3 buurten``, ``buurt``,
+    ``wijk``, ``gemeente`` (missing when there is no figure)."""
+    level = _column(table, "eenzaamheid_niveau")
+    count = pd.to_numeric(_column(table, "eenzaamheid_buurten"), errors="coerce").fillna(0)
+    several = level.eq("buurten") & count.gt(1)
+    text = level.where(~level.eq("buurten"), "buurt").astype(object)
+    text[several] = count[several].astype(int).astype(str) + " buurten"
+    return text.where(level.notna(), None)
 
 
 def with_sources(frame: pd.DataFrame, manifest: Mapping) -> pd.DataFrame:
@@ -250,34 +267,45 @@ def mode_rows(rows: Mapping[str, pd.Series]) -> pd.DataFrame:
     )
 
 
-def buurt_figures(
-    eenzaamheid: pd.DataFrame,
-    *,
-    buurtcode: str | None,
-    gemeentecode: str,
-    jaar: int,
-    leeftijd: str,
-    names: Mapping[str, str] | None = None,
-) -> pd.DataFrame:
-    """All four loneliness indicators for a kern's buurt, else its gemeente, as display rows.
+def kern_buurt_rows(links: pd.DataFrame, kern_id: str, values: pd.Series) -> pd.DataFrame:
+    """The buurten a kern's people live in, for its detail: figure, weight and whether used.
+
+    Parameters
+    ----------
+    links
+        :func:`analysis.kern_buurten.link_buurten` output.
+    kern_id
+        The kern.
+    values
+        The chosen figure per region code.
 
     Returns
     -------
     pandas.DataFrame
-        Columns ``Indicator``, ``Waarde`` (``38,7 %`` or ``onderdrukt``) and ``Van`` (the buurt or
-        gemeente the value belongs to).
+        Columns ``Buurt``, ``Cijfer`` (``38,7 %`` or ``onderdrukt``), ``Weegt mee`` (the
+        buurt's share of the kern's figure, ``0 %`` when not used) and ``Toelichting``;
+        heaviest first.
     """
-    names = names or {}
-    rows = []
-    for indicator, label in LONELINESS_INDICATORS.items():
-        values = loneliness_slice(eenzaamheid, indicator=indicator, leeftijd=leeftijd, jaar=jaar)
-        value, area = values.get(buurtcode, np.nan), buurtcode
-        if pd.isna(value):
-            value, area = values.get(gemeentecode, np.nan), gemeentecode
-        where = f"{'buurt' if area == buurtcode else 'gemeente'} {names.get(area) or area}"
-        rows.append({"Indicator": label, "Waarde": format_pct(value),
-                     "Van": where if pd.notna(value) else ""})
-    return pd.DataFrame(rows, columns=["Indicator", "Waarde", "Van"])
+    own = links[links["kern_id"] == kern_id]
+    value = own["buurtcode"].map(values)
+    used = own["grens_ongewijzigd"] & value.notna()
+    weight = own["gewicht"].where(used, 0.0)
+    share = weight / weight.sum() if weight.sum() > 0 else weight
+    note = np.select(
+        [~own["grens_ongewijzigd"].to_numpy(), value.isna().to_numpy()],
+        ["niet gebruikt: buurtgrens veranderd", "niet gebruikt: geen cijfer"],
+        "",
+    )
+    point = np.where(own["kernpunt"], "kern ligt in deze buurt", "")
+    rows = pd.DataFrame({
+        "Buurt": (own["buurtnaam"] + " (" + own["buurtcode"] + ")").fillna(own["buurtcode"]),
+        "Cijfer": value.map(format_pct),
+        "Weegt mee": (share * 100).map(lambda p: f"{p:.0f} %"),
+        "Toelichting": ["; ".join(t for t in pair if t) for pair in zip(point, note, strict=True)],
+        "_order": share,
+    })
+    return rows.sort_values("_order", ascending=False).drop(columns="_order").reset_index(
+        drop=True)
 
 
 def gemeente_summary(

@@ -18,7 +18,7 @@ from __future__ import annotations
 import html
 import math
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 import geopandas as gpd
@@ -27,11 +27,15 @@ import pandas as pd
 import plotly.graph_objects as go
 import shapely
 
+from analysis.kern_buurten import unchanged_shapes
 from analysis.nearest import METHOD_STRAIGHT_LINE
 from loaders.schema import LONELINESS_INDICATORS
 from views.charts import FONT
-from views.eenzaamheid import AGE_LABELS, SUPPRESSED, format_pct, rivm_source
+from views.eenzaamheid import AGE_LABELS, SUPPRESSED, dutch_list, format_pct, rivm_source
 from views.kernen import format_count, format_km, format_minutes, format_threshold
+
+CHANGED_TEXT = "niet getoond: de buurtgrens is veranderd, het cijfer hoort bij een ander gebied"
+"""Hover text of a buurt shape whose boundary changed since the figures' division."""
 
 WGS84 = "EPSG:4326"
 DECIMALS = 5
@@ -173,21 +177,27 @@ def buurt_traces(
     jaar: int,
     leeftijd: str,
     tolerance: float,
+    changed: Collection[str] = (),
 ) -> list[go.Choroplethmap]:
     """Buurten coloured by ``values`` (code → percentage), buurten without a value in grey.
 
     A code in ``values`` with NaN is ``onderdrukt``; a code missing from ``values`` has no
-    figure in this area division. Both are grey, never 0.
+    figure in this area division; a code in ``changed`` is a shape whose boundary changed
+    since (:func:`analysis.kern_buurten.unchanged_shapes`), so its figure belongs to another
+    area. All three are grey, never 0.
     """
-    figures = buurten["code"].map(values)
+    moved = buurten["code"].isin(set(changed)).to_numpy()
+    figures = buurten["code"].map(values).where(~moved)
     present = figures.notna().to_numpy()
     label = LONELINESS_INDICATORS[indicator]
     age = AGE_LABELS.get(leeftijd, leeftijd)
     source = escape(rivm_source([jaar]))
     hover = [
-        f"<b>{escape(naam)}</b> ({escape(code)})<br>{label}: {_value_text(code, value, values)}"
+        f"<b>{escape(naam)}</b> ({escape(code)})<br>{label}: "
+        f"{CHANGED_TEXT if is_moved else _value_text(code, value, values)}"
         f"<br>{jaar}, {age}, modelschatting<br>{source}"
-        for code, naam, value in zip(buurten["code"], buurten["naam"], figures, strict=True)
+        for code, naam, value, is_moved in zip(buurten["code"], buurten["naam"], figures, moved,
+                                               strict=True)
     ]
     hover = np.asarray(hover, dtype=object)
     traces = []
@@ -223,7 +233,8 @@ def buurt_traces(
                 marker={"opacity": 0.75, "line": {"color": OUTLINE_COLOUR, "width": 0.6}},
                 hovertext=hover[~present].tolist(),
                 hovertemplate="%{hovertext}<extra></extra>",
-                name=f"Buurt zonder cijfer ({SUPPRESSED})",
+                name=f"Buurt zonder cijfer ({SUPPRESSED} of grens veranderd)"
+                if moved.any() else f"Buurt zonder cijfer ({SUPPRESSED})",
                 showlegend=True,
             )
         )
@@ -461,12 +472,16 @@ def buurten_map(
     leeftijd: str | None,
     gemeenten: gpd.GeoDataFrame | None = None,
     selected: str | None = None,
+    changed: Collection[str] = (),
+    boundaries: str | None = None,
 ) -> go.Figure:
     """The detailed map: buurten by loneliness, kernen by distance, meeting places.
 
     Without loneliness figures (``jaar`` None) or buurten the map shows kernen and places
     only. Venues are kept within 5 km of the area, so a meeting place just across the border
-    still shows.
+    still shows. ``changed`` buurt shapes are grey (see :func:`buurt_traces`) and
+    ``boundaries`` (:func:`boundary_note`) goes into the subtitle, so an exported map says
+    which year's shapes carry which year's figures.
     """
     has_buurten = buurten is not None and len(buurten) > 0
     bounds = _bounds(buurten if has_buurten else kernen)
@@ -474,7 +489,7 @@ def buurten_map(
     traces: list[go.BaseTraceType] = []
     if has_buurten and jaar is not None and leeftijd is not None:
         traces += buurt_traces(buurten, values, indicator=indicator, jaar=jaar, leeftijd=leeftijd,
-                               tolerance=tolerance)
+                               tolerance=tolerance, changed=changed)
     if gemeenten is not None and len(gemeenten):
         traces.append(border_trace(gemeenten, tolerance=tolerance))
     near = venues.cx[bounds[0] - 5000:bounds[2] + 5000, bounds[1] - 5000:bounds[3] + 5000]
@@ -487,8 +502,39 @@ def buurten_map(
     subtitle += f"afstand {text.mode_label}, grens {format_threshold(text.threshold_m)}"
     if text.estimate:
         subtitle += " · afstanden hemelsbreed (schatting)"
+    if boundaries and jaar is not None:
+        subtitle += f"<br>{escape(boundaries)}"
     return map_figure(traces, bounds=bounds, title="Kernen, ontmoetingsplekken en eenzaamheid",
                       subtitle=subtitle, notes=text.sources, revision=f"buurten-{bounds}")
+
+
+def boundary_note(
+    buurten: pd.DataFrame, figure_codes: Collection[str], *, figure_indeling: str
+) -> str | None:
+    """Dutch line on which year's buurt shapes carry the figures, or None when they match.
+
+    Parameters
+    ----------
+    buurten
+        The buurt shapes drawn (``code``, ``indeling``).
+    figure_codes
+        The buurt codes with a figure in the same gemeenten.
+    figure_indeling
+        The division year of the figures.
+    """
+    years = sorted({str(y) for y in buurten["indeling"]})
+    if not years or years == [str(figure_indeling)]:
+        return None
+    unchanged = unchanged_shapes(buurten, figure_codes, figure_indeling=figure_indeling)
+    without_shape = len(set(figure_codes) - set(buurten["code"]))
+    text = (f"Buurtgrenzen van {dutch_list(years)}, cijfers op de buurtindeling van "
+            f"{figure_indeling}")
+    if (~unchanged).any():
+        text += f"; {int((~unchanged).sum())} buurten met een veranderde grens zijn grijs"
+    if without_shape:
+        text += (f"; {without_shape} buurten met een cijfer staan niet op de kaart "
+                 "(wel in de tabel bij Eenzaamheid)")
+    return text + "."
 
 
 def gemeenten_map(

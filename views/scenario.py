@@ -281,10 +281,11 @@ def summary_metrics(
         Metric(
             "Eenzamen (schatting)",
             format_count(totals.get("eenzamen_schatting", math.nan)),
-            f"Inwoners × het percentage ‘{LONELINESS_INDICATORS[indicator].lower()}’ van hun "
-            "buurt (RIVM-modelschatting, 18+). "
-            "Een grove schatting, geen telling; onbekend zonder inwonertal of bij een andere "
-            "leeftijdsgroep dan 18+.",
+            f"Volwassenen (of 65-plussers) van de kern × het percentage "
+            f"‘{LONELINESS_INDICATORS[indicator].lower()}’ van de buurten van de kern "
+            "(RIVM-modelschatting), naar beneden afgerond; samen nooit meer dan de schatting "
+            "voor de hele gemeente. Een grove schatting, geen telling; onbekend zonder "
+            "inwonertal.",
         )
     )
     return metrics

@@ -1,0 +1,57 @@
+"""Each kern's loneliness figure from its own buurten, cached per data version for all sessions."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import pandas as pd
+import streamlit as st
+
+from analysis.indicators import kern_links, kern_loneliness
+from ui.sidebar import PageContext
+from ui.layers import load_layer
+
+LINK_LAYERS = ("kernen", "buurten", "eenzaamheid")
+"""The layers the kern → buurten links are computed from."""
+
+
+@st.cache_resource(show_spinner="Buurten per kern bepalen…", max_entries=4)
+def _links(
+    files: tuple[str, ...],
+    _kernen: gpd.GeoDataFrame,
+    _buurten: gpd.GeoDataFrame | None,
+    _eenzaamheid: pd.DataFrame,
+) -> pd.DataFrame:
+    """The links of every kern in the store; the layers' file names key the cache."""
+    return kern_links(_kernen, _buurten, _eenzaamheid)
+
+
+def load_links(context: PageContext) -> pd.DataFrame | None:
+    """The buurten of every stored kern (see :func:`analysis.indicators.kern_links`), or None
+    without kernen or loneliness figures."""
+    manifest = context.manifest
+    kernen = load_layer(context.root, manifest, "kernen")
+    eenzaamheid = load_layer(context.root, manifest, "eenzaamheid")
+    if kernen is None or eenzaamheid is None:
+        return None
+    buurten = load_layer(context.root, manifest, "buurten")
+    layers = manifest.get("layers", {})
+    files = tuple(layers.get(name, {}).get("file", "") for name in LINK_LAYERS)
+    return _links(files, kernen, buurten, eenzaamheid)
+
+
+def with_loneliness(context: PageContext, table: pd.DataFrame) -> pd.DataFrame:
+    """``table`` (kernen of whole gemeenten) plus each kern's figure for the selection and the
+    estimated lonely people (:func:`analysis.indicators.kern_loneliness`); unchanged without
+    figures or without a chosen year."""
+    manifest = context.manifest
+    eenzaamheid = load_layer(context.root, manifest, "eenzaamheid")
+    links = load_links(context)
+    selection = context.selection
+    if eenzaamheid is None or links is None or selection.jaar is None:
+        return table
+    return kern_loneliness(
+        table, eenzaamheid, links=links,
+        gemeenten=load_layer(context.root, manifest, "gemeenten"),
+        buurten=load_layer(context.root, manifest, "buurten"),
+        indicator=selection.indicator, leeftijd=selection.leeftijd, jaar=selection.jaar,
+    )
