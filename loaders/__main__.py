@@ -13,6 +13,7 @@ python -m loaders network --osm regio.osm.pbf --gebied GM1680 --modus fiets
 python -m loaders network --lijnen wegvakken.shp --gebied Wageningen --modus fiets
 python -m loaders venues --bestand onze_plekken.xlsx
 python -m loaders venues --bestand onze_plekken.xlsx --accepteer
+python -m loaders venues --bestand onze_plekken.xlsx --accepteer --vervang
 python -m loaders venues --geocodeer --accepteer
 python -m loaders list
 """
@@ -43,13 +44,16 @@ from loaders.gebied import resolve_gebied
 from loaders.roads import TRAVEL_MODES, travel_mode
 from loaders.store import NATIONAL, Store, StoreError
 from loaders.venue_merge import merge_venues
+from loaders.venue_columns import describe_columns
 from loaders.venue_store import (
     OWN_LAYER,
+    mark_stored_duplicates,
     region_gemeenten,
     retry_geocoding,
     store_venue_list,
+    stored_list_size,
 )
-from loaders.venues import GEACCEPTEERD, GECORRIGEERD, read_venue_file, summarise
+from loaders.venues import DUBBEL, GEACCEPTEERD, GECORRIGEERD, read_venue_file, summarise
 from pipeline import refresh_reach
 
 STEPS = 7
@@ -161,6 +165,8 @@ def _parser() -> argparse.ArgumentParser:
                       help="adressen die op geocodering wachten opnieuw opzoeken")
     venues.add_argument("--accepteer", action="store_true",
                         help="het verslag accepteren en de bruikbare rijen opslaan")
+    venues.add_argument("--vervang", action="store_true",
+                        help="een opgeslagen lijst met dezelfde bestandsnaam vervangen")
     venues.add_argument("--zonder-geocoderen", action="store_true",
                         help="adressen niet opzoeken bij de PDOK Locatieserver")
     venues.set_defaults(run=_cmd_venues)
@@ -287,7 +293,17 @@ def _cmd_venues(args: argparse.Namespace, store: Store) -> int:
     if args.gebied and areas is not None:
         codes = area_codes(store, args.gebied)
         areas = areas if codes is None else areas[areas["code"].isin(codes)]
+    stored = stored_list_size(store, NATIONAL, args.bestand.name)
+    if stored and not args.vervang:
+        print(f"FOUT: er is al een opgeslagen lijst '{args.bestand.name}' ({stored} plek(ken)). "
+              "Voeg --vervang toe om die lijst door dit bestand te vervangen, of geef het bestand "
+              "een andere naam om het als aparte lijst toe te voegen.\nEr is niets gewijzigd aan "
+              "de opgeslagen gegevens.", file=sys.stderr)
+        return 2
     parsed = read_venue_file(args.bestand, gemeenten=areas, geocode=not args.zonder_geocoderen)
+    parsed = mark_stored_duplicates(store, NATIONAL, parsed, replace=args.vervang)
+    for line in describe_columns(parsed.columns):
+        print(f"• {line}.")
     for note in parsed.notes:
         print(f"• {note}")
     _print_report(parsed.report)
@@ -307,12 +323,12 @@ def _cmd_venues(args: argparse.Namespace, store: Store) -> int:
         print("Geen bruikbare rijen; er is niets opgeslagen.")
         return 1
     else:
-        store_venue_list(store, NATIONAL, parsed.venues)
+        store_venue_list(store, NATIONAL, parsed.venues, replace=args.vervang)
         refresh_reach(store)
         waiting = int(parsed.venues.geometry.isna().sum())
         print(f"Opgeslagen: {usable} plek(ken) in laag {OWN_LAYER} "
               f"({waiting} wachten op geocodering).")
-    return 0 if parsed.report["status"].isin([GEACCEPTEERD, GECORRIGEERD]).all() else 1
+    return 0 if parsed.report["status"].isin([GEACCEPTEERD, GECORRIGEERD, DUBBEL]).all() else 1
 
 
 def _print_report(report: pd.DataFrame) -> None:

@@ -10,6 +10,9 @@ own venue list (:mod:`loaders.venues`).
   read as stored: a formula stays its text (``=SUM(A1:A3)``) and is never evaluated; external
   links and VBA macros are not loaded. A zip whose contents unpack to more than
   :data:`MAX_UNPACKED_BYTES` is refused before parsing (zip bomb).
+- Anything else (an image, a PDF, a zip archive, a Word document, a program, ...) is recognised
+  by its first bytes (:func:`sniff_not_a_table`) and refused with :class:`NotATableError`
+  ("dit is geen tabel (het lijkt een afbeelding)") before any decoding is tried.
 """
 
 from __future__ import annotations
@@ -36,6 +39,55 @@ MAX_UNPACKED_BYTES = 200 * 2**20
 """Largest total unpacked size of an XLSX file (its XML parts) that is parsed at all."""
 
 _SEP_LINE = re.compile(r"^\s*sep=([;,\t|])\s*$", re.IGNORECASE)
+IMAGE = "een afbeelding"
+_MAGIC: tuple[tuple[bytes, str], ...] = (
+    (b"\x89PNG\r\n\x1a\n", IMAGE),
+    (b"\xff\xd8\xff", IMAGE),
+    (b"GIF87a", IMAGE),
+    (b"GIF89a", IMAGE),
+    (b"II*\x00", IMAGE),
+    (b"MM\x00*", IMAGE),
+    (b"%PDF", "een PDF"),
+    (b"{\\rtf", "een RTF-document uit een tekstverwerker"),
+    (b"\x1f\x8b", "een gecomprimeerd bestand (gzip)"),
+    (b"7z\xbc\xaf\x27\x1c", "een 7-Zip-archief"),
+    (b"Rar!\x1a\x07", "een RAR-archief"),
+    (b"\x7fELF", "een programma"),
+    (b"ID3", "een geluidsbestand"),
+    (b"OggS", "een geluids- of videobestand"),
+)
+"""Leading bytes of files that are never a table, and what they look like (in Dutch)."""
+_ZIP_MAGIC = (XLSX_MAGIC, b"PK\x05\x06")
+_ZIP_KINDS: tuple[tuple[str, str], ...] = (
+    ("word/document.xml", "een Word-document"),
+    ("ppt/presentation.xml", "een PowerPoint-presentatie"),
+    ("doc.kml", "een Google Earth-bestand (KMZ)"),
+)
+_ISO_IMAGES = (b"heic", b"heix", b"mif1", b"avif")
+_CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0b\x0e-\x1a\x1c-\x1f\x7f]")
+ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
+
+
+class NotATableError(SourceFormatError):
+    """The file is not a table at all (an image, a PDF, an archive, ...).
+
+    Parameters
+    ----------
+    source
+        Source name for the message.
+    name
+        The file's name, as shown to the user.
+    kind
+        What the file looks like, in Dutch with its article (``"een afbeelding"``).
+    """
+
+    def __init__(self, source: str, name: str, kind: str) -> None:
+        self.kind = kind
+        super().__init__(
+            source,
+            f"{name}: dit is geen tabel (het lijkt {kind}). Kies het bestand met de lijst zelf, "
+            "opgeslagen als CSV of Excel-werkmap (.xlsx).",
+        )
 
 
 @dataclass(frozen=True)
@@ -79,12 +131,17 @@ def read_table(content: bytes, name: str, *, source: str) -> Table:
 
     Raises
     ------
+    NotATableError
+        For a file that is no table at all (an image, a PDF, a zip archive, ...).
     SourceFormatError
         For an empty, old-Excel (``.xls``), unreadable or inconsistent file, with a Dutch
         message saying what is wrong.
     """
     if not content.strip():
         raise SourceFormatError(source, f"{name} is leeg: geen leesbaar CSV-bestand.")
+    kind = sniff_not_a_table(content)
+    if kind is not None:
+        raise NotATableError(source, name, kind)
     if content.startswith(OLE_MAGIC):
         raise SourceFormatError(
             source, f"{name} is een oud Excel-bestand (.xls); sla het op als .xlsx of CSV."
@@ -92,6 +149,66 @@ def read_table(content: bytes, name: str, *, source: str) -> Table:
     if content.startswith(XLSX_MAGIC):
         return _read_xlsx(content, name, source)
     return _read_csv(content, name, source)
+
+
+def sniff_not_a_table(content: bytes) -> str | None:
+    """What a file looks like when its first bytes show it is not a table, else ``None``.
+
+    Recognised: images (PNG, JPEG, GIF, TIFF, BMP, WebP, HEIC, SVG), PDF, RTF, archives (zip
+    that is not an Excel or OpenDocument workbook, gzip, 7-Zip, RAR), Word and PowerPoint
+    documents, programs, sound and video, web pages and XML; and any file whose first line
+    holds control bytes (a binary file). UTF-16 text (with a byte-order mark) is text; an old
+    Excel or Office file (``.xls``) is left to the reader, which names it.
+
+    Parameters
+    ----------
+    content
+        The file's bytes.
+
+    Returns
+    -------
+    str or None
+        Dutch, with its article: ``"een afbeelding"``, ``"een PDF"``, ``"een zip-archief"``,
+        ``"een binair bestand"``, ...
+    """
+    for magic, kind in _MAGIC:
+        if content.startswith(magic):
+            return kind
+    if content.startswith(_ZIP_MAGIC):
+        return _zip_kind(content)
+    if content[:2] == b"BM" and content[6:10] == b"\x00" * 4:
+        return IMAGE
+    if content[:4] == b"RIFF" and content[8:12] in (b"WEBP", b"AVI ", b"WAVE"):
+        return IMAGE if content[8:12] == b"WEBP" else "een geluids- of videobestand"
+    if content[4:8] == b"ftyp":
+        return IMAGE if content[8:12] in _ISO_IMAGES else "een video"
+    if content[:2] == b"MZ" and b"\x00" in content[:64]:
+        return "een programma"
+    if content.startswith((*UTF16_BOMS, OLE_MAGIC)):
+        return None
+    head = content[:2048].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if head.startswith((b"<!doctype html", b"<html")):
+        return "een webpagina (HTML)"
+    if head.startswith((b"<?xml", b"<svg")):
+        return IMAGE if b"<svg" in head else "een XML-bestand"
+    first_line = content[:4096].split(b"\n", 1)[0]
+    return "een binair bestand" if _CONTROL_BYTES.search(first_line) else None
+
+
+def _zip_kind(content: bytes) -> str | None:
+    """What a zip file holds when it is not a workbook; ``None`` for XLSX, ODS or a broken zip
+    (those get their own message from the reader)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            names = set(archive.namelist())
+            mimetype = archive.read("mimetype")[:100] if "mimetype" in names else b""
+    except (zipfile.BadZipFile, OSError, ValueError, KeyError):
+        return None
+    if "xl/workbook.xml" in names or mimetype.startswith(ODS_MIMETYPE):
+        return None
+    if mimetype.startswith(b"application/vnd.oasis.opendocument"):
+        return "een OpenDocument-document"
+    return next((kind for member, kind in _ZIP_KINDS if member in names), "een zip-archief")
 
 
 def decode_text(content: bytes, name: str, *, source: str) -> tuple[str, str]:
@@ -205,10 +322,12 @@ def _check_zip(content: bytes, name: str, source: str) -> bool:
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
         raise SourceFormatError(source, f"{name} is een beschadigd zip/Excel-bestand.") from exc
     names = {member.filename for member in members}
-    if "xl/workbook.xml" not in names:
+    if "mimetype" in names and "xl/workbook.xml" not in names:
         raise SourceFormatError(
-            source, f"{name} is een zip-bestand maar geen Excel-werkmap (.xlsx)."
+            source, f"{name} is een OpenDocument-rekenblad (.ods); sla het op als .xlsx of CSV."
         )
+    if "xl/workbook.xml" not in names:
+        raise NotATableError(source, name, "een zip-archief")
     if sum(member.file_size for member in members) > MAX_UNPACKED_BYTES:
         raise SourceFormatError(
             source,
@@ -300,3 +419,62 @@ def parse_numbers(values: pd.Series) -> pd.Series:
     )
     numbers = pd.to_numeric(pd.Series(cleaned, index=values.index), errors="coerce")
     return numbers.where(np.isfinite(numbers))
+
+
+_NUMBER = r"\d+(?:[.,]\d+)?"
+_HEMISPHERE = r"(?:noord|zuid|oost|west|north|south|east|nb|zb|ol|wl|n|z|s|o|e|w)\.?(?:b\.|l\.)?"
+_DEGREES = re.compile(
+    rf"""^(?P<pre>{_HEMISPHERE})?\s*(?P<sign>[-+\u2212])?\s*
+    (?P<d>{_NUMBER})\s*(?P<mark>[°º˚]|deg\b|graden\b)?\s*
+    (?:(?P<m>{_NUMBER})\s*['′’‘]\s*(?:(?P<s>{_NUMBER})\s*(?:["″”“]|''|′′|’’)?\s*)?)?
+    (?P<post>{_HEMISPHERE})?$""",
+    re.IGNORECASE | re.VERBOSE,
+)
+NEGATIVE_HEMISPHERES = frozenset({"zuid", "west", "south", "zb", "wl", "z", "s", "w"})
+"""Hemisphere words (lower case, without dots) that make a coordinate negative."""
+
+
+def hemisphere(text: str) -> str | None:
+    """The hemisphere word of a coordinate text (``"52,9°N"`` → ``"n"``), lower case and
+    without dots; ``None`` when the text names none or is no coordinate."""
+    match = _DEGREES.match(text.strip())
+    if match is None:
+        return None
+    word = match.group("pre") or match.group("post")
+    return word.replace(".", "").lower() if word else None
+
+
+def parse_coordinates(values: pd.Series) -> pd.Series:
+    """Coordinate text → float: numbers as :func:`parse_numbers`, and degrees as people write
+    them.
+
+    ``"6.647213°E"``, ``"52.9 N"``, ``"52,9°N"``, ``"N 52.9"``, ``"6° 38' 50\\" O"`` (degrees,
+    minutes, seconds) are read; Dutch hemisphere letters too (``O`` oost, ``Z`` zuid,
+    ``NB``/``OL``). South and west give negative values. Anything else becomes NaN.
+    """
+    numbers = parse_numbers(values)
+    text = values.astype(str)
+    rest = numbers.isna() & text.str.strip().ne("")
+    if rest.any():
+        numbers = numbers.copy()
+        numbers[rest] = text[rest].map(_degrees).astype(float)
+    return numbers
+
+
+def _degrees(text: str) -> float:
+    """One coordinate in degrees (decimal or degrees-minutes-seconds); NaN when it is none."""
+    match = _DEGREES.match(text.strip())
+    if match is None or (match.group("pre") and match.group("post")):
+        return float("nan")
+    has_minutes = match.group("m") is not None
+    marked = match.group("mark") or match.group("pre") or match.group("post")
+    if not marked or (has_minutes and not match.group("mark")):
+        return float("nan")
+    parts = [float(match.group(key).replace(",", ".")) if match.group(key) else 0.0
+             for key in ("d", "m", "s")]
+    if parts[1] >= 60 or parts[2] >= 60:
+        return float("nan")
+    value = parts[0] + parts[1] / 60 + parts[2] / 3600
+    word = (match.group("pre") or match.group("post") or "").replace(".", "").lower()
+    negative = match.group("sign") in ("-", "\u2212") or word in NEGATIVE_HEMISPHERES
+    return -value if negative else value

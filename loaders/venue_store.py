@@ -8,10 +8,19 @@ Layers
 A refresh of the OpenStreetMap or polling-station venues writes only the ``venues`` layer, and
 :meth:`loaders.store.Store.write_region` keeps every layer it is not given, so both layers
 survive it. :func:`read_region_venues` is what the analysis and the pages should use.
+
+One place, stored once
+    A list is known by its file name (``source``). Storing a list whose name is stored already
+    needs ``replace=True`` (the old version goes entirely) or another name
+    (:func:`free_list_name`, :func:`loaders.venues.rename_list`). A place that is already in
+    another stored list or was added by hand (:func:`loaders.corrections.added_places`) is
+    reported as ``dubbel`` (:func:`mark_stored_duplicates`) and never stored a second time
+    (:mod:`loaders.venue_duplicates`).
 """
 
 from __future__ import annotations
 
+from pathlib import PurePath
 from typing import Any
 
 import geopandas as gpd
@@ -23,6 +32,7 @@ from loaders.errors import SourceError
 from loaders.locatieserver import LOCATIESERVER_URL, geocode_address
 from loaders.schema import CRS, VENUE_COLUMNS
 from loaders.store import LayerSource, Store, StoreError, now_iso
+from loaders.venue_duplicates import find_duplicates, mark_duplicates
 from loaders.venue_merge import merge_venues
 from loaders.venues import (
     AFGEWEZEN,
@@ -30,12 +40,35 @@ from loaders.venues import (
     REPORT_COLUMNS,
     WACHT,
     ParsedVenues,
+    display_name,
+    list_name,
+    list_source,
     parse_venue_file,
 )
 
 OWN_LAYER = "venues_eigen"
 MERGES_LAYER = "venue_merges"
 OWN_ATTRIBUTION = "Eigen lijst van de gebruiker"
+ADDED_BY_HAND = "bij de plekken die met de hand zijn toegevoegd"
+"""Where a place added on the map is stored, as a duplicate's explanation names it."""
+
+
+class ListExistsError(StoreError):
+    """A list of this file name is stored already; replace it or store under another name.
+
+    Parameters
+    ----------
+    name
+        The list's file name.
+    places
+        How many places the stored list has.
+    """
+
+    def __init__(self, name: str, places: int) -> None:
+        self.name = name
+        self.places = places
+        super().__init__(f"Er is al een opgeslagen lijst '{name}' ({_places(places)}). Vervang "
+                         "die lijst, of sla het bestand op onder een andere naam.")
 
 
 def region_gemeenten(store: Store, region: str) -> gpd.GeoDataFrame | None:
@@ -44,13 +77,13 @@ def region_gemeenten(store: Store, region: str) -> gpd.GeoDataFrame | None:
 
 
 def parse_for_region(
-    store: Store, region: str, content: bytes, filename: str, **options: Any
+    store: Store, region: str, content: bytes, filename: str, *, replace: bool = False,
+    **options: Any,
 ) -> ParsedVenues:
     """Check an uploaded list against a stored region; nothing is written.
 
-    The dashboard's upload page calls this with the uploaded bytes and file name, shows
-    ``report`` and ``notes``, and calls :func:`store_venue_list` with ``venues`` only after
-    the user accepted.
+    Places already stored (:func:`mark_stored_duplicates`) are reported as ``dubbel`` and left
+    out of ``venues``; :func:`store_venue_list` stores ``venues`` after the user accepted.
 
     Parameters
     ----------
@@ -58,9 +91,12 @@ def parse_for_region(
         The stored region (its ``gemeenten`` are used to reject far-away points).
     content, filename
         The uploaded file.
+    replace
+        The file replaces the stored list of the same name, so that list does not count as
+        holding its places already.
     **options
         Passed on to :func:`loaders.venues.parse_venue_file` (``geocode``, ``session``,
-        ``base_url``, ``peildatum``).
+        ``base_url``, ``peildatum``, ``columns``).
 
     Raises
     ------
@@ -70,15 +106,93 @@ def parse_for_region(
         When the file cannot be used at all (see :func:`loaders.venues.parse_venue_file`).
     """
     store.manifest(region)
-    return parse_venue_file(content, filename, gemeenten=region_gemeenten(store, region),
-                            **options)
+    parsed = parse_venue_file(content, filename, gemeenten=region_gemeenten(store, region),
+                              **options)
+    return mark_stored_duplicates(store, region, parsed, replace=replace)
 
 
-def store_venue_list(store: Store, region: str, venues: gpd.GeoDataFrame) -> dict:
+def mark_stored_duplicates(
+    store: Store, region: str, parsed: ParsedVenues, *, replace: bool = False
+) -> ParsedVenues:
+    """Report the places of a checked list that are stored already, and leave them out.
+
+    Parameters
+    ----------
+    store, region
+        The stored region.
+    parsed
+        A checked list (one ``source``).
+    replace
+        The list replaces the stored list of its name: that one is not compared with.
+
+    Returns
+    -------
+    ParsedVenues
+        See :func:`loaders.venue_duplicates.mark_duplicates`.
+    """
+    sources = set(parsed.venues["source"])
+    without = next(iter(sources)) if replace and len(sources) == 1 else None
+    return mark_duplicates(parsed, stored_places(store, region, without=without))
+
+
+def stored_places(store: Store, region: str, *, without: str | None = None) -> gpd.GeoDataFrame:
+    """The places a new list must not repeat: every stored own list and every place added by
+    hand on the map (:func:`loaders.corrections.added_places`).
+
+    Parameters
+    ----------
+    store, region
+        The stored region.
+    without
+        The ``source`` of a list to leave out (the list being replaced).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        Columns ``naam``, ``bron`` (where it is stored, in Dutch) and geometry (EPSG:28992).
+    """
+    from loaders.corrections import added_places  # here: loaders.corrections imports this module
+
+    own = _own_venues(store, region)
+    own = own[own["source"] != without]
+    by_hand = added_places(store, region)
+    bron = [f"in lijst '{list_name(source)}'" for source in own["source"]]
+    frames = [
+        gpd.GeoDataFrame({"naam": own["naam"].to_numpy(dtype=object), "bron": bron},
+                         geometry=own.geometry.to_numpy(), crs=CRS),
+        gpd.GeoDataFrame({"naam": by_hand["naam"].to_numpy(dtype=object),
+                          "bron": [ADDED_BY_HAND] * len(by_hand)},
+                         geometry=by_hand.geometry.to_numpy(), crs=CRS),
+    ]
+    return gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), geometry="geometry", crs=CRS)
+
+
+def stored_list_size(store: Store, region: str, filename: str) -> int | None:
+    """How many places the stored list of this file name has; ``None`` when there is none."""
+    own = _own_venues(store, region)
+    places = int((own["source"] == list_source(filename)).sum())
+    return places or None
+
+
+def free_list_name(store: Store, region: str, filename: str) -> str:
+    """A file name no stored list has: ``filename`` itself, else ``leden (2).csv``, ..."""
+    taken = set(_own_venues(store, region)["source"])
+    name = display_name(filename)
+    path = PurePath(name)
+    number = 1
+    while list_source(name) in taken:
+        number += 1
+        name = f"{path.stem} ({number}){path.suffix}"
+    return name
+
+
+def store_venue_list(
+    store: Store, region: str, venues: gpd.GeoDataFrame, *, replace: bool = False
+) -> dict:
     """Store the accepted rows of one uploaded list in ``venues_eigen``.
 
-    Rows from an earlier upload of a file with the same name are replaced; rows of other
-    lists are kept.
+    Places already in another stored list or added by hand are not stored again (see
+    :func:`mark_stored_duplicates`, which reports them). Rows of other lists are kept.
 
     Parameters
     ----------
@@ -86,6 +200,9 @@ def store_venue_list(store: Store, region: str, venues: gpd.GeoDataFrame) -> dic
         Where to write; the region must already be stored.
     venues
         The ``venues`` of :func:`loaders.venues.parse_venue_file` (one list, one ``source``).
+    replace
+        Replace the stored list of the same name (all its rows); without it, a stored list of
+        that name is an error.
 
     Returns
     -------
@@ -94,6 +211,8 @@ def store_venue_list(store: Store, region: str, venues: gpd.GeoDataFrame) -> dic
 
     Raises
     ------
+    ListExistsError
+        When a list of this name is stored and ``replace`` is false.
     StoreError
         When the region is not stored, or ``venues`` is empty or mixes several lists.
     """
@@ -101,9 +220,15 @@ def store_venue_list(store: Store, region: str, venues: gpd.GeoDataFrame) -> dic
     sources = set(venues["source"])
     if len(sources) != 1:
         raise StoreError("Er is niets opgeslagen: de lijst is leeg of mengt meerdere bestanden.")
+    [source] = sources
     kept = _own_venues(store, region)
-    kept = kept[~kept["source"].isin(sources)]
-    return _write_own(store, region, _concat(kept, venues))
+    old = int((kept["source"] == source).sum())
+    if old and not replace:
+        raise ListExistsError(list_name(source), old)
+    kept = kept[kept["source"] != source]
+    existing = stored_places(store, region, without=source)
+    new = venues[find_duplicates(venues, existing)["naam"].isna().to_numpy()]
+    return _write_own(store, region, _concat(kept, new))
 
 
 def remove_venue_list(store: Store, region: str, source: str) -> dict:
@@ -217,6 +342,10 @@ def _look_up(
     if found.gemeentecode and not own.iloc[position]["gemeentecode"]:
         own.iloc[position, own.columns.get_loc("gemeentecode")] = found.gemeentecode
     return GEACCEPTEERD, f"Plek opgezocht bij de PDOK Locatieserver: {found.weergavenaam}."
+
+
+def _places(number: int) -> str:
+    return "1 plek" if number == 1 else f"{number} plekken"
 
 
 def _row_number(source_id: object) -> int:

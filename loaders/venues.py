@@ -9,11 +9,18 @@ Files
     through :mod:`loaders.tabular` (cells as stored: a formula stays text and is never
     evaluated, macros are never loaded); GeoJSON and GeoPackage through GDAL, from a private temporary copy.
     Nothing a file names (a URL, an external link) is ever fetched.
+    A file that is no table at all (an image, a PDF, a zip archive) is refused at once with
+    :class:`loaders.tabular.NotATableError` ("dit is geen tabel (het lijkt een afbeelding)").
 Columns
-    Recognised by their header in Dutch or English, case and accents ignored (see
-    :data:`FIELDS`). A title row above the header is skipped. Numbers may use a decimal comma.
+    Recognised by the words of their header, in Dutch or English, case and accents ignored
+    (:func:`loaders.venue_columns.match_columns`: ``Naam accommodatie``, ``Locatie``,
+    ``Straat + huisnummer``, ``X-coördinaat``, ...). The mapping chosen is returned with the
+    result (``columns``) and can be overruled (``parse_venue_file(..., columns=...)``). A title
+    row above the header is skipped. Numbers may use a decimal comma.
 Coordinates
-    Per row, from the geometry (GeoJSON/GPKG) or from x/y or lat/lon columns. RD New and WGS84
+    Per row, from the geometry (GeoJSON/GPKG) or from x/y or lat/lon columns; degrees may carry
+    a degree sign, hemisphere letters or minutes and seconds (``52,9°N``, ``6°38'50"E``, see
+    :func:`loaders.tabular.parse_coordinates`). RD New and WGS84
     are told apart by their value ranges; a pair that only lands in the Netherlands when its
     two values are swapped is swapped, and RD numbers in lat/lon columns are read as RD; both
     are reported as ``gecorrigeerd``. "In the Netherlands" means inside
@@ -37,7 +44,7 @@ import json
 import re
 import tempfile
 import warnings
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from os import PathLike
@@ -56,13 +63,18 @@ from loaders.http import make_session
 from loaders.locatieserver import LOCATIESERVER_URL, Address, geocode_address
 from loaders.schema import CRS, RD_BOUNDS, VENUE_COLUMNS, wgs84_to_rd
 from loaders.tabular import (
+    NEGATIVE_HEMISPHERES,
     OLE_MAGIC,
     XLSX_MAGIC,
+    NotATableError,
     cell_text,
-    parse_numbers,
+    hemisphere,
+    parse_coordinates,
     read_table,
+    sniff_not_a_table,
     unique_headers,
 )
+from loaders.venue_columns import FIELD_NAMES, FIELDS, header_scores, match_columns
 from loaders.venue_rules import VENUE_RULES, classify_name, fold
 
 SOURCE = "Eigen lijst"
@@ -75,38 +87,25 @@ MAX_GEOCODE = 1_000
 MAX_NAME_LENGTH = 200
 DUPLICATE_DISTANCE_M = 25.0
 """Rows with the same name closer than this are one venue: later ones are rejected."""
+STRONG_NAME_SCORE = 40.0
+"""Least :func:`loaders.venue_columns.header_scores` of a name header below a title row."""
 MAX_OUTSIDE_REGION_M = 5_000.0
 """How far outside the region's gemeenten a venue may lie (it still serves border kernen)."""
 REASON = "opgegeven door gebruiker"
+LIST_PREFIX = "eigen lijst: "
+"""``source`` of a user's list: this prefix and the file name."""
+ROW_PREFIX = "rij "
+"""``source_id`` of a venue from a list: this prefix and its row number in the report."""
 
 GEACCEPTEERD = "geaccepteerd"
 GECORRIGEERD = "gecorrigeerd"
 WACHT = "wacht op geocodering"
 AFGEWEZEN = "afgewezen"
-STATUSES = (GEACCEPTEERD, GECORRIGEERD, WACHT, AFGEWEZEN)
-"""Row statuses, from best to worst."""
+DUBBEL = "dubbel"
+STATUSES = (GEACCEPTEERD, GECORRIGEERD, WACHT, AFGEWEZEN, DUBBEL)
+"""Row statuses: usable ones from best to worst, then rejected rows, then rows that are already
+stored in another list (set by :func:`loaders.venue_duplicates.mark_duplicates`)."""
 REPORT_COLUMNS = ("rij", "naam", "status", "toelichting")
-
-FIELDS: dict[str, tuple[str, ...]] = {
-    "naam": ("naam", "name", "naam locatie", "locatienaam", "naam ontmoetingsplek",
-             "naam stembureau", "naam stemlokaal", "locatie", "accommodatie"),
-    "soort": ("soort", "type", "categorie", "category", "soort locatie", "type locatie",
-              "soort ontmoetingsplek", "kind"),
-    "telt": ("ontmoetingsplek", "telt", "telt mee", "meeting place"),
-    "adres": ("adres", "address", "straat en huisnummer", "street address"),
-    "straat": ("straat", "straatnaam", "street"),
-    "huisnummer": ("huisnummer", "huisnr", "nummer", "house number", "housenumber", "number"),
-    "toevoeging": ("toevoeging", "huisletter", "huisnummertoevoeging"),
-    "postcode": ("postcode", "postal code", "postalcode", "zip", "zip code", "zipcode"),
-    "plaats": ("plaats", "woonplaats", "plaatsnaam", "city", "town", "place", "dorp", "kern"),
-    "gemeentecode": ("gemeentecode", "cbs gemeentecode"),
-    "x": ("x", "x rd", "rd x", "x coordinaat", "xcoord", "x coord", "rdx", "x coordinate"),
-    "y": ("y", "y rd", "rd y", "y coordinaat", "ycoord", "y coord", "rdy", "y coordinate"),
-    "lat": ("lat", "latitude", "breedtegraad", "breedte", "noorderbreedte", "wgs84 lat"),
-    "lon": ("lon", "lng", "long", "longitude", "lengtegraad", "lengte", "oosterlengte",
-            "wgs84 lon"),
-}
-"""Field → accepted headers (lower case, accents removed, ``_-./()`` read as spaces)."""
 
 SOORT_SYNONYMS = {
     "community centre": "buurthuis",
@@ -132,7 +131,6 @@ _KNOWN_SOORTEN = {rule.soort for rule in VENUE_RULES} | {"bijeenkomstgebouw", "o
 _YES = {"ja", "j", "yes", "y", "true", "waar", "1", "x"}
 _NO = {"nee", "n", "no", "false", "onwaar", "0"}
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-_HEADER_PUNCT = re.compile(r"[_\-./()\[\]:]+")
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 
 
@@ -150,11 +148,41 @@ class ParsedVenues(NamedTuple):
         GeoJSON/GeoPackage file.
     notes
         Remarks about the whole file, in Dutch (encoding, separator, skipped empty rows, ...).
+    columns
+        The mapping used: field of :data:`FIELDS` → the file's column (header as text).
+    headers
+        Every column of the file (attribute columns of a GeoJSON/GeoPackage file), in order.
     """
 
     venues: gpd.GeoDataFrame
     report: pd.DataFrame
     notes: list[str]
+    columns: dict[str, str]
+    headers: tuple[str, ...]
+
+
+class ColumnsError(SourceFormatError):
+    """The file's columns cannot be used as they are matched: no name column, no coordinates
+    or address, half a coordinate pair, or a chosen column the file does not have.
+
+    Carries the file's headers and the mapping that was tried, so a page can let the user
+    pick the columns and check the file again with ``parse_venue_file(..., columns=...)``.
+
+    Parameters
+    ----------
+    message
+        What is wrong, in Dutch.
+    headers
+        Every column of the file.
+    columns
+        The mapping that was tried (field → column).
+    """
+
+    def __init__(self, message: str, *, headers: tuple[str, ...],
+                 columns: Mapping[str, str]) -> None:
+        super().__init__(SOURCE, message)
+        self.headers = headers
+        self.columns = dict(columns)
 
 
 @dataclass
@@ -162,6 +190,8 @@ class _Rows:
     """The file's rows as text fields, plus the geometry of a GeoJSON/GeoPackage file."""
 
     fields: pd.DataFrame
+    columns: dict[str, str]
+    headers: tuple[str, ...]
     geometry: tuple[np.ndarray, np.ndarray] | None = None
     declared: str | None = None
     notes: list[str] = field(default_factory=list)
@@ -185,7 +215,27 @@ class _Verdict:
 
 def list_source(filename: str) -> str:
     """The ``source`` of a user's list: ``"eigen lijst: <file name>"``."""
-    return f"eigen lijst: {display_name(filename)}"
+    return f"{LIST_PREFIX}{display_name(filename)}"
+
+
+def list_name(source: str) -> str:
+    """The file name of a stored list from its ``source`` (``"eigen lijst: leden.csv"``)."""
+    return source.removeprefix(LIST_PREFIX)
+
+
+def rename_list(venues: gpd.GeoDataFrame, filename: str) -> gpd.GeoDataFrame:
+    """The same venues as the list of another file name: its ``source`` and venue ids.
+
+    Used to keep a new version of a stored list as a list of its own (``leden (2).csv``).
+    """
+    name = display_name(filename)
+    rows = venues["source_id"].astype(str).str.removeprefix(ROW_PREFIX)
+    return venues.assign(source=list_source(name), venue_id=_venue_ids(name, rows))
+
+
+def report_rows(venues: gpd.GeoDataFrame) -> pd.Series:
+    """The report's ``rij`` of each venue (from its ``source_id``, ``"rij 12"``)."""
+    return venues["source_id"].astype(str).str.removeprefix(ROW_PREFIX).astype("int64")
 
 
 def display_name(filename: str) -> str:
@@ -202,6 +252,7 @@ def read_venue_file(
     session: requests.Session | None = None,
     base_url: str = LOCATIESERVER_URL,
     peildatum: str | None = None,
+    columns: Mapping[str, str] | None = None,
 ) -> ParsedVenues:
     """Read a venue list from disk; the size is checked before the file is read.
 
@@ -209,7 +260,7 @@ def read_venue_file(
     ----------
     path
         The file.
-    gemeenten, geocode, session, base_url, peildatum
+    gemeenten, geocode, session, base_url, peildatum, columns
         As for :func:`parse_venue_file`.
 
     Raises
@@ -228,7 +279,8 @@ def read_venue_file(
     except OSError as exc:
         raise SourceFormatError(SOURCE, f"bestand {path.name} kan niet worden gelezen.") from exc
     return parse_venue_file(content, path.name, gemeenten=gemeenten, geocode=geocode,
-                            session=session, base_url=base_url, peildatum=peildatum)
+                            session=session, base_url=base_url, peildatum=peildatum,
+                            columns=columns)
 
 
 def parse_venue_file(
@@ -240,6 +292,7 @@ def parse_venue_file(
     session: requests.Session | None = None,
     base_url: str = LOCATIESERVER_URL,
     peildatum: str | None = None,
+    columns: Mapping[str, str] | None = None,
 ) -> ParsedVenues:
     """Check an uploaded venue list row by row; nothing is written anywhere.
 
@@ -258,21 +311,29 @@ def parse_venue_file(
         HTTP session and Locatieserver ``free`` endpoint for the look-ups.
     peildatum
         Date stored with the venues; today when omitted.
+    columns
+        Field of :data:`FIELDS` → column of the file, to use instead of the columns matched
+        by their headers (the user's choice); fields left out are not read. ``None``: match.
 
     Returns
     -------
     ParsedVenues
-        ``(venues, report, notes)``.
+        ``(venues, report, notes, columns, headers)``.
 
     Raises
     ------
+    NotATableError
+        For a file that is no table (an image, a PDF, a zip archive, ...).
+    ColumnsError
+        For a file that lacks a name column or any coordinate or address column, or whose
+        ``columns`` name a column it does not have.
     SourceFormatError
-        For a file that is too large, has too many rows, cannot be read, or lacks a name
-        column or any coordinate or address column; the Dutch message says which.
+        For a file that is too large, has too many rows or cannot be read; the Dutch message
+        says which.
     """
     name = display_name(filename)
     _check_size(len(content), name)
-    rows = _read_rows(content, name)
+    rows = _read_rows(content, name, columns)
     rows = _drop_empty(rows)
     if len(rows.fields) > MAX_ROWS:
         raise SourceFormatError(
@@ -294,13 +355,16 @@ def parse_venue_file(
     soort, counts, reden = _classify(text, verdict)
     venues = _venues(text, x, y, gemeentecode, soort, counts, reden, verdict, name,
                      peildatum or date.today().isoformat())
-    return ParsedVenues(venues, _report(text, verdict, soort, counts), rows.notes)
+    return ParsedVenues(venues, _report(text, verdict, soort, counts), rows.notes, rows.columns,
+                        rows.headers)
 
 
 def summarise(report: pd.DataFrame) -> str:
-    """A Dutch one-line summary of a report: how many rows got which status."""
+    """A Dutch one-line summary of a report: how many rows got which status (``dubbel`` only
+    when there are such rows)."""
     counts = report["status"].value_counts()
-    parts = [f"{int(counts.get(status, 0))} {status}" for status in STATUSES]
+    parts = [f"{int(counts.get(status, 0))} {status}" for status in STATUSES
+             if status != DUBBEL or counts.get(status, 0)]
     return f"{len(report)} rijen: " + ", ".join(parts) + "."
 
 
@@ -321,21 +385,24 @@ def _thousands(number: int) -> str:
 # --------------------------------------------------------------------------- reading
 
 
-def _read_rows(content: bytes, name: str) -> _Rows:
+def _read_rows(content: bytes, name: str, columns: Mapping[str, str] | None) -> _Rows:
     suffix = PurePath(name).suffix.lower()
     if content.startswith(_SQLITE_MAGIC):
-        return _read_vector(content, name, "GeoPackage")
+        return _read_vector(content, name, "GeoPackage", columns)
+    kind = sniff_not_a_table(content)
+    if kind is not None:
+        raise NotATableError(SOURCE, name, kind)
     if suffix == ".gpkg":
         raise SourceFormatError(SOURCE, f"{name} is geen GeoPackage (SQLite-bestand).")
     head = content[:64].lstrip(b"\xef\xbb\xbf \t\r\n")
     if not content.startswith((XLSX_MAGIC, OLE_MAGIC)) and (
         suffix in {".geojson", ".json"} or head.startswith(b"{")
     ):
-        return _read_vector(content, name, "GeoJSON")
-    return _read_spreadsheet(content, name)
+        return _read_vector(content, name, "GeoJSON", columns)
+    return _read_spreadsheet(content, name, columns)
 
 
-def _read_spreadsheet(content: bytes, name: str) -> _Rows:
+def _read_spreadsheet(content: bytes, name: str, columns: Mapping[str, str] | None) -> _Rows:
     table = read_table(content, name, source=SOURCE)
     if table.kind == "csv":
         separator = "tab" if table.separator == "\t" else f"'{table.separator}'"
@@ -349,71 +416,85 @@ def _read_spreadsheet(content: bytes, name: str) -> _Rows:
     frame, skipped = _find_header(table.frame)
     if skipped:
         notes.append(f"De kopregel staat op rij {skipped}; de rijen erboven zijn overgeslagen.")
-    columns = _match_columns(frame.columns)
-    _require_columns(columns, list(frame.columns), name, geometry=False)
-    return _Rows(_field_frame(frame, columns), notes=notes)
+    headers = tuple(str(column) for column in frame.columns)
+    mapping = _mapping(headers, columns, name, geometry=False)
+    return _Rows(_field_frame(frame, mapping), mapping, headers, notes=notes)
 
 
-def _normalise(header: object) -> str:
-    """``" X-coördinaat (RD)"`` → ``"x coordinaat rd"``."""
-    return " ".join(_HEADER_PUNCT.sub(" ", fold(header)).split())
+def _mapping(
+    headers: tuple[str, ...], columns: Mapping[str, str] | None, name: str, *, geometry: bool
+) -> dict[str, str]:
+    """The user's mapping (checked against the file) or the one matched from the headers."""
+    if columns is None:
+        mapping = match_columns(headers)
+    else:
+        mapping = {field: str(columns[field]) for field in FIELDS if columns.get(field)}
+        unknown = sorted(set(columns) - set(FIELDS))
+        missing = [column for column in mapping.values() if column not in headers]
+        if unknown or missing:
+            what = (f"kolom '{missing[0]}' staat niet in het bestand" if missing
+                    else f"'{unknown[0]}' is geen gegeven dat gelezen kan worden")
+            raise ColumnsError(f"{name}: {what}.", headers=headers, columns=mapping)
+    _require_columns(mapping, headers, name, geometry=geometry)
+    return mapping
 
 
-def _match_columns(columns: Iterable[object]) -> dict[str, object]:
-    """Field → the first column whose normalised header is one of the field's names."""
-    by_norm: dict[str, object] = {}
-    for column in columns:
-        by_norm.setdefault(_normalise(column), column)
-    found = {}
-    for name, headers in FIELDS.items():
-        column = next((by_norm[h] for h in headers if h in by_norm), None)
-        if column is not None:
-            found[name] = column
-    return found
+def _header_quality(row: list[object], *, strong: bool) -> int:
+    """2 for a row that names the venue and where it is, 1 for one that only names the venue.
+
+    With ``strong``, only a header that clearly names the venue (not a data cell such as
+    "Dorpshuis De Kiep", which merely suggests a name) counts.
+    """
+    found = match_columns(row)
+    name = found.get("naam")
+    if name is None or (strong and header_scores(name)["naam"] < STRONG_NAME_SCORE):
+        return 0
+    where = {"x", "lat", "adres", "straat", "postcode"}.intersection(found)
+    return 2 if where else 1
 
 
 def _find_header(frame: pd.DataFrame) -> tuple[pd.DataFrame, int]:
-    """Use a later row as header when the first has no name column (a title row above it).
+    """Use a later row as header when the first is a title row above it.
 
-    Returns the frame and the row number of the header used (0 when the first row was).
+    A row among the first ten replaces the first row as header when it clearly names more
+    (the venue and its location, or at least the venue) than the first row does. Returns the
+    frame and the row number of the header used (0 when the first row was).
     """
-    if "naam" in _match_columns(frame.columns):
+    first = _header_quality(list(frame.columns), strong=False)
+    later = [(_header_quality(row.tolist(), strong=True), int(number), row.tolist())
+             for number, row in frame.head(10).iterrows()]
+    best = max(later, key=lambda item: item[0], default=(0, 0, []))
+    if best[0] <= first:
         return frame, 0
-    for number, row in frame.head(10).iterrows():
-        if "naam" in _match_columns(row.tolist()):
-            below = frame.loc[frame.index > number]
-            columns = unique_headers([str(cell) for cell in row.tolist()])
-            return pd.DataFrame(below.to_numpy(), index=below.index, columns=columns), int(number)
-    return frame, 0
+    _, number, header = best
+    below = frame.loc[frame.index > number]
+    columns = unique_headers([str(cell) for cell in header])
+    return pd.DataFrame(below.to_numpy(), index=below.index, columns=columns), number
 
 
 def _require_columns(
-    columns: dict[str, object], found: list[object], name: str, *, geometry: bool
+    columns: dict[str, str], headers: tuple[str, ...], name: str, *, geometry: bool
 ) -> None:
+    def fail(message: str) -> ColumnsError:
+        return ColumnsError(f"{name}: {message}", headers=headers, columns=columns)
+
     if "naam" not in columns:
-        shown = ", ".join(str(c) for c in found[:12]) or "geen"
-        raise SourceFormatError(
-            SOURCE,
-            f"{name}: geen kolom met de naam van de plek (naam of name). Gevonden kolommen: "
-            f"{shown}.",
-        )
+        shown = ", ".join(headers[:12]) or "geen"
+        raise fail("geen kolom met de naam van de plek (bijvoorbeeld naam, naam accommodatie, "
+                   f"locatie of gebouw). Gevonden kolommen: {shown}.")
     for first, second in (("x", "y"), ("lat", "lon")):
         if (first in columns) != (second in columns):
             alone, missing = (first, second) if first in columns else (second, first)
-            raise SourceFormatError(
-                SOURCE, f"{name}: kolom {columns[alone]!s} zonder bijbehorende kolom {missing}."
-            )
+            raise fail(f"kolom {columns[alone]} ({FIELD_NAMES[alone]}) zonder bijbehorende "
+                       f"kolom {missing} ({FIELD_NAMES[missing]}).")
     has_coordinates = geometry or "x" in columns or "lat" in columns
     has_address = any(f in columns for f in ("adres", "straat", "postcode"))
     if not (has_coordinates or has_address):
-        raise SourceFormatError(
-            SOURCE,
-            f"{name}: geen coördinaten (x/y of lat/lon) en geen adres (adres, straat of "
-            "postcode); de plekken kunnen niet op de kaart.",
-        )
+        raise fail("geen coördinaten (x/y of lat/lon) en geen adres (adres, straat of "
+                   "postcode); de plekken kunnen niet op de kaart.")
 
 
-def _field_frame(frame: pd.DataFrame, columns: dict[str, object]) -> pd.DataFrame:
+def _field_frame(frame: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
     """One text column per field of :data:`FIELDS` (``""`` when the file lacks it)."""
     data = {
         name: frame[columns[name]].astype(str) if name in columns else pd.Series(
@@ -425,7 +506,9 @@ def _field_frame(frame: pd.DataFrame, columns: dict[str, object]) -> pd.DataFram
     return fields
 
 
-def _read_vector(content: bytes, name: str, kind: str) -> _Rows:
+def _read_vector(
+    content: bytes, name: str, kind: str, columns: Mapping[str, str] | None
+) -> _Rows:
     """Attributes and points of a GeoJSON or GeoPackage file (first layer).
 
     GDAL reads a private temporary copy with the right extension, which is removed at once.
@@ -449,15 +532,16 @@ def _read_vector(content: bytes, name: str, kind: str) -> _Rows:
     frame, declared = _vector_crs(frame, name, notes)
     frame.index = pd.RangeIndex(1, len(frame) + 1, name="rij")
     attributes = pd.DataFrame(frame.drop(columns=frame.geometry.name))
-    columns = _match_columns(attributes.columns)
-    _require_columns(columns, list(attributes.columns), name, geometry=True)
+    attributes.columns = [str(column) for column in attributes.columns]
+    headers = tuple(attributes.columns)
+    mapping = _mapping(headers, columns, name, geometry=True)
     text = attributes.astype(object).where(attributes.notna(), None).map(cell_text)
-    fields = _field_frame(text, columns)
+    fields = _field_frame(text, mapping)
     points, shapes = _points(frame.geometry)
     fields["_leeg"] &= np.isnan(points[0])
     if shapes:
         notes.append(f"{shapes} vlak(ken) of lijn(en): een punt binnen de vorm is gebruikt.")
-    return _Rows(fields, geometry=points, declared=declared, notes=notes)
+    return _Rows(fields, mapping, headers, geometry=points, declared=declared, notes=notes)
 
 
 def _without_crs_link(content: bytes, name: str, notes: list[str]) -> bytes:
@@ -563,8 +647,8 @@ def _coordinates(rows: _Rows, text: pd.DataFrame, verdict: _Verdict) -> tuple[np
     if rows.geometry is not None:
         pairs.append(("geo", *rows.geometry, blank, blank))
     for kind, east, north in (("xy", "x", "y"), ("latlon", "lon", "lat")):
-        pairs.append((kind, parse_numbers(text[east]).to_numpy(),
-                      parse_numbers(text[north]).to_numpy(), text[east], text[north]))
+        pairs.append((kind, parse_coordinates(text[east]).to_numpy(),
+                      parse_coordinates(text[north]).to_numpy(), text[east], text[north]))
     for kind, east, north, east_text, north_text in pairs:
         px, py, how = _locate(east, north)
         fits = np.isnan(x) & (how != "")
@@ -642,6 +726,11 @@ def _coordinate_problem(
                 return "Eén van de twee coördinaten ontbreekt."
             what = "een formule" if shown.startswith("=") else "geen getal"
             return f"Coördinaat '{shown[:40]}' is {what}."
+    for shown in (east_text, north_text):
+        if hemisphere(shown) in NEGATIVE_HEMISPHERES:
+            return (f"Coördinaat '{shown[:40]}' ligt op het zuidelijk of westelijk halfrond "
+                    "(S, Z of W); Nederland ligt op noorderbreedte (N) en oosterlengte (E of O). "
+                    "Controleer de letter achter de coördinaat.")
     return (f"Coördinaten {east_text}, {north_text} liggen niet in Nederland (ook niet als RD "
             "New, WGS84 of omgedraaid).")
 
@@ -858,10 +947,9 @@ def _venues(
 ) -> gpd.GeoDataFrame:
     keep = np.array([not verdict.rejected(i) for i in range(len(text))], dtype=bool)
     rows = text.index.to_numpy()
-    slug = re.sub(r"[^a-z0-9]+", "-", fold(name)).strip("-") or "lijst"
     frame = pd.DataFrame(
         {
-            "venue_id": [f"eigen:{slug}:{rij}" for rij in rows],
+            "venue_id": _venue_ids(name, rows),
             "naam": text["naam"].to_numpy(),
             "soort": soort,
             "ontmoetingsplek": np.array(counts, dtype=bool),
@@ -870,7 +958,7 @@ def _venues(
             "plaats": text["plaats"].where(text["plaats"] != "", None).to_numpy(),
             "gemeentecode": gemeentecode,
             "source": list_source(name),
-            "source_id": [f"rij {rij}" for rij in rows],
+            "source_id": [f"{ROW_PREFIX}{rij}" for rij in rows],
             "peildatum": peildatum,
         }
     )[keep]
@@ -878,6 +966,12 @@ def _venues(
     geometry = gpd.GeoSeries(points, crs=CRS).where(~np.isnan(x[keep]), None)
     return gpd.GeoDataFrame(frame.reset_index(drop=True), geometry=geometry.to_numpy(),
                             crs=CRS)[list(VENUE_COLUMNS)]
+
+
+def _venue_ids(name: str, rows: Iterable[object]) -> list[str]:
+    """``eigen:<file name as slug>:<row>``, unique across lists of different file names."""
+    slug = re.sub(r"[^a-z0-9]+", "-", fold(name)).strip("-") or "lijst"
+    return [f"eigen:{slug}:{rij}" for rij in rows]
 
 
 def _report(

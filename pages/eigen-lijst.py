@@ -11,12 +11,15 @@ import hashlib
 
 import streamlit as st
 
+from loaders.venue_columns import FIELD_NAMES, FIELDS
 from loaders.venues import (
     AFGEWEZEN,
+    DUBBEL,
     GEACCEPTEERD,
     GECORRIGEERD,
     STATUSES,
     WACHT,
+    ParsedVenues,
     summarise,
 )
 from ui import venue_upload as vu
@@ -34,6 +37,9 @@ STATUS_HELP = {
     WACHT: "Rijen met alleen een adres dat nog niet kon worden opgezocht. Ze worden bewaard en "
            "later opnieuw opgezocht.",
     AFGEWEZEN: "Rijen die niet worden opgeslagen; de toelichting zegt waarom.",
+    DUBBEL: "Plekken die al in een andere opgeslagen lijst staan of die met de hand zijn "
+            "toegevoegd (zelfde naam binnen 50 meter, of een plek binnen 10 meter). Ze worden "
+            "niet nog eens opgeslagen; de toelichting zegt waar ze al staan.",
 }
 ALERTS = {"success": st.success, "info": st.info, "warning": st.warning, "error": st.error}
 INTRO = (
@@ -49,8 +55,17 @@ FILES_TEXT = (
     "kolomnamen, in het Nederlands of het Engels; hoofdletters en accenten maken niet uit.\n\n"
     "Coördinaten mogen in **RD** (EPSG:28992, meters) of in **WGS84** (graden) staan; dat wordt "
     "aan de getallen herkend, net als verwisselde kolommen. Decimale komma's mogen "
-    "(52,987 of 239658,99). Een rij zonder coördinaten maar met een adres wordt opgezocht bij "
-    "de PDOK Locatieserver. Plekken buiten Nederland of ver buiten de regio worden afgewezen."
+    "(52,987 of 239658,99), net als graden met een gradenteken of windrichting (52,9°N, "
+    "6.647°E) en graden, minuten en seconden (6°38'50\"O). Een rij zonder coördinaten maar met "
+    "een adres wordt opgezocht bij de PDOK Locatieserver. Plekken buiten Nederland of ver "
+    "buiten de regio worden afgewezen.\n\n"
+    "Langere kolomnamen worden herkend aan hun woorden (*Naam accommodatie*, *Straat + "
+    "huisnummer*, *X-coördinaat (RD)*). Na het kiezen van een bestand zie je welke kolom waarvoor "
+    "is gebruikt, en kun je dat veranderen."
+)
+COLUMNS_TEXT = (
+    "Klopt een koppeling niet, kies dan hieronder per gegeven de juiste kolom, of *(geen)* als "
+    "het bestand dat gegeven niet heeft, en controleer het bestand opnieuw."
 )
 MERGES_TEXT = (
     "Staat een plek uit je eigen lijst vlak bij een plek uit OpenStreetMap of de "
@@ -79,9 +94,54 @@ def explain_files() -> None:
         st.markdown(el.limits_text())
 
 
-def show_report(check: vu.Check) -> None:
+def show_columns(check: vu.Check) -> None:
+    """Which column is used for which field, with a form to choose other columns."""
+    st.subheader("Kolommen")
+    lines = el.columns_text(check.columns, check.headers)
+    if lines:
+        st.markdown("\n".join(f"- {plain_markdown(line)}" for line in lines))
+    with st.expander("Kolommen anders koppelen", icon=":material/table_edit:",
+                     expanded=check.parsed is None):
+        st.markdown(COLUMNS_TEXT)
+        options = [vu.NO_COLUMN, *check.headers]
+        with st.form(key=check.column_key("formulier"), border=False):
+            boxes = st.columns(3)
+            for number, name in enumerate(FIELDS):
+                current = check.columns.get(name, vu.NO_COLUMN)
+                boxes[number % 3].selectbox(
+                    FIELD_NAMES[name].capitalize(), options, index=options.index(current),
+                    key=check.column_key(name), help=el.FIELD_LABELS[name])
+            st.form_submit_button("Opnieuw controleren met deze kolommen",
+                                  icon=":material/refresh:", on_click=vu.choose_columns,
+                                  args=(check,))
+
+
+def choose_list(context: PageContext, check: vu.Check) -> str | None:
+    """Replace the stored list of this file name, or keep the file as a list of its own.
+
+    Returns :data:`ui.venue_upload.REPLACE`, :data:`ui.venue_upload.SEPARATE`, or ``None``
+    when no list of this name is stored.
+    """
+    stored = vu.stored_size(context.root, context.manifest, check.filename)
+    if not stored:
+        return None
+    region = context.manifest["region"]
+    separate = vu.separate_name(context.root, region, check.filename)
+    labels = {
+        vu.REPLACE: plain_markdown(f"Vervang de opgeslagen lijst '{check.filename}' "
+                                   f"({el.places(stored)}) door dit bestand"),
+        vu.SEPARATE: plain_markdown(f"Voeg toe als aparte lijst '{separate}'; plekken die al "
+                                    "in de opgeslagen lijst staan, worden overgeslagen"),
+    }
+    return st.radio(
+        "Er is al een opgeslagen lijst met deze naam. Is dit een nieuwe versie?",
+        [vu.REPLACE, vu.SEPARATE], format_func=labels.__getitem__,
+        key=check.column_key("keuze"),
+    )
+
+
+def show_report(check: vu.Check, parsed: ParsedVenues) -> None:
     """Status counts, notes about the whole file and the per-row report."""
-    parsed = check.parsed
     st.subheader("Controle per rij")
     st.text(f"Bestand: {check.filename}")
     counts = el.status_counts(parsed.report)
@@ -104,9 +164,9 @@ def show_report(check: vu.Check) -> None:
                    icon=":material/schedule:")
 
 
-def show_preview(context: PageContext, check: vu.Check) -> None:
+def show_preview(context: PageContext, check: vu.Check, parsed: ParsedVenues) -> None:
     """The rows that would be stored, on a map and as a table."""
-    venues = check.parsed.venues
+    venues = parsed.venues
     if venues.empty:
         return
     st.subheader("Wat wordt opgeslagen")
@@ -122,24 +182,29 @@ def show_preview(context: PageContext, check: vu.Check) -> None:
         st.dataframe(el.venues_table(venues), hide_index=True, width="stretch")
 
 
-def show_decision(context: PageContext, check: vu.Check) -> None:
+def show_decision(
+    context: PageContext, parsed: ParsedVenues, choice: str | None
+) -> None:
     """'Lijst opslaan' or 'Niet opslaan'; nothing is stored before the click."""
     root, region = context.root, context.manifest["region"]
-    venues = check.parsed.venues
+    venues = parsed.venues
     if venues.empty:
-        st.warning("Geen enkele rij uit dit bestand is bruikbaar, dus er valt niets op te slaan. "
-                   "De toelichting per rij zegt waarom.", icon=":material/block:")
+        repeated = el.status_counts(parsed.report)[DUBBEL]
+        reason = ("Alle bruikbare plekken uit dit bestand staan al in een opgeslagen lijst"
+                  if repeated else "Geen enkele rij uit dit bestand is bruikbaar")
+        st.warning(f"{reason}, dus er valt niets op te slaan. De toelichting per rij zegt "
+                   "waarom.", icon=":material/block:")
         st.button("Ander bestand kiezen", on_click=vu.discard_check)
         return
     verb = "wordt" if len(venues) == 1 else "worden"
     text = (f"Er is nog niets opgeslagen. Met *Lijst opslaan* {verb} "
-            f"{el.list_counts(len(venues), 0)} bewaard; afgewezen rijen niet.")
-    if vu.replaces_list(root, context.manifest, check.filename):
-        text += " Er is al een lijst met deze bestandsnaam: die wordt vervangen."
+            f"{el.list_counts(len(venues), 0)} bewaard; afgewezen en dubbele rijen niet.")
+    if choice == vu.REPLACE:
+        text += " De opgeslagen lijst met deze naam wordt dan in zijn geheel vervangen."
     st.info(text, icon=":material/info:")
     left, right, _ = st.columns([1, 1, 3])
     left.button("Lijst opslaan", type="primary", icon=":material/save:", width="stretch",
-                on_click=vu.store_check, args=(root, region))
+                on_click=vu.store_check, args=(root, region, choice))
     right.button("Niet opslaan", icon=":material/close:", width="stretch",
                  on_click=vu.discard_check)
 
@@ -159,14 +224,21 @@ def show_upload(context: PageContext) -> None:
     if check is None:
         with st.spinner("Bestand controleren…"):
             check = vu.check_file(context.root, region, uploaded.getvalue(), uploaded.name,
-                                  uploaded.file_id)
+                                  uploaded.file_id, vu.requested_columns(uploaded.file_id))
     if check.error is not None:
         st.error(plain_markdown(check.error), icon=":material/error:")
-        st.caption("Er is niets opgeslagen. Pas het bestand aan en kies het opnieuw.")
+        st.caption("Er is niets opgeslagen. Kies hieronder de juiste kolommen, of pas het "
+                   "bestand aan en kies het opnieuw." if check.headers else
+                   "Er is niets opgeslagen. Pas het bestand aan en kies het opnieuw.")
+    if check.headers:
+        show_columns(check)
+    if check.parsed is None:
         return
-    show_report(check)
-    show_preview(context, check)
-    show_decision(context, check)
+    choice = choose_list(context, check)
+    parsed = vu.final_check(context.root, region, check, choice)
+    show_report(check, parsed)
+    show_preview(context, check, parsed)
+    show_decision(context, parsed, choice)
 
 
 def show_lists(context: PageContext) -> bool:

@@ -39,6 +39,7 @@ SCRIPT = "<script>alert(1)</script>"
 PARIS = "Café de Paris"
 KERN = "Schoonloo"
 FILE = "dorpshuizen.csv"
+PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00"
 
 
 @pytest.fixture(scope="module")
@@ -153,7 +154,7 @@ def test_upload_shows_the_report_and_stores_nothing(monkeypatch, root: Path) -> 
     polling_stations = len(_stembureaus())
     metrics = _metrics(app)
     assert metrics == {"Geaccepteerd": str(polling_stations + 1), "Gecorrigeerd": "0",
-                       "Wacht op geocodering": "0", "Afgewezen": "1"}
+                       "Wacht op geocodering": "0", "Afgewezen": "1", "Dubbel": "0"}
     report = app.dataframe[0].value.set_index("Naam")
     assert report.loc[SCRIPT, "Status"] == "geaccepteerd"
     assert report.loc[PARIS, "Status"] == "afgewezen"
@@ -168,7 +169,8 @@ def test_upload_shows_the_report_and_stores_nothing(monkeypatch, root: Path) -> 
     traces = json.loads(figure.proto.spec)["data"]
     hover = " ".join(" ".join(trace.get("hovertext") or []) for trace in traces)
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in hover and SCRIPT not in hover
-    assert [b.label for b in app.button][:2] == ["Lijst opslaan", "Niet opslaan"]
+    assert [b.label for b in app.button] == ["Opnieuw controleren met deze kolommen",
+                                             "Lijst opslaan", "Niet opslaan"]
     assert (_layer_files(root), Store(root).manifest(REGION)) == before
 
 
@@ -321,10 +323,12 @@ def test_waiting_address_is_kept_offline_and_found_later(
 @pytest.mark.parametrize(
     ("content", "expected"),
     [
-        (b"plek;x;y\nDorpshuis;240939;566028\n", "geen kolom met de naam van de plek"),
+        (b"code;x;y\nDorpshuis;240939;566028\n", "geen kolom met de naam van de plek"),
         (b"naam;x;y\n" + b"a" * MAX_FILE_BYTES, f"het maximum is {MAX_FILE_BYTES // 2**20} MB"),
+        (PNG, "dit is geen tabel (het lijkt een afbeelding)"),
+        (b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n", "dit is geen tabel (het lijkt een PDF)"),
     ],
-    ids=["geen naamkolom", "te groot"],
+    ids=["geen naamkolom", "te groot", "afbeelding", "pdf"],
 )
 def test_unusable_file_gives_a_dutch_error(monkeypatch, root: Path, content, expected) -> None:
     before = _layer_files(root)
@@ -332,6 +336,7 @@ def test_unusable_file_gives_a_dutch_error(monkeypatch, root: Path, content, exp
     [error] = app.error
     assert plain_markdown(expected) in error.value
     assert plain_markdown("**vet** lijst.csv") in error.value
+    assert "tekencodering" not in error.value
     assert not app.metric and "Lijst opslaan" not in [b.label for b in app.button]
     assert _layer_files(root) == before
 
@@ -351,3 +356,148 @@ def test_helpers_of_the_page() -> None:
     shown = pd.DataFrame({el.MERGED: [True, False, True]}, index=["p1", "p2", "p3"])
     edited = pd.DataFrame({el.MERGED: [False, True, True]}, index=["p1", "p2", "p3"])
     assert el.merge_changes(shown, edited) == {"p1": True, "p2": False}
+
+
+# --------------------------------------------------------------------------- columns, duplicates
+
+
+def _schipborg() -> dict[str, str]:
+    return next(row for row in _stembureaus() if row["Naam stembureau"] == "Dorpshuis Schipborg")
+
+
+def _selectbox(app: AppTest, label: str):
+    [box] = [b for b in app.selectbox if b.label == label]
+    return box
+
+
+def _column_lines(app: AppTest) -> str:
+    return next(m.value for m in app.markdown if "gebruikt als" in m.value)
+
+
+def test_page_shows_the_columns_it_chose_and_the_user_changes_them(
+    monkeypatch, root: Path
+) -> None:
+    schipborg = _schipborg()
+    content = ("Naam accommodatie;Gebouw;X-coördinaat;Y-coördinaat;Telefoon\n"
+               f"Zaal achter de kerk;Dorpshuis Schipborg;{schipborg['X']};{schipborg['Y']};0592\n")
+    app = _upload(_open(monkeypatch, root), content.encode("utf-8"), "verenigingen.csv")
+    lines = _column_lines(app)
+    for line in ("Kolom 'Naam accommodatie' gebruikt als naam.",
+                 "Kolom 'X-coördinaat' gebruikt als x-coördinaat.",
+                 "Kolom 'Y-coördinaat' gebruikt als y-coördinaat.",
+                 "Niet gebruikt: 'Gebouw', 'Telefoon'."):
+        assert plain_markdown(line) in lines, lines
+    naam = _selectbox(app, "Naam")
+    assert naam.value == "Naam accommodatie"
+    assert naam.options == ["(geen)", "Naam accommodatie", "Gebouw", "X-coördinaat",
+                            "Y-coördinaat", "Telefoon"]
+    assert _selectbox(app, "Soort").value == "(geen)"
+    assert app.dataframe[0].value["Naam"].tolist() == ["Zaal achter de kerk"]
+
+    _selectbox(app, "Naam").set_value("Gebouw")
+    _selectbox(app, "Telt mee (ja/nee)").set_value("(geen)")
+    _click(app, "Opnieuw controleren met deze kolommen")
+    assert plain_markdown("Kolom 'Gebouw' gebruikt als naam.") in _column_lines(app)
+    assert _selectbox(app, "Naam").value == "Gebouw"
+    report = app.dataframe[0].value
+    assert report["Naam"].tolist() == ["Dorpshuis Schipborg"]
+    assert report["Status"].tolist() == ["geaccepteerd"]
+    assert "Soort dorpshuis" in report["Toelichting"].iloc[0]
+    _click(app, "Lijst opslaan")
+    assert Store(root).read_layer(REGION, OWN_LAYER)["naam"].tolist() == ["Dorpshuis Schipborg"]
+
+
+def test_a_file_without_name_column_is_fixed_by_choosing_the_column(
+    monkeypatch, root: Path
+) -> None:
+    content = b"Wat;X;Y\nDorpshuis Schipborg;240940;566029\n"
+    app = _upload(_open(monkeypatch, root), content, "lijst.csv")
+    [error] = app.error
+    assert "geen kolom met de naam van de plek" in error.value
+    assert not app.metric
+    assert app.expander[-1].proto.expanded
+    assert _selectbox(app, "Naam").value == "(geen)"
+    assert _selectbox(app, "X-coördinaat").value == "X"
+    _selectbox(app, "Naam").set_value("Wat")
+    _click(app, "Opnieuw controleren met deze kolommen")
+    assert not app.error
+    assert _metrics(app)["Geaccepteerd"] == "1"
+    assert app.dataframe[0].value["Naam"].tolist() == ["Dorpshuis Schipborg"]
+
+
+def _newer_version(root: Path) -> bytes:
+    """The test list without its last polling station, plus one new dorpshuis."""
+    lines = _venue_csv(root).decode("utf-8").splitlines()
+    x, y = _kern_point(root)
+    new = f"Dorpshuis Nieuw;;{KERN};{_comma(round(x - 300, 1))};{_comma(round(y, 1))}"
+    return ("\n".join([*lines[:-3], *lines[-2:], new]) + "\n").encode("utf-8")
+
+
+def test_a_newer_version_of_a_stored_list_replaces_it(monkeypatch, root: Path) -> None:
+    app = _accepted(monkeypatch, root)
+    stored = len(_stembureaus()) + 1
+    _upload(app, _newer_version(root))
+    [choice] = app.radio
+    assert choice.value == "vervang"
+    assert choice.options == [
+        plain_markdown(f"Vervang de opgeslagen lijst '{FILE}' ({stored} plekken) door dit bestand"),
+        plain_markdown("Voeg toe als aparte lijst 'dorpshuizen (2).csv'; plekken die al in de "
+                       "opgeslagen lijst staan, worden overgeslagen"),
+    ]
+    assert _metrics(app)["Dubbel"] == "0"
+    assert _metrics(app)["Geaccepteerd"] == str(stored)
+    _click(app, "Lijst opslaan")
+    assert app.success[0].value == plain_markdown(
+        f"Lijst {FILE} is opgeslagen: {stored} plekken. De vorige versie ({stored} plekken) is "
+        "vervangen. De kaart, de kernen en het scenario rekenen er nu mee.")
+    own = Store(root).read_layer(REGION, OWN_LAYER)
+    assert len(own) == stored and own["venue_id"].is_unique
+    assert "Dorpshuis Nieuw" in set(own["naam"])
+    assert _stembureaus()[-1]["Naam stembureau"] not in set(own["naam"])
+    assert own_lists(Store(root), REGION)["source"].tolist() == [f"eigen lijst: {FILE}"]
+    _assert_reach_is_current(root)
+
+
+def test_a_newer_version_kept_apart_stores_only_the_new_places(monkeypatch, root: Path) -> None:
+    app = _accepted(monkeypatch, root)
+    stored = len(_stembureaus()) + 1
+    _upload(app, _newer_version(root))
+    app.radio[0].set_value("apart")
+    _rerun(app)
+    metrics = _metrics(app)
+    assert metrics["Dubbel"] == str(stored - 1)
+    assert metrics["Geaccepteerd"] == "1"
+    report = app.dataframe[0].value.set_index("Naam")
+    assert "Dorpshuis Schipborg" in report.index
+    assert report.loc["Dorpshuis Schipborg", "Status"] == "dubbel"
+    assert f"in lijst '{FILE}'" in report.loc["Dorpshuis Schipborg", "Toelichting"]
+    _click(app, "Lijst opslaan")
+    assert app.success[0].value == plain_markdown(
+        f"Lijst dorpshuizen (2).csv is opgeslagen: 1 plek. {stored - 1} plekken stonden al in "
+        "een andere lijst en zijn niet nog eens opgeslagen. De kaart, de kernen en het scenario "
+        "rekenen er nu mee.")
+    assert own_lists(Store(root), REGION).to_dict("records") == [
+        {"source": "eigen lijst: dorpshuizen (2).csv", "plekken": 1, "wachtend": 0},
+        {"source": f"eigen lijst: {FILE}", "plekken": stored, "wachtend": 0},
+    ]
+
+
+def test_the_same_places_in_a_second_list_are_reported_and_stored_once(
+    monkeypatch, root: Path
+) -> None:
+    app = _accepted(monkeypatch, root)
+    before = len(Store(root).read_layer(REGION, OWN_LAYER))
+    schipborg = _schipborg()
+    content = ("Naam locatie;Breedtegraad;Lengtegraad\n"
+               f"dorpshuis schipborg;{schipborg['Latitude']}°N;{schipborg['Longitude']}°E\n")
+    _upload(app, content.encode("utf-8"), "gemeente.csv")
+    assert not app.radio
+    assert _metrics(app)["Dubbel"] == "1"
+    report = app.dataframe[0].value
+    assert report["Status"].tolist() == ["dubbel"]
+    assert report["Toelichting"].iloc[0].startswith(
+        f"Dubbel: deze plek staat al in lijst '{FILE}' als 'Dorpshuis Schipborg'")
+    assert any("Alle bruikbare plekken uit dit bestand staan al in een opgeslagen lijst" in w.value
+               for w in app.warning)
+    assert "Lijst opslaan" not in [b.label for b in app.button]
+    assert len(Store(root).read_layer(REGION, OWN_LAYER)) == before

@@ -35,6 +35,7 @@ from loaders.stemlokalen import read_stemlokalen
 from loaders.store import Store, StoreError
 from loaders.venue_merge import MERGE_COLUMNS, merge_venues, name_similarity, normalise_name
 from loaders.venue_store import (
+    ListExistsError,
     MERGES_LAYER,
     OWN_LAYER,
     own_lists,
@@ -294,7 +295,9 @@ def test_upload_of_same_file_replaces_its_rows_only(
 ) -> None:
     store_venue_list(store, REGION, _own_list(stations, [0, 1, 2]))
     store_venue_list(store, REGION, _own_list(stations, [3], name="club.csv"))
-    store_venue_list(store, REGION, _own_list(stations, [5, 6]))
+    with pytest.raises(ListExistsError, match=r"al een opgeslagen lijst 'leden.csv' \(3 plekken"):
+        store_venue_list(store, REGION, _own_list(stations, [5, 6]))
+    store_venue_list(store, REGION, _own_list(stations, [5, 6]), replace=True)
     lists = own_lists(store, REGION)
     assert lists.to_dict("records") == [
         {"source": "eigen lijst: club.csv", "plekken": 1, "wachtend": 0},
@@ -421,7 +424,7 @@ def test_cli_clean_file_exits_0_and_bad_file_exits_2(
     base = ["--data", str(store.root), "venues"]
     assert cli_main([*base, "--bestand", str(good), "--accepteer"]) == 0
     bad = tmp_path / "fout.csv"
-    bad.write_bytes(b"plek;waar\nDorpshuis;hier\n")
+    bad.write_bytes(b"code;waar\nDorpshuis;hier\n")
     capsys.readouterr()
     assert cli_main([*base, "--bestand", str(bad), "--accepteer"]) == 2
     err = capsys.readouterr().err

@@ -1,15 +1,20 @@
 """The steps of the page 'Eigen lijst', kept in ``st.session_state``.
 
-An uploaded file is checked once (:func:`loaders.venue_store.parse_for_region` writes nothing)
-and the result kept until the user stores or discards it. Everything that writes to the store
-runs as a button callback or just before a rerun, so the sidebar and the page then read the new
-manifest; each leaves one :class:`Notice` for the page to show. Back-end errors become their
-Dutch message, never a traceback.
+An uploaded file is checked once (:func:`loaders.venues.parse_venue_file` writes nothing) and
+the result kept until the user stores or discards it, or chooses other columns (then it is
+checked again with the user's mapping). Which rows repeat a stored place depends on whether the
+file replaces the stored list of its name, so :func:`final_check` marks them for the choice made
+on the page, each rerun. Everything that writes to the store runs as a button callback or just
+before a rerun, so the sidebar and the page then read the new manifest; each leaves one
+:class:`Notice` for the page to show. Back-end errors become their Dutch message, never a
+traceback.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
@@ -20,17 +25,31 @@ from loaders import locatieserver
 from loaders.errors import SourceError
 from loaders.http import make_session
 from loaders.store import Store, StoreError
+from loaders.venue_columns import FIELDS
 from loaders.venue_store import (
     OWN_LAYER,
+    free_list_name,
+    mark_stored_duplicates,
     own_lists,
-    parse_for_region,
+    region_gemeenten,
     remove_venue_list,
     retry_geocoding,
     set_merge_undone,
     store_venue_list,
+    stored_list_size,
     venue_merges,
 )
-from loaders.venues import GEACCEPTEERD, WACHT, ParsedVenues, display_name, list_source
+from loaders.venues import (
+    DUBBEL,
+    GEACCEPTEERD,
+    WACHT,
+    ColumnsError,
+    ParsedVenues,
+    display_name,
+    list_source,
+    parse_venue_file,
+    rename_list,
+)
 from pipeline import refresh_reach
 from ui.reach import venue_files
 from views import eigen_lijst as el
@@ -38,6 +57,12 @@ from views import eigen_lijst as el
 CHECK_KEY = "_eigen_lijst_controle"
 NOTICE_KEY = "_eigen_lijst_melding"
 UPLOADS_KEY = "_eigen_lijst_uploads"
+COLUMNS_KEY = "_eigen_lijst_kolommen"
+NO_COLUMN = "(geen)"
+"""The choice 'no column for this field' in the column selectboxes."""
+REPLACE = "vervang"
+SEPARATE = "apart"
+"""What to do with a file whose name a stored list has: replace that list, or keep both."""
 LOOKUP_RETRIES = 1
 """Retries per address look-up from the page: the user is waiting, and a row that cannot be
 looked up is kept (``wacht op geocodering``) and tried again later."""
@@ -52,6 +77,16 @@ class Check:
     filename: str
     parsed: ParsedVenues | None = None
     error: str | None = None
+    headers: tuple[str, ...] = ()
+    columns: dict[str, str] = field(default_factory=dict)
+    requested: dict[str, str] | None = None
+
+    def column_key(self, name: str) -> str:
+        """Widget key of the column selectbox of field ``name``: new for every file and
+        every mapping, so the boxes always start at the mapping used."""
+        used = "|".join(f"{k}={v}" for k, v in sorted(self.columns.items()))
+        digest = hashlib.sha1(f"{self.file_id}|{used}".encode()).hexdigest()[:10]
+        return f"eigen_lijst_kolom_{name}_{digest}"
 
 
 @dataclass(frozen=True)
@@ -73,50 +108,125 @@ def lookup_session() -> requests.Session:
     return make_session(retries=LOOKUP_RETRIES, backoff=0.5)
 
 
+def requested_columns(file_id: str) -> dict[str, str] | None:
+    """The columns the user chose for this uploaded file; ``None``: match them by header."""
+    chosen = st.session_state.get(COLUMNS_KEY)
+    if chosen is not None and chosen[0] == file_id:
+        return dict(chosen[1])
+    return None
+
+
 def checked(region: str, file_id: str) -> Check | None:
-    """The kept check of this uploaded file for this region, if it was checked already."""
+    """The kept check of this uploaded file for this region with the columns the user chose,
+    if it was checked already."""
     check = st.session_state.get(CHECK_KEY)
-    if check is not None and (check.region, check.file_id) == (region, file_id):
+    if (check is not None and (check.region, check.file_id) == (region, file_id)
+            and check.requested == requested_columns(file_id)):
         return check
     return None
 
 
-def check_file(root: str, region: str, content: bytes, filename: str, file_id: str) -> Check:
-    """Check an uploaded file against the region and keep the result; nothing is stored."""
+def check_file(
+    root: str, region: str, content: bytes, filename: str, file_id: str,
+    columns: Mapping[str, str] | None = None,
+) -> Check:
+    """Check an uploaded file against the region and keep the result; nothing is stored.
+
+    Parameters
+    ----------
+    root, region
+        The store and its region (its gemeenten reject far-away points).
+    content, filename, file_id
+        The uploaded file.
+    columns
+        The user's mapping (field → column); ``None`` matches the columns by their headers.
+    """
     name = display_name(filename)
+    requested = None if columns is None else dict(columns)
     try:
-        parsed = parse_for_region(Store(root), region, content, filename,
+        store = Store(root)
+        store.manifest(region)
+        parsed = parse_venue_file(content, filename, gemeenten=region_gemeenten(store, region),
                                   session=lookup_session(),
-                                  base_url=locatieserver.LOCATIESERVER_URL)
+                                  base_url=locatieserver.LOCATIESERVER_URL, columns=columns)
+    except ColumnsError as exc:
+        check = Check(region, file_id, name, error=exc.user_message, headers=exc.headers,
+                      columns=exc.columns, requested=requested)
     except SourceError as exc:
-        check = Check(region, file_id, name, error=exc.user_message)
+        check = Check(region, file_id, name, error=exc.user_message, requested=requested)
     except StoreError as exc:
-        check = Check(region, file_id, name, error=str(exc))
+        check = Check(region, file_id, name, error=str(exc), requested=requested)
     else:
-        check = Check(region, file_id, name, parsed=parsed)
+        check = Check(region, file_id, name, parsed=parsed, headers=parsed.headers,
+                      columns=parsed.columns, requested=requested)
     st.session_state[CHECK_KEY] = check
     return check
 
 
-def store_check(root: str, region: str) -> None:
-    """Button callback: store the kept check's rows as the region's list of that file name."""
+def choose_columns(check: Check) -> None:
+    """Form callback: check the file again with the columns chosen in the selectboxes."""
+    chosen = {name: st.session_state.get(check.column_key(name), NO_COLUMN) for name in FIELDS}
+    mapping = {name: column for name, column in chosen.items() if column != NO_COLUMN}
+    st.session_state[COLUMNS_KEY] = (check.file_id, mapping)
+
+
+def separate_name(root: str, region: str, filename: str) -> str:
+    """The name under which a file is kept next to a stored list of its name."""
+    return free_list_name(Store(root), region, filename)
+
+
+def final_check(root: str, region: str, check: Check, choice: str | None) -> ParsedVenues:
+    """The checked rows as they would be stored: places already stored are ``dubbel``.
+
+    Parameters
+    ----------
+    root, region
+        The store.
+    check
+        A check with ``parsed`` rows.
+    choice
+        :data:`REPLACE` or :data:`SEPARATE` when a list of this file name is stored, else
+        ``None``.
+    """
+    store = Store(root)
+    parsed = check.parsed
+    if choice == SEPARATE:
+        name = separate_name(root, region, check.filename)
+        parsed = parsed._replace(venues=rename_list(parsed.venues, name))
+    return mark_stored_duplicates(store, region, parsed, replace=choice == REPLACE)
+
+
+def store_check(root: str, region: str, choice: str | None) -> None:
+    """Button callback: store the kept check's rows as a list of the region.
+
+    ``choice`` is :data:`REPLACE` (replace the stored list of this file name), :data:`SEPARATE`
+    (keep the file as a list of its own next to it) or ``None`` (no list of this name yet).
+    """
     check = st.session_state.pop(CHECK_KEY, None)
     if check is None or check.parsed is None or check.region != region:
         _notice("warning", "Er was geen gecontroleerd bestand meer om op te slaan; kies het "
                            "bestand opnieuw.")
         return
-    venues = check.parsed.venues
     try:
         store = Store(root)
-        store_venue_list(store, region, venues)
+        final = final_check(root, region, check, choice)
+        replaced = stored_list_size(store, region, check.filename) or 0
+        store_venue_list(store, region, final.venues, replace=choice == REPLACE)
         refresh_reach(store, region=region)
     except StoreError as exc:
         _notice("error", str(exc))
         return
     _new_uploader()
+    venues = final.venues
+    name = el.list_name(venues["source"].iloc[0]) if len(venues) else check.filename
     counts = el.list_counts(len(venues), int(venues.geometry.isna().sum()))
-    _notice("success", f"Lijst {check.filename} is opgeslagen: {counts}. De kaart, de kernen "
-                       "en het scenario rekenen er nu mee.")
+    text = f"Lijst {name} is opgeslagen: {counts}."
+    if choice == REPLACE:
+        text += f" De vorige versie ({el.places(replaced)}) is vervangen."
+    repeated = int((final.report["status"] == DUBBEL).sum())
+    if repeated:
+        text += f" {el.repeated_text(repeated)}"
+    _notice("success", text + " De kaart, de kernen en het scenario rekenen er nu mee.")
 
 
 def discard_check() -> None:
@@ -193,9 +303,10 @@ def take_notice() -> Notice | None:
     return st.session_state.pop(NOTICE_KEY, None)
 
 
-def replaces_list(root: str, manifest: dict[str, Any], filename: str) -> bool:
-    """True when the region already has a stored list of this file name."""
-    return list_source(filename) in set(load_own_lists(root, manifest)["source"])
+def stored_size(root: str, manifest: dict[str, Any], filename: str) -> int:
+    """How many places the stored list of this file name has (0 when there is none)."""
+    lists = load_own_lists(root, manifest)
+    return int(lists.loc[lists["source"] == list_source(filename), "plekken"].sum())
 
 
 def load_own_lists(root: str, manifest: dict[str, Any]) -> pd.DataFrame:

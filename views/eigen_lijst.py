@@ -11,7 +11,8 @@ import geopandas as gpd
 import pandas as pd
 import plotly.graph_objects as go
 
-from loaders.venues import FIELDS, MAX_FILE_BYTES, MAX_ROWS, STATUSES
+from loaders.venue_columns import FIELD_WORDS, FIELDS, describe_columns
+from loaders.venues import MAX_FILE_BYTES, MAX_ROWS, STATUSES, list_name
 from views.maps import (
     border_trace,
     map_figure,
@@ -24,7 +25,6 @@ FILE_TYPES = ("csv", "xlsx", "xlsm", "geojson", "json", "gpkg")
 """File name extensions the uploader accepts."""
 MAX_UPLOAD_MB = MAX_FILE_BYTES // 2**20
 """The uploader's size limit in MB: the parser's own limit, so the browser refuses first."""
-LIST_PREFIX = "eigen lijst: "
 MERGED = "Samengevoegd"
 """Column of :func:`merges_table` the user may change."""
 
@@ -54,13 +54,37 @@ def thousands(number: int) -> str:
 
 
 def columns_table() -> pd.DataFrame:
-    """One row per recognised field: what it holds and the column names that are recognised."""
+    """One row per recognised field: what it holds, the column names that are recognised and
+    the words that make a longer column name count (``Naam accommodatie``)."""
     return pd.DataFrame(
         {
             "Gegeven": [FIELD_LABELS.get(name, name) for name in FIELDS],
             "Herkende kolomnamen": [", ".join(headers) for headers in FIELDS.values()],
+            "Ook kolomnamen met": [", ".join(FIELD_WORDS[name]) for name in FIELDS],
         }
     )
+
+
+def columns_text(columns: dict[str, str], headers: tuple[str, ...]) -> list[str]:
+    """The mapping used, one line per field (``Kolom 'Naam accommodatie' gebruikt als naam``),
+    then the columns left unused."""
+    lines = [f"{line}." for line in describe_columns(columns)]
+    unused = [header for header in headers if header and header not in columns.values()]
+    if unused:
+        lines.append("Niet gebruikt: " + ", ".join(f"'{header}'" for header in unused) + ".")
+    return lines
+
+
+def places(number: int) -> str:
+    """``"1 plek"`` or ``"12 plekken"``."""
+    return "1 plek" if number == 1 else f"{number} plekken"
+
+
+def repeated_text(number: int) -> str:
+    """The sentence about places of a stored list that were not stored again."""
+    if number == 1:
+        return "1 plek stond al in een andere lijst en is niet nog eens opgeslagen."
+    return f"{number} plekken stonden al in een andere lijst en zijn niet nog eens opgeslagen."
 
 
 def limits_text() -> str:
@@ -113,11 +137,6 @@ def venues_table(venues: gpd.GeoDataFrame) -> pd.DataFrame:
     ).reset_index(drop=True)
 
 
-def list_name(source: str) -> str:
-    """The file name of a stored list from its ``source`` (``"eigen lijst: leden.csv"``)."""
-    return source.removeprefix(LIST_PREFIX)
-
-
 def waiting(number: int, singular: str, plural: str) -> str:
     """``"1 rij wacht"`` or ``"3 rijen wachten"``."""
     return f"1 {singular} wacht" if number == 1 else f"{number} {plural} wachten"
@@ -125,7 +144,7 @@ def waiting(number: int, singular: str, plural: str) -> str:
 
 def list_counts(plekken: int, wachtend: int) -> str:
     """``"12 plekken, waarvan 2 wachten op geocodering"`` for one stored list."""
-    text = "1 plek" if plekken == 1 else f"{plekken} plekken"
+    text = places(plekken)
     if wachtend:
         text += f", waarvan {wachtend} {'wacht' if wachtend == 1 else 'wachten'} op geocodering"
     return text
