@@ -7,11 +7,13 @@ from datetime import datetime
 import streamlit as st
 
 from analysis.reach import reach_summary
+from ui.corrections import load_corrections
 from ui.frame import page_context
 from ui.layers import load_layer
 from ui.reach import load_reach
 from ui.selection import mode_label
 from views import kernen as vk
+from views.corrections import place_sources
 from views.export import XLSX_MIME
 from views.kernen_export import kernen_file, kernen_stem
 
@@ -32,6 +34,8 @@ gemeenten = load_layer(context.root, context.manifest, "gemeenten")
 buurten = load_layer(context.root, context.manifest, "buurten")
 names = vk.gemeente_names(gemeenten, context.options.gemeente_namen)
 table = vk.kern_table(view.table, gemeente_namen=names, buurten=buurten, gemeenten=gemeenten)
+table = table.assign(venue_bron=place_sources(table["venue_id"], view.venues,
+                                              load_corrections(context)))
 summary = reach_summary(table, [threshold])
 totals = vk.totals(summary, threshold)
 
@@ -68,8 +72,9 @@ only_without = left.toggle(f"Alleen kernen zonder ontmoetingsplek binnen {within
 search = right.text_input("Zoek een kern op naam", key="kernen_zoek", placeholder="bijv. Gieten")
 shown = vk.filter_kernen(table, without_m=threshold if only_without else None, search=search)
 st.caption(f"{len(shown)} van {len(table)} kernen. Klik op een kolomkop om te sorteren. "
-           "De eenzaamheidscijfers zijn RIVM-modelschattingen van de buurt waarin de kern ligt "
-           "(of van de gemeente als de buurt geen cijfer heeft).")
+           "De eenzaamheidscijfers zijn RIVM-modelschattingen: het gewogen gemiddelde van de "
+           "buurten waarin de inwoners van de kern wonen, of het cijfer van de wijk of gemeente "
+           "(kolom ‘van’). Klik op Kaart op een kern voor zijn buurten.")
 if shown.empty:
     st.info(f"Geen kernen voor dit filter: elke kern heeft een ontmoetingsplek binnen {within}."
             if only_without and not search.strip() else "Geen kernen voor dit filter.",

@@ -12,12 +12,14 @@ from dataclasses import dataclass
 import pandas as pd
 
 from analysis.nearest import METHOD_STRAIGHT_LINE
+from loaders.corrections import corrected_venues, corrections
 from loaders.gebied import Gebied, resolve_gebied
 from loaders.store import NATIONAL, Store, StoreError
 from pipeline import current_reach
 from pipeline.loneliness import stored_kern_loneliness
 from views import compare
 from views import kernen as vk
+from views.corrections import place_sources
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,8 @@ def kernen_selection(
         else None
     names = vk.gemeente_names(gemeenten, gemeente_names(store))
     table = vk.kern_table(table, gemeente_namen=names, buurten=buurten, gemeenten=gemeenten)
+    table = table.assign(venue_bron=place_sources(
+        table["venue_id"], corrected_venues(store, NATIONAL), corrections(store, NATIONAL)))
     manifest = store.manifest(NATIONAL)
     estimate = f"netwerk_{mode}" not in manifest["layers"] or bool(
         table["methode"].eq(METHOD_STRAIGHT_LINE).all()

@@ -85,6 +85,12 @@ def test_kernen_download_equals_reports_kernen(
     assert out.read_bytes() == page_csv
     table = pd.read_csv(out, sep=";", decimal=",", encoding="utf-8-sig")
     assert set(table["Gemeentecode"]) == {"GM1680"}
+    venues = Store(drenthe).read_layer(NATIONAL, "venues").set_index("venue_id")["source"]
+    nearest = table.set_index("Kern")
+    schipborg = nearest.loc["Schipborg"]
+    assert schipborg["Bron ontmoetingsplek"] == venues[
+        current_reach(Store(drenthe), "walk").set_index("naam").loc["Schipborg", "venue_id"]]
+    assert table["Eenzaam: herkomst"].notna().all()
 
 
 @pytest.mark.parametrize(("gebied", "title"), [

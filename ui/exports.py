@@ -115,19 +115,19 @@ def describe_selection(context: PageContext) -> str:
 
 
 def kernen_table(context: PageContext, view: ReachView) -> ExportTable:
-    """The chosen gemeenten's kernen: nearest meeting places, distances, the buurt's loneliness
-    figure and the kern's point."""
+    """The chosen gemeenten's kernen: nearest meeting places and their source, distances, the
+    kern's loneliness figure from its buurten and the kern's point."""
     choice = context.selection
     gemeenten = load_layer(context.root, context.manifest, "gemeenten")
     buurten = load_layer(context.root, context.manifest, "buurten")
     names = vk.gemeente_names(gemeenten, context.options.gemeente_namen)
     table = vk.kern_table(view.table, gemeente_namen=names, buurten=buurten, gemeenten=gemeenten)
+    table = table.assign(venue_bron=place_sources(table["venue_id"], view.venues,
+                                                  load_corrections(context)))
     mode = mode_label(choice.modus)
     export = vk.export_table(table, indicator=choice.indicator, jaar=choice.jaar,
                              leeftijd=choice.leeftijd, mode_label=mode,
                              threshold_m=choice.drempel_m)
-    export.insert(export.columns.get_loc("Soort") + 1, "Bron ontmoetingsplek",
-                  place_sources(table["venue_id"], view.venues, load_corrections(context)))
     method = vk.method_rows(mode_label=mode, threshold_m=choice.drempel_m,
                             indicator=choice.indicator, jaar=choice.jaar,
                             leeftijd=choice.leeftijd, estimate=view.is_estimate,

@@ -164,7 +164,8 @@ def export_table(
 ) -> pd.DataFrame:
     """The kernen for download: codes, both nearest places, distances, loneliness, method.
 
-    Missing values stay empty; ``Methode`` says per row whether the distance is a network
+    ``Bron ontmoetingsplek`` is the ``venue_bron`` column where the table has it
+    (:func:`views.corrections.place_sources`). Missing values stay empty; ``Methode`` says per row whether the distance is a network
     distance or a straight-line estimate. Source columns are added by :func:`with_sources`.
     """
     label = LONELINESS_INDICATORS[indicator]
@@ -181,6 +182,7 @@ def export_table(
             "65+ van": table["pct_65plus_niveau"],
             "Dichtstbijzijnde ontmoetingsplek": table["venue_naam"],
             "Soort": table["venue_soort"],
+            "Bron ontmoetingsplek": _column(table, "venue_bron"),
             "Afstand (km)": table["afstand_m"] / 1000.0,
             f"Minuten {mode_label}": table["minuten"],
             "Tweede ontmoetingsplek (id)": table["tweede_venue_id"],
