@@ -58,7 +58,8 @@ def find_duplicates(
     found = pd.DataFrame(
         {"naam": pd.Series(None, index=new.index, dtype=object),
          "bron": pd.Series(None, index=new.index, dtype=object),
-         "afstand_m": pd.Series(np.nan, index=new.index, dtype=float)}
+         "afstand_m": pd.Series(np.nan, index=new.index, dtype=float)},
+        columns=list(DUPLICATE_COLUMNS),
     )
     new_points, new_positions = _located(new)
     stored, stored_positions = _located(existing)

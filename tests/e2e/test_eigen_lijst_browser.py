@@ -57,6 +57,9 @@ def test_upload_check_store_and_remove_a_list(
     settle(page)
     assert _metric(page, "Geaccepteerd") == str(len(_stembureaus()) + 1)
     assert _metric(page, "Afgewezen") == "1"
+    assert _metric(page, "Dubbel") == "0"
+    assert page.get_by_text("Kolom 'naam' gebruikt als naam.").is_visible()
+    assert page.get_by_text("Kolom 'x' gebruikt als x-coördinaat.").is_visible()
     assert page.get_by_text(f"Bestand: {FILE}").is_visible()
     assert page.get_by_role("button", name="Lijst opslaan").is_visible()
     screenshot(page, screenshot_dir / "eigen_lijst_controle.png")
@@ -69,6 +72,25 @@ def test_upload_check_store_and_remove_a_list(
     assert page.get_by_text(f"{len(_stembureaus()) + 1} plekken", exact=True).is_visible()
     screenshot(page, screenshot_dir / "eigen_lijst_opgeslagen.png")
     assert page.locator(EXCEPTION).count() == 0
+
+    page.set_input_files(UPLOAD_INPUT, files=[{
+        "name": FILE, "mimeType": "text/csv", "buffer": _venue_csv(restored_store),
+    }])
+    page.get_by_text("Er is al een opgeslagen lijst met deze naam").wait_for(timeout=30000)
+    page.get_by_text(f"Vervang de opgeslagen lijst '{FILE}'").wait_for(timeout=30000)
+    settle(page)
+    assert _metric(page, "Dubbel") == "0"
+    page.get_by_text("Voeg toe als aparte lijst").click()
+    page.get_by_text("Alle bruikbare plekken uit dit bestand staan al in een opgeslagen lijst",
+                     exact=False).wait_for(timeout=30000)
+    settle(page)
+    assert _metric(page, "Dubbel") == str(len(_stembureaus()) + 1)
+    assert page.get_by_role("button", name="Lijst opslaan").count() == 0
+    screenshot(page, screenshot_dir / "eigen_lijst_dubbel.png")
+    assert page.locator(EXCEPTION).count() == 0
+    page.get_by_role("button", name="Ander bestand kiezen").click()
+    page.get_by_text("Het bestand is niet opgeslagen.").wait_for(timeout=30000)
+    settle(page)
 
     page.get_by_role("button", name="Verwijderen").click()
     page.get_by_text(f"Lijst {FILE} is verwijderd").wait_for(timeout=30000)
