@@ -58,6 +58,21 @@ KERNCIJFERS_TITLES: dict[str, list[str]] = {
 and renames them to ``pct_65plus`` / ``eenpersoonshuishoudens_pct`` when the unit is ``%``.
 """
 
+OPTIONAL_TITLES: dict[str, list[str]] = {
+    "inwoners_0_15": ["Leeftijdsgroepen > 0 tot 15 jaar", "0 tot 15 jaar"],
+    "inwoners_15_25": ["Leeftijdsgroepen > 15 tot 25 jaar", "15 tot 25 jaar"],
+    "adresdichtheid": ["Omgevingsadressendichtheid"],
+}
+"""Kerncijfers columns used where the edition has them: the age groups that give the share of
+adults (counts since 2019, shares before) and the omgevingsadressendichtheid that weighs buurten
+without inhabitants. An edition without them still loads; the columns stay missing."""
+
+OPTIONAL_KEY_PREFIXES = {
+    "inwoners_0_15": "k_0Tot15Jaar_",
+    "inwoners_15_25": "k_15Tot25Jaar_",
+    "adresdichtheid": "Omgevingsadressendichtheid_",
+}
+
 HUISHOUDENS_TITLES = {
     "huishoudens": ["Huishoudens > Huishoudens totaal", "Huishoudens totaal",
                     "Particuliere huishoudens"],
@@ -76,6 +91,9 @@ KERNCIJFERS_KEY_PREFIXES = {
 
 KERNCIJFERS_COLUMNS = tuple(c for c in BUURT_COLUMNS if c != "geometry")
 """Columns returned by :func:`parse_kerncijfers`: the buurten layer without geometry."""
+
+_OPTIONAL_COLUMNS = ("inwoners_0_15", "inwoners_15_25", "pct_0_15", "pct_15_25",
+                     "adresdichtheid")
 
 MISSING_THRESHOLD = -99995
 """CBS codes for missing, secret or not-applicable values are numbers at or below this."""
@@ -537,6 +555,15 @@ def kerncijfers_keys(
                 key_prefixes=KERNCIJFERS_KEY_PREFIXES,
             )
         )
+    for name, titles in OPTIONAL_TITLES.items():
+        try:
+            found = resolve_keys(properties, {name: titles}, table_id=table_id,
+                                 key_prefixes=OPTIONAL_KEY_PREFIXES)
+        except SourceFormatError:
+            continue
+        key = found[name]
+        share = "%" in units.get(key, "")
+        keys[name.replace("inwoners_", "pct_") if share else name] = key
     return keys
 
 
@@ -646,6 +673,7 @@ def parse_kerncijfers(
     """
     frame = as_frame(rows)
     needed = _kerncijfers_needed(keys)
+    needed += [n for n in _OPTIONAL_COLUMNS if n in keys and keys[n] in frame.columns]
     if frame.empty:
         return pd.DataFrame(columns=list(KERNCIJFERS_COLUMNS))
     missing = [keys[n] for n in needed if keys[n] not in frame.columns]
@@ -701,6 +729,9 @@ def _kerncijfers_output(
         )
     klasse = data["stedelijkheid"].where(data["stedelijkheid"].between(1, 5))
     out["stedelijkheid"] = klasse.round().astype("Int64")
+    for band in ("0_15", "15_25"):
+        if f"inwoners_{band}" in data:
+            data[f"pct_{band}"] = _share(data[f"inwoners_{band}"], data["inwoners"])
     for optional in ("adresdichtheid", "pct_0_15", "pct_15_25"):
         out[optional] = data[optional] if optional in data else float("nan")
     out["indeling"] = str(year)

@@ -258,7 +258,7 @@ class FileBuilder:
 def fill_from_kerncijfers(areas: gpd.GeoDataFrame, figures: pd.DataFrame) -> gpd.GeoDataFrame:
     """Fill missing kerncijfers of PDOK areas from the CBS table, matched on the area code."""
     columns = ["inwoners", "inwoners_65plus", "pct_65plus", "eenpersoonshuishoudens_pct",
-               "stedelijkheid"]
+               "stedelijkheid", "adresdichtheid", "pct_0_15", "pct_15_25"]
     lookup = figures.set_index("code")[columns]
     result = areas.copy()
     for column in columns:

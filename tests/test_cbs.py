@@ -309,6 +309,7 @@ def _kerncijfers_rows(gm: dict) -> list[dict]:
         "HuishoudensTotaal_28": huishoudens,
         "Eenpersoonshuishoudens_29": round(huishoudens * gm["eenpersoonshuishoudens_pct"] / 100),
         "MateVanStedelijkheid_116": int(gm[STEDELIJKHEID]),
+        "Omgevingsadressendichtheid_117": int(gm["omgevingsadressendichtheid_per_km2"]),
     }
     buurt = {key: None for key in gemeente} | {
         "ID": 75, "WijkenEnBuurten": "BU16800709", "Gemeentenaam_1": gemeente["Gemeentenaam_1"],
@@ -345,8 +346,36 @@ def test_fetch_kerncijfers_2020(replay_server, properties, aa_en_hunze_2020) -> 
     assert "startswith(WijkenEnBuurten,'BU1680')" in data_query["$filter"][0]
     assert set(data_query["$select"][0].split(",")) == {
         "WijkenEnBuurten", "AantalInwoners_5", "k_65JaarOfOuder_12", "HuishoudensTotaal_28",
-        "Eenpersoonshuishoudens_29", "MateVanStedelijkheid_116"}
+        "Eenpersoonshuishoudens_29", "MateVanStedelijkheid_116", "Omgevingsadressendichtheid_117"}
     assert "startswith(Key,'GM1680')" in replay_server.requests[2]["query"]["$filter"][0]
+    assert gm["adresdichtheid"] == aa_en_hunze_2020["omgevingsadressendichtheid_per_km2"]
+    assert pd.isna(gm["pct_0_15"])
+
+
+def test_kerncijfers_age_groups_give_shares_where_the_edition_has_them(
+    properties, aa_en_hunze_2020
+) -> None:
+    # The real 84799NED keys of the two youngest age groups, under "Leeftijdsgroepen" (ID 6).
+    extra = [
+        {"ID": 901, "ParentID": 6, "Type": "Topic", "Key": "k_0Tot15Jaar_8",
+         "Title": "0 tot 15 jaar", "Unit": "aantal"},
+        {"ID": 902, "ParentID": 6, "Type": "Topic", "Key": "k_15Tot25Jaar_9",
+         "Title": "15 tot 25 jaar", "Unit": "aantal"},
+    ]
+    keys = cbs.kerncijfers_keys([*properties, *extra], table_id="84799NED")
+    assert keys["inwoners_0_15"] == "k_0Tot15Jaar_8"
+    assert keys["inwoners_15_25"] == "k_15Tot25Jaar_9"
+    rows = _kerncijfers_rows(aa_en_hunze_2020)
+    inwoners = rows[0]["AantalInwoners_5"]
+    rows[0] |= {"k_0Tot15Jaar_8": round(inwoners * aa_en_hunze_2020["personen_0_tot_15_jaar_pct"]
+                                        / 100),
+                "k_15Tot25Jaar_9": round(inwoners
+                                         * aa_en_hunze_2020["personen_15_tot_25_jaar_pct"] / 100)}
+    result = cbs.parse_kerncijfers(rows, keys, year=2020).set_index("code")
+    assert result.loc["GM1680", "pct_0_15"] == pytest.approx(
+        aa_en_hunze_2020["personen_0_tot_15_jaar_pct"], abs=0.01)
+    assert result.loc["GM1680", "pct_15_25"] == pytest.approx(
+        aa_en_hunze_2020["personen_15_tot_25_jaar_pct"], abs=0.01)
 
 
 def test_fetch_kerncijfers_unknown_gemeente(replay_server, properties) -> None:
@@ -377,7 +406,7 @@ def test_kerncijfers_keys_read_units(properties: list[dict]) -> None:
         "code": "WijkenEnBuurten", "inwoners": "AantalInwoners_5",
         "inwoners_65plus": "k_65JaarOfOuder_12", "eenpersoonshuishoudens":
         "Eenpersoonshuishoudens_29", "stedelijkheid": "MateVanStedelijkheid_116",
-        "huishoudens": "HuishoudensTotaal_28"}
+        "huishoudens": "HuishoudensTotaal_28", "adresdichtheid": "Omgevingsadressendichtheid_117"}
     shares = [dict(p, Unit="%") if p["Key"].startswith(("k_65", "Eenpersoons")) else p
               for p in properties if p["Key"] != "HuishoudensTotaal_28"]
     keys = cbs.kerncijfers_keys(shares)
