@@ -30,6 +30,7 @@ import shapely
 
 from loaders.schema import CRS, VENUE_COLUMNS
 from loaders.store import LayerSource, Store, StoreError
+from loaders.venue_duplicates import find_duplicates
 from loaders.venue_merge import normalise_name
 from loaders.venue_rules import (
     BIJEENKOMST_RULE,
@@ -71,10 +72,6 @@ correction applies.
 """
 SOORTEN = tuple(rule.soort for rule in (*VENUE_RULES, BIJEENKOMST_RULE, OVERIG_RULE))
 """The soorten an added place may have (those of :mod:`loaders.venue_rules`)."""
-SAME_NAME_M = 50.0
-"""A place with the same normalised name within this distance is a duplicate."""
-ANY_NAME_M = 10.0
-"""Any place within this distance is a duplicate, whatever its name."""
 ATTRIBUTION = "Eigen invoer: correcties van de gebruiker op de kaart"
 _RESOLVE_M = 50.0
 """A verdict whose venue id vanished in a refresh is matched by name within this distance."""
@@ -189,22 +186,19 @@ def provenance(datum: str) -> str:
 def find_duplicate(
     venues: gpd.GeoDataFrame, naam: str, point: shapely.Point
 ) -> tuple[pd.Series, float] | None:
-    """The nearest venue that ``naam`` at ``point`` would duplicate, with its distance in metres.
+    """The venue that ``naam`` at ``point`` would duplicate, with its distance in metres.
 
-    A duplicate is a venue with the same normalised name
-    (:func:`loaders.venue_merge.normalise_name`) within :data:`SAME_NAME_M`, or any venue within
-    :data:`ANY_NAME_M`. Returns None when there is none.
+    The rule of own lists (:func:`loaders.venue_duplicates.find_duplicates`): the same
+    normalised name within 50 m, or any name within 10 m; a place of the same name first, then
+    the nearest. Returns None when there is none.
     """
-    located = venues[venues.geometry.notna() & ~venues.geometry.is_empty]
-    if located.empty:
+    candidate = gpd.GeoDataFrame({"naam": [naam]}, geometry=[point], crs=CRS)
+    stored = venues.assign(bron=venues["venue_id"])
+    match = find_duplicates(candidate, stored).iloc[0]
+    if pd.isna(match["naam"]):
         return None
-    distance = located.distance(point).to_numpy()
-    same = np.array([normalise_name(n) for n in located["naam"]]) == normalise_name(naam)
-    hits = np.flatnonzero((same & (distance <= SAME_NAME_M)) | (distance <= ANY_NAME_M))
-    if not len(hits):
-        return None
-    best = hits[np.argmin(distance[hits])]
-    return located.iloc[best], float(distance[best])
+    row = venues[venues["venue_id"] == match["bron"]].iloc[0]
+    return row, float(match["afstand_m"])
 
 
 def add_place(
