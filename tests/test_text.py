@@ -1,0 +1,124 @@
+"""views.text: outside text stays text in Markdown, HTML and plotly; echoed values are cut."""
+
+from __future__ import annotations
+
+import html
+import re
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import pytest
+
+from views.text import (
+    ECHO_LIMIT,
+    echo,
+    plain_html,
+    plain_markdown,
+    plain_plotly,
+    shorten,
+)
+
+TRAP = "http://127.0.0.1:9/val"
+PAYLOADS = [
+    f"[log hier in]({TRAP})",
+    f"![beeld]({TRAP}/x.png)",
+    f"<a href='{TRAP}'>klik</a>",
+    f'<img src="{TRAP}/y.png" onerror="alert(1)">',
+    "<script>alert(1)</script>",
+    f"<{TRAP}>",
+    "www.example.com en iemand@example.com",
+    "# Kop\n\n- lijst\n1. genummerd\n\nOnderstreept\n===",
+    ":red[rood] :material/home: $x^2$ ~~weg~~ **vet** _schuin_ `code`",
+    "| a | b |\n|---|---|\n| 1 | 2 |",
+    "&lt;b&gt; &amp; &#60;i&#62;",
+    "%{x} %{customdata[0]}",
+]
+MARKDOWN_ACTIVE = set("\\`*_{}[]()#+-.!<>|~$:&=@%\"'^/")
+
+
+def _unescape_markdown(text: str) -> str:
+    """What CommonMark shows for ``text`` when every special character is backslash-escaped."""
+    return re.sub(r"\\(.)", r"\1", text, flags=re.DOTALL)
+
+
+def _bare_specials(text: str) -> list[str]:
+    """Special characters in ``text`` that are not preceded by a backslash escape."""
+    without_escapes = re.sub(r"\\.", "", text, flags=re.DOTALL)
+    return [c for c in without_escapes if c in MARKDOWN_ACTIVE]
+
+
+@pytest.mark.parametrize("payload", PAYLOADS)
+def test_plain_markdown_escapes_every_special_character(payload: str) -> None:
+    escaped = plain_markdown(payload)
+    assert _bare_specials(escaped) == []
+    assert _unescape_markdown(escaped) == payload
+
+
+def test_plain_markdown_breaks_links_images_and_autolinks() -> None:
+    escaped = plain_markdown(f"[log in]({TRAP}) ![x]({TRAP}) www.evil.nl a@b.nl")
+    assert "](" not in escaped and "![" not in escaped
+    assert "http://" not in escaped and "www.evil" not in escaped and "a@b" not in escaped
+    assert escaped.startswith("\\[log in\\]\\(http\\:\\/\\/")
+
+
+def test_plain_markdown_leaves_ordinary_names_alone() -> None:
+    assert plain_markdown("Dorpshuis De Spil") == "Dorpshuis De Spil"
+    assert plain_markdown("Súdwest Fryslân") == "Súdwest Fryslân"
+
+
+@pytest.mark.parametrize("missing", [None, float("nan"), np.nan, pd.NA, pd.NaT])
+def test_missing_values_become_empty(missing: object) -> None:
+    assert plain_markdown(missing) == ""
+    assert plain_html(missing) == ""
+    assert plain_plotly(missing) == ""
+    assert shorten(missing) == ""
+
+
+@pytest.mark.parametrize("payload", PAYLOADS)
+def test_plain_html_has_no_tags_and_reads_back(payload: str) -> None:
+    escaped = plain_html(payload)
+    assert "<" not in escaped and ">" not in escaped and '"' not in escaped
+    assert html.unescape(escaped) == payload
+
+
+@pytest.mark.parametrize("payload", PAYLOADS)
+def test_plain_plotly_has_no_tags_entities_or_template_fields(payload: str) -> None:
+    escaped = plain_plotly(payload)
+    assert "<" not in escaped and ">" not in escaped
+    assert "%{" not in escaped
+    assert re.search(r"&(?!amp;|lt;|gt;|#37;)", escaped) is None
+    assert html.unescape(escaped) == payload
+
+
+def test_plotly_hover_and_title_hold_no_link_or_template() -> None:
+    payload = f"<a href='{TRAP}'>klik</a> %{{y}} <img src={TRAP}>"
+    figure = go.Figure(go.Bar(x=[1], y=[plain_plotly(payload)],
+                              hovertext=[plain_plotly(payload)],
+                              hovertemplate=plain_plotly(payload) + "<br>%{x}<extra></extra>"))
+    figure.update_layout(title={"text": plain_plotly(payload)})
+    as_json = figure.to_json()
+    assert "<a" not in as_json and "\\u003ca" not in as_json
+    assert "<img" not in as_json and "\\u003cimg" not in as_json
+    template = figure.data[0].hovertemplate
+    assert re.findall(r"%\{[^}]*\}", template) == ["%{x}"]
+
+
+def test_shorten_cuts_at_the_limit_with_an_ellipsis() -> None:
+    value = "a" * 100_000
+    assert shorten(value) == "a" * ECHO_LIMIT + "…"
+    assert shorten("b" * ECHO_LIMIT) == "b" * ECHO_LIMIT
+    assert shorten("b" * (ECHO_LIMIT + 1)) == "b" * ECHO_LIMIT + "…"
+    assert shorten("x" * 10, 4) == "xxxx…"
+
+
+def test_shorten_folds_whitespace_onto_one_line() -> None:
+    assert shorten("  Aa\n\nen\tHunze ") == "Aa en Hunze"
+
+
+def test_echo_is_cut_before_it_is_escaped() -> None:
+    payload = f"[log in]({TRAP})" + "z" * 200
+    shown = echo(payload)
+    assert _unescape_markdown(shown) == shorten(payload)
+    assert len(_unescape_markdown(shown)) == ECHO_LIMIT + 1
+    assert _bare_specials(shown) == []
