@@ -17,6 +17,7 @@ import pandas as pd
 import streamlit as st
 
 from loaders.store import Store, StoreError
+from views.text import plain_markdown
 
 
 @st.cache_resource(show_spinner="Gegevens laden…", max_entries=40)
@@ -28,7 +29,8 @@ def _read_layer(root: str, region: str, layer: str, updated_at: str, file: str) 
 def load_layer(root: str, manifest: Mapping[str, Any], layer: str) -> pd.DataFrame | None:
     """A layer of the region in ``manifest``, or None when it is not stored or unreadable.
 
-    An unreadable layer shows its Dutch error on the page instead of a traceback.
+    An unreadable layer shows its Dutch error on the page instead of a traceback, as plain text
+    (it names files and paths).
 
     Parameters
     ----------
@@ -47,5 +49,5 @@ def load_layer(root: str, manifest: Mapping[str, Any], layer: str) -> pd.DataFra
             root, manifest["region"], layer, manifest.get("updated_at", ""), entry.get("file", "")
         )
     except StoreError as exc:
-        st.error(str(exc))
+        st.error(plain_markdown(str(exc)))
         return None

@@ -5,7 +5,9 @@ No Streamlit here. :func:`parse_query` turns URL query parameters into a valid c
 back to the default for every invalid value and collecting one Dutch warning per value;
 :func:`to_query` turns a choice back into query parameters, so a copied link reproduces the
 view. Every key is always written, so a link keeps meaning the same view when newer data (a
-later year) changes the defaults.
+later year) changes the defaults. A warning repeats a value from the link at most
+:data:`views.text.ECHO_LIMIT` characters long; it is plain text, which the caller escapes
+(:func:`views.text.plain_markdown`) before Streamlit shows it.
 
 The area (``gebied``) is Nederland, a province or one or more gemeenten of the national store
 (:mod:`loaders.gebied`); the optional ``gemeente`` list narrows it. Links of the time when the
@@ -25,6 +27,7 @@ from loaders.errors import UnknownRegionError
 from loaders.gebied import NL_KEY, Gebied, gebied_options, resolve_gebied, slug
 from loaders.roads import MODE_WORDS
 from loaders.schema import AGE_GROUPS, LONELINESS_INDICATORS
+from views.text import ECHO_LIMIT, shorten
 
 QUERY_KEYS = ("gebied", "gemeente", "jaar", "leeftijd", "indicator", "modus", "drempel")
 """Query parameters the dashboard owns; they double as the widget keys in the sidebar."""
@@ -178,22 +181,16 @@ def pick_gebied(params: Mapping[str, str], options: RegionOptions) -> tuple[Gebi
         found = resolve_gebied(text, table.assign(provincie=_province_of(table, provinces)))
     except UnknownRegionError as exc:
         what = "Gebied" if wanted else "Regio"
-        shown = _short(wanted or legacy)
         raw = " ".join(text.split())
-        detail = exc.message.replace(raw, _short(raw)) if len(raw) > 40 else exc.message
-        return country, [f"{what} ‘{shown}’ uit de link bestaat niet: {_short(detail, 200)} "
-                         "We tonen Nederland."]
+        detail = exc.message.replace(raw, shorten(raw)) if raw else exc.message
+        return country, [f"{what} ‘{shorten(wanted or legacy)}’ uit de link bestaat niet: "
+                         f"{shorten(detail, 4 * ECHO_LIMIT)} We tonen Nederland."]
     return options.gebied(found.key) or found, []
 
 
 def _province_of(table: pd.DataFrame, provinces: list[Gebied]) -> pd.Series:
     lookup = {code: p.label.removeprefix("Provincie ") for p in provinces for code in p.codes}
     return table["code"].map(lookup)
-
-
-def _short(text: str, limit: int = 40) -> str:
-    """At most ``limit`` characters of a value from a link, for a message."""
-    return text if len(text) <= limit else text[:limit] + "…"
 
 
 def parse_query(params: Mapping[str, str], options: RegionOptions) -> tuple[Selection, list[str]]:
@@ -270,7 +267,7 @@ def _parse_gemeenten(
     if unknown:
         verb = "hoort" if len(unknown) == 1 else "horen"
         fallback = "" if known else f"; we tonen heel {gebied.label}"
-        listed = _short(", ".join(unknown))
+        listed = shorten(", ".join(unknown))
         warnings.append(f"{listed} {verb} niet bij {gebied.label}{fallback}.")
     return known or within
 
@@ -292,6 +289,6 @@ def _parse_choice(
     shown = label or (
         "geen" if default is None else LONELINESS_INDICATORS.get(str(default), str(default))
     )
-    note = f"{what} ‘{value}’ uit de link is niet beschikbaar"
+    note = f"{what} ‘{shorten(value)}’ uit de link is niet beschikbaar"
     warnings.append(f"{note}; we tonen {shown.lower()}.")
     return default

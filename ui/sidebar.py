@@ -4,7 +4,8 @@ The frame (``ui.frame``) calls :func:`render_sidebar` on every run, before the p
 then asks ``ui.frame.page_context`` for the result. The URL is read when a session starts or
 when someone edits it; otherwise the widgets lead and their values are written back to
 ``st.query_params``, so the address bar always holds a link that reproduces the view. Invalid
-URL values fall back to the default with a Dutch warning.
+URL values fall back to the default with a Dutch warning, which repeats the wrong value as
+plain text (shortened and Markdown-escaped, :mod:`views.text`).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from ui.selection import (
     to_query,
 )
 from views.eenzaamheid import AGE_LABELS
+from views.text import plain_markdown
 
 CONTEXT_KEY = "_ontmoetingskaart_context"
 WRITTEN_KEY = "_ontmoetingskaart_query"
@@ -78,7 +80,7 @@ def render_sidebar(store: Store) -> PageContext | None:
         selection = _choice_widgets(options, gebied)
         st.caption("De link in de adresbalk bewaart deze keuze: deel hem om dit te laten zien.")
     for warning in warnings:
-        st.warning(warning, icon=":material/link_off:")
+        st.warning(plain_markdown(warning), icon=":material/link_off:")
     _write_query(to_query(selection, gebied.codes))
     context = PageContext(root, manifest, options, selection)
     st.session_state[CONTEXT_KEY] = context
