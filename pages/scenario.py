@@ -26,6 +26,7 @@ from ui.sidebar import PageContext
 from views import scenario as sv
 from views.export import excel_csv
 from views.sources import layer_sources
+from views.text import echo, plain_markdown
 
 # Bare strings in a page script would be drawn by Streamlit's "magic": comments only here.
 CLOSED_PARAM = "dicht"  # query parameter with the comma-separated closed venue ids
@@ -70,7 +71,7 @@ def closed_from_url(options: Mapping[str, str]) -> list[str]:
         unknown = [i for i in wanted if i not in options]
         if unknown:
             st.warning(
-                f"{', '.join(unknown)} uit de link is geen ontmoetingsplek in dit gebied; "
+                f"{echo(', '.join(unknown))} uit de link is geen ontmoetingsplek in dit gebied; "
                 "die laten we buiten het scenario.",
                 icon=":material/link_off:",
             )
@@ -198,7 +199,7 @@ def typed_point() -> Point | None:
     try:
         point = sv.parse_point(first, second, system=system)
     except sv.PointError as exc:
-        st.error(str(exc), icon=":material/error:")
+        st.error(plain_markdown(str(exc)), icon=":material/error:")
         return None
     return point, f"Nieuwe plek ({sv.format_count(point[0])}, {sv.format_count(point[1])})"
 
@@ -284,7 +285,7 @@ def siting_tab(scene: Scene) -> None:
         sites = suggested_sites(inputs, n_sites, choice.drempel_m, weight, view.table,
                                 candidates, view.kernen, view.graph)
     except ValueError as exc:
-        st.error(f"Geen suggestie mogelijk: {exc}.", icon=":material/error:")
+        st.error(f"Geen suggestie mogelijk: {plain_markdown(str(exc))}.", icon=":material/error:")
         return
     st.dataframe(sv.styled(sv.sites_table(sites)), hide_index=True, width="stretch",
                  placeholder=sv.UNKNOWN, key="tabel_plekken")

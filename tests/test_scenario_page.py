@@ -21,6 +21,7 @@ from analysis.siting import best_sites, candidate_sites
 from loaders.schema import KERN_COLUMNS, VENUE_COLUMNS
 from loaders.store import DATA_ENV, NATIONAL, LayerSource, Store
 from tests.region_stores import REGION, demo_region_store
+from views.text import plain_markdown
 
 REPO = Path(__file__).resolve().parent.parent
 PAGE = "pages/scenario.py"
@@ -179,7 +180,7 @@ def test_invalid_coordinates_give_a_dutch_error(monkeypatch, store, system, firs
     app.text_input(key="scenario_coord_1").input(first)
     app.text_input(key="scenario_coord_2").input(second)
     _run(app)
-    assert len(app.error) == 1 and message in app.error[0].value
+    assert len(app.error) == 1 and plain_markdown(message) in app.error[0].value
     assert not any("Krijgt plek binnen 2 km" in d.value.columns for d in app.dataframe)
 
 
