@@ -9,13 +9,13 @@ closed network. MapLibre needs WebGL. Without a sprite only round markers exist,
 points are told apart by layered circles (a dot with a ring, a hollow ring) and by colour.
 Kernen are drawn last, on top of meeting places, so a click on a kern selects the kern.
 
-Names, kinds and reasons come from files; they are HTML-escaped before they enter hover text,
-because plotly renders some HTML tags there.
+Names, kinds and reasons come from files; they pass :func:`views.text.plain_plotly` (imported
+here as ``escape``) before they enter hover text, titles or notes, because plotly renders some
+HTML tags there.
 """
 
 from __future__ import annotations
 
-import html
 import math
 import textwrap
 from collections.abc import Collection, Sequence
@@ -33,6 +33,7 @@ from loaders.schema import LONELINESS_INDICATORS
 from views.charts import FONT
 from views.eenzaamheid import AGE_LABELS, SUPPRESSED, dutch_list, format_pct, rivm_source
 from views.kernen import format_count, format_km, format_minutes, format_threshold
+from views.text import plain_plotly as escape
 
 CHANGED_TEXT = "niet getoond: de buurtgrens is veranderd, het cijfer hoort bij een ander gebied"
 """Hover text of a buurt shape whose boundary changed since the figures' division."""
@@ -92,13 +93,6 @@ class MapText:
     def method(self) -> str:
         """How distances were found, as shown in hover texts and legends."""
         return METHOD_STRAIGHT_LINE if self.estimate else "over het wegennet"
-
-
-def escape(value: object) -> str:
-    """Plain text for a plotly hover label: ``<``, ``>`` and ``&`` escaped; missing → empty."""
-    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
-        return ""
-    return html.escape(str(value), quote=False)
 
 
 def simplify_tolerance(bounds: Sequence[float]) -> float:
