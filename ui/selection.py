@@ -183,8 +183,9 @@ def pick_gebied(params: Mapping[str, str], options: RegionOptions) -> tuple[Gebi
         what = "Gebied" if wanted else "Regio"
         raw = " ".join(text.split())
         detail = exc.message.replace(raw, shorten(raw)) if raw else exc.message
-        return country, [f"{what} ‘{shorten(wanted or legacy)}’ uit de link bestaat niet: "
-                         f"{shorten(detail, 4 * ECHO_LIMIT)} We tonen Nederland."]
+        message = (f"{what} ‘{shorten(wanted or legacy)}’ uit de link bestaat niet: "
+                   f"{shorten(detail, 4 * ECHO_LIMIT)} We tonen Nederland.")
+        return country, [message]
     return options.gebied(found.key) or found, []
 
 
