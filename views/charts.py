@@ -7,7 +7,6 @@ out of every figure and counted in a note; they are never drawn as 0.
 
 from __future__ import annotations
 
-import html
 import math
 from collections.abc import Mapping
 
@@ -16,6 +15,7 @@ import plotly.graph_objects as go
 
 from loaders.schema import LONELINESS_INDICATORS
 from views.eenzaamheid import AGE_LABELS, SUPPRESSED, format_pct, rivm_source
+from views.text import plain_plotly
 
 PRIMARY = "#1f6f8b"
 SECONDARY = "#9cc5d4"
@@ -202,7 +202,7 @@ def year_comparison(
 
 def _label(names: Mapping[str, str], code: str) -> str:
     """The name for ``code`` (or the code itself), HTML-escaped for plotly's hover and legend."""
-    return html.escape(str(names.get(code) or code), quote=False)
+    return plain_plotly(names.get(code) or code)
 
 
 def _floor_to(value: float, step: float) -> float:
@@ -216,7 +216,7 @@ def _labels(values: pd.DataFrame) -> list[str]:
     codes = values["code"]
     pairs = zip(names, codes, duplicated, strict=True)
     labels = [f"{n} ({c})" if d and n else (n or c) for n, c, d in pairs]
-    return [html.escape(str(label), quote=False) for label in labels]
+    return [plain_plotly(label) for label in labels]
 
 
 def _finish(

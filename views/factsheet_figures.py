@@ -22,7 +22,7 @@ from analysis.nearest import DETOUR_FACTOR, METHOD_STRAIGHT_LINE
 from analysis.reach import kernen_without, meeting_places
 from loaders.schema import LONELINESS_INDICATORS
 from views.eenzaamheid import AGE_LABELS, NATIONAL_CODE, buurt_values
-from views.maps import escape
+from views.text import plain_plotly
 
 MODE_TEXT = {"walk": "lopend", "bike": "per fiets", "drive": "met de auto"}
 """Travel mode → Dutch words used in sentences (``afstand per fiets``)."""
@@ -198,7 +198,7 @@ def distance_map(
         named = index >= 2
         figure.add_trace(go.Scatter(
             x=part["x"], y=part["y"], mode="markers+text" if named else "markers",
-            text=part["naam"].map(escape) if named else None, textposition="top center",
+            text=part["naam"].map(plain_plotly) if named else None, textposition="top center",
             textfont={"size": 10, "color": "#000000"},
             marker={"color": CLASS_COLOURS[index], "symbol": CLASS_SYMBOLS[index], "size": 12,
                     "line": {"color": "#000000", "width": 1}},
@@ -233,7 +233,7 @@ def distance_chart(reach: pd.DataFrame, *, drempel_m: float, mode: str) -> go.Fi
     unreachable = int(outside["afstand_m"].isna().sum())
     shown = outside.dropna(subset=["afstand_m"]).head(CHART_ROWS)
     figure = go.Figure(go.Bar(
-        x=shown["afstand_m"] / 1000.0, y=shown["naam"].map(escape), orientation="h", name="Kern",
+        x=shown["afstand_m"] / 1000.0, y=shown["naam"].map(plain_plotly), orientation="h", name="Kern",
         marker={"color": "#0072B2"}, text=[format_km(v) for v in shown["afstand_m"]],
         textposition="outside", cliponaxis=False, showlegend=False,
     ))

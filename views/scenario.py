@@ -9,7 +9,6 @@ render them as markup.
 
 from __future__ import annotations
 
-import html
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -29,6 +28,7 @@ from loaders.schema import LONELINESS_INDICATORS
 from loaders.venue_rules import BIJEENKOMST_RULE, OVERIG_RULE, VENUE_RULES
 from views.charts import FONT
 from views.maps import DISTANCE_SCALE
+from views.text import plain_plotly
 
 CLOSE = "dicht"
 """Scenario kind: meeting places close."""
@@ -489,12 +489,12 @@ def scenario_map(
                               yref="paper", x=0.5, y=0.5, font={"size": 14})
     if source:
         figure.add_annotation(
-            text=html.escape(source), showarrow=False, xref="paper", yref="paper", x=0, y=0,
+            text=plain_plotly(source), showarrow=False, xref="paper", yref="paper", x=0, y=0,
             yshift=-12, xanchor="left", yanchor="top", align="left",
             font={"size": 11, "color": "#555555"},
         )
     figure.update_layout(
-        title={"text": html.escape(title), "subtitle": {"text": html.escape(subtitle)},
+        title={"text": plain_plotly(title), "subtitle": {"text": plain_plotly(subtitle)},
                "yref": "container", "y": 1, "yanchor": "top", "pad": {"t": 14}},
         separators=",.",
         font={"family": FONT},
@@ -565,9 +565,9 @@ def _hover(reach: pd.DataFrame, distance: pd.Series, venue: pd.Series,
     for naam, inwoners, place, metres, old in zip(
         reach["naam"], reach["inwoners"], venue, distance, reach["afstand_m"], strict=True
     ):
-        text = (f"<b>{html.escape(_text(naam))}</b><br>"
+        text = (f"<b>{plain_plotly(naam)}</b><br>"
                 f"Inwoners: {format_count(pd.to_numeric(inwoners, errors='coerce'))}<br>"
-                f"Dichtstbijzijnde plek: {html.escape(_text(place)) or NO_PLACE}<br>"
+                f"Dichtstbijzijnde plek: {plain_plotly(place) or NO_PLACE}<br>"
                 f"Afstand: {format_km(metres)}")
         if not before and pd.notna(old) and metres != old:
             change = format_km(metres - old, sign=True) if pd.notna(metres) else "onbereikbaar"
@@ -636,7 +636,7 @@ def _place_traces(places: pd.DataFrame, *, after_panel: bool) -> list[go.Scatter
             go.Scatter(
                 x=rows["x"], y=rows["y"], mode="markers", name=name, legendgroup=status,
                 showlegend=not rows.empty and (status == "open") != after_panel,
-                hovertext=[f"<b>{html.escape(_text(n))}</b><br>{name}" for n in rows["naam"]],
+                hovertext=[f"<b>{plain_plotly(n)}</b><br>{name}" for n in rows["naam"]],
                 hovertemplate="%{hovertext}<extra></extra>",
                 marker=marker | {"line": {"color": "white", "width": 1}},
             )
