@@ -27,6 +27,7 @@ ESTIMATE_COLUMNS = ("eenzamen_schatting", "eenzamen_basis", "eenzamen_afgestemd"
 age group and the level of the age share used, and whether it was scaled to the gemeente."""
 
 LEVEL_NAMES = {"buurten": "van de buurten van de kern", "gemeente": "van de gemeente"}
+GROUP_NAMES = {"18+": "volwassenen van 18 jaar en ouder", "65+": "65-plussers"}
 
 
 def age_share(frame: pd.DataFrame, leeftijd: str) -> pd.Series:
@@ -143,9 +144,11 @@ def _basis(leeftijd: str, level: str, has_ceiling: bool, estimated: bool, adjust
         return "geen schatting: de gemeente heeft geen eigen cijfer om tegen te toetsen"
     if not estimated:
         return "geen schatting: inwonertal of cijfer onbekend"
-    text = f"inwoners van {leeftijd} (aandeel {LEVEL_NAMES.get(level, level)})"
+    text = (f"{GROUP_NAMES.get(leeftijd, leeftijd)}, geteld met het aandeel {leeftijd} "
+            f"{LEVEL_NAMES.get(level, level)}")
     if adjusted:
-        text += "; verlaagd zodat de kernen samen niet boven de schatting van de gemeente komen"
+        text += ("; verlaagd zodat de kernen samen niet boven de schatting voor de hele gemeente "
+                 "komen")
     return text
 
 

@@ -294,7 +294,7 @@ def kern_figures(
     fallback_names = fallback_code.map(dict(names) if names is not None else {})
     result["eenzaamheid_toelichting"] = [
         _explain(n, kind, None, None) if is_found
-        else f"cijfer van de wijk waarin de kern ligt ({wijk_code}): {reason}" if from_wijk
+        else f"cijfer van wijk {wijk_code}, waarin de kern ligt: {reason}" if from_wijk
         else _explain(n, kind, reason, name if has_fallback else None)
         for n, kind, is_found, from_wijk, wijk_code, has_fallback, name, reason in zip(
             ids.map(summary["n"]), ids.map(summary["soort"]), found, by_wijk, wijk,

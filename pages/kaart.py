@@ -14,7 +14,7 @@ import streamlit as st
 from analysis.indicators import loneliness_slice
 from analysis.kern_buurten import unchanged_shapes
 from analysis.nearest import DETOUR_FACTOR, METHOD_NETWORK
-from analysis.reach import reach_summary
+from analysis.reach import OWN_PLACE_RADIUS_M, reach_summary
 from ui.corrections import kern_corrections
 from ui.downloads import chart_downloads
 from ui.frame import page_context
@@ -75,8 +75,9 @@ def _detail(kern: pd.Series) -> None:
     if runner_up:
         lines.append(f"Op één na dichtstbijzijnde ontmoetingsplek: **{md(runner_up)}**, "
                      f"{vk.format_km(kern['tweede_afstand_m'])}{suffix}")
-    own = "wel" if kern["eigen_plek"] else "geen"
-    lines.append(f"Binnen 750 m hemelsbreed van het kernpunt ligt {own} ontmoetingsplek.")
+    own = "een" if kern["eigen_plek"] else "geen"
+    lines.append(f"Binnen {vk.format_metres(OWN_PLACE_RADIUS_M)} hemelsbreed van het kernpunt "
+                 f"ligt {own} ontmoetingsplek.")
     st.markdown("  \n".join(lines))
     st.markdown("**Per vervoerswijze**")
     st.dataframe(_mode_rows(kern["kern_id"]), hide_index=True, width="stretch")
@@ -96,13 +97,16 @@ def _kern_buurten(kern: pd.Series) -> None:
                 f"{AGE_LABELS.get(choice.leeftijd, choice.leeftijd)}, modelschatting RIVM): "
                 f"{vk.format_pct(kern.get('eenzaamheid_pct'))}")
     origin = str(kern.get("eenzaamheid_toelichting") or "")
-    lines = [origin[:1].upper() + origin[1:]]
+    lines = [f"{origin[:1].upper()}{origin[1:]}." if origin else ""]
     if pd.notna(kern.get("eenzaamheid_min")) and kern.get("eenzaamheid_buurten", 0) > 1:
         lines.append(f"Buurten van {vk.format_pct(kern['eenzaamheid_min'])} tot "
                      f"{vk.format_pct(kern['eenzaamheid_max'])}.")
     if pd.notna(kern.get("eenzamen_schatting")):
-        lines.append(f"Geschat {vk.format_count(kern['eenzamen_schatting'])} eenzame "
-                     f"{kern['eenzamen_basis']}.")
+        lines.append(f"Geschat aantal eenzamen: {vk.format_count(kern['eenzamen_schatting'])} "
+                     f"({kern['eenzamen_basis']}).")
+    if kern.get("eenzaamheid_niveau") in ("wijk", "gemeente"):
+        lines.append(f"De buurten hieronder tellen niet mee: het cijfer is dat van de "
+                     f"{kern['eenzaamheid_niveau']}.")
     st.markdown("  \n".join(plain_markdown(line) for line in lines if line))
     links = load_links(context)
     if links is not None:
@@ -116,11 +120,11 @@ def _kern_buurten(kern: pd.Series) -> None:
                "geen tellingen.")
 
 
-def _boundaries(shown: pd.DataFrame | None) -> tuple[list[str], str | None]:
+def _boundaries(shown: pd.DataFrame | None) -> tuple[list[str], list[str]]:
     """The drawn buurt shapes whose boundary changed since the figures' division, and the map
-    line that says which year's shapes carry the figures."""
+    lines that say which year's shapes carry the figures."""
     if shown is None or eenzaamheid is None or shown.empty:
-        return [], None
+        return [], []
     rows = eenzaamheid[(eenzaamheid["soort_regio"] == "Buurt")
                        & eenzaamheid["gemeentecode"].isin(choice.gemeenten)]
     indeling = str(eenzaamheid["indeling"].astype(str).max())

@@ -166,6 +166,11 @@ def test_selecting_schipborg_opens_its_detail(monkeypatch, aa_root) -> None:
     figure = next(m.value for m in app.markdown if m.value.startswith("**Eenzaam in de kern**"))
     assert figure.endswith(_pct(figures.loc[SCHIPBORG, "eenzaamheid_pct"]))
     assert "Gekozen kern" in _traces(app)
+    assert any("Binnen 750 m hemelsbreed van het kernpunt ligt een ontmoetingsplek." in m.value
+               for m in app.markdown)
+    subtitle = _figure(app)["layout"]["title"]["subtitle"]["text"]
+    assert subtitle.split("<br>")[1] == ("Buurtgrenzen van 2016, cijfers op de buurtindeling van "
+                                         "2020.")
 
 
 def test_province_starts_with_the_gemeente_overview(monkeypatch, drenthe_root) -> None:

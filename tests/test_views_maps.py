@@ -244,11 +244,12 @@ def test_changed_buurt_shapes_are_grey_and_the_map_says_which_years() -> None:
                   box(152000, 450000, 153000, 451000)], crs="EPSG:28992")
     figure_codes = {"BU00010001", "BU00010002", "BU00010003", "BU00010101"}
     note = maps.boundary_note(buurten, figure_codes, figure_indeling="2020")
-    assert note == ("Buurtgrenzen van 2016, cijfers op de buurtindeling van 2020; 2 buurten met "
-                    "een veranderde grens zijn grijs; 1 buurten met een cijfer staan niet op de "
-                    "kaart (wel in de tabel bij Eenzaamheid).")
+    assert note == ["Buurtgrenzen van 2016, cijfers op de buurtindeling van 2020.",
+                    "2 buurten met een veranderde grens zijn grijs.",
+                    "1 buurten met een cijfer staan niet op de kaart (wel in de tabel bij "
+                    "Eenzaamheid)."]
     assert maps.boundary_note(buurten.assign(indeling="2020"), figure_codes,
-                              figure_indeling="2020") is None
+                              figure_indeling="2020") == []
     values = pd.Series({"BU00010001": 40.0, "BU00010002": 45.0, "BU00010101": 50.0})
     coloured, grey = maps.buurt_traces(buurten, values, indicator="eenzaam_pct", jaar=2020,
                                        leeftijd="18+", tolerance=1.0,
@@ -256,3 +257,8 @@ def test_changed_buurt_shapes_are_grey_and_the_map_says_which_years() -> None:
     assert list(coloured.locations) == ["BU00010101"]
     assert list(grey.locations) == ["BU00010001", "BU00010002"]
     assert all(maps.CHANGED_TEXT in text for text in grey.hovertext)
+    figure = maps.map_figure([coloured, grey], bounds=buurten.total_bounds, title="t",
+                             subtitle=["eerste regel <b>", *note], notes=[], revision="r")
+    subtitle = figure.layout.title.subtitle.text
+    assert subtitle.startswith("eerste regel &lt;b&gt;<br>")
+    assert subtitle.split("<br>")[1:] == note

@@ -36,6 +36,13 @@ def format_km(metres: float | None) -> str:
     return f"{metres / 1000:.1f} km".replace(".", ",")
 
 
+def format_metres(metres: float) -> str:
+    """A short distance in whole metres (``750 m``), or in km from 1 km on (``1,5 km``)."""
+    if metres >= 1000:
+        return format_km(metres)
+    return f"{metres:.0f} m"
+
+
 def format_minutes(minutes: float | None) -> str:
     """Whole travel minutes (``7 min``, ``< 1 min``); ``geen afstand`` when missing."""
     if minutes is None or pd.isna(minutes):
@@ -54,8 +61,8 @@ def estimate_note(mode_label: str) -> str:
     return (
         f"**Afstanden zijn schattingen.** Voor {mode_label} is geen wegennet opgeslagen; de "
         f"afstand is hemelsbreed maal een omrijfactor van {factor}. Over de weg kan het "
-        "verder of dichterbij zijn. Importeer een wegennet (`python -m loaders network`) voor "
-        "afstanden over de weg."
+        "verder of dichterbij zijn. De beheerder kan een wegennet toevoegen voor afstanden "
+        "over de weg (zie Bronnen en methode)."
     )
 
 

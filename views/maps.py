@@ -420,15 +420,17 @@ def map_figure(
     *,
     bounds: Sequence[float],
     title: str,
-    subtitle: str,
+    subtitle: str | Sequence[str],
     notes: Sequence[str],
     revision: str,
 ) -> go.Figure:
     """Put ``traces`` on a blank map that fits RD ``bounds``, with title and source lines.
 
+    ``subtitle`` is one line or several (each escaped, shown one below the other).
     ``revision`` keeps the user's pan and zoom across reruns until it changes (e.g. with the
     region or view).
     """
+    subtitles = [subtitle] if isinstance(subtitle, str) else list(subtitle)
     figure = go.Figure(list(traces))
     lines = "<br>".join(escape(note) for note in notes)
     figure.add_annotation(
@@ -437,11 +439,13 @@ def map_figure(
     )
     figure.update_layout(
         map={"style": MAP_STYLE, **map_view(bounds)},
-        title={"text": escape(title), "subtitle": {"text": escape(subtitle)}, "x": 0,
+        title={"text": escape(title),
+               "subtitle": {"text": "<br>".join(escape(line) for line in subtitles)}, "x": 0,
                "xanchor": "left", "yref": "container", "y": 1, "yanchor": "top",
                "pad": {"t": 14, "l": 4}},
-        height=MAP_HEIGHT + 18 * len(notes),
-        margin={"t": 90, "b": 100 + 16 * len(notes), "l": 4, "r": 4},
+        height=MAP_HEIGHT + 18 * len(notes) + 16 * (len(subtitles) - 1),
+        margin={"t": 90 + 16 * (len(subtitles) - 1), "b": 100 + 16 * len(notes), "l": 4,
+                "r": 4},
         legend={"x": 1.0, "y": 0.36, "xanchor": "left", "yanchor": "top",
                 "bgcolor": "rgba(255,255,255,0.85)", "bordercolor": "#cccccc", "borderwidth": 1,
                 "font": {"size": 12}},
@@ -467,7 +471,7 @@ def buurten_map(
     gemeenten: gpd.GeoDataFrame | None = None,
     selected: str | None = None,
     changed: Collection[str] = (),
-    boundaries: str | None = None,
+    boundaries: Sequence[str] = (),
 ) -> go.Figure:
     """The detailed map: buurten by loneliness, kernen by distance, meeting places.
 
@@ -496,16 +500,15 @@ def buurten_map(
     subtitle += f"afstand {text.mode_label}, grens {format_threshold(text.threshold_m)}"
     if text.estimate:
         subtitle += " · afstanden hemelsbreed (schatting)"
-    if boundaries and jaar is not None:
-        subtitle += f"<br>{escape(boundaries)}"
+    lines = [subtitle, *boundaries] if jaar is not None else [subtitle]
     return map_figure(traces, bounds=bounds, title="Kernen, ontmoetingsplekken en eenzaamheid",
-                      subtitle=subtitle, notes=text.sources, revision=f"buurten-{bounds}")
+                      subtitle=lines, notes=text.sources, revision=f"buurten-{bounds}")
 
 
 def boundary_note(
     buurten: pd.DataFrame, figure_codes: Collection[str], *, figure_indeling: str
-) -> str | None:
-    """Dutch line on which year's buurt shapes carry the figures, or None when they match.
+) -> list[str]:
+    """Dutch lines on which year's buurt shapes carry the figures; none when they match.
 
     Parameters
     ----------
@@ -518,17 +521,17 @@ def boundary_note(
     """
     years = sorted({str(y) for y in buurten["indeling"]})
     if not years or years == [str(figure_indeling)]:
-        return None
+        return []
     unchanged = unchanged_shapes(buurten, figure_codes, figure_indeling=figure_indeling)
     without_shape = len(set(figure_codes) - set(buurten["code"]))
-    text = (f"Buurtgrenzen van {dutch_list(years)}, cijfers op de buurtindeling van "
-            f"{figure_indeling}")
+    lines = [f"Buurtgrenzen van {dutch_list(years)}, cijfers op de buurtindeling van "
+             f"{figure_indeling}."]
     if (~unchanged).any():
-        text += f"; {int((~unchanged).sum())} buurten met een veranderde grens zijn grijs"
+        lines.append(f"{int((~unchanged).sum())} buurten met een veranderde grens zijn grijs.")
     if without_shape:
-        text += (f"; {without_shape} buurten met een cijfer staan niet op de kaart "
-                 "(wel in de tabel bij Eenzaamheid)")
-    return text + "."
+        lines.append(f"{without_shape} buurten met een cijfer staan niet op de kaart (wel in de "
+                     "tabel bij Eenzaamheid).")
+    return lines
 
 
 def gemeenten_map(
