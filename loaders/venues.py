@@ -33,7 +33,10 @@ Addresses
     ``wacht op geocodering`` (no geometry) and looked up again later.
 Limits
     :data:`MAX_FILE_BYTES` per file, :data:`MAX_ROWS` rows, :data:`MAX_GEOCODE` look-ups per
-    file; names longer than :data:`MAX_NAME_LENGTH` characters are cut. Control characters and
+    file; names longer than :data:`MAX_NAME_LENGTH` characters are cut. The bytes are checked
+    first; rows, cells and unpacked sizes while the file is read, which stops at the first
+    limit (:mod:`loaders.tabular`; a GeoJSON or GeoPackage by its feature count before its
+    features are read). Control characters and
     bidirectional-override characters are removed from text; everything else, including
     ``<script>``, is kept as plain text.
 """
@@ -66,12 +69,14 @@ from loaders.tabular import (
     NEGATIVE_HEMISPHERES,
     OLE_MAGIC,
     XLSX_MAGIC,
+    LimitError,
     NotATableError,
     cell_text,
     hemisphere,
     parse_coordinates,
     read_table,
     sniff_not_a_table,
+    thousands,
     unique_headers,
 )
 from loaders.venue_columns import FIELD_NAMES, FIELDS, header_scores, match_columns
@@ -92,6 +97,9 @@ STRONG_NAME_SCORE = 40.0
 MAX_OUTSIDE_REGION_M = 5_000.0
 """How far outside the region's gemeenten a venue may lie (it still serves border kernen)."""
 REASON = "opgegeven door gebruiker"
+_CRS_KEY = re.compile(rb'(?<!\\)"crs"\s*:\s*')
+_CRS_WINDOW = 2**16
+"""Most bytes of a GeoJSON ``crs`` member that are decoded."""
 LIST_PREFIX = "eigen lijst: "
 """``source`` of a user's list: this prefix and the file name."""
 ROW_PREFIX = "rij "
@@ -338,8 +346,8 @@ def parse_venue_file(
     if len(rows.fields) > MAX_ROWS:
         raise SourceFormatError(
             SOURCE,
-            f"{name} heeft {_thousands(len(rows.fields))} rijen; het maximum is "
-            f"{_thousands(MAX_ROWS)}. Splits de lijst in kleinere bestanden.",
+            f"{name} heeft {thousands(len(rows.fields))} rijen; het maximum is "
+            f"{thousands(MAX_ROWS)}. Splits de lijst in kleinere bestanden.",
         )
     if rows.fields.empty:
         raise SourceFormatError(SOURCE, f"{name} bevat geen rijen met gegevens.")
@@ -378,10 +386,6 @@ def _check_size(size: int, name: str) -> None:
         )
 
 
-def _thousands(number: int) -> str:
-    return f"{number:,}".replace(",", ".")
-
-
 # --------------------------------------------------------------------------- reading
 
 
@@ -403,7 +407,7 @@ def _read_rows(content: bytes, name: str, columns: Mapping[str, str] | None) -> 
 
 
 def _read_spreadsheet(content: bytes, name: str, columns: Mapping[str, str] | None) -> _Rows:
-    table = read_table(content, name, source=SOURCE)
+    table = read_table(content, name, source=SOURCE, max_rows=MAX_ROWS)
     if table.kind == "csv":
         separator = "tab" if table.separator == "\t" else f"'{table.separator}'"
         notes = [f"Gelezen als CSV ({table.encoding}, scheidingsteken {separator})."]
@@ -524,9 +528,14 @@ def _read_vector(
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", RuntimeWarning)  # unsupported geometry → None
                 layers = pyogrio.list_layers(path)
-                frame = pyogrio.read_dataframe(path, layer=0)
+                features = int(pyogrio.read_info(path, layer=0)["features"])
+                if features <= MAX_ROWS:
+                    frame = pyogrio.read_dataframe(path, layer=0, max_features=MAX_ROWS + 1)
     except Exception as exc:  # noqa: BLE001 - GDAL reports broken files in many ways
         raise SourceFormatError(SOURCE, f"{name} is geen leesbaar {kind}-bestand.") from exc
+    if features > MAX_ROWS:
+        raise LimitError(SOURCE, f"{name} heeft {thousands(features)} rijen; het maximum is "
+                                 f"{thousands(MAX_ROWS)}. Splits de lijst in kleinere bestanden.")
     if len(layers) > 1:
         notes.append(f"Het bestand heeft {len(layers)} lagen; alleen '{layers[0][0]}' is gelezen.")
     frame, declared = _vector_crs(frame, name, notes)
@@ -545,27 +554,49 @@ def _read_vector(
 
 
 def _without_crs_link(content: bytes, name: str, notes: list[str]) -> bytes:
-    """Drop a GeoJSON ``crs`` member that is not a plain name or EPSG code.
+    """Drop every GeoJSON ``crs`` member that is not a plain name or EPSG code.
 
     GDAL fetches the URL of an old-style ``{"type": "link", "properties": {"href": ...}}``
     member to learn the coordinate system; nothing named in an uploaded file may be fetched.
-    The coordinate system then follows from the coordinates themselves.
+    The coordinate system then follows from the coordinates themselves. Only the ``crs``
+    members are decoded, never the whole file (a large file would take many times its size in
+    memory as Python objects).
     """
-    try:
-        payload = json.loads(content.decode("utf-8-sig"))
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise SourceFormatError(SOURCE, f"{name} is geen leesbaar GeoJSON-bestand.") from exc
-    if not isinstance(payload, dict):
+    if not content.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{"):
         raise SourceFormatError(
             SOURCE, f"{name} is geen leesbaar GeoJSON-bestand (geen FeatureCollection)."
         )
-    crs = payload.get("crs")
-    if crs is None or (isinstance(crs, dict) and crs.get("type") in ("name", "EPSG")):
+    cuts: list[tuple[int, int]] = []
+    decoder = json.JSONDecoder()
+    for match in _CRS_KEY.finditer(content):
+        window = content[match.end():match.end() + _CRS_WINDOW].decode("utf-8", "replace")
+        try:
+            crs, length = decoder.raw_decode(window)
+        except ValueError as exc:
+            raise SourceFormatError(
+                SOURCE, f"{name} is geen leesbaar GeoJSON-bestand (het coördinatenstelsel is "
+                "onleesbaar).",
+            ) from exc
+        if not isinstance(crs, dict) or crs.get("type") in ("name", "EPSG"):
+            continue
+        end = match.end() + len(window[:length].encode("utf-8"))
+        cuts.append(_member_span(content, match.start(), end))
+    if not cuts:
         return content
-    del payload["crs"]
+    for start, end in reversed(cuts):
+        content = content[:start] + content[end:]
     notes.append("De verwijzing naar een coördinatenstelsel via een link is genegeerd (niet "
                  "opgehaald); het stelsel is uit de coördinaten afgeleid.")
-    return json.dumps(payload).encode("utf-8")
+    return content
+
+
+def _member_span(content: bytes, start: int, end: int) -> tuple[int, int]:
+    """The bytes to cut for a JSON member from ``start`` to ``end`` with one comma next to it."""
+    after = re.match(rb"\s*,", content[end:end + 4096])
+    if after is not None:
+        return start, end + after.end()
+    before = re.search(rb",\s*$", content[max(start - 4096, 0):start])
+    return (start - len(before.group(0)) if before else start), end
 
 
 def _vector_crs(
@@ -781,7 +812,7 @@ def _geocode(
         if problem:
             verdict.add(position, 1, f"{problem} Het adres wordt gebruikt.")
         if failure is None and looked_up >= MAX_GEOCODE:
-            failure = f"Meer dan {_thousands(MAX_GEOCODE)} adressen in één bestand."
+            failure = f"Meer dan {thousands(MAX_GEOCODE)} adressen in één bestand."
         if failure is None:
             looked_up += 1
             session = session or make_session()

@@ -214,7 +214,7 @@ def show_upload(context: PageContext) -> None:
     st.subheader("Bestand kiezen")
     uploaded = st.file_uploader(
         "Kies een bestand met ontmoetingsplekken", type=list(el.FILE_TYPES),
-        max_upload_size=el.MAX_UPLOAD_MB, key=vu.uploader_key(),
+        max_upload_size=vu.UPLOAD_LIMIT_MB, key=vu.uploader_key(),
         help=f"CSV, Excel, GeoJSON of GeoPackage; hoogstens {el.MAX_UPLOAD_MB} MB.",
     )
     if uploaded is None:

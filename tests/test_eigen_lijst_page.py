@@ -28,6 +28,7 @@ from pipeline import reach_inputs
 from tests.conftest import SHARED_DATA
 from tests.region_stores import REGION, demo_region_store
 from tests.test_pages import _app, _run
+from ui import venue_upload as vu
 from views import eigen_lijst as el
 from views.text import plain_markdown
 
@@ -143,7 +144,7 @@ def test_page_explains_columns_limits_and_file_types(monkeypatch, root: Path) ->
     assert f"{MAX_FILE_BYTES // 2**20} MB" in limits
     assert f"{MAX_ROWS:,}".replace(",", ".") + " rijen" in limits
     uploader = app.file_uploader[0]
-    assert uploader.proto.max_upload_size_mb == MAX_FILE_BYTES // 2**20
+    assert uploader.proto.max_upload_size_mb == vu.UPLOAD_LIMIT_MB > MAX_FILE_BYTES // 2**20
     assert uploader.allowed_type == [".csv", ".xlsx", ".xlsm", ".geojson", ".json", ".gpkg"]
     assert "Er is nog geen eigen lijst opgeslagen." in [c.value for c in app.caption]
 

@@ -63,6 +63,12 @@ NO_COLUMN = "(geen)"
 REPLACE = "vervang"
 SEPARATE = "apart"
 """What to do with a file whose name a stored list has: replace that list, or keep both."""
+UPLOAD_LIMIT_MB = el.MAX_UPLOAD_MB + 5
+"""Streamlit's own upload limit (``server.maxUploadSize`` in ``.streamlit/config.toml``, and
+the uploader's). Streamlit refuses a larger file in English before the page sees it, so this is
+a little above the product's limit: a file between the two gets the Dutch message of
+:func:`loaders.venues.parse_venue_file`. Streamlit also refuses a larger request body on the
+server, so no upload can hold more than this in memory."""
 LOOKUP_RETRIES = 1
 """Retries per address look-up from the page: the user is waiting, and a row that cannot be
 looked up is kept (``wacht op geocodering``) and tried again later."""
