@@ -1,5 +1,8 @@
 """The fetch/import form on the Gegevens page: offline fetch keeps data, folder import works and
-replaces only the gemeenten it names in the national store, with the reach stored again."""
+replaces only the gemeenten it names in the national store, with the reach stored again.
+
+The form is an operator action (:mod:`ui.admin`): these tests switch it on; the switch itself
+is tested in ``tests/test_admin_switch.py``."""
 
 from __future__ import annotations
 
@@ -10,12 +13,15 @@ from streamlit.testing.v1 import AppTest
 from loaders.store import DATA_ENV, NATIONAL, Store
 from tests.conftest import SHARED_DATA
 from tests.test_pages import _store_with_kernen_only
+from ui.admin import ADMIN_ENV, FOLDERS_ENV
 
 REPO = Path(__file__).resolve().parent.parent
 
 
 def _gegevens(monkeypatch, root: Path) -> AppTest:
     monkeypatch.setenv(DATA_ENV, str(root))
+    monkeypatch.setenv(ADMIN_ENV, "1")
+    monkeypatch.setenv(FOLDERS_ENV, str(SHARED_DATA))
     monkeypatch.chdir(REPO)
     app = AppTest.from_file(str(REPO / "dashboard.py"), default_timeout=120)
     app.run()
@@ -29,7 +35,7 @@ def _submit(app: AppTest, *, codes: str, bron: str, folder: str = "") -> AppTest
     app.text_input(key="ophalen_codes").set_value(codes)
     app.radio(key="ophalen_bron").set_value(bron)
     if folder:
-        app.text_input(key="ophalen_map").set_value(folder)
+        app.selectbox(key="ophalen_map").set_value(folder)
     app.button[0].click()
     app.run()
     assert not app.exception, [e.value for e in app.exception]
@@ -43,8 +49,8 @@ def test_offline_fetch_reports_every_source_and_keeps_the_stored_data(
     before = Store(tmp_path).manifest(NATIONAL)
     app = _gegevens(monkeypatch, tmp_path)
     assert app.text_input(key="ophalen_codes").value == "GM1680"
-    assert [t.label for t in app.text_input] == [
-        "Gemeentecodes", "Map met bestanden (alleen bij gedownloade bestanden)"]
+    assert [t.label for t in app.text_input] == ["Gemeentecodes"], "no free path field"
+    assert app.selectbox(key="ophalen_map").options == [str(SHARED_DATA.resolve())]
     app = _submit(app, codes="GM1680", bron="Live bij CBS, RIVM, PDOK en OpenStreetMap")
     shown = " ".join(e.value for e in app.error)
     assert "geen verbinding" in shown
@@ -57,7 +63,7 @@ def test_folder_import_from_the_form_adds_only_the_named_gemeenten(
 ) -> None:
     app = _gegevens(monkeypatch, tmp_path)
     app = _submit(app, codes="GM0308", bron="Gedownloade bestanden in een map",
-                  folder=str(SHARED_DATA))
+                  folder=str(SHARED_DATA.resolve()))
     assert "buurten: 21 rijen opgeslagen" in app.success[0].value
     store = Store(tmp_path)
     assert store.regions() == [NATIONAL]
@@ -68,7 +74,7 @@ def test_folder_import_from_the_form_adds_only_the_named_gemeenten(
     assert set(reach["gemeentecode"]) == {"GM0308"}
 
     app = _submit(app, codes="GM1680", bron="Gedownloade bestanden in een map",
-                  folder=str(SHARED_DATA))
+                  folder=str(SHARED_DATA.resolve()))
     manifest = Store(tmp_path).manifest(NATIONAL)
     assert sorted(manifest["gemeenten"]) == ["GM0308", "GM1680"]
     buurten = Store(tmp_path).read_layer(NATIONAL, "buurten")

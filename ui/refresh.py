@@ -1,6 +1,9 @@
 """Fetch, refresh or import gemeenten of the national store from the dashboard.
 
-A progress bar shows each step and a Dutch report what was written, failed or kept.
+An operator action: the form is only shown when the operator switched it on
+(:mod:`ui.admin`); otherwise the page says who does it. Folder imports read only the data
+folders the operator configured, chosen from a list. A progress bar shows each step and a
+Dutch report what was written, failed or kept.
 
 Every build writes atomically (see :mod:`loaders.store`), so a source that fails here leaves the
 stored data in use; the report names what failed and what was kept.
@@ -9,7 +12,6 @@ stored data in use; the report names what failed and what was kept.
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 
 import streamlit as st
 
@@ -24,6 +26,7 @@ from loaders.errors import SourceError
 from loaders.roads import TRAVEL_MODES
 from loaders.store import Store, StoreError
 from pipeline import refresh_reach
+from ui import admin
 
 LIVE_YEARS = (2022, 2023, 2024)
 """Years of the area division offered for a live fetch (PDOK serves 2022 and later)."""
@@ -37,19 +40,26 @@ REQUEST_KEY = "_regio_ophalen_gevraagd"
 def refresh_form(store: Store, *, default_codes: str = "") -> None:
     """The 'Gemeenten ophalen of verversen' form: live APIs or a folder of downloaded files.
 
-    Only the named gemeenten are replaced; every other gemeente keeps its stored data.
+    Only when this session may run the operator's actions (:func:`ui.admin.gate`). Only the
+    named gemeenten are replaced; every other gemeente keeps its stored data. The codes are
+    pre-filled with the gemeenten of the current selection (codes only: nothing is renamed).
 
     The submit button only records the request (``on_click``); the work runs below the form on
     that run, so it survives the frame's rerun of a page (see :mod:`ui.frame`).
     """
+    if not admin.gate():
+        st.session_state.pop(REQUEST_KEY, None)
+        return
+    folders = [str(folder) for folder in admin.data_folders()]
     with st.form("regio_ophalen"):
         st.markdown("**Gemeenten ophalen of verversen**")
         st.text_input("Gemeentecodes", value=default_codes, key="ophalen_codes",
                       help="Eén of meer CBS-codes, gescheiden door komma's: GM1680, GM0308. "
                       "Alleen deze gemeenten worden bijgewerkt; de andere blijven zoals ze zijn.")
         st.radio("Bron", [LIVE, FILES], horizontal=True, key="ophalen_bron")
-        st.text_input("Map met bestanden (alleen bij gedownloade bestanden)",
-                      placeholder="../shared/data", key="ophalen_map")
+        st.selectbox("Map met bestanden (alleen bij gedownloade bestanden)", folders,
+                     key="ophalen_map", placeholder="Er is geen gegevensmap ingesteld",
+                     help="De mappen die de beheerder als gegevensmap heeft ingesteld.")
         st.selectbox("Jaar van de gebiedsindeling (live)", LIVE_YEARS, key="ophalen_jaar")
         st.checkbox("Ook de wegennetten ophalen (osmnx, duurt langer)", key="ophalen_netwerk")
         st.form_submit_button("Ophalen", icon=":material/cloud_download:",
@@ -65,15 +75,16 @@ def _refresh(store: Store) -> None:
     except SourceError as exc:
         st.error(exc.user_message)
         return
-    folder = state["ophalen_map"].strip()
     live = state["ophalen_bron"] == LIVE
-    if not live and not folder:
-        st.error("Geef de map met gedownloade bestanden op.")
+    folder = admin.allowed_folder(state.get("ophalen_map") or "")
+    if not live and folder is None:
+        st.error("Kies een van de ingestelde gegevensmappen. Een andere map kan niet worden "
+                 "gelezen; de beheerder stelt de mappen in.")
         return
     report = _run_with_progress(
         lambda progress: fetch_live(gemeenten, year=int(state["ophalen_jaar"]),
                                     store=store, progress=progress)
-        if live else import_folder(Path(folder), gemeenten, store=store, progress=progress),
+        if live else import_folder(folder, gemeenten, store=store, progress=progress),
         store, steps=7,
     )
     if report is not None and state["ophalen_netwerk"]:
