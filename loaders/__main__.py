@@ -1,8 +1,9 @@
-"""Command line: ``python -m loaders {list,import,fetch,network,venues}``.
+"""Command line: ``python -m loaders {list,import,fetch,network,venues,herstel,controleer}``.
 
 There is one national store; ``--gebied`` (a gemeente code or name, ``provincie NAME`` or
 ``NL``) and ``--gemeente`` choose the gemeenten a command refreshes. Other gemeenten keep what
-they have.
+they have; removing or replacing more than that needs ``--vervang-alles``, and every replaced
+layer can be restored with ``herstel``.
 
 Examples
 --------
@@ -16,6 +17,8 @@ python -m loaders venues --bestand onze_plekken.xlsx --accepteer
 python -m loaders venues --bestand onze_plekken.xlsx --accepteer --vervang
 python -m loaders venues --geocodeer --accepteer
 python -m loaders list
+python -m loaders herstel --laag kernen --versie 1
+python -m loaders controleer
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ import pandas as pd
 from tqdm import tqdm
 
 from loaders.build import (
+    LAYER_LABELS,
     BuildReport,
     check_gemeenten,
     fetch_live,
@@ -39,10 +43,11 @@ from loaders.build import (
     import_line_network,
     import_network,
 )
+from loaders.check import check_store
 from loaders.errors import SourceError, SourceFormatError, UnknownRegionError
 from loaders.gebied import resolve_gebied
 from loaders.roads import TRAVEL_MODES, travel_mode
-from loaders.store import NATIONAL, Store, StoreError
+from loaders.store import NATIONAL, Store, StoreError, entry_problem
 from loaders.venue_merge import merge_venues
 from loaders.venue_columns import describe_columns
 from loaders.venue_store import (
@@ -55,6 +60,7 @@ from loaders.venue_store import (
 )
 from loaders.venues import DUBBEL, GEACCEPTEERD, GECORRIGEERD, read_venue_file, summarise
 from pipeline import refresh_reach
+from pipeline.reach import VENUE_LAYERS
 
 STEPS = 7
 LINE_OPTIONS = {
@@ -67,18 +73,33 @@ LINE_OPTIONS = {
     "--bron": "bij --lijnen: bronvermelding van het wegennet (standaard de bestandsnaam, of NWB)",
 }
 """Options of ``network`` that only go with ``--lijnen``."""
+REPLACE_ALL_HELP = ("ook gegevens buiten de genoemde gemeenten vervangen of verwijderen (de "
+                    "vorige versie blijft te herstellen met herstel)")
+NOTHING_CHANGED = "Er is niets gewijzigd aan de opgeslagen gegevens."
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the process exit code (0 ok, 1 partly failed, 2 error)."""
     args = _parser().parse_args(argv)
-    store = Store(args.data) if args.data else Store()
+    store = Store(args.data, on_wait=_say_wait)
     try:
         return args.run(args, store)
-    except (SourceError, StoreError) as exc:
-        message = exc.user_message if isinstance(exc, SourceError) else str(exc)
-        print(f"FOUT: {message}\nEr is niets gewijzigd aan de opgeslagen gegevens.", file=sys.stderr)
+    except (SourceError, StoreError, OSError) as exc:
+        if isinstance(exc, SourceError):
+            message = exc.user_message
+        elif isinstance(exc, StoreError):
+            message = str(exc)
+        else:
+            message = f"{exc.filename or 'een bestand'} is niet te lezen of te schrijven " \
+                f"({exc.strerror or type(exc).__name__})."
+        if NOTHING_CHANGED not in message:
+            message = f"{message}\n{NOTHING_CHANGED}"
+        print(f"FOUT: {message}", file=sys.stderr)
         return 2
+
+
+def _say_wait(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
 
 
 def parse_mode(word: str) -> str:
@@ -130,9 +151,22 @@ def _parser() -> argparse.ArgumentParser:
     show.add_argument("--quiet", action="store_true", help="alleen de naam van de opslag")
     show.set_defaults(run=_cmd_list)
 
+    restore = sub.add_parser("herstel", help="eerdere versies van lagen tonen of terugzetten")
+    restore.add_argument("--laag", action="append",
+                         help="de laag (bijv. kernen); herhaal voor meer lagen")
+    restore.add_argument("--versie", type=int,
+                         help="terug te zetten versie: 1 is de vorige (zonder: alleen tonen)")
+    restore.set_defaults(run=_cmd_restore)
+
+    check = sub.add_parser("controleer", help="elke laag controleren tegen het manifest")
+    check.add_argument("--snel", action="store_true",
+                       help="controlegetallen overslaan (alleen bestand en aantal rijen)")
+    check.set_defaults(run=_cmd_check)
+
     imp = sub.add_parser("import", help="Nederland of gemeenten bouwen uit gedownloade bestanden")
     imp.add_argument("--from", dest="folder", type=Path, required=True, help="map met bestanden")
     _area_args(imp)
+    imp.add_argument("--vervang-alles", action="store_true", help=REPLACE_ALL_HELP)
     imp.set_defaults(run=_cmd_import)
 
     fetch = sub.add_parser("fetch", help="gemeenten ophalen bij CBS, RIVM, PDOK en OpenStreetMap")
@@ -153,6 +187,7 @@ def _parser() -> argparse.ArgumentParser:
                          help="lopen, fiets of auto (standaard alle drie)")
     for option, text in LINE_OPTIONS.items():
         network.add_argument(option, help=text)
+    network.add_argument("--vervang-alles", action="store_true", help=REPLACE_ALL_HELP)
     network.set_defaults(run=_cmd_network)
 
     venues = sub.add_parser(
@@ -195,10 +230,70 @@ def _cmd_list(args: argparse.Namespace, store: Store) -> int:
     if args.quiet:
         print(NATIONAL)
         return 0
-    print(f"{manifest['name']}: {len(manifest['gemeenten'])} gemeenten")
+    problem = store.manifest_problem(NATIONAL)
+    if problem:
+        print(f"LET OP: {problem}", file=sys.stderr)
+    verdicts = {c.layer: c for c in check_store(store, NATIONAL, thorough=False)}
+    print(f"{manifest.get('name', NATIONAL)}: {len(manifest.get('gemeenten', []))} gemeenten")
     for layer, entry in manifest["layers"].items():
-        print(f"  {layer}: {entry['rows']} rijen, {entry['fetched_at']}, {entry['attribution']}")
+        verdict = verdicts[layer]
+        state = "" if verdict.ok else f" — {verdict.status.upper()}: {verdict.detail}"
+        if not isinstance(entry, dict):
+            print(f"  {layer}:{state}")
+            continue
+        print(f"  {layer}: {entry.get('rows', '?')} rijen, {entry.get('fetched_at', '?')}, "
+              f"{entry.get('attribution', '')}{state}")
     return 0
+
+
+def _cmd_check(args: argparse.Namespace, store: Store) -> int:
+    checks = check_store(store, NATIONAL, thorough=not args.snel)
+    if not checks:
+        print(f"Er is nog niets opgeslagen in {store.root}.")
+        return 0
+    for check in checks:
+        rows = "" if check.rows is None else f" ({check.rows} rijen)"
+        print(f"  {check.layer}: {check.status}{rows} — {check.detail}")
+    bad = [check for check in checks if not check.ok]
+    if bad:
+        print(f"{len(bad)} van {len(checks)} onderdelen hebben een probleem: "
+              f"{', '.join(check.layer for check in bad)}.")
+        return 1
+    print(f"Alle {len(checks)} lagen zijn in orde.")
+    return 0
+
+
+def _cmd_restore(args: argparse.Namespace, store: Store) -> int:
+    manifest = store.manifest(NATIONAL)
+    layers = args.laag or list(manifest["layers"])
+    if args.versie is None:
+        for layer in layers:
+            _print_versions(store, layer)
+        print("Zet een versie terug met: python -m loaders herstel --laag LAAG --versie N")
+        return 0
+    if not args.laag:
+        raise StoreError("Noem de laag die je wilt herstellen: --laag LAAG --versie N.")
+    restored = store.restore_layers(NATIONAL, dict.fromkeys(args.laag, args.versie))
+    for layer in args.laag:
+        entry = restored["layers"][layer]
+        print(f"Hersteld: {LAYER_LABELS.get(layer, layer)} ({layer}) versie {args.versie}: "
+              f"{entry.get('rows', '?')} rijen, opgehaald {entry.get('fetched_at', '?')}.")
+    print("De vervangen versie staat nu als versie 1; herstel die om dit ongedaan te maken.")
+    if any(layer == "kernen" or layer in VENUE_LAYERS or layer.startswith("netwerk_")
+           for layer in args.laag):
+        reach = refresh_reach(store)
+        print(f"Afstanden opnieuw berekend voor {len(reach)} vervoerswijze(n).")
+    return 0
+
+
+def _print_versions(store: Store, layer: str) -> None:
+    print(f"{LAYER_LABELS.get(layer, layer)} ({layer}):")
+    for number, entry in enumerate(store.layer_versions(NATIONAL, layer)):
+        label = "huidig" if number == 0 else f"vervangen {entry.get('replaced_at', '?')}"
+        problem = entry_problem(store.layer_path(NATIONAL, entry), entry)
+        state = f" — NIET TE HERSTELLEN: {problem}" if problem else ""
+        print(f"  versie {number} ({label}): {entry.get('rows', '?')} rijen, opgehaald "
+              f"{entry.get('fetched_at', '?')}, {entry.get('source', '')}{state}")
 
 
 def _with_progress(
@@ -217,19 +312,27 @@ def _with_progress(
             bar.update(1)
 
         report = build(progress)
+        reach_failed = False
         if report.written:
             progress("afstanden tot ontmoetingsplekken berekenen")
-            reach = refresh_reach(store, modes=modes or TRAVEL_MODES)
-            report.notes.append(f"afstanden berekend voor {len(reach)} vervoerswijze(n)")
+            try:
+                reach = refresh_reach(store, modes=modes or TRAVEL_MODES)
+            except StoreError as exc:
+                reach_failed = True
+                report.notes.append(f"de gegevens zijn opgeslagen, maar de afstanden niet: "
+                                    f"{exc} De pagina's berekenen ze zolang zelf.")
+            else:
+                report.notes.append(f"afstanden berekend voor {len(reach)} vervoerswijze(n)")
     print(report.summary())
     print(f"Klaar in {time.perf_counter() - started:.1f} s.")
-    return 0 if report.ok else 1
+    return 0 if report.ok and not reach_failed else 1
 
 
 def _cmd_import(args: argparse.Namespace, store: Store) -> int:
     codes = _chosen_codes(args, store)
     return _with_progress(
-        lambda progress: import_folder(args.folder, codes, store=store, progress=progress),
+        lambda progress: import_folder(args.folder, codes, store=store, progress=progress,
+                                       replace_all=args.vervang_alles),
         store,
     )
 
@@ -261,19 +364,20 @@ def _cmd_network(args: argparse.Namespace, store: Store) -> int:
             lambda progress: import_line_network(
                 args.lijnen, codes, modes=modes, layer=args.laag, oneway_column=args.eenrichting,
                 kind_column=args.soort, length_column=args.lengte, attribution=args.bron,
-                store=store, progress=progress,
+                store=store, progress=progress, replace_all=args.vervang_alles,
             ),
             store, steps=len(modes) + 2, modes=modes,
         )
     if args.osm is None:
         return _with_progress(
             lambda progress: fetch_network_live(codes, modes=modes, store=store,
-                                                progress=progress),
+                                                progress=progress,
+                                                replace_all=args.vervang_alles),
             store, steps=len(modes) + 1, modes=modes,
         )
     return _with_progress(
         lambda progress: import_network(args.osm, codes, modes=modes, store=store,
-                                        progress=progress),
+                                        progress=progress, replace_all=args.vervang_alles),
         store, steps=len(modes) + 1, modes=modes,
     )
 

@@ -99,12 +99,14 @@ def import_folder(
     *,
     store: Store | None = None,
     progress: Progress | None = None,
+    replace_all: bool = False,
 ) -> BuildReport:
     """Build the national layers from downloaded files, or refresh some gemeenten in them.
 
     Every layer is built for the whole country (the files are national); with ``gemeenten``
     only the rows of those gemeenten replace their stored rows, and every other gemeente
     keeps what it had. Gemeente codes of an older division are translated to the newest one.
+    Meeting places of neighbouring gemeenten are added only where none are stored yet.
 
     Parameters
     ----------
@@ -113,12 +115,18 @@ def import_folder(
         polling-station CSV/XLSX or Overpass JSON files (searched recursively).
     gemeenten
         CBS gemeente codes to refresh; ``None`` builds or replaces the whole country.
+    replace_all
+        With ``gemeenten=None``: replace the whole country even when stored gemeenten are
+        missing from the files (their rows are removed). Without it that is refused.
 
     Raises
     ------
     UnknownRegionError
         When a requested code is not a gemeente of any division in the files (the message
         names the closest gemeenten); nothing is written then.
+    StoreError
+        When replacing the country would remove stored gemeenten and ``replace_all`` is
+        not set; nothing is written then.
     """
     wanted = None if gemeenten is None else check_gemeenten(gemeenten)
     store = store or Store()
@@ -146,7 +154,7 @@ def import_folder(
             layers[layer] = result
         if layer == "gemeenten" and wanted is not None:
             codes = builder.translate(wanted)
-    return _finish(store, layers, failed, codes, builder.notes)
+    return _finish(store, layers, failed, codes, builder.notes, replace_all=replace_all)
 
 
 def folder_gemeenten(folder: Path) -> gpd.GeoDataFrame:
@@ -220,11 +228,13 @@ def import_network(
     buffer_m: float = 5000.0,
     store: Store | None = None,
     progress: Progress | None = None,
+    replace_all: bool = False,
 ) -> BuildReport:
     """Store road networks from an OSM PBF/XML file, one layer per mode.
 
     The network is clipped to the chosen gemeenten (all stored ones when ``None``) plus
-    ``buffer_m`` metres, so that a meeting place just across a border still counts.
+    ``buffer_m`` metres, so that a meeting place just across a border still counts. A stored
+    network that reaches beyond that area is kept (the mode fails) unless ``replace_all``.
     """
     store = store or Store()
     area = _network_area(store, gemeenten)
@@ -235,15 +245,14 @@ def import_network(
         )
     bbox = None
     if area is not None:
-        minx, miny, maxx, maxy = area.total_bounds
-        bbox = (minx - buffer_m, miny - buffer_m, maxx + buffer_m, maxy + buffer_m)
+        bbox = _buffered_bounds(area, buffer_m)
     source = LayerSource(
         source=str(Path(osm_file).resolve()), attribution=ATTRIBUTION["osm"], licence="ODbL",
         note=f"wegennet, {buffer_m:g} m rond het gebied",
     )
     return _store_networks(
         store, modes, lambda mode: roads.read_road_edges(osm_file, mode, bbox=bbox),
-        source, progress,
+        source, progress, coverage=bbox, replace_all=replace_all,
     )
 
 
@@ -260,6 +269,7 @@ def import_line_network(
     buffer_m: float = 5000.0,
     store: Store | None = None,
     progress: Progress | None = None,
+    replace_all: bool = False,
 ) -> BuildReport:
     """Store road networks from a line file (NWB wegvakken, an OSM export), one layer per mode.
 
@@ -267,7 +277,8 @@ def import_line_network(
     once (:func:`loaders.lines.read_line_layer`), clipped to the chosen gemeenten (all stored
     ones when ``None``) plus ``buffer_m`` metres, and noded per mode
     (:func:`loaders.lines.line_edges`). A mode that may use none of the lines fails on its own
-    and keeps its stored network.
+    and keeps its stored network, as does one whose stored network reaches beyond the area
+    (unless ``replace_all``).
 
     Raises
     ------
@@ -304,7 +315,8 @@ def import_line_network(
             f"{int(edges.oneway.sum())} eenrichting"
         return edges
 
-    report = _store_networks(store, modes, read, source, step)
+    report = _store_networks(store, modes, read, source, step,
+                             coverage=_buffered_bounds(area, buffer_m), replace_all=replace_all)
     report.notes.extend(layer_lines.notes)
     report.notes.extend(f"{LAYER_LABELS[f'netwerk_{mode}']}: {text}"
                         for mode, text in sizes.items())
@@ -318,8 +330,13 @@ def fetch_network_live(
     buffer_m: float = 5000.0,
     store: Store | None = None,
     progress: Progress | None = None,
+    replace_all: bool = False,
 ) -> BuildReport:
-    """Download road networks with osmnx for the chosen gemeenten plus ``buffer_m``."""
+    """Download road networks with osmnx for the chosen gemeenten plus ``buffer_m``.
+
+    A stored network that reaches beyond that area is kept (the mode fails) unless
+    ``replace_all``.
+    """
     store = store or Store()
     area = _network_area(store, gemeenten)
     if area is None:
@@ -333,7 +350,7 @@ def fetch_network_live(
     return _store_networks(
         store, modes,
         lambda mode: roads.fetch_road_edges(area.union_all(), mode, buffer_m=buffer_m),
-        source, progress,
+        source, progress, coverage=_buffered_bounds(area, buffer_m), replace_all=replace_all,
     )
 
 
@@ -354,14 +371,32 @@ def _network_area(store: Store, gemeenten: Iterable[str] | None) -> gpd.GeoDataF
     return chosen
 
 
+def _buffered_bounds(
+    area: gpd.GeoDataFrame | None, buffer_m: float
+) -> tuple[float, float, float, float] | None:
+    """The bounds of ``area`` grown by ``buffer_m`` (the box a network is clipped to)."""
+    if area is None:
+        return None
+    minx, miny, maxx, maxy = area.total_bounds
+    return (minx - buffer_m, miny - buffer_m, maxx + buffer_m, maxy + buffer_m)
+
+
 def _store_networks(
     store: Store,
     modes: Iterable[str],
     read: Callable[[str], roads.RoadEdges],
     source: LayerSource,
     progress: Progress | None,
+    *,
+    coverage: tuple[float, float, float, float] | None,
+    replace_all: bool,
 ) -> BuildReport:
-    """Read one edge list per mode and store those that succeeded in one atomic write."""
+    """Read one edge list per mode and store those that succeeded in one atomic write.
+
+    ``coverage`` is the box the new networks cover (None: the whole file). A mode whose
+    stored network has nodes outside it fails and keeps the stored one, unless
+    ``replace_all``: replacing it would remove roads outside the chosen area.
+    """
     step = progress or (lambda _msg: None)
     layers: dict[str, tuple[dict, LayerSource]] = {}
     failed: dict[str, str] = {}
@@ -369,9 +404,20 @@ def _store_networks(
         layer = f"netwerk_{mode}"
         step(f"{LAYER_LABELS[layer]} lezen")
         try:
-            layers[layer] = (read(mode).arrays(), source)
+            arrays = read(mode).arrays()
         except SourceError as exc:
             failed[layer] = exc.user_message
+            continue
+        outside = 0 if replace_all else _nodes_outside(store, layer, coverage, arrays)
+        if outside:
+            failed[layer] = (
+                f"het opgeslagen {LAYER_LABELS[layer]} reikt verder dan dit gebied ({outside} "
+                "knopen erbuiten) en zou helemaal vervangen worden. Voeg --vervang-alles toe om "
+                "dat toch te doen (de vorige versie blijft te herstellen met python -m loaders "
+                "herstel)"
+            )
+            continue
+        layers[layer] = (arrays, source)
     report = BuildReport(region=NATIONAL_NAME, failed=failed)
     try:
         report.kept = sorted(set(store.manifest(NATIONAL)["layers"]) & set(failed))
@@ -383,54 +429,135 @@ def _store_networks(
     return report
 
 
+def _nodes_outside(
+    store: Store,
+    layer: str,
+    coverage: tuple[float, float, float, float] | None,
+    arrays: dict,
+) -> int:
+    """How many nodes of the stored network ``layer`` lie outside ``coverage`` (or, without
+    one, outside the new network's own bounds, by more than a metre)."""
+    if not store.has_layer(NATIONAL, layer):
+        return 0
+    try:
+        stored = store.read_arrays(NATIONAL, layer)
+    except StoreError:
+        return 0  # a damaged network is no loss; the new one replaces it
+    if coverage is None:
+        x, y = arrays["x"], arrays["y"]
+        if not len(x):
+            return len(stored["x"])
+        coverage = (x.min(), y.min(), x.max(), y.max())
+    minx, miny, maxx, maxy = coverage
+    sx, sy = stored["x"], stored["y"]
+    return int(((sx < minx - 1) | (sx > maxx + 1) | (sy < miny - 1) | (sy > maxy + 1)).sum())
+
+
 def _finish(
     store: Store,
     layers: dict[str, tuple[pd.DataFrame, LayerSource]],
     failed: dict[str, str],
     codes: list[str] | None,
     notes: list[str],
+    *,
+    replace_all: bool = False,
 ) -> BuildReport:
-    """Write the built layers into the national store: whole, or only the rows of ``codes``."""
+    """Write the built layers into the national store: whole, or only the rows of ``codes``.
+
+    The read of the stored rows and the write hold the store's write lock, so a concurrent
+    refresh of other gemeenten is never lost.
+    """
     report = BuildReport(region=NATIONAL_NAME, failed=failed, notes=list(notes))
-    previous: set[str] = set()
-    try:
-        previous = set(store.manifest(NATIONAL)["layers"])
-    except StoreError:
-        pass
-    report.kept = sorted(previous & set(failed))
-    if codes is not None:
-        around = _with_neighbours(layers, codes)
-        layers = {
-            layer: (_upsert(store, layer, frame, around if layer == "venues" else codes), source)
-            for layer, (frame, source) in layers.items()
-        }
-        report.notes.append(
-            f"alleen {len(codes)} gemeente(n) bijgewerkt; de andere gemeenten zijn ongewijzigd"
-        )
-    if layers:
-        everything = layers["gemeenten"][0] if "gemeenten" in layers else None
-        all_codes = None if everything is None else sorted(everything["code"].dropna().unique())
-        store.write_region(NATIONAL, layers, name=NATIONAL_NAME, gemeenten=all_codes)
-        report.written = {layer: len(frame) for layer, (frame, _src) in layers.items()}
+    with store.writing(NATIONAL):
+        previous: set[str] = set()
+        try:
+            previous = set(store.manifest(NATIONAL)["layers"])
+        except StoreError:
+            pass
+        report.kept = sorted(previous & set(failed))
+        if codes is None and not replace_all:
+            _refuse_lost_gemeenten(store, layers)
+        if codes is not None:
+            around = codes + _unstored_neighbours(store, layers, codes)
+            layers = {
+                layer: (_upsert(store, layer, frame, around if layer == "venues" else codes),
+                        source)
+                for layer, (frame, source) in layers.items()
+            }
+            report.notes.append(
+                f"alleen {len(codes)} gemeente(n) bijgewerkt; de andere gemeenten zijn ongewijzigd"
+            )
+        if layers:
+            everything = layers["gemeenten"][0] if "gemeenten" in layers else None
+            all_codes = (None if everything is None
+                         else sorted(everything["code"].dropna().unique()))
+            store.write_region(NATIONAL, layers, name=NATIONAL_NAME, gemeenten=all_codes)
+            report.written = {layer: len(frame) for layer, (frame, _src) in layers.items()}
     return report
 
 
-def _with_neighbours(
-    layers: Mapping[str, tuple[pd.DataFrame, LayerSource]], codes: list[str]
-) -> list[str]:
-    """``codes`` plus the gemeenten within :data:`NEIGHBOUR_DISTANCE_M` of them.
+def _refuse_lost_gemeenten(
+    store: Store, layers: Mapping[str, tuple[pd.DataFrame, LayerSource]]
+) -> None:
+    """Raise when replacing the whole country would remove the rows of stored gemeenten.
 
-    A partial refresh stores the meeting places of these neighbours too, so that a kern near
-    the border of a refreshed gemeente still finds the place across it.
+    Raises
+    ------
+    StoreError
+        Naming the gemeenten whose rows would go and how to go ahead anyway.
+    """
+    lost: dict[str, set[str]] = {}
+    for layer, (frame, _source) in layers.items():
+        column = GEMEENTE_COLUMN.get(layer)
+        if column is None or column not in frame.columns or not store.has_layer(NATIONAL, layer):
+            continue
+        try:
+            stored = store.read_layer(NATIONAL, layer, columns=[column])
+        except StoreError:
+            continue  # a damaged layer holds nothing to lose
+        if column not in stored.columns:
+            continue
+        gone = set(stored[column].dropna()) - set(frame[column].dropna())
+        if gone:
+            lost[layer] = gone
+    if not lost:
+        return
+    codes = sorted(set().union(*lost.values()))
+    shown = ", ".join(codes[:8]) + (" …" if len(codes) > 8 else "")
+    raise StoreError(
+        f"Deze import zou de opgeslagen rijen van {len(codes)} gemeente(n) verwijderen die niet "
+        f"in de nieuwe bestanden staan ({shown}; lagen: "
+        f"{', '.join(LAYER_LABELS.get(layer, layer) for layer in sorted(lost))}). Noem alleen "
+        "de gemeenten die je wilt verversen (--gebied of --gemeente), of voeg --vervang-alles "
+        "toe om heel Nederland toch te vervangen (de vorige versie blijft te herstellen met "
+        "python -m loaders herstel)."
+    )
+
+
+def _unstored_neighbours(
+    store: Store, layers: Mapping[str, tuple[pd.DataFrame, LayerSource]], codes: list[str]
+) -> list[str]:
+    """The gemeenten within :data:`NEIGHBOUR_DISTANCE_M` of ``codes`` without stored places.
+
+    A partial refresh adds the meeting places of these neighbours, so that a kern near the
+    border of a refreshed gemeente still finds the place across it; a neighbour that has
+    stored places keeps them (it was not named).
     """
     if "gemeenten" not in layers:
-        return codes
+        return []
     areas = layers["gemeenten"][0]
     chosen = areas[areas["code"].isin(codes)]
     if chosen.empty:
-        return codes
-    near = areas.dwithin(chosen.union_all(), NEIGHBOUR_DISTANCE_M)
-    return sorted(set(codes) | set(areas.loc[near, "code"]))
+        return []
+    near = set(areas.loc[areas.dwithin(chosen.union_all(), NEIGHBOUR_DISTANCE_M), "code"])
+    stored: set[str] = set()
+    if store.has_layer(NATIONAL, "venues"):
+        column = GEMEENTE_COLUMN["venues"]
+        try:
+            stored = set(store.read_layer(NATIONAL, "venues", columns=[column])[column].dropna())
+        except StoreError:
+            stored = set()
+    return sorted(near - set(codes) - stored)
 
 
 def _upsert(store: Store, layer: str, fresh: pd.DataFrame, codes: list[str]) -> pd.DataFrame:

@@ -19,7 +19,6 @@ corrections applied (:func:`apply_corrections`).
 
 from __future__ import annotations
 
-import threading
 import uuid
 from datetime import date
 
@@ -75,8 +74,6 @@ SOORTEN = tuple(rule.soort for rule in (*VENUE_RULES, BIJEENKOMST_RULE, OVERIG_R
 ATTRIBUTION = "Eigen invoer: correcties van de gebruiker op de kaart"
 _RESOLVE_M = 50.0
 """A verdict whose venue id vanished in a refresh is matched by name within this distance."""
-_LOCK = threading.Lock()
-"""Serialises read-modify-write of the layer within one server (sessions share it)."""
 
 
 class CorrectionError(StoreError):
@@ -243,7 +240,7 @@ def add_place(
     if soort not in SOORTEN:
         raise CorrectionError(f"Onbekende soort plek {soort!r}; er is niets toegevoegd.")
     point = shapely.Point(float(x), float(y))
-    with _LOCK:
+    with store.writing(region):
         duplicate = find_duplicate(corrected_venues(store, region), naam, point)
         if duplicate is not None:
             existing, metres = duplicate
@@ -280,7 +277,7 @@ def set_counts(
     CorrectionError
         When the venue is unknown or already has the asked verdict.
     """
-    with _LOCK:
+    with store.writing(region):
         venues = corrected_venues(store, region)
         match = venues[venues["venue_id"] == venue_id]
         if match.empty:
@@ -314,7 +311,7 @@ def undo(store: Store, region: str, correctie_id: str, *, datum: date | None = N
     CorrectionError
         When there is no such correction, or it was undone already.
     """
-    with _LOCK:
+    with store.writing(region):
         table = corrections(store, region, include_undone=True)
         _write(store, region, _undone(table, correctie_id, datum))
 

@@ -7,16 +7,29 @@ Writes are atomic at the level of a whole refresh: new layer files get fresh nam
 when all of them are on disk is ``manifest.json`` replaced (``os.replace``), which is the
 single switch from the old state to the new one. A refresh that fails or is killed half way
 leaves the previous manifest, and every file it names, untouched.
+
+Every write holds one lock for the region folder (:meth:`Store.writing`), across threads and
+processes, so two writers never rewrite the manifest from the same old one or delete each
+other's files. Replaced layer files are kept for :data:`KEEP_VERSIONS` versions (listed under
+``history`` in the manifest, restorable with :meth:`Store.restore_layers`), and the previous
+manifest is kept as ``manifest.json.prev``, which is read when ``manifest.json`` is damaged.
+Every file a write names carries its size and SHA-256 in the manifest, so
+:mod:`loaders.check` can tell a damaged file from a good one.
 """
 
 from __future__ import annotations
 
+import errno
+import hashlib
 import json
+import logging
 import os
 import re
 import tempfile
 import threading
 import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -25,24 +38,57 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+from filelock import FileLock, Timeout
 
 from loaders.schema import CRS
 
 MANIFEST = "manifest.json"
+PREVIOUS_MANIFEST = "manifest.json.prev"
+"""The manifest before the last write; read when ``manifest.json`` is missing or damaged."""
+LOCK_FILE = ".schrijfslot.lock"
+"""The lock file of a region folder (never removed; holding it is what counts)."""
+HISTORY = "history"
+"""Manifest key: per layer the entries of its earlier versions, newest first."""
+KEEP_VERSIONS = 3
+"""Versions of each layer kept on disk: the current one and the two before it."""
+LOCK_TIMEOUT_S = 300.0
+"""How long a writer waits for another one before it gives up (changing nothing)."""
+WAIT_MESSAGE = "bezig: een andere opslag loopt nog, even wachten…"
 REGION_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 DATA_ENV = "ONTMOETINGSKAART_DATA"
 NATIONAL = "nl"
 """The one dataset the product keeps: national layers in ``kern_data/nl/``. A gemeente, a
 province or the country is a selection on it, never a separate import."""
 NATIONAL_NAME = "Nederland"
-_WRITE_LOCK = threading.Lock()
-"""Serialises writes within one process: the Streamlit sessions of one server share it, and
-without it two writers of one region lose each other's layers (both rewrite the manifest from
-the same old one) or delete each other's new files (garbage collection)."""
+_LOCKS: dict[str, FileLock] = {}
+_LOCKS_GUARD = threading.Lock()
+"""One :class:`filelock.FileLock` per lock file, shared by the threads of a process: it is
+re-entrant per thread and excludes other threads and processes."""
+_LOG = logging.getLogger(__name__)
 
 
 class StoreError(Exception):
     """The store could not be read or written; the message is Dutch."""
+
+
+class LayerDamagedError(StoreError):
+    """A layer named in the manifest is missing on disk or cannot be read; the message is Dutch.
+
+    Parameters
+    ----------
+    layer
+        The layer name.
+    message
+        What is wrong and what to do, in Dutch.
+    """
+
+    def __init__(self, layer: str, message: str) -> None:
+        self.layer = layer
+        super().__init__(message)
+
+
+class NotAManifestError(ValueError):
+    """Valid JSON that is not a manifest (no ``layers`` mapping or no ``region``)."""
 
 
 @dataclass(frozen=True)
@@ -58,6 +104,10 @@ class LayerSource:
     note: str = ""
     inputs: str = ""
     fetched_at: str = field(default_factory=lambda: now_iso())
+
+
+Layers = dict[str, tuple[pd.DataFrame | dict[str, np.ndarray], LayerSource]]
+"""What :meth:`Store.write_region` takes: layer name → (frame or arrays, source)."""
 
 
 def now_iso() -> str:
@@ -81,6 +131,54 @@ def region_id(name: str) -> str:
     return slug
 
 
+def disk_error_message(exc: OSError, folder: Path) -> str:
+    """A Dutch message for a failed write in ``folder``: what happened and what to do.
+
+    Examples
+    --------
+    >>> disk_error_message(OSError(28, "No space left on device"), Path("/data/nl"))[:40]
+    'De schijf van de opslagmap /data/nl is v'
+    """
+    if isinstance(exc, PermissionError) or exc.errno in {errno.EACCES, errno.EPERM, errno.EROFS}:
+        what = (f"Geen schrijfrechten in de opslagmap {folder}. Geef de gebruiker die "
+                "Ontmoetingskaart draait schrijfrechten op die map, of wijs met "
+                f"{DATA_ENV} een schrijfbare map aan.")
+    elif exc.errno in {errno.ENOSPC, errno.EDQUOT}:
+        what = (f"De schijf van de opslagmap {folder} is vol. Maak ruimte vrij (de opslag "
+                "heeft minstens een paar honderd MB nodig) en probeer het opnieuw.")
+    else:
+        reason = exc.strerror or type(exc).__name__
+        what = (f"Schrijven in de opslagmap {folder} is mislukt ({reason}). Controleer de map "
+                "en de schijf en probeer het opnieuw.")
+    return f"{what} Er is niets gewijzigd aan de opgeslagen gegevens."
+
+
+def file_sha256(path: Path) -> str:
+    """The SHA-256 of a file as hex, read in 1 MiB blocks."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def parse_manifest(text: str) -> dict[str, Any]:
+    """A manifest from its JSON text, checked for the keys every reader relies on.
+
+    Raises
+    ------
+    ValueError
+        When the text is not JSON, or :class:`NotAManifestError` when it is JSON but not a
+        manifest (English; callers word it in Dutch).
+    """
+    manifest = json.loads(text)
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("layers"), dict):
+        raise NotAManifestError("no 'layers' mapping")
+    if not isinstance(manifest.get("region"), str):
+        raise NotAManifestError("no 'region'")
+    return manifest
+
+
 class Store:
     """Read and write regions under one root folder.
 
@@ -88,33 +186,78 @@ class Store:
     ----------
     root
         The store folder; defaults to :func:`default_root`.
+    on_wait
+        Called with :data:`WAIT_MESSAGE` when a write has to wait for another writer; by
+        default the message is logged.
+    lock_timeout
+        Seconds a write waits for another writer before it fails (:data:`LOCK_TIMEOUT_S`).
     """
 
-    def __init__(self, root: Path | str | None = None) -> None:
+    def __init__(
+        self,
+        root: Path | str | None = None,
+        *,
+        on_wait: Callable[[str], None] | None = None,
+        lock_timeout: float = LOCK_TIMEOUT_S,
+    ) -> None:
         self.root = Path(root) if root is not None else default_root()
+        self.on_wait = on_wait or _LOG.warning
+        self.lock_timeout = lock_timeout
 
     def regions(self) -> list[str]:
-        """The ids of all regions with a readable manifest, sorted."""
+        """The ids of all regions with a manifest (or a previous one), sorted."""
         if not self.root.is_dir():
             return []
         return sorted(
-            p.name for p in self.root.iterdir() if p.is_dir() and (p / MANIFEST).is_file()
+            p.name for p in self.root.iterdir()
+            if p.is_dir() and ((p / MANIFEST).is_file() or (p / PREVIOUS_MANIFEST).is_file())
         )
 
     def manifest(self, region: str) -> dict[str, Any]:
-        """The manifest of ``region`` as a dict (``region``, ``name``, ``gemeenten``, ``layers``)."""
-        path = self._region_dir(region) / MANIFEST
+        """The manifest of ``region`` as a dict (``region``, ``name``, ``gemeenten``, ``layers``).
+
+        When ``manifest.json`` is missing or damaged and ``manifest.json.prev`` is good, the
+        previous manifest is returned; :meth:`manifest_problem` says so.
+        """
+        folder = self._region_dir(region)
         try:
-            return json.loads(path.read_text(encoding="utf-8"))
+            return self._read_manifest(folder / MANIFEST)
         except FileNotFoundError as exc:
+            previous = self._previous_manifest(folder)
+            if previous is not None:
+                return previous
             if region == NATIONAL:
                 raise StoreError(
                     f"{NATIONAL_NAME} is nog niet opgeslagen in {self.root}. Importeer eerst de "
                     "gegevens: python -m loaders import --from MAP --nl"
                 ) from exc
             raise StoreError(f"Regio {region!r} is niet opgeslagen.") from exc
-        except (OSError, json.JSONDecodeError) as exc:
-            raise StoreError(f"Het manifest van regio {region!r} is onleesbaar: {exc}") from exc
+        except (OSError, ValueError) as exc:
+            previous = self._previous_manifest(folder)
+            if previous is not None:
+                return previous
+            raise StoreError(
+                f"Het manifest van regio {region!r} is onleesbaar en er is geen eerdere versie "
+                "om op terug te vallen. Importeer de gegevens opnieuw (python -m loaders import "
+                "--from MAP --nl --vervang-alles)."
+            ) from exc
+
+    def manifest_problem(self, region: str) -> str | None:
+        """A Dutch sentence when ``manifest.json`` is missing or damaged, else None."""
+        folder = self._region_dir(region)
+        try:
+            self._read_manifest(folder / MANIFEST)
+        except FileNotFoundError:
+            if self._previous_manifest(folder) is None:
+                return None
+            return ("manifest.json ontbreekt; de vorige versie (manifest.json.prev) wordt "
+                    "gebruikt. Een nieuwe import of herstel schrijft weer een manifest.")
+        except (OSError, ValueError):
+            fallback = ("de vorige goede versie (manifest.json.prev) wordt gebruikt"
+                        if self._previous_manifest(folder) is not None
+                        else "er is geen eerdere versie; importeer de gegevens opnieuw")
+            return f"manifest.json is beschadigd (geen geldig manifest); {fallback}."
+        return None
 
     def has_layer(self, region: str, layer: str) -> bool:
         """Whether ``region`` has ``layer`` in its manifest."""
@@ -123,44 +266,119 @@ class Store:
         except StoreError:
             return False
 
-    def read_layer(self, region: str, layer: str) -> pd.DataFrame:
-        """Read one layer; a GeoDataFrame in EPSG:28992 when the layer has geometry."""
+    def layer_path(self, region: str, entry: dict[str, Any]) -> Path:
+        """The file of a manifest entry (a current layer or one of its earlier versions)."""
+        return self._region_dir(region) / Path(str(entry.get("file", ""))).name
+
+    def read_layer(
+        self, region: str, layer: str, *, columns: list[str] | None = None
+    ) -> pd.DataFrame:
+        """Read one layer; a GeoDataFrame in EPSG:28992 when the layer has geometry.
+
+        With ``columns`` only those columns are read, as a plain DataFrame.
+
+        Raises
+        ------
+        LayerDamagedError
+            When the layer's file is missing or cannot be read (a Dutch message naming the
+            layer and how to restore it).
+        """
         entry = self.manifest(region)["layers"].get(layer)
         if entry is None:
             raise StoreError(f"Regio {region!r} heeft geen laag {layer!r}.")
-        path = self._region_dir(region) / entry["file"]
+        if not isinstance(entry, dict) or not entry.get("file"):
+            raise LayerDamagedError(layer, _damaged(layer, "de regel in het manifest is onvolledig"))
         if entry.get("arrays", False):
             raise StoreError(f"Laag {layer!r} is een netwerk; lees hem met read_arrays.")
+        path = self.layer_path(region, entry)
         try:
+            if columns is not None:
+                return pd.read_parquet(path, columns=columns)
             if entry.get("geometry", False):
                 return gpd.read_parquet(path)
             return pd.read_parquet(path)
+        except FileNotFoundError as exc:
+            raise LayerDamagedError(layer, _damaged(layer, "het bestand ontbreekt")) from exc
+        except PermissionError as exc:
+            raise StoreError(f"Laag {layer!r} kan niet gelezen worden: geen leesrechten in de "
+                             f"opslagmap {path.parent}.") from exc
         except (OSError, ValueError) as exc:
-            raise StoreError(f"Laag {layer!r} van regio {region!r} is onleesbaar: {exc}") from exc
+            raise LayerDamagedError(
+                layer, _damaged(layer, "het bestand is onleesbaar (afgebroken of overschreven)")
+            ) from exc
 
     def read_arrays(self, region: str, layer: str) -> dict[str, np.ndarray]:
-        """Read an array layer (e.g. a road network ``netwerk_bike``) as a dict of arrays."""
+        """Read an array layer (e.g. a road network ``netwerk_bike``) as a dict of arrays.
+
+        Raises
+        ------
+        LayerDamagedError
+            When the layer's file is missing or cannot be read.
+        """
         entry = self.manifest(region)["layers"].get(layer)
-        if entry is None or not entry.get("arrays", False):
+        if not isinstance(entry, dict) or not entry.get("arrays", False):
             raise StoreError(f"Regio {region!r} heeft geen netwerklaag {layer!r}.")
-        path = self._region_dir(region) / entry["file"]
+        path = self.layer_path(region, entry)
         try:
             with np.load(path, allow_pickle=False) as stored:
                 return {key: stored[key] for key in stored.files}
-        except (OSError, ValueError) as exc:
-            raise StoreError(f"Laag {layer!r} van regio {region!r} is onleesbaar: {exc}") from exc
+        except FileNotFoundError as exc:
+            raise LayerDamagedError(layer, _damaged(layer, "het bestand ontbreekt")) from exc
+        except PermissionError as exc:
+            raise StoreError(f"Laag {layer!r} kan niet gelezen worden: geen leesrechten in de "
+                             f"opslagmap {path.parent}.") from exc
+        except (OSError, ValueError, EOFError) as exc:
+            raise LayerDamagedError(
+                layer, _damaged(layer, "het bestand is onleesbaar (afgebroken of overschreven)")
+            ) from exc
+
+    @contextmanager
+    def writing(self, region: str) -> Iterator[None]:
+        """Hold the write lock of ``region`` (re-entrant within a thread).
+
+        Wrap a read-modify-write in it, so that no other thread or process writes between
+        the read and the write. A writer that has to wait calls ``on_wait`` once.
+
+        Raises
+        ------
+        StoreError
+            When another writer holds the lock longer than ``lock_timeout`` seconds, or the
+            lock file cannot be created (Dutch message; nothing was changed).
+        """
+        folder = self._region_dir(region)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            lock = _lock_for(folder / LOCK_FILE)
+            try:
+                lock.acquire(blocking=False)
+            except Timeout:
+                self.on_wait(WAIT_MESSAGE)
+                lock.acquire(timeout=self.lock_timeout)
+        except Timeout as exc:
+            raise StoreError(
+                f"Een andere opslag in {folder} loopt al langer dan {self.lock_timeout:.0f} s. "
+                "Er is niets gewijzigd; probeer het later opnieuw (loopt er nog een import?)."
+            ) from exc
+        except OSError as exc:
+            raise StoreError(disk_error_message(exc, folder)) from exc
+        try:
+            yield
+        finally:
+            lock.release()
 
     def write_region(
         self,
         region: str,
-        layers: dict[str, tuple[pd.DataFrame | dict[str, np.ndarray], LayerSource]],
+        layers: Layers,
         *,
         name: str | None = None,
         gemeenten: list[str] | None = None,
     ) -> dict[str, Any]:
         """Write (or replace) layers of ``region`` in one atomic step.
 
-        Layers not named in ``layers`` keep their stored data and manifest entry.
+        Layers not named in ``layers`` keep their stored data and manifest entry. A replaced
+        layer's entry moves to the manifest's ``history`` (its file stays on disk for
+        :data:`KEEP_VERSIONS` versions).
 
         Parameters
         ----------
@@ -177,39 +395,132 @@ class Store:
         -------
         dict
             The new manifest.
+
+        Raises
+        ------
+        StoreError
+            For a bad region id or CRS, a write that waited too long for another one, or a
+            disk fault (no permission, disk full): a Dutch message, and the store unchanged.
         """
         if not REGION_ID.match(region):
             raise StoreError(f"Ongeldige regio-id: {region!r}.")
-        with _WRITE_LOCK:
-            return self._write_region(region, layers, name=name, gemeenten=gemeenten)
+        for layer, (frame, _source) in layers.items():
+            if isinstance(frame, gpd.GeoDataFrame) and (
+                frame.crs is None or frame.crs.to_string() != CRS
+            ):
+                raise StoreError(f"Laag {layer!r} moet in {CRS} zijn, niet in {frame.crs}.")
+        with self.writing(region):
+            old = self._manifest_or_empty(region)
+            folder = self._region_dir(region)
+            written: list[Path] = []
+            try:
+                entries = {}
+                for layer, (frame, source) in layers.items():
+                    entries[layer] = self._write_layer_file(folder, layer, frame, source)
+                    written.append(folder / entries[layer]["file"])
+                manifest = _next_manifest(old, entries, region=region, name=name,
+                                          gemeenten=gemeenten)
+                self._switch_manifest(folder, manifest)
+            except OSError as exc:
+                for path in written:
+                    path.unlink(missing_ok=True)
+                raise StoreError(disk_error_message(exc, folder)) from exc
+            self._collect_garbage(folder, manifest)
+            return manifest
 
-    def _write_region(
-        self,
-        region: str,
-        layers: dict[str, tuple[pd.DataFrame | dict[str, np.ndarray], LayerSource]],
-        *,
-        name: str | None,
-        gemeenten: list[str] | None,
-    ) -> dict[str, Any]:
-        folder = self._region_dir(region)
-        folder.mkdir(parents=True, exist_ok=True)
-        try:
+    def layer_versions(self, region: str, layer: str) -> list[dict[str, Any]]:
+        """The stored versions of ``layer``: index 0 is the current one, 1 the one before, ….
+
+        Raises
+        ------
+        StoreError
+            When the layer has never been stored.
+        """
+        manifest = self.manifest(region)
+        versions = _versions(manifest, layer)
+        if not versions:
+            raise StoreError(f"Laag {layer!r} is niet opgeslagen; er is niets te herstellen.")
+        return versions
+
+    def restore_layers(self, region: str, choice: dict[str, int]) -> dict[str, Any]:
+        """Make an earlier version of each layer in ``choice`` (layer → version) current again.
+
+        The current version moves into the history, so a restore can itself be undone. The
+        file of the chosen version is checked against its recorded checksum first.
+
+        Returns
+        -------
+        dict
+            The new manifest.
+
+        Raises
+        ------
+        StoreError
+            When a version does not exist or its file is missing or damaged (nothing is
+            changed then), or on a disk fault.
+        """
+        with self.writing(region):
             old = self.manifest(region)
+            folder = self._region_dir(region)
+            manifest = json.loads(json.dumps(old))
+            history = manifest.setdefault(HISTORY, {})
+            for layer, version in choice.items():
+                versions = _versions(old, layer)
+                if not 0 < version < len(versions):
+                    raise StoreError(
+                        f"Laag {layer!r} heeft geen versie {version}; kies uit 1 t/m "
+                        f"{len(versions) - 1}." if len(versions) > 1 else
+                        f"Laag {layer!r} heeft geen eerdere versie om te herstellen."
+                    )
+                chosen = versions[version]
+                problem = entry_problem(self.layer_path(region, chosen), chosen)
+                if problem is not None:
+                    raise StoreError(f"Versie {version} van laag {layer!r} is niet te "
+                                     f"herstellen: {problem}.")
+                replaced = {**versions[0], "replaced_at": now_iso()}
+                rest = [v for i, v in enumerate(versions[1:], start=1) if i != version]
+                current = {k: v for k, v in chosen.items() if k != "replaced_at"}
+                current["restored_at"] = now_iso()
+                manifest["layers"][layer] = current
+                history[layer] = [replaced, *rest][: KEEP_VERSIONS - 1]
+                if layer == "gemeenten":
+                    codes = pd.read_parquet(self.layer_path(region, chosen), columns=["code"])
+                    manifest["gemeenten"] = sorted(codes["code"].dropna().unique().tolist())
+            manifest["updated_at"] = now_iso()
+            try:
+                self._switch_manifest(folder, manifest)
+            except OSError as exc:
+                raise StoreError(disk_error_message(exc, folder)) from exc
+            self._collect_garbage(folder, manifest)
+            return manifest
+
+    def _manifest_or_empty(self, region: str) -> dict[str, Any]:
+        try:
+            return self.manifest(region)
         except StoreError:
-            old = {"region": region, "name": region, "gemeenten": [], "layers": {}}
-        new_layers = dict(old.get("layers", {}))
-        for layer, (frame, source) in layers.items():
-            new_layers[layer] = self._write_layer_file(folder, layer, frame, source)
-        manifest = {
-            "region": region,
-            "name": name or old.get("name", region),
-            "gemeenten": gemeenten if gemeenten is not None else old.get("gemeenten", []),
-            "updated_at": now_iso(),
-            "layers": new_layers,
-        }
-        _atomic_write_text(folder / MANIFEST, json.dumps(manifest, indent=2, ensure_ascii=False))
-        self._collect_garbage(folder, manifest)
-        return manifest
+            return {"region": region, "name": region, "gemeenten": [], "layers": {}}
+
+    def _previous_manifest(self, folder: Path) -> dict[str, Any] | None:
+        try:
+            return self._read_manifest(folder / PREVIOUS_MANIFEST)
+        except (OSError, ValueError):
+            return None
+
+    @staticmethod
+    def _read_manifest(path: Path) -> dict[str, Any]:
+        return parse_manifest(path.read_text(encoding="utf-8"))
+
+    def _switch_manifest(self, folder: Path, manifest: dict[str, Any]) -> None:
+        """Keep the current manifest as ``.prev`` (when it is good), then replace it."""
+        current = folder / MANIFEST
+        try:
+            text = current.read_text(encoding="utf-8")
+            parse_manifest(text)
+        except (OSError, ValueError):
+            text = None
+        if text is not None:
+            _atomic_write_text(folder / PREVIOUS_MANIFEST, text)
+        _atomic_write_text(current, json.dumps(manifest, indent=2, ensure_ascii=False))
 
     def _region_dir(self, region: str) -> Path:
         if not REGION_ID.match(region):
@@ -222,10 +533,8 @@ class Store:
     ) -> dict[str, Any]:
         is_arrays = isinstance(data, dict)
         is_geo = isinstance(data, gpd.GeoDataFrame)
-        if is_geo and (data.crs is None or data.crs.to_string() != CRS):
-            raise StoreError(f"Laag {layer!r} moet in {CRS} zijn, niet in {data.crs}.")
         filename = f"{layer}-{uuid.uuid4().hex[:12]}.{'npz' if is_arrays else 'parquet'}"
-        tmp = folder / f".{filename}.tmp"
+        tmp = folder / f".{filename}.{os.getpid()}-{uuid.uuid4().hex[:8]}.tmp"
         try:
             with open(tmp, "wb") as handle:
                 if is_arrays:
@@ -234,26 +543,121 @@ class Store:
                     data.to_parquet(handle, index=False)
                 handle.flush()
                 os.fsync(handle.fileno())
+            checksum = file_sha256(tmp)
+            size = tmp.stat().st_size
             os.replace(tmp, folder / filename)
         except BaseException:
             tmp.unlink(missing_ok=True)
             raise
         rows = len(data["u"]) if is_arrays and "u" in data else len(data)
         entry = asdict(source)
-        entry.update(file=filename, rows=int(rows), geometry=is_geo, arrays=is_arrays)
+        entry.update(file=filename, rows=int(rows), geometry=is_geo, arrays=is_arrays,
+                     bytes=int(size), sha256=checksum)
         return entry
 
     @staticmethod
     def _collect_garbage(folder: Path, manifest: dict[str, Any]) -> None:
-        keep = {entry["file"] for entry in manifest["layers"].values()} | {MANIFEST}
-        for path in folder.iterdir():
-            if path.is_file() and path.name not in keep:
-                path.unlink(missing_ok=True)
+        """Remove files no version names: replaced versions beyond the history, and temp files
+        of writers that were killed (only called under the write lock)."""
+        keep = {MANIFEST, PREVIOUS_MANIFEST, LOCK_FILE} | _named_files(manifest)
+        try:
+            previous = parse_manifest((folder / PREVIOUS_MANIFEST).read_text(encoding="utf-8"))
+            keep |= _named_files(previous)
+        except (OSError, ValueError):
+            pass
+        try:
+            for path in folder.iterdir():
+                if path.is_file() and path.name not in keep:
+                    path.unlink(missing_ok=True)
+        except OSError as exc:
+            _LOG.warning("opruimen van %s mislukt: %s", folder, exc)
+
+
+def entry_problem(path: Path, entry: dict[str, Any]) -> str | None:
+    """What is wrong with the file of a manifest entry, in Dutch, or None when it matches.
+
+    Checks that the file exists and, when the entry records them, its size and SHA-256.
+    """
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        return "het bestand ontbreekt"
+    except OSError as exc:
+        return f"het bestand is niet te lezen ({exc.strerror or type(exc).__name__})"
+    if "bytes" in entry and int(entry["bytes"]) != size:
+        return "het bestand is afgebroken of overschreven (andere grootte)"
+    if "sha256" in entry:
+        try:
+            if file_sha256(path) != entry["sha256"]:
+                return "het bestand is beschadigd (controlegetal klopt niet)"
+        except OSError as exc:
+            return f"het bestand is niet te lezen ({exc.strerror or type(exc).__name__})"
+    return None
+
+
+def _damaged(layer: str, what: str) -> str:
+    return (f"Laag {layer!r} is beschadigd: {what}. De andere lagen werken gewoon. Herstel een "
+            f"eerdere versie met python -m loaders herstel --laag {layer}, of haal de gegevens "
+            "opnieuw op.")
+
+
+def _versions(manifest: dict[str, Any], layer: str) -> list[dict[str, Any]]:
+    current = manifest.get("layers", {}).get(layer)
+    older = manifest.get(HISTORY, {}).get(layer, [])
+    return ([current] if isinstance(current, dict) else []) + [
+        v for v in older if isinstance(v, dict)
+    ]
+
+
+def _next_manifest(
+    old: dict[str, Any],
+    entries: dict[str, dict[str, Any]],
+    *,
+    region: str,
+    name: str | None,
+    gemeenten: list[str] | None,
+) -> dict[str, Any]:
+    """The manifest after a write: new entries current, the replaced ones first in history."""
+    layers = dict(old.get("layers", {}))
+    history = {k: list(v) for k, v in old.get(HISTORY, {}).items() if isinstance(v, list)}
+    replaced_at = now_iso()
+    for layer, entry in entries.items():
+        previous = layers.get(layer)
+        if isinstance(previous, dict) and previous.get("file"):
+            older = [previous | {"replaced_at": replaced_at}, *history.get(layer, [])]
+            history[layer] = older[: KEEP_VERSIONS - 1]
+        layers[layer] = entry
+    return {
+        "region": region,
+        "name": name or old.get("name", region),
+        "gemeenten": gemeenten if gemeenten is not None else old.get("gemeenten", []),
+        "updated_at": replaced_at,
+        "layers": layers,
+        HISTORY: history,
+    }
+
+
+def _named_files(manifest: dict[str, Any]) -> set[str]:
+    """The file names a manifest refers to: current layers and their kept versions."""
+    entries = list(manifest.get("layers", {}).values())
+    for older in manifest.get(HISTORY, {}).values():
+        entries.extend(older if isinstance(older, list) else [])
+    return {Path(str(e["file"])).name for e in entries if isinstance(e, dict) and e.get("file")}
+
+
+def _lock_for(path: Path) -> FileLock:
+    key = str(path.resolve())
+    with _LOCKS_GUARD:
+        lock = _LOCKS.get(key)
+        if lock is None:
+            lock = _LOCKS[key] = FileLock(key)
+        return lock
 
 
 def _atomic_write_text(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` through a temporary file and ``os.replace``."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.{os.getpid()}-",
+                               suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)

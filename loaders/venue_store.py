@@ -221,22 +221,24 @@ def store_venue_list(
     if len(sources) != 1:
         raise StoreError("Er is niets opgeslagen: de lijst is leeg of mengt meerdere bestanden.")
     [source] = sources
-    kept = _own_venues(store, region)
-    old = int((kept["source"] == source).sum())
-    if old and not replace:
-        raise ListExistsError(list_name(source), old)
-    kept = kept[kept["source"] != source]
-    existing = stored_places(store, region, without=source)
-    new = venues[find_duplicates(venues, existing)["naam"].isna().to_numpy()]
-    return _write_own(store, region, _concat(kept, new))
+    with store.writing(region):
+        kept = _own_venues(store, region)
+        old = int((kept["source"] == source).sum())
+        if old and not replace:
+            raise ListExistsError(list_name(source), old)
+        kept = kept[kept["source"] != source]
+        existing = stored_places(store, region, without=source)
+        new = venues[find_duplicates(venues, existing)["naam"].isna().to_numpy()]
+        return _write_own(store, region, _concat(kept, new))
 
 
 def remove_venue_list(store: Store, region: str, source: str) -> dict:
     """Remove one uploaded list (by its ``source``, ``"eigen lijst: <file>"``) from the store."""
-    kept = _own_venues(store, region)
-    if source not in set(kept["source"]):
-        raise StoreError(f"Regio {region!r} heeft geen lijst {source!r}.")
-    return _write_own(store, region, kept[kept["source"] != source])
+    with store.writing(region):
+        kept = _own_venues(store, region)
+        if source not in set(kept["source"]):
+            raise StoreError(f"Regio {region!r} heeft geen lijst {source!r}.")
+        return _write_own(store, region, kept[kept["source"] != source])
 
 
 def own_lists(store: Store, region: str) -> pd.DataFrame:
@@ -279,13 +281,14 @@ def set_merge_undone(store: Store, region: str, pair_id: str, undone: bool = Tru
     """
     if pair_id not in set(venue_merges(store, region)["pair_id"]):
         raise StoreError(f"Samenvoeging {pair_id!r} bestaat niet in regio {region!r}.")
-    table = _undo_table(store, region)
-    table = table[table["pair_id"] != pair_id]
-    row = pd.DataFrame({"pair_id": [pair_id], "ongedaan": [undone], "gewijzigd": [now_iso()]})
-    table = pd.concat([table, row], ignore_index=True) if len(table) else row
     source = LayerSource(source="keuzes van de gebruiker", attribution=OWN_ATTRIBUTION,
                          note="samenvoegingen van eigen plekken die ongedaan zijn gemaakt")
-    return store.write_region(region, {MERGES_LAYER: (table, source)})
+    with store.writing(region):
+        table = _undo_table(store, region)
+        table = table[table["pair_id"] != pair_id]
+        row = pd.DataFrame({"pair_id": [pair_id], "ongedaan": [undone], "gewijzigd": [now_iso()]})
+        table = pd.concat([table, row], ignore_index=True) if len(table) else row
+        return store.write_region(region, {MERGES_LAYER: (table, source)})
 
 
 def retry_geocoding(

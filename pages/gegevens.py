@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from loaders.store import Store, StoreError
+from loaders.store import StoreError
 from ui.frame import current_context
 from ui.refresh import refresh_form
+from ui.store_check import render_store_check, web_store
 from views.status import EMPTY_STORE_HELP, layers_table, regions_table, status_line
 from views.text import plain_markdown
 
@@ -19,7 +20,7 @@ st.markdown(
     "Cijfers van het RIVM zijn modelschattingen, geen tellingen."
 )
 
-store = Store()
+store = web_store()
 manifests = []
 unreadable = []
 for region in store.regions():
@@ -54,3 +55,6 @@ st.caption(
 )
 chosen = context.selection.gemeenten if context is not None else ()
 refresh_form(store, default_codes=", ".join(chosen[:20]) if len(chosen) <= 20 else "")
+
+if manifests:
+    render_store_check(store)

@@ -48,35 +48,38 @@ def refresh_reach(
 
     Without a stored network for a mode the distances are straight-line estimates (the
     ``methode`` column says so). Does nothing when the store has no kernen or no meeting
-    place that counts.
+    place that counts. Holds the store's write lock from reading the inputs to writing, so
+    the stored reach always matches the layers it names.
 
     Returns
     -------
     dict
         Layer name → rows written.
     """
-    manifest = store.manifest(region)
-    layers = manifest["layers"]
-    if "kernen" not in layers or not any(name in layers for name in PLACE_LAYERS):
-        return {}
-    kernen = store.read_layer(region, "kernen")
-    venues = corrected_venues(store, region)
-    if kernen.empty or not venues["ontmoetingsplek"].fillna(False).astype(bool).any():
-        return {}
-    land = stored_land(store, region)
-    written = {}
-    for mode in modes:
-        graph = _graph(store, region, manifest, mode)
-        table = reach_with_fallback(kernen, venues, mode=mode, graph=graph, land=land)
-        source = LayerSource(
-            source="berekend uit de opgeslagen kernen, ontmoetingsplekken en wegennetten",
-            attribution=f"{ATTRIBUTION['cbs']}; {ATTRIBUTION['stemlokaal']}",
-            note="hemelsbreed × omrijfactor (schatting)" if graph is None else "over het wegennet",
-            inputs=reach_inputs(manifest, mode),
-        )
-        written[reach_layer(mode)] = (table, source)
-    store.write_region(region, written)
-    return {layer: len(table) for layer, (table, _src) in written.items()}
+    with store.writing(region):
+        manifest = store.manifest(region)
+        layers = manifest["layers"]
+        if "kernen" not in layers or not any(name in layers for name in PLACE_LAYERS):
+            return {}
+        kernen = store.read_layer(region, "kernen")
+        venues = corrected_venues(store, region)
+        if kernen.empty or not venues["ontmoetingsplek"].fillna(False).astype(bool).any():
+            return {}
+        land = stored_land(store, region)
+        written = {}
+        for mode in modes:
+            graph = _graph(store, region, manifest, mode)
+            table = reach_with_fallback(kernen, venues, mode=mode, graph=graph, land=land)
+            source = LayerSource(
+                source="berekend uit de opgeslagen kernen, ontmoetingsplekken en wegennetten",
+                attribution=f"{ATTRIBUTION['cbs']}; {ATTRIBUTION['stemlokaal']}",
+                note=("hemelsbreed × omrijfactor (schatting)" if graph is None
+                      else "over het wegennet"),
+                inputs=reach_inputs(manifest, mode),
+            )
+            written[reach_layer(mode)] = (table, source)
+        store.write_region(region, written)
+        return {layer: len(table) for layer, (table, _src) in written.items()}
 
 
 def current_reach(store: Store, mode: str, *, region: str = NATIONAL) -> pd.DataFrame:

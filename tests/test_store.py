@@ -17,7 +17,15 @@ import pytest
 from geopandas.testing import assert_geodataframe_equal
 from shapely.geometry import Point
 
-from loaders.store import NATIONAL, NATIONAL_NAME, LayerSource, Store, StoreError, region_id
+from loaders.store import (
+    KEEP_VERSIONS,
+    NATIONAL,
+    NATIONAL_NAME,
+    LayerSource,
+    Store,
+    StoreError,
+    region_id,
+)
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -59,12 +67,15 @@ def test_partial_refresh_keeps_other_layers_and_removes_old_files(tmp_path: Path
     store = Store(tmp_path)
     store.write_region("r", {"kernen": (_points(3), _source("old")),
                              "venues": (_points(2), _source("v"))})
-    store.write_region("r", {"kernen": (_points(4), _source("new"))})
+    for rows in range(4, 4 + KEEP_VERSIONS + 1):
+        store.write_region("r", {"kernen": (_points(rows), _source("new"))})
     manifest = store.manifest("r")
-    assert manifest["layers"]["kernen"]["rows"] == 4
+    assert manifest["layers"]["kernen"]["rows"] == 4 + KEEP_VERSIONS
     assert manifest["layers"]["venues"]["source"] == "v"
-    files = sorted(p.name for p in (tmp_path / "r").iterdir())
-    assert len(files) == 3  # manifest + one file per layer, the replaced file is gone
+    kernen_files = sorted(p.name for p in (tmp_path / "r").glob("kernen-*"))
+    # the current file and the kept versions (of this manifest and the previous one) only
+    assert len(kernen_files) <= KEEP_VERSIONS + 1
+    assert not list((tmp_path / "r").glob("*.tmp"))
     assert len(store.read_layer("r", "venues")) == 2
 
 

@@ -31,12 +31,13 @@ from loaders.corrections import (
 from loaders.errors import SourceError
 from loaders.http import make_session
 from loaders.schema import wgs84_to_rd
-from loaders.store import Store, StoreError
+from loaders.store import StoreError
 from pipeline import refresh_reach
 from ui.layers import load_layer
 from ui.reach import ReachView
 from ui.selection import mode_label
 from ui.sidebar import PageContext
+from ui.store_check import web_store
 from views import corrections as vc
 from views.kernen import format_km, format_threshold
 from views.text import plain_markdown
@@ -227,7 +228,7 @@ def _set(root: str, region: str, place: Any, counts: bool) -> None:
     """Button callback: one verdict on a place."""
     venue_id, naam = _field(place, "venue_id"), _field(place, "naam")
     try:
-        store = Store(root)
+        store = web_store(root)
         set_counts(store, region, venue_id, counts)
         refresh_reach(store, region=region)
     except StoreError as exc:
@@ -241,7 +242,7 @@ def _set(root: str, region: str, place: Any, counts: bool) -> None:
 def _undo(root: str, region: str, correctie_id: str) -> None:
     """Button callback: undo one correction."""
     try:
-        store = Store(root)
+        store = web_store(root)
         undo(store, region, correctie_id)
         refresh_reach(store, region=region)
     except StoreError as exc:
@@ -256,7 +257,7 @@ def _add(root: str, region: str) -> None:
     naam, adres = state.get(NAAM_KEY, "").strip(), state.get(ADRES_KEY, "").strip()
     try:
         x, y, adres = _location(state.get(PUNT_KEY, "").strip(), adres)
-        store = Store(root)
+        store = web_store(root)
         add_place(store, region, naam=naam, soort=state.get(SOORT_KEY) or vc.ADDABLE_SOORTEN[0],
                   x=x, y=y, adres=adres)
         refresh_reach(store, region=region)

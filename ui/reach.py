@@ -118,9 +118,12 @@ def reach_all(context: PageContext) -> ReachView | None:
     kernen = load_layer(context.root, manifest, "kernen")
     venues = load_venues(context.root, manifest)
     if kernen is None or venues is None or kernen.empty:
-        st.info("Er zijn nog geen kernen en ontmoetingsplekken opgeslagen. Importeer ze via "
-                "`python -m loaders import` of `python -m loaders fetch`.")
-        return None
+        stored = manifest["layers"]
+        never_stored = "kernen" not in stored or not any(name in stored for name in PLACE_LAYERS)
+        if never_stored or (kernen is not None and kernen.empty):
+            st.info("Er zijn nog geen kernen en ontmoetingsplekken opgeslagen. Importeer ze via "
+                    "`python -m loaders import` of `python -m loaders fetch`.")
+        return None  # a stored but damaged layer has shown its own error
     if not venues["ontmoetingsplek"].fillna(False).astype(bool).any():
         st.warning("Geen enkele opgeslagen plek telt als ontmoetingsplek; er is niets om de "
                    "afstand toe te berekenen.")

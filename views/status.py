@@ -9,6 +9,7 @@ from typing import Any
 
 import pandas as pd
 
+from loaders.check import LayerCheck
 from views.text import plain_markdown
 
 LAYER_TITLES = {
@@ -148,3 +149,20 @@ def _codes(codes: list[str]) -> str:
 def _years(entry: dict[str, Any]) -> str:
     """The manifest's year field with a space after each comma (``2012, 2016, 2020``)."""
     return re.sub(r"\s*,\s*", ", ", str(entry.get("year", "")))
+
+
+def check_summary(checks: list[LayerCheck]) -> tuple[bool, str]:
+    """Whether every checked part is good, and one Dutch sentence saying so.
+
+    Examples
+    --------
+    >>> check_summary([LayerCheck("kernen", "ok", 3, "bestand compleet")])
+    (True, 'Alle 1 lagen zijn in orde.')
+    """
+    bad = [check.layer for check in checks if not check.ok]
+    if not bad:
+        return True, f"Alle {len(checks)} lagen zijn in orde."
+    return False, (f"{len(bad)} van {len(checks)} onderdelen hebben een probleem: "
+                   f"{', '.join(LAYER_TITLES.get(layer, layer) for layer in bad)}. De andere "
+                   "lagen werken gewoon; herstel een eerdere versie met "
+                   "`python -m loaders herstel --laag LAAG`.")
