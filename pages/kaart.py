@@ -15,6 +15,7 @@ from analysis.indicators import loneliness_slice
 from analysis.kern_buurten import unchanged_shapes
 from analysis.nearest import DETOUR_FACTOR, METHOD_NETWORK
 from analysis.reach import OWN_PLACE_RADIUS_M, reach_summary
+from ui import exports
 from ui.corrections import kern_corrections
 from ui.downloads import chart_downloads
 from ui.frame import page_context
@@ -79,6 +80,12 @@ def _detail(kern: pd.Series) -> None:
     lines.append(f"Binnen {vk.format_metres(OWN_PLACE_RADIUS_M)} hemelsbreed van het kernpunt "
                  f"ligt {own} ontmoetingsplek.")
     st.markdown("  \n".join(lines))
+    sheet = exports.kern_factsheet_file(exports.factsheet_data(context, view),
+                                        exports.factsheet_choice(choice, kern["gemeentecode"]),
+                                        kern["kern_id"])
+    st.download_button(sheet.label, data=sheet.build, file_name=sheet.file_name, mime=sheet.mime,
+                       key=f"kaart_factsheet_{kern['kern_id']}", icon=":material/download:",
+                       on_click="ignore", help=sheet.help)
     st.markdown("**Per vervoerswijze**")
     st.dataframe(_mode_rows(kern["kern_id"]), hide_index=True, width="stretch")
     st.caption("Waar een wegennet is opgeslagen gaat de afstand over de weg (methode "

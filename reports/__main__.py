@@ -3,6 +3,7 @@
 Examples
 --------
 python -m reports factsheet --gemeente GM1680 --uit factsheets
+python -m reports factsheet --gebied GM1680 --kern Gasteren --uit factsheets
 python -m reports factsheet --gemeente GM1680 --gemeente GM1681 --uit out \\
     --modus lopen --drempel 1000 --jaar 2020 --leeftijd 65+
 python -m reports kernen --gebied "Aa en Hunze" --modus fiets --uit kernen.xlsx
@@ -24,7 +25,7 @@ from loaders.roads import MODE_WORDS, travel_mode
 from loaders.schema import AGE_GROUPS, LONELINESS_INDICATORS
 from loaders.store import NATIONAL, Store, StoreError
 from reports import tables
-from reports.factsheets import load_factsheet_data, write_factsheets
+from reports.factsheets import load_factsheet_data, write_factsheets, write_kern_factsheets
 from views import static
 from views.export import excel_csv, xlsx_bytes
 from views.factsheet import FactsheetChoice
@@ -62,7 +63,8 @@ def _parser() -> argparse.ArgumentParser:
     where.add_argument("--gebied", help="gemeente (code of naam) of ‘provincie NAAM’: een "
                                         "factsheet per gemeente")
     sheet.add_argument("--kern", action="append", default=[],
-                       help="alleen deze kern-id (mag vaker), bijv. cbs2021:annen")
+                       help="een factsheet van deze kern (naam of kern-id, mag vaker), bijv. "
+                            "Gasteren")
     sheet.add_argument("--uit", type=Path, required=True, help="map voor de PDF-bestanden")
     sheet.add_argument("--modus", type=_mode, default="bike",
                        help="lopen, fiets of auto (standaard fiets)")
@@ -165,10 +167,11 @@ def _cmd_factsheet(args: argparse.Namespace, store: Store) -> int:
     data = load_factsheet_data(store, NATIONAL, mode=mode, jaar=jaar, leeftijd=args.leeftijd,
                                indicator=args.indicator)
     choice = FactsheetChoice(
-        gemeentecode=codes[0], kern_ids=tuple(args.kern), mode=mode, drempel_m=args.drempel,
-        jaar=jaar, leeftijd=args.leeftijd, indicator=args.indicator, datum=date.today(),
+        gemeentecode=codes[0], mode=mode, drempel_m=args.drempel, jaar=jaar,
+        leeftijd=args.leeftijd, indicator=args.indicator, datum=date.today(),
     )
-    run = write_factsheets(data, codes, args.uit, choice)
+    run = (write_kern_factsheets(data, args.kern, codes, args.uit, choice) if args.kern
+           else write_factsheets(data, codes, args.uit, choice))
     for code, path in run.written.items():
         print(f"✓ {code}: {path}")
     for code, reason in run.failed.items():

@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from analysis.indicators import kern_links
 from loaders.corrections import corrected_venues
 from loaders.store import Store
 from pipeline import current_reach
@@ -16,6 +17,12 @@ from views.factsheet import (
     NoKernenError,
     factsheet_filename,
     factsheet_pdf,
+)
+from views.kern_factsheet import (
+    UnknownKernError,
+    find_kern,
+    kern_factsheet_filename,
+    kern_factsheet_pdf,
 )
 
 OPTIONAL_LAYERS = ("eenzaamheid", "buurten", "gemeenten")
@@ -61,8 +68,11 @@ def load_factsheet_data(
     if eenzaamheid is not None and jaar is not None:
         reach = stored_kern_loneliness(store, reach, indicator=indicator, leeftijd=leeftijd,
                                        jaar=jaar, region=region)
+    links = None
+    if optional["eenzaamheid"] is not None:
+        links = kern_links(kernen, optional["buurten"], optional["eenzaamheid"])
     return FactsheetData(reach=reach, kernen=kernen, venues=venues,
-                         manifest=store.manifest(region), **optional)
+                         manifest=store.manifest(region), links=links, **optional)
 
 
 def write_factsheets(
@@ -99,4 +109,32 @@ def write_factsheets(
         path = folder / factsheet_filename(data, this)
         path.write_bytes(pdf)
         run.written[code] = path
+    return run
+
+
+def write_kern_factsheets(
+    data: FactsheetData,
+    kernen: Iterable[str],
+    gemeenten: Iterable[str],
+    folder: Path,
+    choice: FactsheetChoice,
+) -> FactsheetRun:
+    """Write one factsheet per kern (a name or id within ``gemeenten``) into ``folder``.
+
+    A name that matches no kern, or several, is reported in ``failed`` with the Dutch reason.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    run = FactsheetRun()
+    codes = list(gemeenten)
+    for wanted in kernen:
+        try:
+            kern_id = find_kern(data.reach, wanted, gemeenten=codes)
+        except UnknownKernError as exc:
+            run.failed[wanted] = str(exc)
+            continue
+        code = str(data.reach.loc[data.reach["kern_id"] == kern_id, "gemeentecode"].iloc[0])
+        this = replace(choice, gemeentecode=code)
+        path = folder / kern_factsheet_filename(data, this, kern_id)
+        path.write_bytes(kern_factsheet_pdf(data, this, kern_id))
+        run.written[wanted] = path
     return run

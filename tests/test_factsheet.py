@@ -21,14 +21,14 @@ from analysis.reach import kern_reach
 from loaders.roads import RoadEdges
 from loaders.schema import ATTRIBUTION
 from loaders.store import LayerSource, Store
+from loaders.venue_store import read_region_venues
 from reports.__main__ import main
 from reports.factsheets import load_factsheet_data
-from loaders.venue_store import read_region_venues
+from tests.region_stores import REGION, demo_region_store
 from views import static
 from views.factsheet import (
     FactsheetChoice,
     FactsheetData,
-    _fonts,
     factsheet_filename,
     factsheet_pdf,
 )
@@ -40,8 +40,9 @@ from views.factsheet_figures import (
     key_figures,
     loneliness,
 )
+from views.labels import place_labels
+from views.pdf import pdf_fonts
 from views.sources import layer_sources, source_line, split_attribution
-from tests.region_stores import REGION, demo_region_store
 
 DAY = date(2026, 11, 27)
 
@@ -142,9 +143,27 @@ def test_distance_map_has_every_class_and_the_meeting_places(data: FactsheetData
     assert set(reach["venue_id"].dropna()) <= set(drawn["venue_id"])
     kernen = [t for t in figure.data if (t.name or "").startswith("Kern:")]
     assert sum(len(t.x) for t in kernen) == len(reach)
-    assert len({t.marker.symbol for t in kernen}) == len(kernen), "one shape per class"
-    far = figure.data[names.index("Kern: ≥ 4 km")]
-    assert sorted(far.text) == sorted(reach.loc[reach["afstand_m"] >= 4000, "naam"])
+    shapes = {t.legendgroup: t.marker.symbol for t in kernen}
+    assert len(set(shapes.values())) == len(shapes), "one shape per class"
+    far = [t for t in kernen if t.name == "Kern: ≥ 4 km"]
+    written = sorted(name for t in far if t.text is not None for name in t.text)
+    beyond = reach[reach["afstand_m"] >= 4000]
+    assert set(written) <= set(beyond["naam"]) and len(written) >= len(beyond) // 2
+    largest = beyond.assign(n=pd.to_numeric(beyond["inwoners"], errors="coerce"))
+    assert largest.sort_values("n", ascending=False)["naam"].iloc[0] in written
+
+
+def test_labels_never_overlap_and_the_largest_comes_first() -> None:
+    # Three names at one spot: the largest gets the top, the next another side, and so on.
+    positions = place_labels([0, 0, 0, 5000], [0, 0, 0, 0], ["Dorp", "Buurtschap", "Gehucht", "Ver"],
+                             priority=[10, 500, 20, 1], units_per_pixel=10.0)
+    assert positions[1] == "top center" and positions[2] == "bottom center"
+    assert positions[0] is None, "no side left that clears both names"
+    assert positions[3] == "top center"
+    crowded = place_labels([0] * 6, [0] * 6, ["Naam"] * 6, priority=range(6),
+                           units_per_pixel=10.0)
+    assert crowded[5] == "top center" and crowded[4] == "bottom center"
+    assert crowded.count(None) == 4, "the sides would cross the top and bottom names"
 
 
 def test_factsheet_of_aa_en_hunze(data: FactsheetData, browser: None, tmp_path: Path) -> None:
@@ -205,7 +224,7 @@ def test_factsheet_of_an_unknown_gemeente_is_refused(data: FactsheetData) -> Non
 
 
 def test_font_has_the_dutch_and_special_glyphs() -> None:
-    regular, bold = _fonts()
+    regular, bold = pdf_fonts()
     if regular == "Helvetica":
         pytest.skip("DejaVu Sans (fonts-dejavu-core) is not installed")
     for name in (regular, bold):

@@ -168,6 +168,9 @@ def test_selecting_schipborg_opens_its_detail(monkeypatch, aa_root) -> None:
     assert "Gekozen kern" in _traces(app)
     assert any("Binnen 750 m hemelsbreed van het kernpunt ligt een ontmoetingsplek." in m.value
                for m in app.markdown)
+    [sheet] = [b for b in app.get("download_button")
+               if b.proto.label == "Factsheet van deze kern (PDF)"]
+    assert sheet.proto.help.startswith("A4 voor een brief")
     subtitle = _figure(app)["layout"]["title"]["subtitle"]["text"]
     assert subtitle.split("<br>")[1] == ("Buurtgrenzen van 2016, cijfers op de buurtindeling van "
                                          "2020.")

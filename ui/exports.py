@@ -20,6 +20,7 @@ import pandas as pd
 
 from loaders.schema import CRS, LONELINESS_INDICATORS
 from ui.corrections import load_corrections
+from ui.kern_figures import load_links
 from ui.layers import load_layer
 from ui.reach import ReachView
 from ui.selection import Selection, mode_label
@@ -41,6 +42,7 @@ from views.factsheet import (
     factsheet_filename,
     factsheet_pdf,
 )
+from views.kern_factsheet import kern_factsheet_filename, kern_factsheet_pdf
 from views.sources import layer_sources, source_line
 from views.text import plain_markdown
 
@@ -195,7 +197,7 @@ def factsheet_data(context: PageContext, view: ReachView) -> FactsheetData:
     layers = {name: load_layer(context.root, context.manifest, name)
               for name in ("eenzaamheid", "buurten", "gemeenten")}
     return FactsheetData(reach=view.table, kernen=view.kernen, venues=view.venues,
-                         manifest=context.manifest, **layers)
+                         manifest=context.manifest, links=load_links(context), **layers)
 
 
 def factsheet_choice(
@@ -215,6 +217,19 @@ def factsheet_file(data: FactsheetData, choice: FactsheetChoice) -> DownloadFile
         "Factsheet (PDF)", factsheet_filename(data, choice), "application/pdf",
         lambda: factsheet_pdf(data, choice),
         "A4 met kerncijfers, kaart, grafiek, eenzaamheidscijfers, methode en bronnen.",
+    )
+
+
+def kern_factsheet_file(
+    data: FactsheetData, choice: FactsheetChoice, kern_id: str
+) -> DownloadFile:
+    """The factsheet PDF of one kern, made when the button is clicked."""
+    return DownloadFile(
+        "Factsheet van deze kern (PDF)", kern_factsheet_filename(data, choice, kern_id),
+        "application/pdf", lambda: kern_factsheet_pdf(data, choice, kern_id),
+        "A4 voor een brief: afstand tot de dichtstbijzijnde en de op één na dichtstbijzijnde "
+        "ontmoetingsplek, wat er gebeurt als de dichtstbijzijnde sluit, de eenzaamheid van de "
+        "buurten tegenover gemeente en Nederland, een kaart met namen en de bronnen.",
     )
 
 

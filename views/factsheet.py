@@ -19,18 +19,13 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
 import pandas as pd
-from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
-from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     Image,
     Paragraph,
@@ -47,23 +42,20 @@ from loaders.schema import LONELINESS_INDICATORS
 from views import factsheet_figures as parts
 from views.eenzaamheid import dutch_list, format_pct, rivm_source
 from views.kernen import format_count
+from views.pdf import (
+    PAGE_MARGIN,
+    RULE,
+    TEXT_WIDTH,
+    draw_footer,
+    pdf_escape,
+    pdf_fonts,
+    pdf_styles,
+    pdf_table,
+    source_paragraphs,
+)
 from views.sources import dutch_date, layer_sources, source_line
 from views.static import StaticExportError, print_style, render_batch
-from views.status import DERIVED_LAYERS, LAYER_TITLES, format_timestamp
 
-FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
-PAGE_MARGIN = 16 * mm
-TEXT_WIDTH = A4[0] - 2 * PAGE_MARGIN
-INK = colors.HexColor("#1a1a1a")
-GREY = colors.HexColor("#555555")
-RULE = colors.HexColor("#bbbbbb")
-EXTRA_LAYER_TITLES = {
-    "venues_eigen": "Eigen lijst met ontmoetingsplekken",
-    "venue_merges": "Samenvoegingen van plekken",
-    "netwerk_walk": "Wegennet lopen",
-    "netwerk_bike": "Wegennet fietsen",
-    "netwerk_drive": "Wegennet auto",
-}
 FIGURE_LAYERS = ("gemeenten", "kernen", "venues")
 """Layers a map or chart of distances shows; the network of the mode comes on top."""
 
@@ -83,6 +75,9 @@ class FactsheetData:
         The region's manifest, for the sources.
     eenzaamheid, buurten, gemeenten
         The stored layers where present: RIVM figures, buurt names and 65+ shares, outlines.
+    links
+        The buurten of each kern (:func:`analysis.indicators.kern_links`), for a kern's
+        factsheet.
     """
 
     reach: pd.DataFrame
@@ -92,6 +87,7 @@ class FactsheetData:
     eenzaamheid: pd.DataFrame | None = None
     buurten: pd.DataFrame | None = None
     gemeenten: gpd.GeoDataFrame | None = None
+    links: pd.DataFrame | None = None
 
 
 @dataclass(frozen=True)
@@ -127,11 +123,11 @@ def factsheet_pdf(data: FactsheetData, choice: FactsheetChoice) -> bytes:
     reach = selected_reach(data, choice)
     if reach.empty:
         raise NoKernenError(f"geen kernen van {choice.gemeentecode} in de gegevens")
-    styles = _styles(*_fonts())
+    styles = pdf_styles(*pdf_fonts())
     title = title_of(data, choice, reach)
     story: list[Flowable] = [
-        Paragraph(_escape(title), styles["title"]),
-        Paragraph(_escape(_subtitle(choice, reach)), styles["muted"]),
+        Paragraph(pdf_escape(title), styles["title"]),
+        Paragraph(pdf_escape(_subtitle(choice, reach)), styles["muted"]),
         Spacer(1, 4 * mm),
     ]
     lonely = parts.loneliness(
@@ -143,7 +139,7 @@ def factsheet_pdf(data: FactsheetData, choice: FactsheetChoice) -> bytes:
     story += _figures(data, choice, reach, styles)
     story += _loneliness_tables(data, choice, lonely, styles)
     story += _method(data, choice, reach, styles)
-    story += _sources(data.manifest, choice.mode, styles)
+    story += source_paragraphs(data.manifest, choice.mode, styles)
     buffer = io.BytesIO()
     footer = f"Ontmoetingskaart · {title} · {dutch_date(choice.datum)}"
     document = SimpleDocTemplate(
@@ -152,7 +148,7 @@ def factsheet_pdf(data: FactsheetData, choice: FactsheetChoice) -> bytes:
         author="Ontmoetingskaart", subject="Factsheet ontmoetingsplekken en eenzaamheid",
         creator="Ontmoetingskaart",
     )
-    draw = functools.partial(_footer, text=footer, font=_fonts()[0])
+    draw = functools.partial(draw_footer, text=footer, font=pdf_fonts()[0])
     document.build(story, onFirstPage=draw, onLaterPages=draw)
     return buffer.getvalue()
 
@@ -201,36 +197,6 @@ def figure_sources(manifest: Mapping[str, Any], mode: str) -> list[str]:
     return layer_sources(manifest, [*FIGURE_LAYERS, f"netwerk_{mode}"])
 
 
-@functools.cache
-def _fonts() -> tuple[str, str]:
-    """Register DejaVu Sans (regular, bold) once when installed; else use Helvetica."""
-    regular, bold = FONT_DIR / "DejaVuSans.ttf", FONT_DIR / "DejaVuSans-Bold.ttf"
-    if not (regular.is_file() and bold.is_file()):
-        return "Helvetica", "Helvetica-Bold"
-    pdfmetrics.registerFont(TTFont("DejaVuSans", str(regular)))
-    pdfmetrics.registerFont(TTFont("DejaVuSans-Bold", str(bold)))
-    return "DejaVuSans", "DejaVuSans-Bold"
-
-
-def _styles(regular: str, bold: str) -> dict[str, ParagraphStyle]:
-    base = ParagraphStyle("body", fontName=regular, fontSize=9, leading=11.5, textColor=INK)
-    return {
-        "body": base,
-        "title": ParagraphStyle("title", parent=base, fontName=bold, fontSize=17, leading=21),
-        "heading": ParagraphStyle("heading", parent=base, fontName=bold, fontSize=11.5,
-                                  leading=14, spaceBefore=5, spaceAfter=3),
-        "muted": ParagraphStyle("muted", parent=base, textColor=GREY),
-        "small": ParagraphStyle("small", parent=base, fontSize=7.5, leading=9.3),
-        "number": ParagraphStyle("number", parent=base, fontName=bold, fontSize=15, leading=18),
-        "note": ParagraphStyle("note", parent=base, borderColor=RULE, borderWidth=0.6,
-                               borderPadding=6, backColor=colors.HexColor("#f3f3f3"),
-                               spaceBefore=4, spaceAfter=8),
-        "cell": ParagraphStyle("cell", parent=base, fontSize=8.5, leading=10.5),
-        "cellbold": ParagraphStyle("cellbold", parent=base, fontName=bold, fontSize=8.5,
-                                   leading=10.5),
-    }
-
-
 def _subtitle(choice: FactsheetChoice, reach: pd.DataFrame) -> str:
     how = parts.MODE_TEXT.get(choice.mode, choice.mode)
     method = "over het wegennet" if _has_network(reach) else "hemelsbreed geschat"
@@ -260,8 +226,8 @@ def _key_figure_boxes(
          "65-plussers in die kernen (schatting met het aandeel 65+ van buurt of gemeente)"),
         _loneliness_box(data, choice, lonely),
     ]
-    row = [[Paragraph(_escape(big), styles["number"]), Paragraph(_escape(small), styles["small"])]
-           for big, small in cells]
+    row = [[Paragraph(pdf_escape(big), styles["number"]),
+            Paragraph(pdf_escape(small), styles["small"])] for big, small in cells]
     table = Table([row], colWidths=[TEXT_WIDTH / 4] * 4)
     table.setStyle(TableStyle([
         ("BOX", (0, 0), (-1, -1), 0.6, RULE), ("INNERGRID", (0, 0), (-1, -1), 0.6, RULE),
@@ -306,8 +272,8 @@ def _figures(
         images = render_batch([(figure, "png") for figure in figures], scale=2)
     except StaticExportError as exc:
         note = f"Kaart en grafiek ontbreken in deze factsheet. {exc.user_message}"
-        return [Paragraph(_escape(note), styles["note"]),
-                Paragraph(_escape(source_line(sources)), styles["small"])]
+        return [Paragraph(pdf_escape(note), styles["note"]),
+                Paragraph(pdf_escape(source_line(sources)), styles["small"])]
     flowables: list[Flowable] = []
     for figure, png in zip(figures, images, strict=True):
         height = TEXT_WIDTH * figure.layout.height / figure.layout.width
@@ -332,18 +298,18 @@ def _loneliness_tables(
              for r in lonely.gemeente.itertuples()]
     label = LONELINESS_INDICATORS[choice.indicator].lower()
     side = TEXT_WIDTH / 2 - 3 * mm
-    left = _table(rows, [side * 0.5, side * 0.25, side * 0.25], styles)
-    right = _table(_worst_rows(lonely, choice.indicator), None, styles)
+    left = pdf_table(rows, [side * 0.5, side * 0.25, side * 0.25], styles)
+    right = pdf_table(_worst_rows(lonely, choice.indicator), None, styles)
     pair = Table([[
-        [Paragraph(_escape(f"{name} en Nederland, {when}"), styles["cellbold"]), left],
-        [Paragraph(_escape(f"{len(lonely.buurten)} buurten met het hoogste percentage {label}, "
+        [Paragraph(pdf_escape(f"{name} en Nederland, {when}"), styles["cellbold"]), left],
+        [Paragraph(pdf_escape(f"{len(lonely.buurten)} buurten met het hoogste percentage {label}, "
                            f"{when}"), styles["cellbold"]), right],
     ]], colWidths=[TEXT_WIDTH / 2] * 2)
     pair.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"),
                               ("LEFTPADDING", (0, 0), (-1, -1), 0)]))
     source = rivm_source([lonely.jaar]) if lonely.jaar is not None else ""
     return [KeepTogether([heading, pair, Spacer(1, 1.5 * mm),
-                          Paragraph(_escape(source), styles["small"])])]
+                          Paragraph(pdf_escape(source), styles["small"])])]
 
 
 def _worst_rows(lonely: parts.Loneliness, indicator: str) -> list[list[str]]:
@@ -394,56 +360,7 @@ def _method(
          "het aandeel 65+ van de buurt of, als dat ontbreekt, van de gemeente."),
     ]
     return [Paragraph("Methode", styles["heading"]),
-            *(Paragraph("• " + _escape(line), styles["body"]) for line in lines)]
-
-
-def _sources(
-    manifest: Mapping[str, Any], mode: str, styles: dict[str, ParagraphStyle]
-) -> list[Flowable]:
-    """The stored layers the factsheet uses: no derived layers, only the network of ``mode``."""
-    lines = []
-    for layer, entry in manifest.get("layers", {}).items():
-        if layer in DERIVED_LAYERS or (layer.startswith("netwerk_")
-                                       and layer != f"netwerk_{mode}"):
-            continue
-        title = LAYER_TITLES.get(layer) or EXTRA_LAYER_TITLES.get(layer, layer)
-        year = re.sub(r"\s*,\s*", ", ", str(entry.get("year", "")))
-        details = [x for x in (entry.get("table_id", ""), year) if x]
-        if entry.get("fetched_at"):
-            details.append(f"opgehaald {format_timestamp(entry['fetched_at'])}")
-        suffix = f" ({', '.join(details)})" if details else ""
-        lines.append(f"<b>{_escape(title)}</b>: {_escape(entry.get('attribution', ''))}"
-                     f"{_escape(suffix)}")
-    return [Paragraph("Bronnen", styles["heading"]),
-            *(Paragraph(line, styles["small"]) for line in lines)]
-
-
-def _table(
-    rows: list[list[str]], widths: list[float] | None, styles: dict[str, ParagraphStyle]
-) -> Table:
-    """A small table with a bold header row; ``widths`` None: a wide first column (half page)."""
-    if widths is None:
-        side, rest = TEXT_WIDTH / 2 - 3 * mm, len(rows[0]) - 1
-        widths = [side * 0.55, *[side * 0.45 / rest] * rest]
-    cells = [[Paragraph(_escape(str(v)), styles["cellbold" if i == 0 else "cell"]) for v in row]
-             for i, row in enumerate(rows)]
-    table = Table(cells, colWidths=widths)
-    table.setStyle(TableStyle([
-        ("LINEBELOW", (0, 0), (-1, 0), 0.8, INK), ("LINEBELOW", (0, 1), (-1, -1), 0.3, RULE),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"), ("TOPPADDING", (0, 0), (-1, -1), 2),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 2), ("LEFTPADDING", (0, 0), (-1, -1), 3),
-    ]))
-    return table
-
-
-def _footer(canvas: Canvas, document: SimpleDocTemplate, *, text: str, font: str) -> None:
-    canvas.saveState()
-    canvas.setFont(font, 7.5)
-    canvas.setFillColor(GREY)
-    canvas.drawString(PAGE_MARGIN, PAGE_MARGIN - 2 * mm, text)
-    canvas.drawRightString(A4[0] - PAGE_MARGIN, PAGE_MARGIN - 2 * mm,
-                           f"pagina {document.page}")
-    canvas.restoreState()
+            *(Paragraph("• " + pdf_escape(line), styles["body"]) for line in lines)]
 
 
 def _has_network(reach: pd.DataFrame) -> bool:
@@ -453,8 +370,3 @@ def _has_network(reach: pd.DataFrame) -> bool:
 def _round(value: float) -> float:
     """Round an estimate to tens, so it does not look more precise than it is."""
     return float(round(value, -1))
-
-
-def _escape(text: str) -> str:
-    """Text for a reportlab Paragraph (which reads a little XML)."""
-    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

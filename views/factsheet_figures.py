@@ -22,6 +22,7 @@ from analysis.nearest import DETOUR_FACTOR, METHOD_STRAIGHT_LINE
 from analysis.reach import kernen_without, meeting_places
 from loaders.schema import LONELINESS_INDICATORS
 from views.eenzaamheid import AGE_LABELS, NATIONAL_CODE, buurt_values
+from views.labels import place_labels
 from views.text import plain_plotly
 
 MODE_TEXT = {"walk": "lopend", "bike": "per fiets", "drive": "met de auto"}
@@ -32,6 +33,8 @@ CLASS_SYMBOLS = ("circle", "square", "diamond", "triangle-up", "x")
 VENUE_SYMBOL = "star"
 FONT = "DejaVu Sans, Arial, sans-serif"
 MAP_SIZE = (800, 720)
+MAP_LEGEND_PX = 220
+"""Pixels of the map's width taken by the legend and margins (not by the map itself)."""
 CHART_SIZE = (800, 400)
 CHART_ROWS = 12
 
@@ -174,7 +177,8 @@ def distance_map(
     """Kernen coloured and shaped by distance class, meeting places as stars, on RD axes.
 
     Drawn without background tiles (works offline and prints cleanly); kernen beyond the
-    threshold are named. Meeting places are those of the kernen's gemeenten plus every kern's
+    threshold are named, largest first, where the name overlaps no other name or marker.
+    Meeting places are those of the kernen's gemeenten plus every kern's
     nearest one, also when it lies across the border. The colours are viridis, and every class
     also has its own marker shape, so the map reads in black and white and for colour-blind
     readers.
@@ -191,19 +195,20 @@ def distance_map(
             name="Gemeentegrens", legendgroup="grens", showlegend=False, hoverinfo="skip",
         ))
     labels = distance_classes(drempel_m)
+    frame["label"] = _label_positions(frame, outline)
     for index, label in enumerate(labels):
         part = frame[frame["klasse"] == index]
-        if part.empty:
-            continue
-        named = index >= 2
-        figure.add_trace(go.Scatter(
-            x=part["x"], y=part["y"], mode="markers+text" if named else "markers",
-            text=part["naam"].map(plain_plotly) if named else None, textposition="top center",
-            textfont={"size": 10, "color": "#000000"},
-            marker={"color": CLASS_COLOURS[index], "symbol": CLASS_SYMBOLS[index], "size": 12,
-                    "line": {"color": "#000000", "width": 1}},
-            name=f"Kern: {label}",
-        ))
+        for number, (position, group) in enumerate(
+            part.groupby(part["label"].fillna(""), sort=False)
+        ):
+            figure.add_trace(go.Scatter(
+                x=group["x"], y=group["y"], mode="markers+text" if position else "markers",
+                text=group["naam"].map(plain_plotly) if position else None,
+                textposition=position or "top center", textfont={"size": 10, "color": "#000000"},
+                marker={"color": CLASS_COLOURS[index], "symbol": CLASS_SYMBOLS[index],
+                        "size": 12, "line": {"color": "#000000", "width": 1}},
+                name=f"Kern: {label}", legendgroup=f"klasse{index}", showlegend=number == 0,
+            ))
     places = meeting_places(venues)
     if "gemeentecode" in places:
         nearest = places["venue_id"].isin(reach["venue_id"].dropna()) \
@@ -219,8 +224,30 @@ def distance_map(
     figure.update_yaxes(visible=False, scaleanchor="x", scaleratio=1)
     subtitle = f"{MODE_TEXT.get(mode, mode)} · {_method_words(reach)} · namen bij ≥ " \
                f"{format_km(drempel_m)}"
-    return _layout(figure, "Afstand tot de dichtstbijzijnde ontmoetingsplek", subtitle, MAP_SIZE,
-                   legend={"orientation": "v", "x": 1.0, "xanchor": "left", "y": 1.0})
+    return figure_layout(figure, "Afstand tot de dichtstbijzijnde ontmoetingsplek", subtitle,
+                         MAP_SIZE, legend={"orientation": "v", "x": 1.0, "xanchor": "left",
+                                           "y": 1.0})
+
+
+def _label_positions(frame: pd.DataFrame, outline: gpd.GeoDataFrame | None) -> pd.Series:
+    """Where to write the names of the kernen beyond the threshold (largest first, no
+    overlaps); None for the others and for names that do not fit."""
+    named = frame["klasse"] >= 2
+    xs, ys = frame["x"].dropna(), frame["y"].dropna()
+    if outline is not None and not outline.empty:
+        minx, miny, maxx, maxy = outline.total_bounds
+    elif len(xs):
+        minx, miny, maxx, maxy = xs.min(), ys.min(), xs.max(), ys.max()
+    else:
+        return pd.Series(None, index=frame.index, dtype=object)
+    units = max(maxx - minx, 1.0) / (MAP_SIZE[0] - MAP_LEGEND_PX)
+    margin = 10 * units
+    texts = [str(n) if is_named else "" for n, is_named in zip(frame["naam"], named, strict=True)]
+    people = pd.to_numeric(frame["inwoners"], errors="coerce").fillna(0).to_numpy()
+    positions = place_labels(frame["x"].to_numpy(), frame["y"].to_numpy(), texts,
+                             priority=people, units_per_pixel=units,
+                             bounds=(minx - margin, miny - margin, maxx + margin, maxy + margin))
+    return pd.Series(positions, index=frame.index, dtype=object)
 
 
 def distance_chart(reach: pd.DataFrame, *, drempel_m: float, mode: str) -> go.Figure:
@@ -233,7 +260,8 @@ def distance_chart(reach: pd.DataFrame, *, drempel_m: float, mode: str) -> go.Fi
     unreachable = int(outside["afstand_m"].isna().sum())
     shown = outside.dropna(subset=["afstand_m"]).head(CHART_ROWS)
     figure = go.Figure(go.Bar(
-        x=shown["afstand_m"] / 1000.0, y=shown["naam"].map(plain_plotly), orientation="h", name="Kern",
+        x=shown["afstand_m"] / 1000.0, y=shown["naam"].map(plain_plotly), orientation="h",
+        name="Kern",
         marker={"color": "#0072B2"}, text=[format_km(v) for v in shown["afstand_m"]],
         textposition="outside", cliponaxis=False, showlegend=False,
     ))
@@ -251,7 +279,7 @@ def distance_chart(reach: pd.DataFrame, *, drempel_m: float, mode: str) -> go.Fi
                                    f"{format_km(drempel_m)}", showarrow=False, xref="paper",
                               yref="paper", x=0.5, y=0.5, font={"size": 14})
     height = max(260, min(CHART_SIZE[1], 130 + 22 * len(shown)))
-    return _layout(figure, f"Kernen zonder ontmoetingsplek binnen {format_km(drempel_m)}",
+    return figure_layout(figure, f"Kernen zonder ontmoetingsplek binnen {format_km(drempel_m)}",
                    " · ".join(parts), (CHART_SIZE[0], height), left=200)
 
 
@@ -295,7 +323,7 @@ def _scale_bar(figure: go.Figure, frame: pd.DataFrame, outline: gpd.GeoDataFrame
                           yshift=12, font={"size": 11, "color": "#000000"})
 
 
-def _layout(
+def figure_layout(
     figure: go.Figure,
     title: str,
     subtitle: str,
@@ -304,6 +332,7 @@ def _layout(
     left: int = 20,
     legend: dict[str, Any] | None = None,
 ) -> go.Figure:
+    """Title, subtitle, size, fonts and white background of a factsheet figure."""
     figure.update_layout(
         title={"text": title, "subtitle": {"text": subtitle}, "x": 0.01, "xanchor": "left"},
         width=size[0], height=size[1], separators=",.", font={"family": FONT, "size": 13},
