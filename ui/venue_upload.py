@@ -24,7 +24,7 @@ import streamlit as st
 from loaders import locatieserver
 from loaders.errors import SourceError
 from loaders.http import make_session
-from loaders.store import Store, StoreError
+from loaders.store import StoreError
 from loaders.venue_columns import FIELDS
 from loaders.venue_store import (
     OWN_LAYER,
@@ -52,6 +52,7 @@ from loaders.venues import (
 )
 from pipeline import refresh_reach
 from ui.reach import venue_files
+from ui.store_check import web_store
 from views import eigen_lijst as el
 
 CHECK_KEY = "_eigen_lijst_controle"
@@ -150,7 +151,7 @@ def check_file(
     name = display_name(filename)
     requested = None if columns is None else dict(columns)
     try:
-        store = Store(root)
+        store = web_store(root)
         store.manifest(region)
         parsed = parse_venue_file(content, filename, gemeenten=region_gemeenten(store, region),
                                   session=lookup_session(),
@@ -178,7 +179,7 @@ def choose_columns(check: Check) -> None:
 
 def separate_name(root: str, region: str, filename: str) -> str:
     """The name under which a file is kept next to a stored list of its name."""
-    return free_list_name(Store(root), region, filename)
+    return free_list_name(web_store(root), region, filename)
 
 
 def final_check(root: str, region: str, check: Check, choice: str | None) -> ParsedVenues:
@@ -194,7 +195,7 @@ def final_check(root: str, region: str, check: Check, choice: str | None) -> Par
         :data:`REPLACE` or :data:`SEPARATE` when a list of this file name is stored, else
         ``None``.
     """
-    store = Store(root)
+    store = web_store(root)
     parsed = check.parsed
     if choice == SEPARATE:
         name = separate_name(root, region, check.filename)
@@ -214,7 +215,7 @@ def store_check(root: str, region: str, choice: str | None) -> None:
                            "bestand opnieuw.")
         return
     try:
-        store = Store(root)
+        store = web_store(root)
         final = final_check(root, region, check, choice)
         replaced = stored_list_size(store, region, check.filename) or 0
         store_venue_list(store, region, final.venues, replace=choice == REPLACE)
@@ -245,7 +246,7 @@ def discard_check() -> None:
 def remove_list(root: str, region: str, source: str) -> None:
     """Button callback: remove one stored list (by its ``source``)."""
     try:
-        store = Store(root)
+        store = web_store(root)
         remove_venue_list(store, region, source)
         refresh_reach(store, region=region)
     except StoreError as exc:
@@ -257,7 +258,7 @@ def remove_list(root: str, region: str, source: str) -> None:
 def look_up_again(root: str, region: str) -> None:
     """Button callback: look up the waiting addresses again and store what was found."""
     try:
-        store = Store(root)
+        store = web_store(root)
         report = retry_geocoding(store, region, accept=True, session=lookup_session(),
                                  base_url=locatieserver.LOCATIESERVER_URL)
         if len(report):
@@ -286,7 +287,7 @@ def look_up_again(root: str, region: str) -> None:
 
 def apply_merge_choices(root: str, region: str, changes: dict[str, bool]) -> None:
     """Undo (True) or redo (False) merges by pair id; the page reruns afterwards."""
-    store = Store(root)
+    store = web_store(root)
     try:
         for pair_id, undone in changes.items():
             set_merge_undone(store, region, pair_id, undone=undone)
@@ -332,13 +333,13 @@ def load_merges(root: str, manifest: dict[str, Any]) -> pd.DataFrame:
 @st.cache_data(show_spinner=False, max_entries=16)
 def _own_lists(root: str, region: str, file: str) -> pd.DataFrame:
     """``file`` only keys the cache."""
-    return own_lists(Store(root), region)
+    return own_lists(web_store(root), region)
 
 
 @st.cache_data(show_spinner="Samenvoegingen zoeken…", max_entries=16)
 def _merges(root: str, region: str, files: tuple[str, ...]) -> pd.DataFrame:
     """``files`` only keys the cache."""
-    return venue_merges(Store(root), region)
+    return venue_merges(web_store(root), region)
 
 
 def _addresses(number: int) -> str:
