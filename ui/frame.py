@@ -7,11 +7,19 @@
 through :func:`page_context` or :func:`current_context`, which notice a run without the frame
 (the frame leaves a one-run token), switch Streamlit to ``st.navigation`` and rerun the same
 page inside the frame.
+
+Memory: Streamlit keeps a disconnected session for a reconnect and, once its time is up, drops
+it without shutting it down, so the figures behind its download buttons stay in the server
+until it restarts. :func:`run` therefore marks every session as not resumable: a closed tab or
+a new page load ends its session at once and its memory is freed. A browser that reconnects
+after a network blip gets a fresh session, which shows the same view because the URL holds it.
 """
 
 from __future__ import annotations
 
 import streamlit as st
+from streamlit.runtime import Runtime
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from loaders.store import Store
 from ui.sidebar import CONTEXT_KEY, PageContext, render_sidebar
@@ -25,6 +33,7 @@ PHONE_STYLE = (
 """Smaller headings on a phone, so a long Dutch word ('Ontmoetingsplekken') is not cut."""
 FRAME_KEY = "_ontmoetingskaart_frame"
 RETRY_KEY = "_ontmoetingskaart_frame_retry"
+RELEASE_KEY = "_ontmoetingskaart_release"
 
 
 def navigation_pages() -> dict[str, list[st.Page]]:
@@ -63,11 +72,24 @@ def navigation_pages() -> dict[str, list[st.Page]]:
 def run() -> None:
     """Set up the page, the navigation and the sidebar, then run the selected page."""
     st.set_page_config(page_title="Ontmoetingskaart", page_icon="🏘️", layout="wide")
+    release_on_disconnect()
     st.html(PHONE_STYLE)
     page = st.navigation(navigation_pages())
     render_sidebar(Store())
     st.session_state[FRAME_KEY] = True
     page.run()
+
+
+def release_on_disconnect() -> None:
+    """Have Streamlit shut this session down when its browser disconnects (once per session).
+
+    Without a running server (``AppTest``) there is nothing to release.
+    """
+    context = get_script_run_ctx()
+    if context is None or st.session_state.get(RELEASE_KEY) or not Runtime.exists():
+        return
+    Runtime.instance().mark_session_nonresumable(context.session_id)
+    st.session_state[RELEASE_KEY] = True
 
 
 def current_context() -> PageContext | None:
