@@ -7,14 +7,14 @@ import pandas as pd
 import streamlit as st
 
 from analysis.indicators import kern_links, kern_loneliness
+from ui.layers import CACHE_TTL, load_layer
 from ui.sidebar import PageContext
-from ui.layers import load_layer
 
 LINK_LAYERS = ("kernen", "buurten", "eenzaamheid")
 """The layers the kern → buurten links are computed from."""
 
 
-@st.cache_resource(show_spinner="Buurten per kern bepalen…", max_entries=4)
+@st.cache_resource(show_spinner="Buurten per kern bepalen…", max_entries=4, ttl=CACHE_TTL)
 def _links(
     files: tuple[str, ...],
     _kernen: gpd.GeoDataFrame,

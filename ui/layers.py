@@ -6,6 +6,10 @@ The frames are cached as resources (``st.cache_resource``): every session gets t
 instead of its own unpickled copy, which at national size saves a second per page run and
 hundreds of megabytes under load. So a layer must never be modified in place: derive new
 frames (``assign``, filters, ``copy``) as the views do.
+
+Every cache of the dashboard is bounded by entries and by :data:`CACHE_TTL`: after a refresh
+the old version's frames are keyed by a file name nobody asks for again, and the time limit
+lets them go within hours instead of staying until the server restarts.
 """
 
 from __future__ import annotations
@@ -19,8 +23,11 @@ import streamlit as st
 from loaders.store import Store, StoreError
 from views.text import plain_markdown
 
+CACHE_TTL = "6h"
+"""Longest time a cached layer or result stays in memory; an expired one is read again."""
 
-@st.cache_resource(show_spinner="Gegevens laden…", max_entries=40)
+
+@st.cache_resource(show_spinner="Gegevens laden…", max_entries=40, ttl=CACHE_TTL)
 def _read_layer(root: str, region: str, layer: str, updated_at: str, file: str) -> pd.DataFrame:
     """Read one layer; ``updated_at`` and ``file`` only key the cache."""
     return Store(root).read_layer(region, layer)

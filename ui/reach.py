@@ -36,7 +36,7 @@ from pipeline.reach import (
     stored_land,
 )
 from ui.kern_figures import with_loneliness
-from ui.layers import load_layer
+from ui.layers import CACHE_TTL, load_layer
 from ui.sidebar import PageContext
 
 
@@ -60,14 +60,14 @@ class ReachView:
         )
 
 
-@st.cache_resource(show_spinner="Wegennet laden…", max_entries=6)
+@st.cache_resource(show_spinner="Wegennet laden…", max_entries=6, ttl=CACHE_TTL)
 def _load_graph(root: str, region: str, layer: str, file: str) -> RoadGraph:
     """The routable graph of one stored network layer; ``file`` only keys the cache."""
     edges = RoadEdges.from_arrays(Store(root).read_arrays(region, layer))
     return graph_from_road_edges(edges, source=file)
 
 
-@st.cache_resource(show_spinner="Ontmoetingsplekken laden…", max_entries=8)
+@st.cache_resource(show_spinner="Ontmoetingsplekken laden…", max_entries=8, ttl=CACHE_TTL)
 def _merged_venues(root: str, region: str, files: tuple[str, ...]) -> gpd.GeoDataFrame:
     """The region's venues, lists merged and corrections applied; ``files`` (of
     :data:`VENUE_LAYERS`) only keys the cache."""
@@ -98,7 +98,7 @@ def load_venues(root: str, manifest: dict) -> gpd.GeoDataFrame | None:
         return None
 
 
-@st.cache_resource(show_spinner="Afstanden berekenen…", max_entries=12)
+@st.cache_resource(show_spinner="Afstanden berekenen…", max_entries=12, ttl=CACHE_TTL)
 def _reach(
     root: str, region: str, mode: str, files: tuple[str, ...],
     _kernen: gpd.GeoDataFrame, _venues: gpd.GeoDataFrame, _graph: RoadGraph | None,

@@ -18,7 +18,7 @@ import streamlit as st
 from loaders.gebied import Gebied
 from loaders.schema import LONELINESS_INDICATORS
 from loaders.store import NATIONAL, Store, StoreError
-from ui.layers import load_layer
+from ui.layers import CACHE_TTL, load_layer
 from ui.selection import (
     MODES,
     QUERY_KEYS,
@@ -94,7 +94,7 @@ def _options(root: str, manifest: dict[str, Any]) -> RegionOptions:
     return _cached_options(root, manifest.get("updated_at", ""), files, manifest)
 
 
-@st.cache_resource(show_spinner=False, max_entries=4)
+@st.cache_resource(show_spinner=False, max_entries=4, ttl=CACHE_TTL)
 def _cached_options(
     root: str, updated_at: str, files: tuple[str, ...], _manifest: dict[str, Any]
 ) -> RegionOptions:
