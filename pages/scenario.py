@@ -19,7 +19,7 @@ from analysis.scenario import close_venues, open_venue
 from analysis.siting import best_sites, candidate_sites
 from ui.downloads import chart_downloads
 from ui.frame import page_context
-from ui.layers import load_layer
+from ui.layers import CACHE_TTL, load_layer
 from ui.reach import ReachView, load_reach
 from ui.selection import mode_label
 from ui.sidebar import PageContext
@@ -219,7 +219,7 @@ def open_tab(scene: Scene) -> None:
                   title=f"Als er een ontmoetingsplek bijkomt: {name}", file_name="scenario_open")
 
 
-@st.cache_data(show_spinner="Beste plekken zoeken…", max_entries=32)
+@st.cache_data(show_spinner="Beste plekken zoeken…", max_entries=32, ttl=CACHE_TTL)
 def suggested_sites(
     key: tuple, n_sites: int, threshold_m: int, weight: str,
     _reach: pd.DataFrame, _candidates: gpd.GeoDataFrame, _kernen: gpd.GeoDataFrame,
