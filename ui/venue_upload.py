@@ -51,6 +51,7 @@ from loaders.venues import (
     rename_list,
 )
 from pipeline import refresh_reach
+from ui.layers import CACHE_TTL
 from ui.reach import venue_files
 from ui.store_check import web_store
 from views import eigen_lijst as el
@@ -330,13 +331,13 @@ def load_merges(root: str, manifest: dict[str, Any]) -> pd.DataFrame:
     return _merges(root, manifest["region"], venue_files(manifest))
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
+@st.cache_data(show_spinner=False, max_entries=16, ttl=CACHE_TTL)
 def _own_lists(root: str, region: str, file: str) -> pd.DataFrame:
     """``file`` only keys the cache."""
     return own_lists(web_store(root), region)
 
 
-@st.cache_data(show_spinner="Samenvoegingen zoeken…", max_entries=16)
+@st.cache_data(show_spinner="Samenvoegingen zoeken…", max_entries=16, ttl=CACHE_TTL)
 def _merges(root: str, region: str, files: tuple[str, ...]) -> pd.DataFrame:
     """``files`` only keys the cache."""
     return venue_merges(web_store(root), region)
