@@ -16,6 +16,7 @@ from functools import cached_property
 
 import numpy as np
 import scipy.sparse as sp
+from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 
 from loaders.roads import RoadEdges
@@ -161,6 +162,107 @@ def graph_from_road_edges(edges: RoadEdges, *, source: str = "OpenStreetMap") ->
         edges.x, edges.y, edges.u, edges.v, edges.length, oneway=edges.oneway,
         mode=edges.mode, source=source,
     )
+
+
+def simplify_graph(
+    graph: RoadGraph, *, keep: np.ndarray | None = None
+) -> tuple[RoadGraph, np.ndarray]:
+    """Contract chains of through nodes, keeping every distance between the remaining nodes.
+
+    Like osmnx's simplification, but on the graph's arrays: a node that only lies along a road
+    (exactly two neighbours, passed in both directions, or one way in from one neighbour and
+    out to the other) is removed, and each chain of such nodes between two remaining nodes
+    becomes one edge per direction of travel, as long as the chain. One-way chains stay
+    one-way; dead ends, junctions, nodes where the direction changes and the nodes in
+    ``keep`` remain. A closed ring of through nodes keeps one of its nodes.
+
+    Parameters
+    ----------
+    graph : RoadGraph
+        The graph to simplify.
+    keep : numpy.ndarray of int, optional
+        Node indices that must remain, e.g. the nodes that kernen and meeting places snap to:
+        then every kern -> place distance over the simplified graph equals the one over
+        ``graph``, and a point snaps to the same remaining node.
+
+    Returns
+    -------
+    simplified : RoadGraph
+        The contracted graph (same mode and source).
+    original : numpy.ndarray of int64
+        Per node of ``simplified``, its index in ``graph`` (increasing).
+    """
+    weights = graph.weights
+    n = graph.n_nodes
+    kept = np.zeros(n, dtype=bool)
+    if keep is not None:
+        kept[np.asarray(keep, dtype=np.int64)] = True
+    through = _through_nodes(weights, graph.reversed_weights) & ~kept
+    tail = np.repeat(np.arange(n), np.diff(weights.indptr))
+    head = weights.indices.astype(np.int64)
+    end, total, ring = _follow_chains(weights.indptr, tail, head, weights.data, through)
+    if ring.size:
+        # Each closed ring of through nodes is a component of its own: keep one node of each.
+        _, component = connected_components(weights, directed=True, connection="weak")
+        _, first = np.unique(component[ring], return_index=True)
+        return simplify_graph(graph, keep=np.union1d(np.flatnonzero(kept), ring[first]))
+    start = ~through[tail]
+    original = np.flatnonzero(~through)
+    index = np.cumsum(~through) - 1
+    simplified = RoadGraph(
+        node_x=graph.node_x[original], node_y=graph.node_y[original],
+        weights=_min_csr(original.size, index[tail[start]], index[end[start]], total[start]),
+        mode=graph.mode, source=graph.source,
+    )
+    return simplified, original
+
+
+def _through_nodes(weights: sp.csr_array, reverse: sp.csr_array) -> np.ndarray:
+    """Nodes that only lie along a road: two-way between two neighbours, or one-way through."""
+    out_degree, in_degree = np.diff(weights.indptr), np.diff(reverse.indptr)
+    n = out_degree.size
+    # Pad so that the first two neighbours of every node can be read without bounds checks.
+    out_nb = np.append(weights.indices, [-1, -1])
+    in_nb = np.append(reverse.indices, [-1, -1])
+    out_first = out_nb[weights.indptr[:n]]
+    in_first = in_nb[reverse.indptr[:n]]
+    two_way = (
+        (out_degree == 2) & (in_degree == 2)
+        & (out_first == in_first)
+        & (out_nb[weights.indptr[:n] + 1] == in_nb[reverse.indptr[:n] + 1])
+    )
+    one_way = (out_degree == 1) & (in_degree == 1) & (out_first != in_first)
+    return two_way | one_way
+
+
+def _follow_chains(
+    indptr: np.ndarray,
+    tail: np.ndarray,
+    head: np.ndarray,
+    length: np.ndarray,
+    through: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per edge, the first non-through node reached by following the road, and the length.
+
+    Pointer jumping (list ranking): every edge into a through node points to the edge that
+    leaves it on the other side, and each round halves the remaining chain. The third array
+    holds the heads of edges caught in closed rings of through nodes (empty when none).
+    """
+    following = np.full(head.size, -1, dtype=np.int64)
+    into = np.flatnonzero(through[head])
+    first = indptr[head[into]].astype(np.int64)
+    following[into] = np.where(head[first] != tail[into], first, first + 1)
+    end, total = head.copy(), length.astype(np.float64, copy=True)
+    active = into
+    for _ in range(int(np.log2(max(head.size, 2))) + 2):
+        if active.size == 0:
+            break
+        step = following[active]
+        total[active] += total[step]
+        end[active] = end[step]
+        following[active] = following[step]
+        active = active[following[active] >= 0]
+    return end, total, head[active]
 
 
 def _check_edges(n: int, u: np.ndarray, v: np.ndarray, length: np.ndarray) -> None:

@@ -250,10 +250,19 @@ def import_network(
         source=str(Path(osm_file).resolve()), attribution=ATTRIBUTION["osm"], licence="ODbL",
         note=f"wegennet, {buffer_m:g} m rond het gebied",
     )
-    return _store_networks(
-        store, modes, lambda mode: roads.read_road_edges(osm_file, mode, bbox=bbox),
-        source, progress, coverage=bbox, replace_all=replace_all,
-    )
+    modes = tuple(modes)
+    networks: dict[str, roads.RoadEdges | SourceFormatError] = {}
+
+    def read(mode: str) -> roads.RoadEdges:
+        if not networks:  # one pass over the file for every mode
+            networks.update(roads.read_road_networks(osm_file, modes, bbox=bbox))
+        found = networks[mode]
+        if isinstance(found, SourceFormatError):
+            raise found
+        return found
+
+    return _store_networks(store, modes, read, source, progress, coverage=bbox,
+                           replace_all=replace_all)
 
 
 def import_line_network(

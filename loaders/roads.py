@@ -6,6 +6,8 @@ The result is a plain edge list in EPSG:28992 (:class:`RoadEdges`) that the stor
 
 from __future__ import annotations
 
+from array import array
+from collections.abc import Iterable
 from dataclasses import dataclass
 from os import PathLike
 from pathlib import Path
@@ -141,44 +143,91 @@ def read_road_edges(
 ) -> RoadEdges:
     """Read the roads ``mode`` may use from an OSM file into an edge list.
 
-    Each edge is as long as its projected straight segment between two consecutive way nodes.
-    One-way rules: for ``drive``, ``oneway=yes|true|1`` allows travel along the way,
-    ``oneway=-1`` against it, and ``junction=roundabout`` and ``highway=motorway`` imply
-    ``oneway=yes`` unless ``oneway=no``; ``bike`` follows the same rules unless
-    ``oneway:bicycle=no`` (or a contraflow cycleway tag) opens the other direction; ``walk``
-    ignores one-way tags.
+    The network of one mode from :func:`read_road_networks`; see there for the rules.
+
+    Raises
+    ------
+    SourceFormatError
+        When the file cannot be read as OSM data or holds no way usable in ``mode`` (inside
+        ``bbox``).
+    """
+    found = read_road_networks(path, (mode,), bbox=bbox)[mode]
+    if isinstance(found, SourceFormatError):
+        raise found
+    return found
+
+
+def read_road_networks(
+    path: str | PathLike[str],
+    modes: Iterable[str] = TRAVEL_MODES,
+    *,
+    bbox: tuple[float, float, float, float] | None = None,
+) -> dict[str, RoadEdges | SourceFormatError]:
+    """Read the road network of every mode in ``modes`` from an OSM file in one pass.
+
+    The file is streamed once (pyosmium); the node references and locations of every way that
+    at least one mode may use go into compact typed buffers, and each mode's edge list is cut
+    from them with numpy. Each edge is as long as its projected straight segment between two
+    consecutive way nodes. One-way rules: for ``drive``, ``oneway=yes|true|1`` allows travel
+    along the way, ``oneway=-1`` against it, and ``junction=roundabout`` and
+    ``highway=motorway`` imply ``oneway=yes`` unless ``oneway=no``; ``bike`` follows the same
+    rules unless ``oneway:bicycle=no`` (or a contraflow cycleway tag) opens the other
+    direction; ``walk`` ignores one-way tags.
 
     Parameters
     ----------
     path
         The ``.osm.pbf`` or ``.osm`` file.
-    mode
-        ``"walk"``, ``"bike"`` or ``"drive"``.
+    modes
+        Travel modes to read (``"walk"``, ``"bike"``, ``"drive"``).
     bbox
         Keep only edges with an end inside ``(minx, miny, maxx, maxy)`` in EPSG:28992 (a
         region plus a buffer, so that a venue across the border still counts).
 
+    Returns
+    -------
+    dict
+        Per mode its :class:`RoadEdges`, or the :class:`SourceFormatError` (Dutch message) that
+        says why the file holds no network for that mode.
+
     Raises
     ------
     SourceFormatError
-        When the file cannot be read as OSM data or holds no way usable in ``mode``.
+        When the file cannot be read as OSM data.
     """
-    check_mode(mode)
+    modes = tuple(modes)
+    for mode in modes:
+        check_mode(mode)
     path = Path(path)
     try:
-        refs, lon, lat, piece, direction = _read_ways(path, mode)
+        ways = _read_ways(path, modes)
     except RuntimeError as exc:
         raise SourceFormatError(
             path.name, f"het OSM-bestand kan niet gelezen worden ({exc})"
         ) from exc
-    if refs.size == 0:
-        raise SourceFormatError(path.name, f"geen wegen voor vervoerswijze {mode!r} gevonden")
+    return {mode: _mode_edges(path.name, ways, i, mode, bbox) for i, mode in enumerate(modes)}
+
+
+def _mode_edges(
+    name: str,
+    ways: _WayBuffers,
+    column: int,
+    mode: str,
+    bbox: tuple[float, float, float, float] | None,
+) -> RoadEdges | SourceFormatError:
+    """Cut the edge list of one mode (column ``column`` of the way buffers)."""
+    on_way = ways.allowed[:, column][ways.way]
+    if not on_way.any():
+        return SourceFormatError(name, f"geen wegen voor vervoerswijze {mode!r} gevonden")
+    refs, piece = ways.ref[on_way], ways.piece[on_way]
     _, first, node_of_ref = np.unique(refs, return_index=True, return_inverse=True)
-    x, y = (np.asarray(a, dtype=np.float64) for a in wgs84_to_rd().transform(lon[first], lat[first]))
+    lon = ways.lon_e7[on_way][first] / 1e7
+    lat = ways.lat_e7[on_way][first] / 1e7
+    x, y = (np.asarray(a, dtype=np.float64) for a in wgs84_to_rd().transform(lon, lat))
     same_piece = piece[1:] == piece[:-1]
     u = node_of_ref[:-1][same_piece]
     v = node_of_ref[1:][same_piece]
-    seg_direction = direction[:-1][same_piece]
+    seg_direction = ways.direction[:, column][ways.way[on_way]][:-1][same_piece]
     backward = seg_direction < 0
     u, v = np.where(backward, v, u), np.where(backward, u, v)
     length = np.hypot(x[u] - x[v], y[u] - y[v])
@@ -187,7 +236,7 @@ def read_road_edges(
         inside = (x >= bbox[0]) & (x <= bbox[2]) & (y >= bbox[1]) & (y <= bbox[3])
         keep = inside[u] | inside[v]
         if not keep.any():
-            raise SourceFormatError(path.name, "het OSM-bestand bevat geen wegen in deze regio")
+            return SourceFormatError(name, "het OSM-bestand bevat geen wegen in deze regio")
         u, v, length, oneway = u[keep], v[keep], length[keep], oneway[keep]
         used, remap = np.unique(np.concatenate([u, v]), return_inverse=True)
         u, v = remap[: u.size], remap[u.size :]
@@ -318,46 +367,66 @@ def _oneway_value(value: str) -> int:
     return 0
 
 
-def _read_ways(
-    path: Path, mode: str
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Collect the node references of every way ``mode`` may use.
+@dataclass(frozen=True)
+class _WayBuffers:
+    """The ways some mode may use, flattened over their nodes.
 
-    Returns flat arrays over all kept way nodes: OSM node id, lon, lat, a piece number (a way is
-    split into pieces where a node has no location) and the way's direction (0 both, 1 along,
-    -1 against).
+    ``ref``, ``lon_e7``, ``lat_e7`` (degrees times 10^7, as OSM stores them), ``piece`` and
+    ``way`` run over all kept way nodes: a way is split into pieces where a node has no
+    location, and ``way`` numbers the kept ways. ``allowed`` and ``direction`` hold one row
+    per kept way and one column per mode (direction 0 both ways, 1 along, -1 against).
     """
+
+    ref: np.ndarray
+    lon_e7: np.ndarray
+    lat_e7: np.ndarray
+    piece: np.ndarray
+    way: np.ndarray
+    allowed: np.ndarray
+    direction: np.ndarray
+
+
+def _read_ways(path: Path, modes: tuple[str, ...]) -> _WayBuffers:
+    """Stream the file once and collect every way that one of ``modes`` may use."""
     processor = (
         osmium.FileProcessor(str(path), osmium.osm.NODE | osmium.osm.WAY)
         .with_locations()
         .with_filter(osmium.filter.EntityFilter(osmium.osm.WAY))
         .with_filter(osmium.filter.KeyFilter("highway"))
     )
-    refs: list[int] = []
-    lon: list[float] = []
-    lat: list[float] = []
-    piece: list[int] = []
-    direction: list[int] = []
-    piece_no = 0
+    refs, lon, lat = array("q"), array("i"), array("i")
+    piece, way_no = array("q"), array("q")
+    allowed, direction = array("b"), array("b")
+    piece_count = ways = 0
     for way in processor:
         tags = {tag.k: tag.v for tag in way.tags}
-        if not way_allowed(tags, mode):
+        usable = [way_allowed(tags, mode) for mode in modes]
+        if not any(usable):
             continue
-        way_direction = way_oneway(tags, mode)
-        piece_no += 1
+        allowed.extend(usable)
+        direction.extend(way_oneway(tags, mode) for mode in modes)
+        piece_count += 1
+        start = len(refs)
         for node in way.nodes:
-            if not node.location.valid():
-                piece_no += 1
+            location = node.location
+            if not location.valid():
+                piece.extend([piece_count] * (len(refs) - start))
+                start = len(refs)
+                piece_count += 1
                 continue
             refs.append(node.ref)
-            lon.append(node.location.lon)
-            lat.append(node.location.lat)
-            piece.append(piece_no)
-            direction.append(way_direction)
-    return (
-        np.array(refs, dtype=np.int64),
-        np.array(lon, dtype=np.float64),
-        np.array(lat, dtype=np.float64),
-        np.array(piece, dtype=np.int64),
-        np.array(direction, dtype=np.int8),
+            lon.append(location.x)
+            lat.append(location.y)
+        piece.extend([piece_count] * (len(refs) - start))
+        way_no.extend([ways] * (len(refs) - len(way_no)))
+        ways += 1
+    width = len(modes)
+    return _WayBuffers(
+        ref=np.frombuffer(refs, dtype=np.int64),
+        lon_e7=np.frombuffer(lon, dtype=np.int32).astype(np.float64),
+        lat_e7=np.frombuffer(lat, dtype=np.int32).astype(np.float64),
+        piece=np.frombuffer(piece, dtype=np.int64),
+        way=np.frombuffer(way_no, dtype=np.int64),
+        allowed=np.frombuffer(allowed, dtype=np.int8).reshape(-1, width).astype(bool),
+        direction=np.frombuffer(direction, dtype=np.int8).reshape(-1, width),
     )

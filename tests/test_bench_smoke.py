@@ -44,3 +44,8 @@ def test_bench_pages_quick_mode(national_store: Path) -> None:
 def test_bench_load_quick_mode(national_store: Path) -> None:
     _run("bench_load.py", "--snel", "--sessies", "1", "--opslag", str(national_store),
          timeout=300)
+
+
+def test_bench_network_quick_mode() -> None:
+    out = _run("bench_network.py", "--snel", timeout=300)
+    assert "knopen over" in out and "projectie landelijk extract" in out

@@ -12,7 +12,13 @@ from shapely.geometry import box
 from loaders.__main__ import main as cli_main
 from loaders.build import fetch_network_live, import_network
 from loaders.errors import SourceFormatError, SourceUnavailable, UnknownRegionError
-from loaders.roads import RoadEdges, edges_from_osmnx, fetch_road_edges, read_road_edges
+from loaders.roads import (
+    RoadEdges,
+    edges_from_osmnx,
+    fetch_road_edges,
+    read_road_edges,
+    read_road_networks,
+)
 from loaders.store import NATIONAL, NATIONAL_NAME, LayerSource, Store
 
 
@@ -171,3 +177,44 @@ def test_network_reads_either_an_osm_file_or_a_line_file(
                      "--soort", "BST_CODE", "--lengte", "lengte"]) == 2
     assert "--soort, --lengte hoort bij --lijnen BESTAND" in capsys.readouterr().err
     assert Store(tmp_path).regions() == []
+
+
+def _previous_reader():
+    """The reader before the one-pass one, kept in bench/bench_network.py as its baseline."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "bench_network", Path(__file__).resolve().parent.parent / "bench" / "bench_network.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.previous_reader
+
+
+def test_one_pass_reader_gives_the_edges_of_one_pass_per_mode(liechtenstein: Path) -> None:
+    networks = read_road_networks(liechtenstein)
+    previous = _previous_reader()
+    assert set(networks) == {"walk", "bike", "drive"}
+    for mode, edges in networks.items():
+        expected = previous(liechtenstein, mode)
+        assert isinstance(edges, RoadEdges) and edges.mode == mode
+        for name in ("x", "y", "u", "v", "length", "oneway"):
+            np.testing.assert_array_equal(getattr(edges, name), getattr(expected, name), name)
+    assert networks["drive"].oneway.any() and not networks["walk"].oneway.any()
+    assert networks["drive"].u.size < networks["bike"].u.size < networks["walk"].u.size
+
+
+def test_one_pass_reader_names_a_mode_without_roads(tmp_path: Path) -> None:
+    path = tmp_path / "footway.osm"
+    path.write_text(
+        '<?xml version="1.0" encoding="UTF-8"?><osm version="0.6">'
+        '<node id="1" lat="52.0" lon="5.0" version="1"/>'
+        '<node id="2" lat="52.0" lon="5.001" version="1"/>'
+        '<way id="3" version="1"><nd ref="1"/><nd ref="2"/>'
+        '<tag k="highway" v="footway"/></way></osm>', encoding="utf-8")
+    networks = read_road_networks(path)
+    assert isinstance(networks["walk"], RoadEdges) and networks["walk"].u.size == 1
+    for mode in ("bike", "drive"):
+        assert isinstance(networks[mode], SourceFormatError)
+        assert f"geen wegen voor vervoerswijze '{mode}'" in networks[mode].user_message
+    with pytest.raises(SourceFormatError, match="geen wegen voor vervoerswijze 'drive'"):
+        read_road_edges(path, "drive")
