@@ -33,7 +33,7 @@ import scipy.sparse as sp
 from scipy.sparse.csgraph import dijkstra
 from scipy.spatial import cKDTree
 
-from analysis.network import MODE_SPEEDS_KMH, RoadGraph, check_mode
+from analysis.network import MODE_SPEEDS_KMH, RoadGraph, check_mode, simplify_graph
 
 NEAREST_COLUMNS: tuple[str, ...] = (
     "facility",
@@ -96,6 +96,20 @@ def snap_points(
     return node, np.asarray(distance, dtype=np.float64)
 
 
+def lean_graph(
+    graph: RoadGraph, points_xy: np.ndarray, *, max_snap: float = 1000.0
+) -> RoadGraph:
+    """The simplified graph (:func:`analysis.network.simplify_graph`) that keeps the nodes the
+    points snap to.
+
+    Every point snaps to the same node with the same snap distance as on ``graph``, and every
+    network distance between those nodes is the same, so :func:`nearest_facilities` gives the
+    same answer for these points on a graph with far fewer nodes.
+    """
+    node, _ = snap_points(graph, points_xy, max_snap=max_snap)
+    return simplify_graph(graph, keep=np.unique(node[node >= 0]))[0]
+
+
 def nearest_facilities(
     graph: RoadGraph,
     origins_xy: np.ndarray,
@@ -146,11 +160,12 @@ def nearest_facilities(
     search = _augmented(graph, facility_node, facility_snap)
     dist1, label1 = _nearest_run(search, limit)
     on_graph = origin_node >= 0
-    first = _at_origins(dist1, label1, origin_node, origin_snap, limit)
+    routed = origin_node[on_graph]
+    first = _at_origins(dist1[routed], label1[routed], on_graph, origin_snap, limit)
     second = (np.full(origin_node.shape, np.inf), np.full(origin_node.shape, -1))
-    if k == 2 and search.facility_of.size > 1:
-        dist2, label2 = _second_run(search, dist1, label1, origin_node[on_graph], limit)
-        second = _at_origins(dist2, label2, origin_node, origin_snap, limit)
+    if k == 2 and search.facility_of.size > 1 and routed.size:
+        dist2, label2 = _second_run(search, dist1, label1, routed, limit)
+        second = _at_origins(dist2, label2, on_graph, origin_snap, limit)
     return _result_frame(
         first,
         second,
@@ -311,16 +326,24 @@ def _second_run(
     origin_nodes: np.ndarray,
     limit: float,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Distance to and index of the nearest facility other than each node's nearest one.
+    """Distance to and index of the nearest facility other than each origin node's nearest one.
 
-    Only nodes in the catchment areas of origin nodes are searched; other nodes get ``inf``/-1.
+    The search runs over a compact graph of only the catchment areas that hold an origin (the
+    nodes renumbered in their original order, so neighbours stay close in memory), plus one
+    root joined to every boundary node of those areas.
+
+    Returns
+    -------
+    dist, label : numpy.ndarray
+        Per origin node (in the order of ``origin_nodes``): the distance and facility index;
+        ``inf``/-1 when there is none.
     """
     matrix = search.matrix
-    size = matrix.shape[0]
     head = matrix.indices
     wanted = np.zeros(int(label1.max()) + 2, dtype=bool)
     wanted[label1[origin_nodes]] = True
     wanted[-1] = False
+    in_area = wanted[label1]
     label_tail = np.repeat(label1, np.diff(matrix.indptr))
     label_head = label1[head]
     relevant = wanted[label_head]
@@ -328,24 +351,29 @@ def _second_run(
     inside = same & relevant
     boundary = np.flatnonzero(~same & relevant & (label_tail >= 0))
     boundary_tail = np.searchsorted(matrix.indptr, boundary, side="right") - 1
+    compact = np.cumsum(in_area) - 1
+    root = int(compact[-1]) + 1
     start_node, start_dist, start_label = _boundary_starts(
-        head[boundary], matrix.data[boundary] + dist1[boundary_tail], label_tail[boundary]
+        compact[head[boundary]], matrix.data[boundary] + dist1[boundary_tail],
+        label_tail[boundary],
     )
     kept = np.zeros(head.size + 1, dtype=np.int64)
     np.cumsum(inside, out=kept[1:])
-    indptr = np.append(kept[matrix.indptr], kept[-1] + start_node.size).astype(np.int32)
+    rows = np.append(np.flatnonzero(in_area), matrix.shape[0])
+    indptr = np.append(kept[matrix.indptr[rows]], kept[-1] + start_node.size).astype(np.int32)
     second = sp.csr_array(
         (
             np.concatenate([matrix.data[inside], start_dist]),
-            np.concatenate([head[inside], start_node]).astype(np.int32, copy=False),
+            np.concatenate([compact[head[inside]], start_node]).astype(np.int32, copy=False),
             indptr,
         ),
-        shape=(size + 1, size + 1),
+        shape=(root + 1, root + 1),
     )
-    dist, pred = dijkstra(second, indices=size, return_predecessors=True, limit=limit)
-    via = np.full(size + 1, -1, dtype=np.int32)
+    origin = compact[origin_nodes]
+    dist, pred = dijkstra(second, indices=root, return_predecessors=True, limit=limit)
+    via = np.full(root + 1, -1, dtype=np.int32)
     via[start_node] = start_label
-    return dist[:size], _label_of_start(pred, via, size, origin_nodes)[:size]
+    return dist[origin], _label_of_start(pred, via, root, origin)[origin]
 
 
 def _boundary_starts(
@@ -379,16 +407,18 @@ def _label_of_start(
 def _at_origins(
     dist: np.ndarray,
     label: np.ndarray,
-    origin_node: np.ndarray,
+    on_graph: np.ndarray,
     origin_snap: np.ndarray,
     limit: float,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Total distance (origin snap leg added) and facility per origin; inf/-1 when none."""
-    on_graph = origin_node >= 0
-    total = np.full(origin_node.shape[0], np.inf)
-    facility = np.full(origin_node.shape[0], -1, dtype=np.int64)
-    total[on_graph] = dist[origin_node[on_graph]] + origin_snap[on_graph]
-    facility[on_graph] = label[origin_node[on_graph]]
+    """Total distance (origin snap leg added) and facility per origin; inf/-1 when none.
+
+    ``dist`` and ``label`` hold the values at the snapped nodes of the origins on the graph.
+    """
+    total = np.full(on_graph.shape[0], np.inf)
+    facility = np.full(on_graph.shape[0], -1, dtype=np.int64)
+    total[on_graph] = dist + origin_snap[on_graph]
+    facility[on_graph] = label
     found = (facility >= 0) & (total <= limit)
     return np.where(found, total, np.inf), np.where(found, facility, -1)
 

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import networkx as nx
 import numpy as np
 import pytest
 from pyproj import Transformer
 from scipy.sparse.csgraph import dijkstra
 
-from analysis.network import MODE_SPEEDS_KMH, RoadGraph, graph_from_edges
+from analysis.nearest import lean_graph, nearest_facilities
+from analysis.network import MODE_SPEEDS_KMH, RoadGraph, graph_from_edges, simplify_graph
 from loaders.errors import SourceFormatError
 from loaders.roads import way_allowed, way_oneway
 from tests.conftest import osm_graph
@@ -264,3 +266,97 @@ def test_liechtenstein_modes_differ(shared_data: Path) -> None:
     drive = _liechtenstein(shared_data / LIECHTENSTEIN, "drive")
     # Tracks, footways, paths and steps make up most ways in the extract; cars may use none.
     assert drive.n_nodes < walk.n_nodes / 2
+
+
+def _nx_graph(graph: RoadGraph) -> nx.DiGraph:
+    """The graph's directed edges as a networkx DiGraph (the oracle)."""
+    coo = graph.weights.tocoo()
+    result = nx.DiGraph()
+    result.add_nodes_from(range(graph.n_nodes))
+    result.add_weighted_edges_from(zip(coo.row.tolist(), coo.col.tolist(), coo.data.tolist()))
+    return result
+
+
+def _chain_graph(rng: np.random.Generator, n: int = 120) -> RoadGraph:
+    """A random road-like graph: random junctions joined by bent chains, some one-way."""
+    junctions = 12
+    x = rng.uniform(0, 3000, n)
+    y = rng.uniform(0, 3000, n)
+    u, v, oneway = [], [], []
+    node = junctions
+    while node < n - 3:
+        a, b = rng.choice(junctions, 2, replace=False)
+        steps = int(rng.integers(1, 4))
+        chain = [int(a), *range(node, min(node + steps, n)), int(b)]
+        node += steps
+        one = bool(rng.random() < 0.3)
+        u += chain[:-1]
+        v += chain[1:]
+        oneway += [one] * (len(chain) - 1)
+    u_arr, v_arr = np.array(u), np.array(v)
+    length = np.hypot(x[u_arr] - x[v_arr], y[u_arr] - y[v_arr]) * rng.uniform(1.0, 1.3, u_arr.size)
+    return graph_from_edges(x, y, u_arr, v_arr, length, oneway=np.array(oneway), mode="bike")
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_simplification_keeps_every_distance_between_kept_nodes(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    graph = _chain_graph(rng)
+    keep = rng.choice(graph.n_nodes, 10, replace=False)
+    simple, original = simplify_graph(graph, keep=keep)
+    assert simple.n_nodes < graph.n_nodes
+    assert np.isin(keep, original).all()
+    position = np.searchsorted(original, keep)
+    assert simple.node_x[position] == pytest.approx(graph.node_x[keep])
+    oracle = _nx_graph(graph)
+    lean = dijkstra(simple.weights, indices=position)[:, position]
+    for i, source in enumerate(keep.tolist()):
+        reach = nx.single_source_dijkstra_path_length(oracle, source)
+        for j, target in enumerate(keep.tolist()):
+            expected = reach.get(target, np.inf)
+            assert lean[i, j] == pytest.approx(expected, abs=1e-6), (source, target)
+
+
+def test_simplification_keeps_one_way_chains_one_way() -> None:
+    # 0 -> 1 -> 2 -> 3 one-way, 3 - 4 - 0 two-way: 1, 2 and 4 are through nodes.
+    x = np.array([0.0, 100.0, 200.0, 300.0, 150.0])
+    y = np.array([0.0, 0.0, 0.0, 0.0, 200.0])
+    graph = graph_from_edges(x, y, [0, 1, 2, 3, 4], [1, 2, 3, 4, 0],
+                             [100.0, 100.0, 100.0, 250.0, 250.0],
+                             oneway=[True, True, True, False, False], mode="drive")
+    simple, original = simplify_graph(graph)
+    assert original.tolist() == [0, 3]
+    assert simple.weights[0, 1] == 300.0
+    assert simple.weights[1, 0] == 500.0, "against the one-way chain: the long way round"
+
+
+def test_simplification_of_a_dead_end_and_a_closed_ring() -> None:
+    # A dead-end street 0-1-2 (0 and 2 stay, 1 goes) and two rings of through nodes, 3-4-5-3
+    # and (one-way) 6-7-8-6.
+    x = np.array([0.0, 100.0, 200.0, 1000.0, 1100.0, 1050.0, 2000.0, 2100.0, 2050.0])
+    y = np.array([0.0, 0.0, 0.0, 0.0, 0.0, 100.0, 0.0, 0.0, 100.0])
+    graph = graph_from_edges(x, y, [0, 1, 3, 4, 5, 6, 7, 8], [1, 2, 4, 5, 3, 7, 8, 6],
+                             [100.0, 100.0, 100.0, 120.0, 130.0, 10.0, 10.0, 10.0],
+                             oneway=[False] * 5 + [True] * 3, mode="walk")
+    simple, original = simplify_graph(graph)
+    assert original[:2].tolist() == [0, 2]
+    assert original.size == 4 and 3 <= original[2] <= 5 and 6 <= original[3] <= 8
+    assert simple.weights[0, 1] == simple.weights[1, 0] == 200.0
+    assert simple.n_edges == 2, "each ring keeps one node and no self-loop"
+
+
+def test_lean_graph_gives_the_same_nearest_places(shared_data: Path) -> None:
+    graph = _liechtenstein(shared_data / LIECHTENSTEIN, "drive")
+    rng = np.random.default_rng(7)
+    xy = np.column_stack([graph.node_x, graph.node_y])
+    origins = xy[rng.choice(graph.n_nodes, 40, replace=False)] + rng.uniform(-80, 80, (40, 2))
+    places = xy[rng.choice(graph.n_nodes, 12, replace=False)] + rng.uniform(-80, 80, (12, 2))
+    lean = lean_graph(graph, np.vstack([origins, places]))
+    assert lean.n_nodes < 0.35 * graph.n_nodes
+    full = nearest_facilities(graph, origins, places)
+    small = nearest_facilities(lean, origins, places)
+    assert small["facility"].tolist() == full["facility"].tolist()
+    assert small["second_facility"].tolist() == full["second_facility"].tolist()
+    for column in ("distance_m", "second_distance_m", "origin_snap_m", "facility_snap_m"):
+        np.testing.assert_allclose(small[column], full[column], rtol=0, atol=1e-6)
+    assert full["facility"].ge(0).sum() >= 30
