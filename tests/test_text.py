@@ -12,6 +12,7 @@ import pytest
 
 from views.text import (
     ECHO_LIMIT,
+    WORD_JOINER,
     echo,
     plain_html,
     plain_markdown,
@@ -38,7 +39,13 @@ MARKDOWN_ACTIVE = set("\\`*_{}[]()#+-.!<>|~$:&=@%\"'^/")
 
 
 def _unescape_markdown(text: str) -> str:
-    """What CommonMark shows for ``text`` when every special character is backslash-escaped."""
+    """The characters a reader sees of ``text``: escapes undone, word joiners invisible."""
+    return _decoded(text).replace(WORD_JOINER, "")
+
+
+def _decoded(text: str) -> str:
+    """``text`` with backslash escapes undone: what GitHub-flavoured Markdown searches for bare
+    URLs and e-mail addresses (in Streamlit, after parsing)."""
     return re.sub(r"\\(.)", r"\1", text, flags=re.DOTALL)
 
 
@@ -59,7 +66,17 @@ def test_plain_markdown_breaks_links_images_and_autolinks() -> None:
     escaped = plain_markdown(f"[log in]({TRAP}) ![x]({TRAP}) www.evil.nl a@b.nl")
     assert "](" not in escaped and "![" not in escaped
     assert "http://" not in escaped and "www.evil" not in escaped and "a@b" not in escaped
-    assert escaped.startswith("\\[log in\\]\\(http\\:\\/\\/")
+    assert escaped.startswith(f"\\[log in\\]\\(http{WORD_JOINER}\\:\\/\\/")
+
+
+@pytest.mark.parametrize("payload", [
+    f"zie {TRAP}/x", "HTTPS://evil.example/login", "www.example.com", "mail iemand@example.com",
+    "(http://a.nl)", "<https://a.nl>",
+])
+def test_bare_urls_and_addresses_do_not_become_links(payload: str) -> None:
+    decoded = _decoded(plain_markdown(payload)).lower()
+    assert re.search(r"https?://|www\.|@[\w-]", decoded) is None, decoded
+    assert _unescape_markdown(plain_markdown(payload)) == payload
 
 
 def test_plain_markdown_leaves_ordinary_names_alone() -> None:

@@ -24,9 +24,16 @@ ECHO_LIMIT = 80
 """At most this many characters of an echoed outside value are shown, then "…"."""
 ELLIPSIS = "…"
 MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!<>|~$:&=@%\"'^/])")
-"""Every ASCII punctuation character that Markdown, GitHub-flavoured Markdown (autolinks,
-tables, strikethrough), Streamlit's own directives (``:red[…]``, ``:material/…:``, ``$…$``) or
-HTML could give a meaning; CommonMark shows each of them literally after a backslash."""
+"""Every ASCII punctuation character that Markdown, GitHub-flavoured Markdown (tables,
+strikethrough), Streamlit's own directives (``:red[…]``, ``:material/…:``, ``$…$``) or HTML
+could give a meaning; CommonMark shows each of them literally after a backslash."""
+WORD_JOINER = "\u2060"
+"""An invisible character that keeps a bare URL from becoming a link (see below)."""
+AUTOLINK_STARTS = re.compile(r"(?i)(https?(?=:)|www(?=\.)|@)")
+"""Where GitHub-flavoured Markdown starts a link without any markup: ``http://``, ``https://``,
+``www.`` and an e-mail address. Streamlit finds these in the text *after* backslash escapes are
+undone, so escaping cannot stop them; a word joiner right after ``http``, ``www`` or ``@``
+does, and is not seen."""
 
 
 def _as_text(value: object) -> str:
@@ -43,17 +50,19 @@ def _as_text(value: object) -> str:
 def plain_markdown(text: object) -> str:
     """``text`` with Markdown's special characters escaped, so it shows exactly as written.
 
-    A link, an image, HTML, a heading, a list marker, an autolink (``www.…``, ``a@b.nl``) or
-    one of Streamlit's colour and icon directives becomes literal text. Line breaks are kept.
+    A link, an image, HTML, a heading, a list marker, a bare URL or e-mail address
+    (:data:`AUTOLINK_STARTS`) or one of Streamlit's colour and icon directives becomes literal
+    text. Line breaks are kept.
 
     Examples
     --------
     >>> print(plain_markdown("*De Spil* [MFC]"))
     \\*De Spil\\* \\[MFC\\]
-    >>> print(plain_markdown("[log in](http://x.nl)"))
-    \\[log in\\]\\(http\\:\\/\\/x\\.nl\\)
+    >>> plain_markdown("[log in](http://x.nl)").replace(WORD_JOINER, "+")
+    '\\\\[log in\\\\]\\\\(http+\\\\:\\\\/\\\\/x\\\\.nl\\\\)'
     """
-    return MARKDOWN_SPECIALS.sub(r"\\\1", _as_text(text))
+    joined = AUTOLINK_STARTS.sub(lambda match: match.group(0) + WORD_JOINER, _as_text(text))
+    return MARKDOWN_SPECIALS.sub(r"\\\1", joined)
 
 
 def plain_html(text: object) -> str:
@@ -101,7 +110,7 @@ def echo(text: object, limit: int = ECHO_LIMIT) -> str:
 
     Examples
     --------
-    >>> print(echo("[klik](http://x.nl)" + "a" * 100, 20))
-    \\[klik\\]\\(http\\:\\/\\/x\\.nl\\)a…
+    >>> print(echo("[klik](x.nl)" + "a" * 100, 20))
+    \\[klik\\]\\(x\\.nl\\)aaaaaaaa…
     """
     return plain_markdown(shorten(text, limit))
