@@ -21,6 +21,7 @@ from loaders.venue_rules import rules_table
 from tests.conftest import SHARED_DATA
 from tests.region_stores import demo_region_store
 from views.status import EMPTY_STORE_HELP
+from views.text import plain_markdown
 
 REPO = Path(__file__).resolve().parent.parent
 RIVM_CSV = SHARED_DATA / "rivm_eenzaamheid_wijk_buurt_2016_2020.csv"
@@ -147,14 +148,14 @@ def test_invalid_query_params_fall_back_with_a_warning(monkeypatch, demo_store) 
     app = _run(_app(monkeypatch, demo_store, regio="atlantis", jaar="1999", leeftijd="12+",
                     indicator="blij", gemeente="GM0363"), EENZAAMHEID)
     warnings = [w.value for w in app.warning]
-    assert warnings[0].startswith("Regio ‘atlantis’ uit de link bestaat niet: ")
-    assert warnings[0].endswith(" We tonen Nederland.")
-    assert warnings[1:] == [
+    assert warnings[0].startswith(plain_markdown("Regio ‘atlantis’ uit de link bestaat niet: "))
+    assert warnings[0].endswith(plain_markdown(" We tonen Nederland."))
+    assert warnings[1:] == [plain_markdown(text) for text in (
         "GM0363 hoort niet bij Nederland; we tonen heel Nederland.",
         "Jaar ‘1999’ uit de link is niet beschikbaar; we tonen 2020.",
         "Leeftijdsgroep ‘12+’ uit de link is niet beschikbaar; we tonen 18+.",
         "Indicator ‘blij’ uit de link is niet beschikbaar; we tonen eenzaam.",
-    ]
+    )]
     assert _metrics(app)["Nederland (2020, 18+)"] == "47,0 %"
     assert app.selectbox(key="gebied").value == "NL"
     assert app.query_params["jaar"] == "2020" and app.query_params["gebied"] == "NL"
@@ -262,7 +263,8 @@ def test_bronnen_page_explains_sources_and_method(monkeypatch, demo_store) -> No
     for phrase in ("De Jong-Gierveld", "score 3 of hoger", "score 9 of hoger",
                    "Modelschattingen, geen tellingen", "15 jaar en ouder", "multi-source Dijkstra",
                    f"{DETOUR_FACTOR:g}".replace(".", ","), "**schatting**",
-                   "Bron: RIVM, GGD'en, CBS – Gezondheidsmonitor Volwassenen en Ouderen"):
+                   plain_markdown("Bron: RIVM, GGD'en, CBS – Gezondheidsmonitor Volwassenen en "
+                                  "Ouderen")):
         assert phrase in text, phrase
     assert app.table[1].value["Omschrijving"].tolist() == rules_table()["Omschrijving"].tolist()
 
