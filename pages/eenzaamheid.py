@@ -14,6 +14,7 @@ from views import charts
 from views import eenzaamheid as ez
 from views.export import excel_csv
 from views.sources import layer_sources
+from views.text import plain_markdown
 
 st.title("Eenzaamheid per buurt")
 context = page_context()
@@ -59,12 +60,13 @@ st.subheader(f"{label}: {choice.jaar}, {ez.AGE_LABELS.get(choice.leeftijd, choic
 columns = st.columns(len(references) + 1)
 for column, reference in zip(columns, references, strict=False):
     column.metric(
-        f"{reference.naam} ({reference.jaar}, {reference.leeftijd})",
+        f"{plain_markdown(reference.naam)} ({reference.jaar}, {reference.leeftijd})",
         ez.format_pct(reference.value),
         delta=ez.format_delta(reference.value, reference.previous_value),
         delta_color="inverse",
         delta_description=f"t.o.v. {reference.previous_jaar}" if reference.previous_jaar else None,
-        help=f"{label}, {reference.naam}, {reference.jaar}, {reference.leeftijd}: modelschatting.",
+        help=f"{label}, {plain_markdown(reference.naam)}, {reference.jaar}, {reference.leeftijd}: "
+        "modelschatting.",
         border=True,
     )
 if len(choice.gemeenten) > ez.MAX_REFERENCE_GEMEENTEN:
