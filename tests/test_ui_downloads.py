@@ -16,6 +16,7 @@ from streamlit.testing.v1 import AppTest
 
 from tests.test_export_page import no_browser  # noqa: F401 - a fixture
 from views import static
+from views.text import plain_markdown
 
 WIDTH = 700
 
@@ -85,7 +86,7 @@ def test_a_failed_export_shows_the_dutch_reason_on_the_next_run(
     with pytest.raises(static.StaticExportError):
         deferred["proef.png"].build()
     app.run()
-    assert [warning.value for warning in app.warning] == [reason]
+    assert [warning.value for warning in app.warning] == [plain_markdown(reason)]
     monkeypatch.undo()
     deferred["proef.svg"].build()
     app.run()

@@ -24,6 +24,7 @@ import streamlit as st
 
 from views import static
 from views.export import excel_csv, figure_html
+from views.text import plain_markdown
 
 PNG_SCALE = 2
 """Pixels per CSS pixel in a PNG: print resolution (a 1000 px wide figure gives 2000 px)."""
@@ -75,7 +76,7 @@ def chart_downloads(
             st.info(static.NO_BROWSER_MESSAGE, icon=":material/hide_image:")
         else:
             if name in failures:
-                st.warning(failures[name], icon=":material/error:")
+                st.warning(plain_markdown(failures[name]), icon=":material/error:")
             _image_buttons(figure, name, sources=sources, title=title, recolour=recolour,
                            failures=failures)
             st.caption("Met titel, bronnen en datum; ook leesbaar in zwart-wit en voor "
