@@ -38,6 +38,7 @@ from pipeline.reach import (
 from ui.kern_figures import with_loneliness
 from ui.layers import CACHE_TTL, load_layer
 from ui.sidebar import PageContext
+from views.text import plain_markdown
 
 
 @dataclass(frozen=True)
@@ -94,7 +95,7 @@ def load_venues(root: str, manifest: dict) -> gpd.GeoDataFrame | None:
     try:
         return _merged_venues(root, manifest["region"], files)
     except StoreError as exc:
-        st.error(str(exc))
+        st.error(plain_markdown(str(exc)))
         return None
 
 
