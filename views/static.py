@@ -34,6 +34,7 @@ from typing import Any
 import plotly.graph_objects as go
 
 from views.sources import dutch_date, source_line, split_attribution
+from views.text import plain_plotly
 
 FORMATS = ("png", "svg", "pdf")
 MEDIA_TYPES = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf"}
@@ -299,7 +300,8 @@ def _style_trace(trace: Any, mapping: dict[str, int]) -> None:
 def _add_footer(fig: go.Figure, sources: Iterable[str], datum: date) -> None:
     """Add a footer annotation below the current bottom margin and grow the figure to fit."""
     shown = " ".join(str(note.text or "") for note in fig.layout.annotations)
-    parts = [p for line in sources for p in split_attribution(line) if p not in shown]
+    parts = [p for line in sources for p in split_attribution(line)
+             if plain_plotly(p) not in shown]
     width = fig.layout.width or DEFAULT_WIDTH
     text_lines = [source_line(parts)] if parts else []
     text_lines.append(f"Gemaakt op {dutch_date(datum)} met Ontmoetingskaart")
@@ -308,7 +310,8 @@ def _add_footer(fig: go.Figure, sources: Iterable[str], datum: date) -> None:
     left = fig.layout.margin.l if fig.layout.margin.l is not None else 80
     extra = FOOTER_LINE_PX * len(wrapped) + 12
     fig.add_annotation(
-        text="<br>".join(wrapped), showarrow=False, xref="paper", yref="paper", x=0, y=0,
+        text="<br>".join(plain_plotly(line) for line in wrapped), showarrow=False,
+        xref="paper", yref="paper", x=0, y=0,
         xanchor="left", yanchor="top", align="left", yshift=-margin, xshift=10 - left,
         font={"size": FOOTER_FONT_PX, "color": "#222222"},
     )
