@@ -14,6 +14,7 @@ from loaders.store import DATA_ENV, NATIONAL, Store
 from tests.conftest import SHARED_DATA
 from tests.test_pages import _store_with_kernen_only
 from ui.admin import ADMIN_ENV, FOLDERS_ENV
+from views.text import plain_markdown
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -64,7 +65,7 @@ def test_folder_import_from_the_form_adds_only_the_named_gemeenten(
     app = _gegevens(monkeypatch, tmp_path)
     app = _submit(app, codes="GM0308", bron="Gedownloade bestanden in een map",
                   folder=str(SHARED_DATA.resolve()))
-    assert "buurten: 21 rijen opgeslagen" in app.success[0].value
+    assert plain_markdown("buurten: 21 rijen opgeslagen") in app.success[0].value
     store = Store(tmp_path)
     assert store.regions() == [NATIONAL]
     manifest = store.manifest(NATIONAL)

@@ -27,6 +27,7 @@ from loaders.roads import TRAVEL_MODES
 from loaders.store import Store, StoreError
 from pipeline import refresh_reach
 from ui import admin
+from views.text import plain_markdown
 
 LIVE_YEARS = (2022, 2023, 2024)
 """Years of the area division offered for a live fetch (PDOK serves 2022 and later)."""
@@ -73,7 +74,7 @@ def _refresh(store: Store) -> None:
     try:
         gemeenten = check_gemeenten(c for c in state["ophalen_codes"].split(",") if c.strip())
     except SourceError as exc:
-        st.error(exc.user_message)
+        st.error(plain_markdown(exc.user_message))
         return
     live = state["ophalen_bron"] == LIVE
     folder = admin.allowed_folder(state.get("ophalen_map") or "")
@@ -110,7 +111,8 @@ def _run_with_progress(
     except (SourceError, StoreError) as exc:
         bar.empty()
         message = exc.user_message if isinstance(exc, SourceError) else str(exc)
-        st.error(f"{message}\n\nEr is niets gewijzigd aan de opgeslagen gegevens.")
+        st.error(f"{plain_markdown(message)}\n\nEr is niets gewijzigd aan de opgeslagen "
+                 "gegevens.")
         return None
     if report.written:
         progress("afstanden tot ontmoetingsplekken berekenen")
@@ -118,15 +120,19 @@ def _run_with_progress(
             refresh_reach(store)
         except StoreError as exc:
             st.error(f"De gegevens zijn opgeslagen, maar de afstanden konden niet opnieuw "
-                     f"worden berekend: {exc}\n\nDe pagina's berekenen ze dan zelf.")
+                     f"worden berekend: {plain_markdown(str(exc))}\n\nDe pagina's berekenen "
+                     "ze dan zelf.")
     bar.progress(1.0, text="Klaar")
     show_report(report)
     return report
 
 
 def show_report(report: BuildReport) -> None:
-    """Show a build report: success, partial (with what was kept) or failure, in Dutch."""
-    text = report.summary().replace("\n", "  \n")
+    """Show a build report: success, partial (with what was kept) or failure, in Dutch.
+
+    The report names files, folders and places, so each line is plain text.
+    """
+    text = "  \n".join(plain_markdown(line) for line in report.summary().split("\n"))
     if report.ok:
         st.success(text)
     elif report.written:
