@@ -15,6 +15,7 @@ import streamlit as st
 from loaders.check import check_store, check_table
 from loaders.store import NATIONAL, Store, StoreError
 from views.status import check_summary
+from views.text import plain_markdown
 
 THOROUGH_KEY = "opslag_volledig_controleren"
 
@@ -35,7 +36,7 @@ def render_store_check(store: Store) -> None:
     try:
         checks = check_store(store, NATIONAL, thorough=thorough)
     except StoreError as exc:
-        st.error(str(exc))
+        st.error(plain_markdown(str(exc)))
         return
     if not checks:
         return
