@@ -30,7 +30,7 @@ for region in store.regions():
         unreadable.append(str(exc))
 
 for message in unreadable:
-    st.error(message)
+    st.error(plain_markdown(message))
 
 if not manifests:
     st.info(EMPTY_STORE_HELP, icon=":material/inventory_2:")
