@@ -14,6 +14,7 @@ import pandas as pd
 from analysis.nearest import METHOD_STRAIGHT_LINE
 from views.eenzaamheid import NATIONAL_CODE
 from views.kernen import format_count, format_km
+from views.text import plain_markdown
 
 TOP_KERNEN = 15
 """How many kernen without a place the first page lists (largest first)."""
@@ -84,11 +85,13 @@ def area_loneliness(
 
 
 def venue_completeness(venues: pd.DataFrame, gemeenten: Sequence[str]) -> str:
-    """One Dutch line on where the meeting places of the area come from."""
+    """One Dutch Markdown line on where the meeting places of the area come from (an own list
+    is named by its file name, shown as plain text)."""
     own = venues[venues["gemeentecode"].isin(gemeenten)] if "gemeentecode" in venues else venues
     counts = own["ontmoetingsplek"].fillna(False).astype(bool)
     sources = own.loc[counts, "source"].fillna("onbekend").value_counts()
-    listed = ", ".join(f"{format_count(n)} uit {source}" for source, n in sources.items())
+    listed = ", ".join(f"{format_count(n)} uit {plain_markdown(source)}"
+                       for source, n in sources.items())
     return (f"{format_count(int(counts.sum()))} plekken tellen als ontmoetingsplek "
             f"({listed or 'geen'}). Stemlokalen en OpenStreetMap missen veel dorpshuizen en "
             "buurthuizen: vul ze aan op de pagina Eigen lijst, of zeg bij een kern op de Kaart "
