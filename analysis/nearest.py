@@ -33,6 +33,7 @@ import scipy.sparse as sp
 from scipy.sparse.csgraph import dijkstra
 from scipy.spatial import cKDTree
 
+from analysis.detour_factors import DETOUR_FACTORS as MEASURED_FACTORS
 from analysis.network import MODE_SPEEDS_KMH, RoadGraph, check_mode, simplify_graph
 
 NEAREST_COLUMNS: tuple[str, ...] = (
@@ -55,11 +56,17 @@ METHOD_NETWORK = "netwerk"
 METHOD_STRAIGHT_LINE = "hemelsbreed (schatting)"
 REASON_UNREACHABLE = "geen ontmoetingsplek bereikbaar over het wegennet"
 
-DETOUR_FACTOR = 1.3
-"""Road distance over straight-line distance assumed when no road network is at hand.
+DETOUR_FACTORS: dict[str, float] = MEASURED_FACTORS
+"""Road distance over straight-line distance per travel mode, used when no road network is at
+hand: the medians measured on real networks by ``bench/calibrate_detour.py``
+(:mod:`analysis.detour_factors` holds them with their sources, date and spread per band)."""
 
-A project assumption: circuity studies of road networks mostly find ratios between 1.2 and 1.4,
-higher in rural areas with few roads; 1.3 is the middle of that range."""
+
+def detour_factor(mode: str) -> float:
+    """The detour factor of ``mode`` (:data:`DETOUR_FACTORS`)."""
+    check_mode(mode)
+    return DETOUR_FACTORS[mode]
+
 
 TIE_TOLERANCE_M = 1e-6
 """Two distances closer than this (metres) count as a tie; the lower facility index then wins."""
@@ -183,7 +190,7 @@ def straight_line_estimate(
     origins_xy: np.ndarray,
     facilities_xy: np.ndarray,
     *,
-    detour_factor: float = DETOUR_FACTOR,
+    detour_factor: float,
     origin_land: np.ndarray | None = None,
     facility_land: np.ndarray | None = None,
 ) -> pd.DataFrame:
@@ -193,8 +200,8 @@ def straight_line_estimate(
     ----------
     origins_xy, facilities_xy : numpy.ndarray
         ``(n, 2)`` arrays of EPSG:28992 coordinates.
-    detour_factor : float, default :data:`DETOUR_FACTOR`
-        Assumed road distance over straight-line distance.
+    detour_factor : float
+        Road distance over straight-line distance, e.g. :func:`detour_factor` of the mode.
     origin_land, facility_land : numpy.ndarray of int, optional
         The piece of land (mainland, an island) each point lies on; ``-1`` where unknown. With
         them, an origin only gets facilities on its own land, so an estimate never crosses the

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.nearest import (
+    detour_factor,
     lean_graph,
     nearest_facilities,
     straight_line_estimate,
@@ -78,7 +79,8 @@ def kern_reach(
         ``"walk"``, ``"bike"`` or ``"drive"``: picks the speed for ``minuten``.
     graph
         Road graph of that mode; without one the distance is a straight-line estimate times
-        the detour factor, and ``methode`` says so. The search runs on the graph simplified
+        the mode's detour factor (:func:`analysis.nearest.detour_factor`), and ``methode``
+        says so. The search runs on the graph simplified
         around the nodes the kernen and places snap to (:func:`analysis.nearest.lean_graph`):
         the same distances on far fewer nodes.
     max_snap
@@ -102,13 +104,13 @@ def kern_reach(
     places = meeting_places(venues)
     origins = points_xy(kernen)
     facilities = points_xy(places)
-    if graph is None and land is not None:
-        found = straight_line_estimate(
-            origins, facilities, origin_land=land_of(kernen.geometry, land),
-            facility_land=land_of(places.geometry, land),
-        )
-    elif graph is None:
-        found = straight_line_estimate(origins, facilities)
+    lands: dict[str, np.ndarray] = {}
+    if land is not None:
+        lands = {"origin_land": land_of(kernen.geometry, land),
+                 "facility_land": land_of(places.geometry, land)}
+    factor = detour_factor(mode)
+    if graph is None:
+        found = straight_line_estimate(origins, facilities, detour_factor=factor, **lands)
     else:
         lean = lean_graph(graph, np.vstack([origins, facilities]), max_snap=max_snap)
         found = nearest_facilities(lean, origins, facilities, max_snap=max_snap)

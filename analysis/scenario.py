@@ -24,7 +24,7 @@ import pandas as pd
 from scipy.sparse.csgraph import dijkstra
 from scipy.spatial import cKDTree
 
-from analysis.nearest import DETOUR_FACTOR, TIE_TOLERANCE_M, snap_points, travel_minutes
+from analysis.nearest import TIE_TOLERANCE_M, detour_factor, snap_points, travel_minutes
 from analysis.network import RoadGraph
 from analysis.reach import meeting_places, points_xy
 
@@ -113,7 +113,8 @@ def close_venues(
     search = affected & has_second & ~second_open
     if search.any():
         origins = points_xy(kernen)[search]
-        index, dist = _nearest_open(graph, origins, points_xy(places), ~closed, max_snap)
+        index, dist = _nearest_open(graph, origins, points_xy(places), ~closed, max_snap,
+                                    detour_factor(mode))
         new_id[search] = np.where(index >= 0, place_ids[np.maximum(index, 0)], None)
         new_dist[search] = dist
     names = dict(zip(place_ids, places["naam"].to_numpy(dtype=object)))
@@ -176,7 +177,7 @@ def open_venue(
     origins = points_xy(kernen)
     old = reach["afstand_m"].to_numpy(dtype=np.float64)
     if graph is None:
-        to_site = np.hypot(*(origins - site).T) * DETOUR_FACTOR
+        to_site = np.hypot(*(origins - site).T) * detour_factor(mode)
     else:
         to_site = _distance_to_site(graph, origins, site, old, max_snap)
     gains = to_site < np.where(np.isnan(old), np.inf, old) - TIE_TOLERANCE_M
@@ -246,14 +247,18 @@ def _nearest_open(
     facilities: np.ndarray,
     is_open: np.ndarray,
     max_snap: float,
+    factor: float,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Index (-1: none) and distance (NaN: none) of each origin's nearest open facility."""
+    """Index (-1: none) and distance (NaN: none) of each origin's nearest open facility.
+
+    Without a graph the distance is the straight-line distance times ``factor``.
+    """
     open_index = np.flatnonzero(is_open)
     if open_index.size == 0:
         return np.full(len(origins), -1), np.full(len(origins), np.nan)
     if graph is None:
         distance, slot = cKDTree(facilities[open_index]).query(origins, k=1)
-        return open_index[slot], distance * DETOUR_FACTOR
+        return open_index[slot], distance * factor
     origin_node, origin_snap = snap_points(graph, origins, max_snap=max_snap)
     facility_node, facility_snap = snap_points(graph, facilities, max_snap=max_snap)
     open_index = open_index[facility_node[open_index] >= 0]

@@ -25,7 +25,7 @@ from scipy.spatial.distance import cdist
 from shapely.geometry import Point
 from spopt.locate import MCLP
 
-from analysis.nearest import DETOUR_FACTOR, snap_points
+from analysis.nearest import detour_factor, snap_points
 from analysis.network import RoadGraph
 from analysis.reach import points_xy
 from analysis.scenario import SEARCH_CELLS
@@ -91,6 +91,7 @@ def candidate_distances(
     candidates: gpd.GeoDataFrame,
     *,
     threshold_m: float,
+    mode: str,
     graph: RoadGraph | None = None,
     max_snap: float = 1000.0,
 ) -> np.ndarray:
@@ -102,6 +103,8 @@ def candidate_distances(
         Points in EPSG:28992.
     threshold_m
         Distances above this are not searched (they would not cover anyway).
+    mode
+        Travel mode; without a graph its detour factor scales the straight-line distance.
     graph
         Road graph; without one, straight-line distance times the detour factor.
     max_snap
@@ -115,7 +118,7 @@ def candidate_distances(
     """
     origins, sites = points_xy(kernen), points_xy(candidates)
     if graph is None:
-        distance = cdist(origins, sites) * DETOUR_FACTOR
+        distance = cdist(origins, sites) * detour_factor(mode)
         return np.where(distance <= threshold_m, distance, np.inf)
     kern_node, kern_snap = snap_points(graph, origins, max_snap=max_snap)
     site_node, site_snap = snap_points(graph, sites, max_snap=max_snap)
@@ -136,6 +139,7 @@ def best_sites(
     kernen: gpd.GeoDataFrame,
     n_sites: int,
     threshold_m: float,
+    mode: str,
     graph: RoadGraph | None = None,
     weight: str = "inwoners",
     max_snap: float = 1000.0,
@@ -157,6 +161,8 @@ def best_sites(
         How many new places to choose.
     threshold_m
         A kern is covered when a place lies within this distance.
+    mode
+        Travel mode of ``reach`` (picks the detour factor when there is no graph).
     graph
         Road graph used for ``reach``; ``None`` for the straight-line estimate.
     weight
@@ -183,7 +189,7 @@ def best_sites(
     existing = reach["afstand_m"].to_numpy(dtype=np.float64)
     existing = np.where(existing <= threshold_m, existing, np.inf)
     distance = candidate_distances(
-        kernen, candidates, threshold_m=threshold_m, graph=graph, max_snap=max_snap
+        kernen, candidates, threshold_m=threshold_m, mode=mode, graph=graph, max_snap=max_snap
     )
     chosen = _solve(np.column_stack([existing, distance]), values, n_sites, threshold_m, solver)
     return _chosen_frame(candidates, distance, existing, values, chosen, weight)

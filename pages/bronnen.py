@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from analysis.nearest import DETOUR_FACTOR
+from analysis import detour_factors
 from analysis.network import MODE_SPEEDS_KMH
 from loaders.roads import MODE_WORDS
 from loaders.venue_rules import rules_table
 from ui.frame import page_context
+from views.sources import detour_table, detour_words
 from views.status import attributions, layers_table
 from views.text import plain_markdown
 
@@ -98,7 +99,7 @@ niet gekoppeld, zodat een eiland nooit aan het vasteland hangt.
 metingen.
 
 **Zonder wegennet** gebruiken we de hemelsbrede afstand maal een omrijfactor van
-{f"{DETOUR_FACTOR:g}".replace(".", ",")}. Zo'n afstand is altijd gemarkeerd als **schatting**.
+{detour_words()}. Zo'n afstand is altijd gemarkeerd als **schatting**.
 Ook dan gaat een afstand nooit over zee: een kern op een eiland telt alleen plekken op hetzelfde
 eiland (eilanden en vasteland volgen uit de gemeentegrenzen). Dekt een opgeslagen wegennet maar
 een deel van het land, dan krijgen kernen daarbuiten de gemarkeerde schatting.
@@ -107,6 +108,18 @@ een deel van het land, dan krijgen kernen daarbuiten de gemarkeerde schatting.
 gemeente of provincie kiest: een dorpshuis net over de gemeentegrens telt mee.
 """
 )
+st.markdown(
+    f"""
+**De omrijfactor is gemeten**, niet aangenomen: op echte wegennetten hebben we voor willekeurige
+paren knooppunten de afstand over de weg gedeeld door de hemelsbrede afstand
+({detour_factors.MEASURED_ON}). De factor per vervoerswijze is de mediaan over paren tot 5 km.
+Voor fietsen is dat het fietsnetwerk van Wageningen; voor lopen en auto hadden we alleen het
+wegennet van **Liechtenstein**, geen Nederlands netwerk: een bergland met dalen en een rivier,
+waar omwegen groter zijn dan in het vlakke Nederland. De tabel laat per afstand de mediaan zien en
+de middelste 80 % van de paren (P10–P90): de omweg van één kern kan veel groter of kleiner zijn.
+"""
+)
+st.table(detour_table(), hide_index=True)
 
 st.header("Samenhang is geen oorzaak")
 st.markdown(

@@ -13,7 +13,7 @@ import streamlit as st
 
 from analysis.indicators import loneliness_slice
 from analysis.kern_buurten import unchanged_shapes
-from analysis.nearest import DETOUR_FACTOR, METHOD_NETWORK
+from analysis.nearest import METHOD_NETWORK
 from analysis.reach import OWN_PLACE_RADIUS_M, reach_summary
 from ui import exports
 from ui.corrections import kern_corrections
@@ -26,7 +26,7 @@ from ui.selection import MODES, mode_label
 from views import kernen as vk
 from views import maps
 from views.eenzaamheid import AGE_LABELS
-from views.sources import layer_sources
+from views.sources import detour_words, layer_sources
 from views.status import attributions
 from views.text import plain_markdown
 
@@ -90,7 +90,7 @@ def _detail(kern: pd.Series) -> None:
     st.dataframe(_mode_rows(kern["kern_id"]), hide_index=True, width="stretch")
     st.caption("Waar een wegennet is opgeslagen gaat de afstand over de weg (methode "
                f"‘{METHOD_NETWORK}’); anders is het een schatting: hemelsbreed maal een "
-               f"omrijfactor van {str(DETOUR_FACTOR).replace('.', ',')}.")
+               f"omrijfactor van {detour_words()}.")
     kern_corrections(context, view, kern, map_key=MAP_KEY)
     if eenzaamheid is None or choice.jaar is None:
         return

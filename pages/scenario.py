@@ -221,13 +221,13 @@ def open_tab(scene: Scene) -> None:
 
 @st.cache_data(show_spinner="Beste plekken zoeken…", max_entries=32, ttl=CACHE_TTL)
 def suggested_sites(
-    key: tuple, n_sites: int, threshold_m: int, weight: str,
+    key: tuple, n_sites: int, threshold_m: int, weight: str, mode: str,
     _reach: pd.DataFrame, _candidates: gpd.GeoDataFrame, _kernen: gpd.GeoDataFrame,
     _graph: object,
 ) -> pd.DataFrame:
     """:func:`analysis.siting.best_sites`, cached; ``key`` names the data the inputs came from."""
     return best_sites(_reach, _candidates, kernen=_kernen, n_sites=n_sites,
-                      threshold_m=threshold_m, graph=_graph, weight=weight)
+                      threshold_m=threshold_m, mode=mode, graph=_graph, weight=weight)
 
 
 def data_key(context: PageContext) -> tuple:
@@ -282,8 +282,8 @@ def siting_tab(scene: Scene) -> None:
         st.caption(f"{len(candidates)} kandidaten. De berekening duurt enkele seconden.")
         return
     try:
-        sites = suggested_sites(inputs, n_sites, choice.drempel_m, weight, view.table,
-                                candidates, view.kernen, view.graph)
+        sites = suggested_sites(inputs, n_sites, choice.drempel_m, weight, choice.modus,
+                                view.table, candidates, view.kernen, view.graph)
     except ValueError as exc:
         st.error(f"Geen suggestie mogelijk: {plain_markdown(str(exc))}.", icon=":material/error:")
         return

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from analysis.nearest import DETOUR_FACTORS
 from loaders.build import import_folder
 from loaders.corrections import (
     BRON,
@@ -140,7 +141,7 @@ def test_added_place_is_used_by_the_reach(store: Store) -> None:
     refresh_reach(store)
     after = _gieten(store)
     assert after["venue_naam"] == "Dorpshuis Gieten"
-    assert after["afstand_m"] == pytest.approx(130 * 1.3, abs=1)
+    assert after["afstand_m"] == pytest.approx(130 * DETOUR_FACTORS["bike"], abs=1)
 
 
 def test_duplicate_add_is_refused_and_nothing_is_stored(store: Store) -> None:

@@ -7,7 +7,9 @@ import numpy as np
 import pytest
 from shapely.geometry import box
 
-from analysis.nearest import DETOUR_FACTOR, REASON_OTHER_LAND, straight_line_estimate
+from analysis.nearest import REASON_OTHER_LAND, straight_line_estimate
+
+FACTOR = 1.25
 from analysis.reach import land_of, land_pieces
 from loaders.store import NATIONAL, Store
 from pipeline import current_reach
@@ -17,17 +19,18 @@ from tests.region_stores import demo_region_store
 def test_estimate_stays_on_its_own_land() -> None:
     origins = np.array([[0.0, 0.0], [10_000.0, 0.0], [20_000.0, 0.0]])
     facilities = np.array([[9_000.0, 0.0], [500.0, 3_000.0], [15_000.0, 0.0]])
-    found = straight_line_estimate(origins, facilities, origin_land=np.array([0, 1, 2]),
+    found = straight_line_estimate(origins, facilities, detour_factor=FACTOR,
+                                   origin_land=np.array([0, 1, 2]),
                                    facility_land=np.array([1, 0, -1]))
     assert found["facility"].tolist() == [1, 0, 2]
-    assert found.loc[0, "distance_m"] == pytest.approx(np.hypot(500, 3000) * DETOUR_FACTOR)
+    assert found.loc[0, "distance_m"] == pytest.approx(np.hypot(500, 3000) * FACTOR)
     assert found.loc[1, "second_facility"] == 2, "a place of unknown land counts everywhere"
-    assert found.loc[2, "distance_m"] == pytest.approx(5_000 * DETOUR_FACTOR)
+    assert found.loc[2, "distance_m"] == pytest.approx(5_000 * FACTOR)
 
 
 def test_land_without_a_place_gets_no_distance_and_a_reason() -> None:
     found = straight_line_estimate(np.array([[0.0, 0.0]]), np.array([[100.0, 0.0]]),
-                                   origin_land=np.array([3]), facility_land=np.array([0]))
+                                   detour_factor=FACTOR, origin_land=np.array([3]), facility_land=np.array([0]))
     assert np.isnan(found.loc[0, "distance_m"])
     assert found.loc[0, "reason"] == REASON_OTHER_LAND
 

@@ -167,7 +167,7 @@ def test_empty_venue_list_raises() -> None:
     with pytest.raises(ValueError, match="geen ontmoetingsplekken om naar te zoeken"):
         nearest_facilities(_square(oneway_ab=False), [[0.0, 0.0]], np.empty((0, 2)))
     with pytest.raises(ValueError, match="geen ontmoetingsplekken om naar te zoeken"):
-        straight_line_estimate([[0.0, 0.0]], [])
+        straight_line_estimate([[0.0, 0.0]], [], detour_factor=1.3)
 
 
 def test_snap_beyond_cap() -> None:
@@ -255,7 +255,8 @@ def test_liechtenstein_matches_networkx(shared_data: Path, mode: str) -> None:
 
 
 def test_straight_line_estimate() -> None:
-    result = straight_line_estimate([[0.0, 0.0], [50.0, 0.0]], [[300.0, 400.0], [0.0, 100.0]])
+    result = straight_line_estimate([[0.0, 0.0], [50.0, 0.0]], [[300.0, 400.0], [0.0, 100.0]],
+                                    detour_factor=1.3)
     assert tuple(result.columns) == NEAREST_COLUMNS
     assert result["facility"].tolist() == [1, 1]
     assert result["distance_m"].tolist() == pytest.approx([130.0, 1.3 * np.hypot(50, 100)])
@@ -264,7 +265,7 @@ def test_straight_line_estimate() -> None:
     assert result["origin_snap_m"].isna().all() and result["facility_snap_m"].isna().all()
     tie = straight_line_estimate([[0.0, 0.0]], [[10.0, 0.0], [-10.0, 0.0]], detour_factor=1.0)
     assert tie.loc[0, ["facility", "second_facility"]].tolist() == [0, 1]
-    single = straight_line_estimate([[0.0, 0.0]], [[3.0, 4.0]])
+    single = straight_line_estimate([[0.0, 0.0]], [[3.0, 4.0]], detour_factor=1.3)
     assert single.loc[0, "second_facility"] == -1
 
 

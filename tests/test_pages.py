@@ -14,7 +14,7 @@ from shapely.geometry import Point
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
-from analysis.nearest import DETOUR_FACTOR
+from analysis.nearest import DETOUR_FACTORS
 from loaders.rivm import read_loneliness_csv
 from loaders.store import DATA_ENV, NATIONAL, LayerSource, Store
 from loaders.venue_rules import rules_table
@@ -262,7 +262,8 @@ def test_bronnen_page_explains_sources_and_method(monkeypatch, demo_store) -> No
     text = "\n".join(m.value for m in app.markdown)
     for phrase in ("De Jong-Gierveld", "score 3 of hoger", "score 9 of hoger",
                    "Modelschattingen, geen tellingen", "15 jaar en ouder", "multi-source Dijkstra",
-                   f"{DETOUR_FACTOR:g}".replace(".", ","), "**schatting**",
+                   f"{DETOUR_FACTORS['bike']:.2f}".replace(".", ","), "**schatting**",
+                   "Liechtenstein", "**De omrijfactor is gemeten**",
                    plain_markdown("Bron: RIVM, GGD'en, CBS – Gezondheidsmonitor Volwassenen en "
                                   "Ouderen")):
         assert phrase in text, phrase

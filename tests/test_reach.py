@@ -12,7 +12,7 @@ import pytest
 from shapely.geometry import Point
 
 from analysis.indicators import available_years, kern_links, kern_loneliness
-from analysis.nearest import METHOD_NETWORK, METHOD_STRAIGHT_LINE, DETOUR_FACTOR
+from analysis.nearest import DETOUR_FACTORS, METHOD_NETWORK, METHOD_STRAIGHT_LINE
 from analysis.network import graph_from_edges
 from analysis.reach import kern_reach, kernen_without, meeting_places, reach_summary
 from loaders.store import Store
@@ -45,8 +45,9 @@ def test_straight_line_is_labelled_estimate_and_skips_non_meeting_places() -> No
     reach = kern_reach(kernen, venues, mode="walk")
     assert (reach["methode"] == METHOD_STRAIGHT_LINE).all()
     assert reach["venue_id"].tolist() == ["v0", "v1"]
-    assert reach["afstand_m"].tolist() == pytest.approx([500 * DETOUR_FACTOR, 1000 * DETOUR_FACTOR])
-    assert reach["minuten"].iloc[0] == pytest.approx(500 * DETOUR_FACTOR / (4500 / 60))
+    factor = DETOUR_FACTORS["walk"]
+    assert reach["afstand_m"].tolist() == pytest.approx([500 * factor, 1000 * factor])
+    assert reach["minuten"].iloc[0] == pytest.approx(500 * factor / (4500 / 60))
     assert reach["eigen_plek"].tolist() == [True, False]
     assert len(meeting_places(venues)) == 2
 

@@ -6,7 +6,7 @@ import geopandas as gpd
 import numpy as np
 import pytest
 
-from analysis.nearest import DETOUR_FACTOR, METHOD_STRAIGHT_LINE
+from analysis.nearest import DETOUR_FACTORS, METHOD_STRAIGHT_LINE
 from analysis.network import graph_from_edges
 from analysis.reach import OFF_NETWORK_NOTE, fill_off_network, kern_reach
 from pipeline.reach import reach_with_fallback
@@ -42,7 +42,7 @@ def test_kern_on_the_network_is_routed_the_far_one_estimated(layers) -> None:
     table = reach_with_fallback(kernen, venues, mode="bike", graph=graph()).set_index("kern_id")
     assert table.loc["op", "afstand_m"] == pytest.approx(1414.2, abs=0.5)
     assert table.loc["op", "methode"] != METHOD_STRAIGHT_LINE
-    far = np.hypot(1000.0, 10_000.0) * DETOUR_FACTOR
+    far = np.hypot(1000.0, 10_000.0) * DETOUR_FACTORS["bike"]
     assert table.loc["ver", "afstand_m"] == pytest.approx(far)
     assert table.loc["ver", "methode"] == METHOD_STRAIGHT_LINE
     assert table.loc["ver", "reden"] == OFF_NETWORK_NOTE
@@ -60,3 +60,4 @@ def test_fill_refuses_tables_of_other_kernen(layers) -> None:
     estimate = kern_reach(kernen.iloc[::-1], venues, mode="bike")
     with pytest.raises(ValueError, match="same kernen"):
         fill_off_network(routed, estimate)
+

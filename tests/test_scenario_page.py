@@ -188,7 +188,8 @@ def test_siting_suggests_the_site_best_sites_finds(monkeypatch, store, layers) -
     kernen, venues, reach = layers
     candidates = candidate_sites(venues=venues[venues["gemeentecode"] == "GM1680"],
                                  kernen=kernen)
-    expected = best_sites(reach, candidates, kernen=kernen, n_sites=1, threshold_m=THRESHOLD_M)
+    expected = best_sites(reach, candidates, kernen=kernen, n_sites=1, threshold_m=THRESHOLD_M,
+                          mode="bike")
     app = _run(_app(monkeypatch, store))
     assert app.subheader[0].value == "Beste plekken voor 1 nieuwe ontmoetingsplek"
     assert any("Een modelsuggestie, geen advies" in i.value and "blijven open" in i.value

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from shapely.geometry import Point
 
-from analysis.nearest import DETOUR_FACTOR
+from analysis.nearest import DETOUR_FACTORS
 from analysis.network import RoadGraph, graph_from_edges
 from analysis.reach import kern_reach
 from analysis.siting import (
@@ -74,10 +74,11 @@ def test_straight_line_mclp_equals_enumeration(n_sites: int) -> None:
                      [True, True] + [False] * 6)
     candidates = candidate_sites(venues=venues, points=[(1000.0, 1000.0), (7000.0, 7000.0)])
     reach = kern_reach(kernen, venues, mode="walk")
-    result = best_sites(reach, candidates, kernen=kernen, n_sites=n_sites, threshold_m=THRESHOLD)
+    result = best_sites(reach, candidates, kernen=kernen, n_sites=n_sites, threshold_m=THRESHOLD,
+                        mode="walk")
     site_xy = np.array([[p.x, p.y] for p in candidates.geometry])
     distance = np.hypot(*(kern_xy[:, None, :] - site_xy[None, :, :]).transpose(2, 0, 1))
-    distance *= DETOUR_FACTOR
+    distance *= DETOUR_FACTORS["walk"]
     covered_now = reach["afstand_m"].to_numpy() <= THRESHOLD
     chosen = [candidates["kandidaat_id"].tolist().index(c) for c in result["kandidaat_id"]]
     _check_against_brute_force(chosen, result["nieuw_gedekt"].sum(), covered_now, distance,
@@ -124,11 +125,12 @@ def test_network_mclp_with_weight_column_equals_enumeration() -> None:
     reach.loc[3, "eenzamen_schatting"] = np.nan
     candidates = candidate_sites(kernen=kernen.iloc[::3])
     assert list(candidates.columns) == list(CANDIDATE_COLUMNS)
-    result = best_sites(reach, candidates, kernen=kernen, graph=graph, n_sites=2,
+    result = best_sites(reach, candidates, kernen=kernen, graph=graph, n_sites=2, mode="bike",
                         threshold_m=THRESHOLD, weight="eenzamen_schatting")
     distance = _networkx_distances(graph, kern_nodes, kern_nodes[::3], np.full(30, 30.0),
                                    np.full(10, 30.0))
-    matrix = candidate_distances(kernen, candidates, threshold_m=THRESHOLD, graph=graph)
+    matrix = candidate_distances(kernen, candidates, threshold_m=THRESHOLD, mode="bike",
+                                 graph=graph)
     within = distance <= THRESHOLD
     assert np.array_equal(np.isfinite(matrix), within)
     assert matrix[within] == pytest.approx(distance[within])
@@ -146,8 +148,9 @@ def test_bad_siting_requests_raise() -> None:
     reach = kern_reach(kernen, venues, mode="walk")
     candidates = candidate_sites(venues=venues)
     with pytest.raises(ValueError, match="kies 1 tot 1"):
-        best_sites(reach, candidates, kernen=kernen, n_sites=2, threshold_m=THRESHOLD)
+        best_sites(reach, candidates, kernen=kernen, n_sites=2, threshold_m=THRESHOLD,
+                   mode="walk")
     with pytest.raises(ValueError, match="ontbreekt"):
         best_sites(reach, candidates, kernen=kernen, n_sites=1, threshold_m=THRESHOLD,
-                   weight="inwoners_65plus")
+                   mode="walk", weight="inwoners_65plus")
     assert len(candidate_sites()) == 0

@@ -17,6 +17,7 @@ from loaders.rivm import read_loneliness_csv
 from tests.conftest import SHARED_DATA
 from views import kernen as vk
 from views.export import excel_csv, figure_html, xlsx_bytes
+from views.sources import detour_words
 
 RIVM_CSV = SHARED_DATA / "rivm_eenzaamheid_wijk_buurt_2016_2020.csv"
 
@@ -149,7 +150,7 @@ def test_xlsx_keeps_formula_like_names_as_text_and_has_a_source_sheet() -> None:
     xml = zipfile.ZipFile(io.BytesIO(data)).read("xl/worksheets/sheet1.xml").decode()
     assert "<f>" not in xml
     methode = {r[0].value: r[1].value for r in book["Methode"].iter_rows(min_row=2)}
-    assert methode["Afstanden"] == "hemelsbreed (schatting): hemelsbreed × 1,3"
+    assert methode["Afstanden"] == f"hemelsbreed (schatting): hemelsbreed × {detour_words('bike')}"
     assert methode["Afstandsgrens"] == "2 km"
 
 

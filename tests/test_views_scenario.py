@@ -11,12 +11,12 @@ import pandas as pd
 import pytest
 from shapely.geometry import Point, Polygon
 
-from analysis.nearest import DETOUR_FACTOR
 from analysis.reach import kern_reach
 from analysis.scenario import SCENARIO_COLUMNS, close_venues, open_venue
 from analysis.siting import SITING_COLUMNS
 from views import scenario as sv
 from views.export import excel_csv
+from views.sources import detour_words
 
 SCRIPT = "<script>alert(1)</script>"
 ESCAPED = "&lt;script&gt;alert(1)&lt;/script&gt;"
@@ -70,7 +70,7 @@ def test_formatting_is_dutch() -> None:
     assert sv.format_count(np.nan) == "onbekend"
     assert sv.threshold_label(500) == "0,5 km"
     assert sv.method_note(True) == (
-        f"hemelsbreed × {DETOUR_FACTOR:g} (schatting; geen wegennet opgeslagen)".replace(".", ",")
+        f"hemelsbreed × {detour_words()} (schatting; geen wegennet opgeslagen)"
     )
     assert sv.method_note(False) == "over het wegennet"
 

@@ -36,7 +36,7 @@ from reportlab.platypus import (
 )
 from reportlab.platypus.flowables import Flowable, KeepTogether
 
-from analysis.nearest import DETOUR_FACTOR, METHOD_STRAIGHT_LINE
+from analysis.nearest import METHOD_STRAIGHT_LINE
 from analysis.reach import meeting_places
 from loaders.schema import LONELINESS_INDICATORS
 from views import factsheet_figures as parts
@@ -53,7 +53,7 @@ from views.pdf import (
     pdf_table,
     source_paragraphs,
 )
-from views.sources import dutch_date, layer_sources, source_line
+from views.sources import detour_words, dutch_date, layer_sources, source_line
 from views.static import StaticExportError, print_style, render_batch
 
 FIGURE_LAYERS = ("gemeenten", "kernen", "venues")
@@ -337,7 +337,7 @@ def _method(
         distance = (f"Afstanden zijn {how} over het wegennet van OpenStreetMap gemeten, vanaf het "
                     "punt van de kern tot de dichtstbijzijnde ontmoetingsplek.")
     else:
-        factor = f"{DETOUR_FACTOR:g}".replace(".", ",")
+        factor = detour_words(choice.mode)
         distance = (f"Voor deze regio is geen wegennet opgeslagen: afstanden zijn hemelsbreed "
                     f"gemeten en met {factor} vermenigvuldigd (omrijfactor). Het zijn schattingen.")
     venues = data.venues

@@ -18,11 +18,12 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from analysis.indicators import available_years
-from analysis.nearest import DETOUR_FACTOR, METHOD_STRAIGHT_LINE
+from analysis.nearest import METHOD_STRAIGHT_LINE
 from analysis.reach import kernen_without, meeting_places
 from loaders.schema import LONELINESS_INDICATORS
 from views.eenzaamheid import AGE_LABELS, NATIONAL_CODE, buurt_values
 from views.labels import place_labels
+from views.sources import detour_words
 from views.text import plain_plotly
 
 MODE_TEXT = {"walk": "lopend", "bike": "per fiets", "drive": "met de auto"}
@@ -222,7 +223,7 @@ def distance_map(
     _scale_bar(figure, frame, outline)
     figure.update_xaxes(visible=False)
     figure.update_yaxes(visible=False, scaleanchor="x", scaleratio=1)
-    subtitle = f"{MODE_TEXT.get(mode, mode)} · {_method_words(reach)} · namen bij ≥ " \
+    subtitle = f"{MODE_TEXT.get(mode, mode)} · {_method_words(reach, mode)} · namen bij ≥ " \
                f"{format_km(drempel_m)}"
     return figure_layout(figure, "Afstand tot de dichtstbijzijnde ontmoetingsplek", subtitle,
                          MAP_SIZE, legend={"orientation": "v", "x": 1.0, "xanchor": "left",
@@ -269,7 +270,7 @@ def distance_chart(reach: pd.DataFrame, *, drempel_m: float, mode: str) -> go.Fi
     figure.update_yaxes(autorange="reversed", title_text=None)
     figure.update_xaxes(title_text=f"Afstand {MODE_TEXT.get(mode, mode)} tot de dichtstbijzijnde "
                                    "ontmoetingsplek (km)", rangemode="tozero")
-    parts = [f"{len(outside)} van {len(reach)} kernen", _method_words(reach)]
+    parts = [f"{len(outside)} van {len(reach)} kernen", _method_words(reach, mode)]
     if len(outside) > len(shown) + unreachable:
         parts.append(f"de verste {len(shown)} getoond")
     if unreachable:
@@ -288,9 +289,9 @@ def _value(rows: pd.DataFrame, code: str, column: str) -> float:
     return float(found.iloc[0]) if len(found) else math.nan
 
 
-def _method_words(reach: pd.DataFrame) -> str:
+def _method_words(reach: pd.DataFrame, mode: str) -> str:
     if (reach["methode"] == METHOD_STRAIGHT_LINE).all():
-        return f"hemelsbreed × {DETOUR_FACTOR:g} (schatting)".replace(".", ",")
+        return f"hemelsbreed × {detour_words(mode)} (schatting)"
     return "over het wegennet"
 
 

@@ -36,7 +36,7 @@ from reportlab.platypus.flowables import Flowable
 
 from analysis.indicators import loneliness_slice
 from analysis.kern_buurten import kern_figures
-from analysis.nearest import DETOUR_FACTOR, METHOD_STRAIGHT_LINE
+from analysis.nearest import METHOD_STRAIGHT_LINE
 from analysis.reach import meeting_places
 from loaders.schema import LONELINESS_INDICATORS
 from views import factsheet_figures as parts
@@ -55,7 +55,7 @@ from views.pdf import (
     pdf_table,
     source_paragraphs,
 )
-from views.sources import dutch_date, layer_sources, source_line
+from views.sources import detour_words, dutch_date, layer_sources, source_line
 from views.static import StaticExportError, print_style, render_batch
 from views.text import plain_plotly
 
@@ -252,7 +252,7 @@ def kern_map(data: FactsheetData, choice: FactsheetChoice, kern_id: str) -> go.F
     figure.update_xaxes(visible=False, range=[box[0], box[2]])
     figure.update_yaxes(visible=False, range=[box[1], box[3]], scaleanchor="x", scaleratio=1)
     how = parts.MODE_TEXT.get(choice.mode, choice.mode)
-    method = ("hemelsbreed × " + f"{DETOUR_FACTOR:g}".replace(".", ",") + " (schatting)"
+    method = (f"hemelsbreed × {detour_words(choice.mode)} (schatting)"
               if row.get("methode") == METHOD_STRAIGHT_LINE else "over het wegennet")
     subtitle = (f"{gemeente_name(data, str(row['gemeentecode']))} · 1 = dichtstbijzijnde, "
                 f"2 = op één na dichtstbijzijnde ontmoetingsplek · afstand {how}, {method}")
@@ -393,7 +393,7 @@ def _method(facts: KernFacts, choice: FactsheetChoice,
             styles: dict[str, ParagraphStyle]) -> list[Flowable]:
     how = parts.MODE_TEXT.get(choice.mode, choice.mode)
     if facts.estimate:
-        factor = f"{DETOUR_FACTOR:g}".replace(".", ",")
+        factor = detour_words(choice.mode)
         distance = (f"Voor deze kern is geen wegennet opgeslagen: afstanden zijn hemelsbreed "
                     f"gemeten en met {factor} vermenigvuldigd (omrijfactor). Het zijn schattingen.")
     else:

@@ -14,9 +14,10 @@ import pandas as pd
 from pandas.io.formats.style import Styler
 
 from analysis.indicators import loneliness_slice
-from analysis.nearest import DETOUR_FACTOR, METHOD_STRAIGHT_LINE
+from analysis.nearest import METHOD_STRAIGHT_LINE
 from loaders.schema import LONELINESS_INDICATORS
 from views.eenzaamheid import AGE_LABELS, SUPPRESSED, format_pct
+from views.sources import detour_words
 from views.status import attributions, format_timestamp
 
 NO_DISTANCE = "geen afstand"
@@ -57,10 +58,9 @@ def format_threshold(metres: float) -> str:
 
 def estimate_note(mode_label: str) -> str:
     """Dutch notice that the distances for ``mode_label`` (``fietsen``) are estimates."""
-    factor = f"{DETOUR_FACTOR:g}".replace(".", ",")
     return (
         f"**Afstanden zijn schattingen.** Voor {mode_label} is geen wegennet opgeslagen; de "
-        f"afstand is hemelsbreed maal een omrijfactor van {factor}. Over de weg kan het "
+        f"afstand is hemelsbreed maal een omrijfactor van {detour_words(mode_label)}. Over de weg kan het "
         "verder of dichterbij zijn. De beheerder kan een wegennet toevoegen voor afstanden "
         "over de weg (zie Bronnen en methode)."
     )
@@ -246,7 +246,7 @@ def method_rows(
     leeftijd: str | None, estimate: bool, exported_at: str,
 ) -> pd.DataFrame:
     """Rows for the 'Bron' sheet of an export: what the figures are and how they were made."""
-    method = (f"{METHOD_STRAIGHT_LINE}: hemelsbreed × {DETOUR_FACTOR:g}".replace(".", ",")
+    method = (f"{METHOD_STRAIGHT_LINE}: hemelsbreed × {detour_words(mode_label)}"
               if estimate else "over het wegennet (OpenStreetMap)")
     rows = [
         ("Vervoerswijze", mode_label),

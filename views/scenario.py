@@ -21,13 +21,13 @@ from pandas.io.formats.style import Styler
 from plotly.subplots import make_subplots
 from pyproj import Transformer
 
-from analysis.nearest import DETOUR_FACTOR
 from analysis.reach import meeting_places, points_xy
 from analysis.scenario import SCENARIO_COLUMNS, summarise_scenario
 from loaders.schema import LONELINESS_INDICATORS
 from loaders.venue_rules import BIJEENKOMST_RULE, OVERIG_RULE, VENUE_RULES
 from views.charts import FONT
 from views.maps import DISTANCE_SCALE
+from views.sources import detour_words
 from views.text import plain_plotly
 
 CLOSE = "dicht"
@@ -67,8 +67,7 @@ class PointError(ValueError):
 def method_note(is_estimate: bool) -> str:
     """How distances were found, for captions and exports."""
     if is_estimate:
-        factor = f"{DETOUR_FACTOR:g}".replace(".", ",")
-        return f"hemelsbreed × {factor} (schatting; geen wegennet opgeslagen)"
+        return f"hemelsbreed × {detour_words()} (schatting; geen wegennet opgeslagen)"
     return "over het wegennet"
 
 

@@ -1,7 +1,10 @@
-"""Source lines and dates for exported files, figures and factsheets.
+"""Source lines and dates for exported files, figures and factsheets; the detour factor in words.
 
 Every export names where its figures come from (the attribution of each layer in the region's
 manifest) and when it was made. The RIVM line gets the survey years shown, as in the dashboard.
+Every text that names the detour factor of the straight-line estimate takes it from
+:func:`detour_words`, and the page Bronnen en methode shows its measured spread
+(:func:`detour_table`).
 """
 
 from __future__ import annotations
@@ -10,7 +13,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from typing import Any
 
+import pandas as pd
+
+from analysis import detour_factors
+from analysis.nearest import DETOUR_FACTORS
 from loaders.corrections import CORRECTIONS_LAYER
+from loaders.roads import MODE_CHOICES, MODE_WORDS
 from views.eenzaamheid import rivm_source
 
 MONTHS = (
@@ -86,3 +94,57 @@ def source_line(parts: Iterable[str]) -> str:
     for part in parts:
         flat.extend(p for p in split_attribution(part) if p not in flat)
     return PREFIX + "; ".join(flat) if flat else ""
+
+
+def _decimal(value: float) -> str:
+    """A factor with two decimals and a decimal comma (``1,23``)."""
+    return f"{value:.2f}".replace(".", ",")
+
+
+def detour_words(mode: str | None = None) -> str:
+    """The detour factor of a travel mode in Dutch, or of all three.
+
+    Parameters
+    ----------
+    mode
+        ``"bike"``, ``"fietsen"``, ``"fiets"``, …; ``None`` (or an unknown word) names all three.
+
+    Examples
+    --------
+    >>> detour_words("bike") == _decimal(DETOUR_FACTORS["bike"])
+    True
+    """
+    known = MODE_CHOICES.get(str(mode).lower()) if mode is not None else None
+    if known is not None:
+        return _decimal(DETOUR_FACTORS[known])
+    words = [f"{_decimal(factor)} ({MODE_WORDS[m]})" for m, factor in DETOUR_FACTORS.items()]
+    return ", ".join(words[:-1]) + " of " + words[-1]
+
+
+def _band_label(low: float, high: float) -> str:
+    """``0,1–1 km``, ``5 km en verder``."""
+    def km(metres: float) -> str:
+        return f"{metres / 1000:g}".replace(".", ",")
+
+    return f"{km(low)} km en verder" if high == float("inf") else f"{km(low)}–{km(high)} km"
+
+
+def detour_table() -> pd.DataFrame:
+    """Per travel mode and band of straight-line distance: the measured detour factor.
+
+    Columns ``Vervoerswijze``, ``Hemelsbreed``, ``Mediaan``, ``P10–P90`` (the middle 80 % of
+    the pairs), ``Paren`` and ``Gemeten op`` (the network), from :mod:`analysis.detour_factors`.
+    """
+    rows = [
+        {
+            "Vervoerswijze": MODE_WORDS[mode],
+            "Hemelsbreed": _band_label(low, high),
+            "Mediaan": _decimal(median),
+            "P10–P90": f"{_decimal(p10)}–{_decimal(p90)}",
+            "Paren": n,
+            "Gemeten op": detour_factors.SOURCES[mode],
+        }
+        for mode, bands in detour_factors.BANDS.items()
+        for low, high, n, median, p10, p90 in bands
+    ]
+    return pd.DataFrame(rows)
