@@ -198,7 +198,7 @@ def _choice_widgets(options: RegionOptions, gebied: Gebied) -> Selection:
         options.ages,
         key="leeftijd",
         required=True,
-        help=" · ".join(f"{a}: {AGE_LABELS.get(a, a)}" for a in options.ages),
+        help=" · ".join(plain_markdown(f"{a}: {AGE_LABELS.get(a, a)}") for a in options.ages),
     )
     indicator = st.selectbox(
         "Indicator",
