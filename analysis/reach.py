@@ -14,9 +14,11 @@ import numpy as np
 import pandas as pd
 
 from analysis.nearest import (
+    METHOD_STRAIGHT_LINE,
     detour_factor,
     lean_graph,
     nearest_facilities,
+    snap_points,
     straight_line_estimate,
     travel_minutes,
 )
@@ -89,6 +91,10 @@ def kern_reach(
         Pieces of land (:func:`land_pieces`): a straight-line estimate then only looks for
         places on the kern's own piece, so it never crosses the sea to another island.
 
+    A place farther than ``max_snap`` from the network still counts for the kernen on the
+    network, by its straight-line estimate (:func:`with_off_network_places`); a kern farther
+    than ``max_snap`` gets no distance here and the estimate from :func:`fill_off_network`.
+
     Returns
     -------
     pandas.DataFrame
@@ -114,6 +120,14 @@ def kern_reach(
     else:
         lean = lean_graph(graph, np.vstack([origins, facilities]), max_snap=max_snap)
         found = nearest_facilities(lean, origins, facilities, max_snap=max_snap)
+        off = np.flatnonzero(snap_points(graph, facilities, max_snap=max_snap)[0] < 0)
+        if off.size:
+            estimate = straight_line_estimate(
+                origins, facilities[off], detour_factor=factor,
+                **({"origin_land": lands["origin_land"],
+                    "facility_land": lands["facility_land"][off]} if lands else {}),
+            )
+            found = with_off_network_places(found, estimate, off, max_snap=max_snap)
     first, second = found["facility"].to_numpy(), found["second_facility"].to_numpy()
     result = pd.DataFrame(
         {
@@ -142,6 +156,77 @@ def kern_reach(
 OFF_NETWORK = "te ver van het wegennet"
 """Start of the reason :func:`kern_reach` gives a kern that lies outside the road network."""
 OFF_NETWORK_NOTE = "buiten het opgeslagen wegennet: hemelsbrede schatting"
+"""``reden`` of a kern outside the road network that got the straight-line estimate."""
+PLACE_OFF_NETWORK_NOTE = ("dichtstbijzijnde ontmoetingsplek ligt buiten het opgeslagen wegennet: "
+                          "hemelsbrede schatting")
+"""``reden`` of a kern on the network whose nearest place lies off it (estimated distance)."""
+SECOND_OFF_NETWORK_NOTE = ("op één na dichtstbijzijnde ontmoetingsplek ligt buiten het opgeslagen "
+                           "wegennet: die afstand is een hemelsbrede schatting")
+"""``reden`` of a kern whose nearest place is routed and whose second one is estimated."""
+
+
+def with_off_network_places(
+    network: pd.DataFrame, estimate: pd.DataFrame, off: np.ndarray, *, max_snap: float
+) -> pd.DataFrame:
+    """Let places beyond the snap limit count for the kernen on the network, by estimate.
+
+    Parameters
+    ----------
+    network
+        :func:`analysis.nearest.nearest_facilities` of all places (off-network places are
+        not routed there).
+    estimate
+        :func:`analysis.nearest.straight_line_estimate` of the same origins to the places
+        ``off`` only (facility positions relative to ``off``).
+    off
+        Positions of the places farther than ``max_snap`` from the network.
+    max_snap
+        The snap limit the network search used: kernen beyond it keep their row (they get
+        the estimate to every place from :func:`fill_off_network`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``network`` where, for kernen on the network, the nearest two of the routed places
+        and the estimated off-network places are taken. A kern whose nearest place is an
+        estimate gets ``method`` :data:`analysis.nearest.METHOD_STRAIGHT_LINE`, no snap
+        distances and ``reason`` :data:`PLACE_OFF_NETWORK_NOTE`; one whose second place is an
+        estimate keeps its method and gets :data:`SECOND_OFF_NETWORK_NOTE`.
+    """
+    on_graph = network["origin_snap_m"].le(max_snap).to_numpy()
+
+    def column(frame: pd.DataFrame, name: str) -> np.ndarray:
+        return frame[name].fillna(np.inf).to_numpy(dtype=np.float64)
+
+    def places(frame: pd.DataFrame, name: str, mapping: np.ndarray | None) -> np.ndarray:
+        index = frame[name].to_numpy(dtype=np.int64)
+        return index if mapping is None else np.where(index >= 0, mapping[index], -1)
+
+    dist = np.column_stack([column(network, "distance_m"), column(network, "second_distance_m"),
+                            column(estimate, "distance_m"), column(estimate, "second_distance_m")])
+    place = np.column_stack([places(network, "facility", None),
+                             places(network, "second_facility", None),
+                             places(estimate, "facility", off),
+                             places(estimate, "second_facility", off)])
+    dist[place < 0] = np.inf
+    order = np.argsort(dist, axis=1, kind="stable")
+    rows = np.arange(len(network))[:, None]
+    dist, place, estimated = dist[rows, order], place[rows, order], order >= 2
+    result = network.copy()
+    merge = on_graph & np.isfinite(dist[:, 0])
+    first_estimated = merge & estimated[:, 0]
+    second_estimated = merge & ~estimated[:, 0] & estimated[:, 1] & np.isfinite(dist[:, 1])
+    result.loc[merge, "facility"] = place[merge, 0]
+    result.loc[merge, "distance_m"] = dist[merge, 0]
+    result.loc[merge, "second_facility"] = np.where(np.isfinite(dist[merge, 1]),
+                                                    place[merge, 1], -1)
+    result.loc[merge, "second_distance_m"] = np.where(np.isfinite(dist[merge, 1]),
+                                                      dist[merge, 1], np.nan)
+    result.loc[first_estimated, ["origin_snap_m", "facility_snap_m"]] = np.nan
+    result.loc[first_estimated, "method"] = METHOD_STRAIGHT_LINE
+    result.loc[first_estimated, "reason"] = PLACE_OFF_NETWORK_NOTE
+    result.loc[second_estimated, "reason"] = SECOND_OFF_NETWORK_NOTE
+    return result
 
 
 def fill_off_network(network: pd.DataFrame, estimate: pd.DataFrame) -> pd.DataFrame:

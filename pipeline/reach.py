@@ -120,11 +120,13 @@ def reach_with_fallback(
     land: gpd.GeoSeries | None = None,
 ) -> pd.DataFrame:
     """:func:`kern_reach` over ``graph``; kernen outside it get the straight-line estimate,
-    which stays on the kern's own piece of ``land`` (no crossing of the sea)."""
+    and places outside it count by their estimate; an estimate stays on the kern's own piece
+    of ``land`` (no crossing of the sea). Each kern's ``methode`` and ``reden`` say which."""
     estimate = kern_reach(kernen, venues, mode=mode, graph=None, land=land)
     if graph is None:
         return estimate
-    return fill_off_network(kern_reach(kernen, venues, mode=mode, graph=graph), estimate)
+    network = kern_reach(kernen, venues, mode=mode, graph=graph, land=land)
+    return fill_off_network(network, estimate)
 
 
 def _graph(store: Store, region: str, manifest: Mapping[str, Any], mode: str) -> RoadGraph | None:

@@ -8,7 +8,13 @@ import pytest
 
 from analysis.nearest import DETOUR_FACTORS, METHOD_STRAIGHT_LINE
 from analysis.network import graph_from_edges
-from analysis.reach import OFF_NETWORK_NOTE, fill_off_network, kern_reach
+from analysis.reach import (
+    OFF_NETWORK_NOTE,
+    PLACE_OFF_NETWORK_NOTE,
+    SECOND_OFF_NETWORK_NOTE,
+    fill_off_network,
+    kern_reach,
+)
 from pipeline.reach import reach_with_fallback
 
 CRS = "EPSG:28992"
@@ -61,3 +67,46 @@ def test_fill_refuses_tables_of_other_kernen(layers) -> None:
     with pytest.raises(ValueError, match="same kernen"):
         fill_off_network(routed, estimate)
 
+
+def _places(xy: list[tuple[float, float]]) -> gpd.GeoDataFrame:
+    names = [f"p{i}" for i in range(len(xy))]
+    return gpd.GeoDataFrame(
+        {"venue_id": names, "naam": names, "soort": ["dorpshuis"] * len(xy),
+         "ontmoetingsplek": [True] * len(xy)},
+        geometry=gpd.points_from_xy(*zip(*xy)), crs=CRS,
+    )
+
+
+def test_a_place_off_the_network_counts_by_its_labelled_estimate(layers) -> None:
+    kernen, _ = layers
+    # p0 at the end of the road (1414 m over it); p1 beside the kern but 3 km from any road.
+    places = _places([(101_000.0, 400_000.0), (100_000.0, 396_900.0), (130_000.0, 400_000.0)])
+    table = reach_with_fallback(kernen, places, mode="bike", graph=graph()).set_index("kern_id")
+    op = table.loc["op"]
+    estimate = 3_100.0 * DETOUR_FACTORS["bike"]
+    assert (op["venue_id"], op["tweede_venue_id"]) == ("p0", "p1")
+    assert op["afstand_m"] == pytest.approx(1414.2, abs=0.5)
+    assert op["tweede_afstand_m"] == pytest.approx(estimate)
+    assert op["methode"] != METHOD_STRAIGHT_LINE and op["reden"] == SECOND_OFF_NETWORK_NOTE
+    closer = _places([(101_000.0, 400_000.0), (100_000.0, 399_000.0)])
+    # p1 now 1 km away in a straight line, 1.3 km estimated: nearer than p0 over the road,
+    # and it lies 1 km from the nearest node, beyond a snap limit of 900 m.
+    near = kern_reach(kernen, closer, mode="bike", graph=graph(), max_snap=900.0)
+    near = near.set_index("kern_id").loc["op"]
+    assert (near["venue_id"], near["tweede_venue_id"]) == ("p1", "p0")
+    assert near["afstand_m"] == pytest.approx(1_000.0 * DETOUR_FACTORS["bike"])
+    assert near["tweede_afstand_m"] == pytest.approx(1414.2, abs=0.5)
+    assert near["methode"] == METHOD_STRAIGHT_LINE and near["reden"] == PLACE_OFF_NETWORK_NOTE
+    assert np.isnan(near["snap_m"])
+
+
+def test_places_all_off_the_network_never_leave_a_kern_empty(layers) -> None:
+    kernen, _ = layers
+    places = _places([(120_000.0, 400_000.0), (100_000.0, 420_000.0)])
+    table = reach_with_fallback(kernen, places, mode="bike", graph=graph()).set_index("kern_id")
+    assert table["afstand_m"].notna().all()
+    assert (table["methode"] == METHOD_STRAIGHT_LINE).all()
+    assert table.loc["op", "venue_id"] == "p0"
+    assert table.loc["op", "afstand_m"] == pytest.approx(20_000.0 * DETOUR_FACTORS["bike"])
+    assert table.loc["op", "reden"] == PLACE_OFF_NETWORK_NOTE
+    assert table.loc["ver", "venue_id"] == "p1" and table.loc["ver", "reden"] == OFF_NETWORK_NOTE
