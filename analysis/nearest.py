@@ -19,8 +19,9 @@ and ``S1`` the distance to and the label of the nearest facility of every node, 
                  w(v,u) + D2(u)  where S1(u) == S1(v) )      (stay inside it)
 
 This is itself a shortest-path problem: a second Dijkstra from one virtual node joined to every
-catchment boundary node by the first line's value, run only over edges inside catchment areas that
-hold an origin. Both runs use :func:`scipy.sparse.csgraph.dijkstra`.
+boundary node of the catchment areas that hold an origin (by the first line's value), over the
+same CSR structure with every edge between two areas made infinitely long, so it only enters
+those areas. Both runs use :func:`scipy.sparse.csgraph.dijkstra`.
 """
 
 from __future__ import annotations
@@ -138,8 +139,9 @@ def nearest_facilities(
         Origins and facilities farther than this (metres) from the network are not routed.
     k : {2, 1}
         ``2`` also finds the second-nearest facility with a second, exact search over the
-        catchment areas that hold an origin (in the benchmark it adds 40-120 % to the first
-        search, more when facilities are few); ``1`` skips it.
+        catchment areas that hold an origin (``bench/bench_nearest.py``: about 60 % on top of
+        the first search, more when the areas that hold an origin cover more of the graph);
+        ``1`` skips it.
     limit : float, default inf
         Distances above this (metres) are not searched and count as unreachable.
 
@@ -335,9 +337,10 @@ def _second_run(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Distance to and index of the nearest facility other than each origin node's nearest one.
 
-    The search runs over a compact graph of only the catchment areas that hold an origin (the
-    nodes renumbered in their original order, so neighbours stay close in memory), plus one
-    root joined to every boundary node of those areas.
+    The second search runs over the same CSR structure with every edge between two catchment
+    areas made infinitely long, plus one root joined to each boundary node of the areas that
+    hold an origin (by the value it gets from its neighbour across the boundary). Areas without
+    a boundary start are never entered, so the search stays inside the areas that matter.
 
     Returns
     -------
@@ -346,41 +349,32 @@ def _second_run(
         ``inf``/-1 when there is none.
     """
     matrix = search.matrix
+    size = matrix.shape[0]
     head = matrix.indices
+    label_tail = np.repeat(label1, np.diff(matrix.indptr))
+    label_head = label1[head]
+    same = label_tail == label_head
     wanted = np.zeros(int(label1.max()) + 2, dtype=bool)
     wanted[label1[origin_nodes]] = True
     wanted[-1] = False
-    in_area = wanted[label1]
-    label_tail = np.repeat(label1, np.diff(matrix.indptr))
-    label_head = label1[head]
-    relevant = wanted[label_head]
-    same = label_tail == label_head
-    inside = same & relevant
-    boundary = np.flatnonzero(~same & relevant & (label_tail >= 0))
+    crossing = np.flatnonzero(~same)
+    boundary = crossing[wanted[label_head[crossing]] & (label_tail[crossing] >= 0)]
     boundary_tail = np.searchsorted(matrix.indptr, boundary, side="right") - 1
-    compact = np.cumsum(in_area) - 1
-    root = int(compact[-1]) + 1
     start_node, start_dist, start_label = _boundary_starts(
-        compact[head[boundary]], matrix.data[boundary] + dist1[boundary_tail],
-        label_tail[boundary],
+        head[boundary], matrix.data[boundary] + dist1[boundary_tail], label_tail[boundary]
     )
-    kept = np.zeros(head.size + 1, dtype=np.int64)
-    np.cumsum(inside, out=kept[1:])
-    rows = np.append(np.flatnonzero(in_area), matrix.shape[0])
-    indptr = np.append(kept[matrix.indptr[rows]], kept[-1] + start_node.size).astype(np.int32)
     second = sp.csr_array(
         (
-            np.concatenate([matrix.data[inside], start_dist]),
-            np.concatenate([compact[head[inside]], start_node]).astype(np.int32, copy=False),
-            indptr,
+            np.concatenate([np.where(same, matrix.data, np.inf), start_dist]),
+            np.concatenate([head, start_node.astype(np.int32)]),
+            np.append(matrix.indptr, matrix.indptr[-1] + start_node.size).astype(np.int32),
         ),
-        shape=(root + 1, root + 1),
+        shape=(size + 1, size + 1),
     )
-    origin = compact[origin_nodes]
-    dist, pred = dijkstra(second, indices=root, return_predecessors=True, limit=limit)
-    via = np.full(root + 1, -1, dtype=np.int32)
+    dist, pred = dijkstra(second, indices=size, return_predecessors=True, limit=limit)
+    via = np.full(size + 1, -1, dtype=np.int32)
     via[start_node] = start_label
-    return dist[origin], _label_of_start(pred, via, root, origin)[origin]
+    return dist[origin_nodes], _label_of_start(pred, via, size, origin_nodes)[origin_nodes]
 
 
 def _boundary_starts(

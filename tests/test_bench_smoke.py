@@ -49,3 +49,8 @@ def test_bench_load_quick_mode(national_store: Path) -> None:
 def test_bench_network_quick_mode() -> None:
     out = _run("bench_network.py", "--snel", timeout=300)
     assert "knopen over" in out and "projectie landelijk extract" in out
+
+
+def test_bench_nearest_quick_mode() -> None:
+    out = _run("bench_nearest.py", "--snel", timeout=300)
+    assert "ratio k=2 / bare" in out

@@ -149,6 +149,17 @@ def test_island_is_unreachable_never_zero_never_mainland() -> None:
     assert pd.isna(result.loc[1, "reason"])
 
 
+def test_island_origin_gets_no_second_place_from_the_mainland() -> None:
+    # Mainland 0-1-2 with two places; the island 3-4 holds the origin and no place.
+    graph = graph_from_edges([0.0, 100.0, 200.0, 5000.0, 5100.0], [0.0] * 5, [0, 1, 3],
+                             [1, 2, 4], [100.0, 100.0, 100.0], mode="walk")
+    result = nearest_facilities(graph, [[5000.0, 0.0], [0.0, 0.0]], [[0.0, 0.0], [200.0, 0.0]])
+    assert result.loc[0, ["facility", "second_facility"]].tolist() == [-1, -1]
+    assert result.loc[0, ["distance_m", "second_distance_m"]].isna().all()
+    assert result.loc[1, ["facility", "second_facility"]].tolist() == [0, 1]
+    assert result.loc[1, "second_distance_m"] == 200.0
+
+
 def test_origin_exactly_on_a_venue_is_zero() -> None:
     graph = _square(oneway_ab=True)
     result = nearest_facilities(graph, [[0.0, 0.0]], [[0.0, 0.0], [100.0, 100.0]])
@@ -277,3 +288,21 @@ def test_travel_minutes() -> None:
     assert minutes[0] == pytest.approx(10.0) and np.isnan(minutes[1])
     with pytest.raises(ValueError, match="onbekende vervoerswijze"):
         travel_minutes(1.0, "boat")
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_many_catchment_areas_match_networkx(seed: int) -> None:
+    # Many places, so that most origins find their second place across several boundaries;
+    # a third of the edges one-way, some nodes cut off.
+    rng = np.random.default_rng(100 + seed)
+    n = 150
+    x, y = rng.uniform(0, 5000, n), rng.uniform(0, 5000, n)
+    u, v = rng.integers(0, n, 260), rng.integers(0, n, 260)
+    length = np.hypot(x[u] - x[v], y[u] - y[v]) * rng.uniform(1.0, 1.4, 260)
+    graph = graph_from_edges(x, y, u, v, length, oneway=rng.random(260) < 0.33, mode="drive")
+    xy = np.column_stack([x, y])
+    facilities = xy[rng.choice(n, 25, replace=False)] + rng.uniform(-40, 40, (25, 2))
+    origins = xy[rng.choice(n, 40, replace=False)] + rng.uniform(-40, 40, (40, 2))
+    result = nearest_facilities(graph, origins, facilities)
+    _assert_matches(result, _brute_force(graph, origins, facilities))
+    assert result["second_facility"].ge(0).sum() >= 10
