@@ -23,9 +23,10 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from analysis.nearest import nearest_facilities, snap_points  # noqa: E402
-from analysis.network import RoadGraph, graph_from_edges  # noqa: E402
-from scipy.sparse.csgraph import dijkstra  # noqa: E402
+from scipy.sparse.csgraph import dijkstra
+
+from analysis.nearest import nearest_facilities, snap_points
+from analysis.network import RoadGraph, graph_from_edges
 
 SPACING_M = 80.0
 KEEP_FRACTION = 0.6

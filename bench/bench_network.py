@@ -30,17 +30,17 @@ REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-import osmium  # noqa: E402
+import osmium
 
-from analysis.network import graph_from_road_edges, simplify_graph  # noqa: E402
-from loaders.roads import (  # noqa: E402
+from analysis.network import graph_from_road_edges, simplify_graph
+from loaders.roads import (
     TRAVEL_MODES,
     RoadEdges,
     read_road_networks,
     way_allowed,
     way_oneway,
 )
-from loaders.schema import wgs84_to_rd  # noqa: E402
+from loaders.schema import wgs84_to_rd
 
 LIECHTENSTEIN = REPO.parent / "shared" / "data" / "fixtures" / "osm_liechtenstein.osm.pbf"
 NATIONAL_MB = 1300.0
@@ -147,8 +147,8 @@ def main() -> None:
     size_mb = args.pbf.stat().st_size / 1024**2
     runs: dict[str, list[dict[str, object]]] = {"nieuw": [], "vorig": []}
     for _ in range(repeat):
-        for variant in runs:
-            runs[variant].append(_run_child(variant, args.pbf))
+        for variant, measured in runs.items():
+            measured.append(_run_child(variant, args.pbf))
     seconds = {k: float(np.median([r["seconds"] for r in v])) for k, v in runs.items()}
     memory = {k: float(np.median([r["memory_mb"] for r in v])) for k, v in runs.items()}
     new_sizes = runs["nieuw"][0]["sizes"]

@@ -27,10 +27,10 @@ REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from analysis.detour import FACTOR_BAND_M, measure_detour, sample_pairs  # noqa: E402
-from analysis.network import RoadGraph, graph_from_road_edges  # noqa: E402
-from loaders.lines import line_edges, read_line_layer  # noqa: E402
-from loaders.roads import read_road_edges  # noqa: E402
+from analysis.detour import FACTOR_BAND_M, measure_detour, sample_pairs
+from analysis.network import RoadGraph, graph_from_road_edges
+from loaders.lines import line_edges, read_line_layer
+from loaders.roads import read_road_edges
 
 DATA = REPO.parent / "shared" / "data"
 WAGENINGEN = DATA / "osm_wageningen_bike_network_2018.gpkg"
@@ -88,8 +88,8 @@ def _module_text(bands: dict[str, list[tuple]], factors: dict[str, float], pairs
         "DETOUR_FACTORS: dict[str, float] = {",
         *(f'    "{mode}": {factor:.2f},' for mode, factor in factors.items()),
         "}",
-        f'"""Per mode the median factor over {FACTOR_BAND_M[0]:g}-{FACTOR_BAND_M[1]:g} m, '
-        'rounded to two decimals."""',
+        (f'"""Per mode the median factor over {FACTOR_BAND_M[0]:g}-{FACTOR_BAND_M[1]:g} m, '
+         'rounded to two decimals."""'),
         "",
     ]
     return "\n".join(lines)

@@ -20,8 +20,8 @@ from analysis.nearest import (
     straight_line_estimate,
     travel_minutes,
 )
-from tests.conftest import osm_graph
 from analysis.network import RoadGraph, graph_from_edges
+from tests.conftest import osm_graph
 
 LIECHTENSTEIN = "fixtures/osm_liechtenstein.osm.pbf"
 TOO_FAR = "te ver van het wegennet (> 1000 m)"

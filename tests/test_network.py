@@ -11,7 +11,12 @@ from pyproj import Transformer
 from scipy.sparse.csgraph import dijkstra
 
 from analysis.nearest import lean_graph, nearest_facilities
-from analysis.network import MODE_SPEEDS_KMH, RoadGraph, graph_from_edges, simplify_graph
+from analysis.network import (
+    MODE_SPEEDS_KMH,
+    RoadGraph,
+    graph_from_edges,
+    simplify_graph,
+)
 from loaders.errors import SourceFormatError
 from loaders.roads import way_allowed, way_oneway
 from tests.conftest import osm_graph
