@@ -363,9 +363,11 @@ def _second_run(
     start_node, start_dist, start_label = _boundary_starts(
         head[boundary], matrix.data[boundary] + dist1[boundary_tail], label_tail[boundary]
     )
+    data = np.concatenate([matrix.data, start_dist])
+    data[crossing] = np.inf
     second = sp.csr_array(
         (
-            np.concatenate([np.where(same, matrix.data, np.inf), start_dist]),
+            data,
             np.concatenate([head, start_node.astype(np.int32)]),
             np.append(matrix.indptr, matrix.indptr[-1] + start_node.size).astype(np.int32),
         ),
