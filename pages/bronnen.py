@@ -102,7 +102,9 @@ metingen.
 {detour_words()}. Zo'n afstand is altijd gemarkeerd als **schatting**.
 Ook dan gaat een afstand nooit over zee: een kern op een eiland telt alleen plekken op hetzelfde
 eiland (eilanden en vasteland volgen uit de gemeentegrenzen). Dekt een opgeslagen wegennet maar
-een deel van het land, dan krijgen kernen daarbuiten de gemarkeerde schatting.
+een deel van het land, dan krijgen kernen daarbuiten de gemarkeerde schatting, en telt een
+ontmoetingsplek ver van het wegennet mee met haar hemelsbrede schatting. De methode per kern
+(kaart, tabellen, downloads) zegt steeds welke afstand een schatting is.
 
 **Over de grens.** Alle kernen worden met alle plekken van Nederland vergeleken, ook als je één
 gemeente of provincie kiest: een dorpshuis net over de gemeentegrens telt mee.
