@@ -15,19 +15,19 @@ from analysis.indicators import loneliness_slice
 from analysis.kern_buurten import unchanged_shapes
 from analysis.nearest import METHOD_NETWORK
 from analysis.reach import OWN_PLACE_RADIUS_M, reach_summary
-from ui import exports
+from ui import exports, tiles
 from ui.corrections import kern_corrections
 from ui.downloads import chart_downloads
 from ui.frame import page_context
 from ui.kern_figures import load_links
 from ui.layers import load_layer
+from ui.notices import estimate_notice
 from ui.reach import load_reach
 from ui.selection import MODES, mode_label
 from views import kernen as vk
 from views import maps
-from views.eenzaamheid import AGE_LABELS
-from views.sources import detour_words, layer_sources
-from views.status import attributions
+from views.eenzaamheid import AGE_LABELS, dutch_list
+from views.sources import detour_words, layer_sources, source_line
 from views.text import plain_markdown
 
 KERN_KEY = "kaart_kern"
@@ -89,8 +89,8 @@ def _detail(kern: pd.Series) -> None:
     st.markdown("**Per vervoerswijze**")
     st.dataframe(_mode_rows(kern["kern_id"]), hide_index=True, width="stretch")
     st.caption("Waar een wegennet is opgeslagen gaat de afstand over de weg (methode "
-               f"‘{METHOD_NETWORK}’); anders is het een schatting: hemelsbreed maal een "
-               f"omrijfactor van {detour_words()}.")
+               f"‘{METHOD_NETWORK}’); anders is het een schatting: de rechte afstand maal "
+               f"{detour_words()}, omdat wegen niet recht lopen.")
     kern_corrections(context, view, kern, map_key=MAP_KEY)
     if eenzaamheid is None or choice.jaar is None:
         return
@@ -150,13 +150,14 @@ if view is None:
 choice = context.selection
 mode = mode_label(choice.modus)
 if view.is_estimate:
-    st.warning(vk.estimate_note(mode), icon=":material/straighten:")
+    estimate_notice(mode)
 
 gemeenten = load_layer(context.root, context.manifest, "gemeenten")
 buurten = load_layer(context.root, context.manifest, "buurten")
 eenzaamheid = load_layer(context.root, context.manifest, "eenzaamheid")
 names = vk.gemeente_names(gemeenten, context.options.gemeente_namen)
-table = vk.kern_table(view.table, gemeente_namen=names, buurten=buurten, gemeenten=gemeenten)
+table = vk.kern_table(view.table, gemeente_namen=names, buurten=buurten, gemeenten=gemeenten,
+                      venues=view.venues)
 choices = vk.kern_choices(table)
 if st.session_state.get(KERN_KEY) not in choices:
     st.session_state.pop(KERN_KEY, None)
@@ -176,8 +177,20 @@ kern_id = right.selectbox(
     placeholder="Kies een kern, of klik op een kern in de kaart",
 )
 
+gebied = context.options.gebied(choice.gebied)
+if gebied is not None and set(gebied.codes) == set(choice.gemeenten):
+    area = gebied.label
+elif len(choice.gemeenten) <= 3:
+    area = dutch_list([names.get(code, code) for code in choice.gemeenten])
+else:
+    area = "de gekozen gemeenten"
 text = maps.MapText(mode_label=mode, threshold_m=choice.drempel_m, estimate=view.is_estimate,
-                    sources=attributions(context.manifest))
+                    area=area)
+background = tiles.background() if st.toggle(
+    "Achtergrondkaart", value=True, key="kaart_achtergrond",
+    help="Een grijze kaart van het Kadaster onder de kernen en buurten, als die bereikbaar is; "
+         "anders een witte achtergrond.",
+) else None
 chosen_gemeenten = None
 if gemeenten is not None:
     chosen_gemeenten = gemeenten[gemeenten["code"].isin(choice.gemeenten)]
@@ -186,7 +199,7 @@ if weergave == "gemeenten" and chosen_gemeenten is not None and len(chosen_gemee
                        horizontal=True, key="kaart_maat")
     figure = maps.gemeenten_map(
         chosen_gemeenten, reach_summary(table, [choice.drempel_m]), table, view.kernen, text,
-        measure=measure, selected=kern_id,
+        measure=measure, selected=kern_id, background=background,
     )
 else:
     values = pd.Series(dtype=float)
@@ -198,17 +211,21 @@ else:
     figure = maps.buurten_map(
         shown, values, table, view.kernen, view.venues, text, indicator=choice.indicator,
         jaar=choice.jaar, leeftijd=choice.leeftijd, gemeenten=chosen_gemeenten,
-        selected=kern_id, changed=changed, boundaries=boundaries,
+        selected=kern_id, changed=changed, boundaries=boundaries, background=background,
     )
 
 st.plotly_chart(figure, key=MAP_KEY, on_select=_select_from_map, selection_mode="points",
                 width="stretch", config={"scrollZoom": True, "displaylogo": False})
+map_sources = layer_sources(context.manifest, [*MAP_LAYERS, f"netwerk_{choice.modus}"],
+                            rivm_years=[choice.jaar] if choice.jaar is not None else ())
+if background is not None:
+    map_sources.append(background.source)
+st.caption(plain_markdown(source_line(map_sources)))
 st.caption("Beweeg over een kern, buurt of plek voor de cijfers en de bron; klik op een kern "
            "voor de details hieronder. Scrollen zoomt in en uit.")
 chart_downloads(
     figure, f"kaart_{context.selection.file_stem}_{weergave}",
-    sources=layer_sources(context.manifest, [*MAP_LAYERS, f"netwerk_{choice.modus}"],
-                          rivm_years=[choice.jaar] if choice.jaar is not None else ()),
+    sources=map_sources,
     recolour=False,
     table=vk.export_table(table, indicator=choice.indicator, jaar=choice.jaar,
                           leeftijd=choice.leeftijd, mode_label=mode,

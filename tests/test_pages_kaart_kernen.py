@@ -18,9 +18,10 @@ from openpyxl import load_workbook
 from analysis.nearest import METHOD_NETWORK, METHOD_STRAIGHT_LINE
 from analysis.network import graph_from_road_edges
 from analysis.reach import kern_reach, reach_summary
+from loaders.corrections import corrected_venues
 from loaders.roads import RoadEdges
 from pipeline.loneliness import stored_kern_loneliness
-from loaders.store import LayerSource, Store
+from loaders.store import NATIONAL, LayerSource, Store
 from pipeline import refresh_reach
 from tests.region_stores import REGION, demo_region_store
 from tests.test_pages import (
@@ -30,7 +31,7 @@ from tests.test_pages import (
     _rivm,
     _run,
 )
-from views.kernen import format_km
+from views.kernen import estimate_note, format_km
 
 KAART = "pages/kaart.py"
 KERNEN = "pages/kernen.py"
@@ -86,6 +87,22 @@ def _expected(root: Path, *, graph=None) -> pd.DataFrame:
                       store.read_layer(REGION, "venues"), mode="bike", graph=graph)
 
 
+@pytest.fixture(autouse=True)
+def offline_tiles(monkeypatch):
+    """No tile service: the map page must not wait for the network in these tests."""
+    from ui import tiles
+
+    monkeypatch.setattr(tiles, "_probe", lambda url: False)
+    tiles.tile_reachable.clear()
+    yield
+    tiles.tile_reachable.clear()
+
+
+def _plain(text: str) -> str:
+    """A wrapped plotly text as one line."""
+    return text.replace("<br>", " ")
+
+
 def _figure(app) -> dict:
     [chart] = app.get("plotly_chart")
     return json.loads(chart.proto.spec)
@@ -124,16 +141,19 @@ def test_kaart_shows_buurten_kernen_and_places_of_one_gemeente(monkeypatch, aa_r
     app = _run(_app(monkeypatch, aa_root), KAART)
     assert app.title[0].value == "Kaart"
     assert app.caption[0].value.startswith("Gegevens: Nederland (GM1680)")
-    assert "Afstanden zijn schattingen" in app.warning[0].value
+    assert any(estimate_note("fietsen") in m.value for m in app.markdown)
     assert app.segmented_control(key="kaart_weergave_detail").value == "buurten"
     layout = _figure(app)["layout"]
-    assert layout["title"]["text"] == "Kernen, ontmoetingsplekken en eenzaamheid"
-    assert "2020, 18 jaar en ouder, modelschatting" in layout["title"]["subtitle"]["text"]
-    assert "hemelsbreed (schatting)" in layout["title"]["subtitle"]["text"]
+    # the store holds only Aa en Hunze; the area chosen is Nederland
+    assert _plain(layout["title"]["text"]) == (
+        "Kernen, ontmoetingsplekken en eenzaamheid in Nederland")
+    subtitle = _plain(layout["title"]["subtitle"]["text"])
+    assert "2020, 18 jaar en ouder, modelschatting" in subtitle
+    assert "hemelsbreed (schatting)" in subtitle
     assert layout["map"]["style"] == "white-bg"
     traces = _traces(app)
-    assert traces["Eenzaam (%)"]["colorbar"]["title"]["text"] == (
-        "Eenzaam (%)<br>2020 · 18+<br>modelschatting")
+    assert _plain(traces["Eenzaam (%)"]["colorbar"]["title"]["text"]) == (
+        "Eenzaam per buurt (%), 2020, 18 jaar en ouder, modelschatting")
     buurten = dict(zip(traces["Eenzaam (%)"]["locations"], _values(traces["Eenzaam (%)"]["z"]),
                        strict=True))
     assert buurten["BU16800500"] == float(_rivm("2020", "18+", "BU16800500")["eenzaam_pct"])
@@ -165,15 +185,15 @@ def test_selecting_schipborg_opens_its_detail(monkeypatch, aa_root) -> None:
                                      leeftijd="18+", jaar=2020).set_index("naam")
     figure = next(m.value for m in app.markdown if m.value.startswith("**Eenzaam in de kern**"))
     assert figure.endswith(_pct(figures.loc[SCHIPBORG, "eenzaamheid_pct"]))
-    assert "Gekozen kern" in _traces(app)
+    assert f"Gekozen kern: {SCHIPBORG}" in _traces(app)
+    assert _traces(app)["Namen van kernen"]["text"][0] == SCHIPBORG
     assert any("Binnen 750 m hemelsbreed van het kernpunt ligt een ontmoetingsplek." in m.value
                for m in app.markdown)
     [sheet] = [b for b in app.get("download_button")
                if b.proto.label == "Factsheet van deze kern (PDF)"]
     assert sheet.proto.help.startswith("A4 voor een brief")
-    subtitle = _figure(app)["layout"]["title"]["subtitle"]["text"]
-    assert subtitle.split("<br>")[1] == ("Buurtgrenzen van 2016, cijfers op de buurtindeling van "
-                                         "2020.")
+    subtitle = _plain(_figure(app)["layout"]["title"]["subtitle"]["text"])
+    assert "Buurtgrenzen van 2016, cijfers op de buurtindeling van 2020." in subtitle
 
 
 def test_province_starts_with_the_gemeente_overview(monkeypatch, drenthe_root) -> None:
@@ -181,7 +201,8 @@ def test_province_starts_with_the_gemeente_overview(monkeypatch, drenthe_root) -
     assert app.selectbox(key="gebied").value == "provincie-drenthe"
     assert app.segmented_control(key="kaart_weergave_overzicht").value == "gemeenten"
     layout = _figure(app)["layout"]
-    assert layout["title"]["text"] == "Waar ontbreekt een ontmoetingsplek?"
+    assert _plain(layout["title"]["text"]) == (
+        "Waar ontbreekt een ontmoetingsplek in Provincie Drenthe?")
     area = next(t for t in _figure(app)["data"] if t["type"] == "choroplethmap")
     assert len(area["locations"]) == 12
     store = Store(drenthe_root)
@@ -203,7 +224,7 @@ def test_province_starts_with_the_gemeente_overview(monkeypatch, drenthe_root) -
 def test_kernen_table_threshold_filter_agrees_with_reach_summary(monkeypatch, aa_root) -> None:
     app = _run(_app(monkeypatch, aa_root), KERNEN)
     assert app.title[0].value == "Kernen en hun dichtstbijzijnde ontmoetingsplek"
-    assert "Afstanden zijn schattingen" in app.warning[0].value
+    assert any(estimate_note("fietsen") in m.value for m in app.markdown)
     summary = reach_summary(_expected(aa_root), [2000, 5000]).iloc[0]
     metrics = {m.label: m.value for m in app.metric}
     assert metrics["Met ontmoetingsplek binnen 2 km"] == (
@@ -217,11 +238,13 @@ def test_kernen_table_threshold_filter_agrees_with_reach_summary(monkeypatch, aa
     assert schipborg["Methode"] == METHOD_STRAIGHT_LINE
     figures = stored_kern_loneliness(Store(aa_root), _expected(aa_root), indicator="eenzaam_pct",
                                      leeftijd="18+", jaar=2020).set_index("naam")
-    assert schipborg["Eenzaam (%)"] == pytest.approx(figures.loc[SCHIPBORG, "eenzaamheid_pct"])
+    assert schipborg["Eenzaam 18+ 2020 (%)"] == pytest.approx(
+        figures.loc[SCHIPBORG, "eenzaamheid_pct"])
     own = float(_rivm("2020", "18+", "BU16800500")["eenzaam_pct"])
     assert figures.loc[SCHIPBORG, "eenzaamheid_min"] <= own <= figures.loc[
         SCHIPBORG, "eenzaamheid_max"]
-    assert schipborg["Eenzaam van"] == f"{figures.loc[SCHIPBORG, 'eenzaamheid_buurten']} buurten"
+    assert schipborg["Eenzaam: cijfer van"] == (
+        f"{figures.loc[SCHIPBORG, 'eenzaamheid_buurten']} buurten")
 
     app.toggle(key="kernen_zonder").set_value(True).run()
     assert len(_table(app)) == summary["kernen"] - summary["kernen_binnen_2000"]
@@ -255,6 +278,10 @@ def test_kernen_downloads_carry_rows_sources_and_method(monkeypatch, aa_root, de
     assert header[-2:] == ["Bron", "Opgehaald"]
     assert "Waar is mijn stemlokaal" in rows[0][-2] and "RIVM" in rows[0][-2]
     assert {r[header.index("Methode")] for r in rows} == {METHOD_STRAIGHT_LINE}
+    second = {r[header.index("Op één na dichtstbijzijnde ontmoetingsplek")] for r in rows}
+    venues = corrected_venues(Store(aa_root), NATIONAL)
+    assert second - {""} and second - {""} <= set(venues["naam"]), "the second place by name"
+    assert not second & set(venues["venue_id"])
     book = load_workbook(io.BytesIO(files["xlsx"]))
     assert book.sheetnames == ["Kernen", "Bron", "Methode"]
     assert book["Kernen"].max_row == len(shown) + 1
@@ -294,4 +321,29 @@ def test_stored_network_replaces_the_estimate(monkeypatch, network_root, deferre
                                "Auto": METHOD_STRAIGHT_LINE}
     assert not app.warning
     app.segmented_control(key="modus").set_value("walk").run()
-    assert "Voor lopen is geen wegennet opgeslagen" in app.warning[0].value
+    assert any(estimate_note("lopen") in m.value for m in app.markdown)
+
+
+@pytest.mark.parametrize("reachable", [True, False])
+def test_background_map_only_when_its_tiles_answer(monkeypatch, aa_root, reachable) -> None:
+    from ui import tiles
+    from views.maps import BRT_BACKGROUND
+
+    asked: list[str] = []
+    monkeypatch.setattr(tiles, "_probe", lambda url: asked.append(url) or reachable)
+    tiles.tile_reachable.clear()
+    app = _run(_app(monkeypatch, aa_root), KAART)
+    spec = json.dumps(_figure(app))
+    assert asked == [BRT_BACKGROUND.tiles.format(**tiles.PROBE_TILE)]
+    layers = _figure(app)["layout"]["map"].get("layers", [])
+    sources = " ".join(c.value for c in app.caption)
+    if reachable:
+        [layer] = layers
+        assert layer["source"] == [BRT_BACKGROUND.tiles]
+        assert layer["sourceattribution"] == "Kaartgegevens © Kadaster"
+        assert "Kaartgegevens © Kadaster" in sources
+    else:
+        assert layers == [] and "pdok" not in spec.lower() and "tile" not in spec.lower()
+        assert "Kadaster)" not in sources or "Kaartgegevens" not in sources
+    app.toggle(key="kaart_achtergrond").set_value(False).run()
+    assert _figure(app)["layout"]["map"].get("layers", []) == []

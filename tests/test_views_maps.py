@@ -22,7 +22,7 @@ from views import maps
 from views.kernen import kern_table
 
 RD = "EPSG:28992"
-TEXT = maps.MapText(mode_label="fietsen", threshold_m=2000, estimate=True, sources=["Bron: test"])
+TEXT = maps.MapText(mode_label="fietsen", threshold_m=2000, estimate=True, area="Aa en Hunze")
 
 
 def _layers(root: Path) -> dict[str, pd.DataFrame]:
@@ -55,6 +55,11 @@ def drenthe(tmp_path_factory: pytest.TempPathFactory) -> dict[str, pd.DataFrame]
 def _browser_json(figure) -> dict:
     """The figure as the browser receives it."""
     return json.loads(figure.to_json())
+
+
+def _plain(text: str) -> str:
+    """A wrapped plotly text as one line."""
+    return text.replace("<br>", " ")
 
 
 def _coordinates(geojson: dict) -> np.ndarray:
@@ -135,7 +140,7 @@ def test_estimate_is_labelled_in_hover_colourbar_and_subtitle() -> None:
     [kern_trace] = [t for t in figure.data if t.name == "Kern (kleur = afstand)"]
     assert all(METHOD_STRAIGHT_LINE in h for h in kern_trace.hovertext)
     assert "schatting" in kern_trace.marker.colorbar.title.text
-    assert "hemelsbreed (schatting)" in figure.layout.title.subtitle.text
+    assert "hemelsbreed (schatting)" in _plain(figure.layout.title.subtitle.text)
     assert "grens 2 km" in kern_trace.marker.colorbar.ticktext
     assert list(kern_trace.customdata) == ["k1", "k2"]
 
@@ -165,7 +170,10 @@ def test_network_distances_carry_no_estimate_label_and_unreachable_kern_is_grey(
     lost = by_name["Kern zonder bereikbare plek"]
     assert list(lost.customdata) == ["k2"]
     assert "te ver van het wegennet" in lost.hovertext[0]
-    assert by_name["Gekozen kern"].lon == (round(kernen.to_crs("EPSG:4326").geometry.x[0], 5),)
+    assert by_name["Gekozen kern: Aadorp"].lon == (
+        round(kernen.to_crs("EPSG:4326").geometry.x[0], 5),)
+    [names] = [t for t in figure.data if t.name == "Namen van kernen"]
+    assert names.text[0] == "Aadorp", "the chosen kern is named first"
 
 
 def test_suppressed_and_unknown_buurten_are_grey_not_zero() -> None:
@@ -178,7 +186,8 @@ def test_suppressed_and_unknown_buurten_are_grey_not_zero() -> None:
     coloured, grey = maps.buurt_traces(buurten, values, indicator="eenzaam_pct", jaar=2020,
                                        leeftijd="18+", tolerance=10.0)
     assert list(coloured.locations) == ["BU1"] and list(coloured.z) == [41.2]
-    assert "2020 · 18+<br>modelschatting" in coloured.colorbar.title.text
+    assert "2020, 18 jaar en ouder, modelschatting" in _plain(coloured.colorbar.title.text)
+    assert coloured.colorbar.orientation == "h", "colour bars lie under the map"
     assert list(grey.locations) == ["BU2", "BU3"]
     assert "onderdrukt" in grey.hovertext[0]
     assert "geen cijfer in deze buurtindeling" in grey.hovertext[1]
@@ -216,7 +225,10 @@ def test_aa_en_hunze_map_shows_layers_with_their_sources(aa) -> None:
     assert any("Dorpshuis Schipborg" in h and "Stemlokaal TK2023" in h
                for h in counting[0].hovertext)
     assert figure.layout.map.style == "white-bg"
-    assert figure.layout.annotations[0].text == "Bron: test"
+    assert not figure.layout.map.layers, "no background map unless the page passes one"
+    assert _plain(figure.layout.title.text) == (
+        "Kernen, ontmoetingsplekken en eenzaamheid in Aa en Hunze")
+    assert not figure.layout.annotations, "sources are the page's and the export's, once"
 
 
 def test_province_map_payload_stays_small(drenthe) -> None:
@@ -258,7 +270,43 @@ def test_changed_buurt_shapes_are_grey_and_the_map_says_which_years() -> None:
     assert list(grey.locations) == ["BU00010001", "BU00010002"]
     assert all(maps.CHANGED_TEXT in text for text in grey.hovertext)
     figure = maps.map_figure([coloured, grey], bounds=buurten.total_bounds, title="t",
-                             subtitle=["eerste regel <b>", *note], notes=[], revision="r")
+                             subtitle=["eerste regel <b>", *note], revision="r")
     subtitle = figure.layout.title.subtitle.text
     assert subtitle.startswith("eerste regel &lt;b&gt;<br>")
-    assert subtitle.split("<br>")[1:] == note
+    assert all(len(line) <= maps.SUBTITLE_CHARS for line in subtitle.split("<br>")[1:])
+    assert _plain(subtitle.removeprefix("eerste regel &lt;b&gt;<br>")) == " ".join(note)
+
+
+def test_aa_en_hunze_labels_do_not_overlap_and_the_title_names_the_gemeente(aa) -> None:
+    table = _table(aa)
+    bounds = maps._bounds(aa["buurten"])
+    labels = maps.place_kern_labels(table, aa["kernen"], bounds=bounds, obstacles=aa["venues"])
+    people = pd.to_numeric(table["inwoners"], errors="coerce").fillna(0)
+    largest = table.loc[people.idxmax(), "naam"]
+    assert labels.texts[0] == largest and 5 <= len(labels.texts) <= maps.label_limit(bounds)
+    assert set(labels.positions) <= {"top center", "bottom center", "middle right",
+                                     "middle left"}
+    boxes = labels.boxes
+    for i in range(len(boxes)):
+        for j in range(i + 1, len(boxes)):
+            apart = (boxes[i, 2] <= boxes[j, 0] or boxes[j, 2] <= boxes[i, 0]
+                     or boxes[i, 3] <= boxes[j, 1] or boxes[j, 3] <= boxes[i, 1])
+            assert apart, (labels.texts[i], labels.texts[j])
+    figure = maps.buurten_map(aa["buurten"], pd.Series(dtype=float), table, aa["kernen"],
+                              aa["venues"], TEXT, indicator="eenzaam_pct", jaar=2020,
+                              leeftijd="18+", gemeenten=aa["gemeenten"])
+    [names] = [t for t in figure.data if t.name == "Namen van kernen"]
+    assert list(names.text[:-1]) == labels.texts and names.text[-1].endswith("km")
+    assert any(t.name.startswith("Schaal: ") and t.mode == "lines" for t in figure.data)
+    assert figure.layout.legend.orientation == "h" and figure.layout.legend.y < 0
+
+
+def test_background_tiles_with_attribution() -> None:
+    kernen, venues = _tiny_layers("Aadorp")
+    table = kern_table(kern_reach(kernen, venues, mode="bike"), gemeente_namen={})
+    figure = maps.buurten_map(None, pd.Series(dtype=float), table, kernen, venues, TEXT,
+                              indicator="eenzaam_pct", jaar=None, leeftijd=None,
+                              background=maps.BRT_BACKGROUND)
+    [layer] = figure.layout.map.layers
+    assert layer.source == (maps.BRT_BACKGROUND.tiles,) and layer.below == "traces"
+    assert layer.sourceattribution == "Kaartgegevens © Kadaster"

@@ -62,11 +62,10 @@ def place_labels(
     for i in order:
         if not texts[i] or np.isnan(xs[i]) or np.isnan(ys[i]):
             continue
-        width = len(texts[i]) * CHAR_WIDTH * fonts[i] * units_per_pixel
-        height = fonts[i] * 1.3 * units_per_pixel
         others = np.delete(markers, i, axis=0)
         for position in POSITIONS:
-            box = _box(position, xs[i], ys[i], width, height, halves[i])
+            box = label_box(position, xs[i], ys[i], texts[i], units_per_pixel=units_per_pixel,
+                            font_size=fonts[i], marker_size=2 * halves[i] / units_per_pixel)
             if bounds is not None and (box[0] < bounds[0] or box[1] < bounds[1]
                                        or box[2] > bounds[2] or box[3] > bounds[3]):
                 continue
@@ -78,9 +77,24 @@ def place_labels(
     return result
 
 
-def _box(position: str, x: float, y: float, width: float, height: float,
-         gap: float) -> np.ndarray:
-    """The label's box (xmin, ymin, xmax, ymax) at ``position`` of a point at (x, y)."""
+def label_box(
+    position: str,
+    x: float,
+    y: float,
+    text: str,
+    *,
+    units_per_pixel: float,
+    font_size: float = 10.0,
+    marker_size: float = 12.0,
+) -> np.ndarray:
+    """The box (xmin, ymin, xmax, ymax) of ``text`` at ``position`` beside a point at (x, y).
+
+    The width is estimated from the number of characters (:data:`CHAR_WIDTH`), the height is
+    1.3 times the font size; both in data units, like ``x`` and ``y``.
+    """
+    width = len(text) * CHAR_WIDTH * font_size * units_per_pixel
+    height = font_size * 1.3 * units_per_pixel
+    gap = marker_size / 2 * units_per_pixel
     if position == "top center":
         return np.array([x - width / 2, y + gap, x + width / 2, y + gap + height])
     if position == "bottom center":

@@ -4,10 +4,17 @@ Pure plotly, no Streamlit. Geometry arrives in EPSG:28992; polygons are simplifi
 metres, coarser for a larger area) and converted to EPSG:4326 only in this module, with
 coordinates rounded to 5 decimals (about 1 m), so a province stays light.
 
-The base style is ``white-bg``: no tile server, no fonts, no sprites, so the map draws in a
-closed network. MapLibre needs WebGL. Without a sprite only round markers exist, so kinds of
+The base style is ``white-bg``: no tile server, no sprites, so the map draws in a closed network;
+a :class:`Background` of raster tiles is laid under the traces only when the page found the tile
+service reachable (:mod:`ui.tiles`). MapLibre needs WebGL. Without a sprite only round markers exist, so kinds of
 points are told apart by layered circles (a dot with a ring, a hollow ring) and by colour.
 Kernen are drawn last, on top of meeting places, so a click on a kern selects the kern.
+
+Names of kernen are placed in RD metres (:func:`views.labels.place_labels`, largest first, no two
+overlapping) at the scale of the first view, and drawn by one text trace (see :func:`text_trace`).
+The legend and the colour bars sit below the map in one column, so the same figure reads on a
+desktop and on a phone (Streamlit cannot tell the screen width to the server). Sources are not
+part of the figure: the page prints them under it and the image export adds one source line.
 
 Names, kinds and reasons come from files; they pass :func:`views.text.plain_plotly` (imported
 here as ``escape``) before they enter hover text, titles or notes, because plotly renders some
@@ -20,6 +27,7 @@ import math
 import textwrap
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -31,8 +39,15 @@ from analysis.kern_buurten import unchanged_shapes
 from analysis.nearest import METHOD_STRAIGHT_LINE
 from loaders.schema import LONELINESS_INDICATORS
 from views.charts import FONT
-from views.eenzaamheid import AGE_LABELS, SUPPRESSED, dutch_list, format_pct, rivm_source
+from views.eenzaamheid import (
+    AGE_LABELS,
+    SUPPRESSED,
+    dutch_list,
+    format_pct,
+    rivm_source,
+)
 from views.kernen import format_count, format_km, format_minutes, format_threshold
+from views.labels import label_box, place_labels
 from views.text import plain_plotly as escape
 
 CHANGED_TEXT = "niet getoond: de buurtgrens is veranderd, het cijfer hoort bij een ander gebied"
@@ -41,9 +56,28 @@ CHANGED_TEXT = "niet getoond: de buurtgrens is veranderd, het cijfer hoort bij e
 WGS84 = "EPSG:4326"
 DECIMALS = 5
 MAP_STYLE = "white-bg"
-MAP_HEIGHT = 700
+PLOT_HEIGHT = 540
+"""Height of the map itself in pixels; title, colour bars and legend come on top of it."""
 ASSUMED_WIDTH_PX = 900
-"""Width used to fit the first view; the chart is usually wider, never much narrower."""
+"""Width used to fit the first view and place the labels; a phone shows the middle part."""
+EARTH_CIRCUMFERENCE_M = 40_075_016.686
+TITLE_CHARS = 42
+SUBTITLE_CHARS = 56
+"""Line lengths of title and subtitle that fit a phone (about 360 pixels of chart)."""
+TITLE_LINE_PX = 21
+SUBTITLE_LINE_PX = 16
+COLOURBAR_CHARS = 48
+COLOURBAR_BLOCK_PX = 78
+"""Height of one horizontal colour bar below the map: two title lines, bar and tick labels."""
+LEGEND_ROW_PX = 21
+LABEL_FONT_PX = 11
+LABEL_COLOUR = "#1a1a1a"
+LABEL_LIMITS = ((40_000.0, 40), (120_000.0, 25))
+"""(largest extent of the area shown, most kernen named): fewer names for a larger area."""
+COUNTRY_LABELS = 15
+SCALE_STEPS_M = (100, 200, 500, 1000, 2000, 5000, 10_000, 20_000, 50_000, 100_000)
+SCALE_TARGET_PX = 110
+"""A scale bar is the longest round length not much longer than this many pixels."""
 
 TOLERANCE_STEPS_M = ((40_000.0, 10.0), (120_000.0, 50.0), (250_000.0, 100.0))
 """(largest extent of the area shown, simplification tolerance), both in metres."""
@@ -65,12 +99,45 @@ the middle of the scale), red beyond it, so the threshold shows as a step in col
 NO_VALUE_COLOUR = "#d4d4d4"
 OUTLINE_COLOUR = "#ffffff"
 BORDER_COLOUR = "#4d4d4d"
-SOURCE_COLOUR = "#555555"
+SELECTED_COLOUR = "#7b2cbf"
+"""The chosen kern's ring: a purple that none of the colour scales uses."""
+
+
+@dataclass(frozen=True)
+class Background:
+    """A background map of XYZ raster tiles and the attribution it must carry.
+
+    Attributes
+    ----------
+    tiles
+        URL template with ``{z}``, ``{x}`` and ``{y}``.
+    attribution
+        Shown on the map and in the source line.
+    name
+        The map's name, for the source line.
+    """
+
+    tiles: str
+    attribution: str
+    name: str
+
+    @property
+    def source(self) -> str:
+        """The source part of the background map (``PDOK BRT-Achtergrondkaart (…)``)."""
+        return f"{self.name} ({self.attribution})"
+
+
+BRT_BACKGROUND = Background(
+    tiles="https://service.pdok.nl/brt/achtergrondkaart/wmts/v2_0/grijs/EPSG:3857/{z}/{x}/{y}.png",
+    attribution="Kaartgegevens © Kadaster",
+    name="PDOK BRT-Achtergrondkaart",
+)
+"""The grey BRT-Achtergrondkaart of PDOK (WMTS in Web Mercator, XYZ-addressable)."""
 
 
 @dataclass(frozen=True)
 class MapText:
-    """What a map shows, for titles, legends and the source lines.
+    """What a map shows, for titles and legends.
 
     Attributes
     ----------
@@ -80,14 +147,14 @@ class MapText:
         Distance threshold in metres.
     estimate
         True when distances are straight-line estimates.
-    sources
-        Source lines printed under the map.
+    area
+        Name of the area shown (``Aa en Hunze``, ``Provincie Drenthe``), for the title.
     """
 
     mode_label: str
     threshold_m: float
     estimate: bool
-    sources: Sequence[str] = ()
+    area: str = ""
 
     @property
     def method(self) -> str:
@@ -144,8 +211,8 @@ def outline_coordinates(
 
 
 def map_view(
-    bounds: Sequence[float], *, width: int = ASSUMED_WIDTH_PX, height: int = MAP_HEIGHT
-) -> dict[str, object]:
+    bounds: Sequence[float], *, width: int = ASSUMED_WIDTH_PX, height: int = PLOT_HEIGHT
+) -> dict[str, Any]:
     """Centre and zoom that fit RD ``bounds`` into a map of ``width`` × ``height`` pixels."""
     box = gpd.GeoSeries([shapely.box(*bounds)], crs="EPSG:28992").to_crs(WGS84)
     west, south, east, north = box.total_bounds
@@ -161,6 +228,21 @@ def map_view(
                                                                            DECIMALS)},
         "zoom": round(max(zoom - 0.15, 1.0), 2),
     }
+
+
+def metres_per_pixel(lat: float, zoom: float) -> float:
+    """Ground metres per screen pixel of a MapLibre map at latitude ``lat`` and ``zoom``.
+
+    MapLibre's world is 512 pixels wide at zoom 0 (:func:`map_view` fits with the same tile
+    size), so this is half the 156,543 m of 256-pixel raster tiles.
+    """
+    return EARTH_CIRCUMFERENCE_M * math.cos(math.radians(lat)) / (512.0 * 2.0 ** zoom)
+
+
+def label_limit(bounds: Sequence[float]) -> int:
+    """How many kernen a map of RD ``bounds`` names at most: 40 for a gemeente, fewer above."""
+    extent = max(bounds[2] - bounds[0], bounds[3] - bounds[1])
+    return next((n for limit, n in LABEL_LIMITS if extent <= limit), COUNTRY_LABELS)
 
 
 def buurt_traces(
@@ -207,12 +289,8 @@ def buurt_traces(
                 hovertext=hover[present].tolist(),
                 hovertemplate="%{hovertext}<extra></extra>",
                 name=f"{label} (%)",
-                colorbar={
-                    "title": {"text": f"{label} (%)<br>{jaar} · {leeftijd}<br>modelschatting",
-                              "font": {"size": 12}},
-                    "x": 1.0, "xanchor": "left", "y": 1.0, "yanchor": "top", "len": 0.55,
-                    "thickness": 14, "ticksuffix": " %",
-                },
+                colorbar=_colourbar(f"{label} per buurt (%), {jaar}, {age}, modelschatting",
+                                    ticksuffix=" %"),
             )
         )
     if not present.all():
@@ -271,9 +349,9 @@ def gemeente_traces(
         for row in rows.itertuples()
     ]
     what = "kernen" if measure == "kernen" else "inwoners"
-    title = f"Aandeel {what} zonder<br>ontmoetingsplek binnen<br>{within} (%)"
+    title = f"Aandeel {what} zonder ontmoetingsplek binnen {within} (%)"
     if text.estimate:
-        title += "<br>schatting (hemelsbreed)"
+        title += ", schatting (hemelsbreed)"
     return [
         go.Choroplethmap(
             geojson=area_geojson(rows, tolerance=tolerance),
@@ -285,8 +363,7 @@ def gemeente_traces(
             hovertext=hover,
             hovertemplate="%{hovertext}<br>Aandeel zonder: %{z:.0f} %<extra></extra>",
             name=f"Aandeel {what} zonder ontmoetingsplek",
-            colorbar={"title": {"text": title, "font": {"size": 12}}, "x": 1.0, "xanchor": "left",
-                      "y": 1.0, "yanchor": "top", "len": 0.6, "thickness": 14, "ticksuffix": " %"},
+            colorbar=_colourbar(title, ticksuffix=" %"),
         )
     ]
 
@@ -329,7 +406,8 @@ def kern_traces(
     only_without
         Show only the kernen without a meeting place within the threshold (overview maps).
     selected
-        ``kern_id`` of a kern to mark with a halo.
+        ``kern_id`` of a kern to mark with a purple ring (named first by
+        :func:`place_kern_labels`, and in the legend).
     scale
         Marker size factor (:func:`marker_scale`).
 
@@ -351,10 +429,11 @@ def kern_traces(
     traces: list[go.Scattermap] = []
     if selected is not None and selected in set(ids):
         at = ids == selected
-        traces.append(go.Scattermap(
-            lon=lon[at], lat=lat[at], mode="markers", name="Gekozen kern", hoverinfo="skip",
-            marker={"size": _size(34, scale), "color": "#000000", "opacity": 0.35},
-        ))
+        name = escape(table.loc[at, "naam"].iloc[0])
+        traces.append(_dots(lon[at], lat[at], max(_size(34, scale), 22), SELECTED_COLOUR,
+                            name=f"Gekozen kern: {name}", legend=True))
+        traces.append(_dots(lon[at], lat[at], max(_size(25, scale), 15), "#ffffff", name="",
+                            legend=False))
     ring = shown & beyond
     traces.append(_dots(lon[ring], lat[ring], _size(19, scale), "#000000",
                         name=f"Geen ontmoetingsplek binnen {within}", legend=bool(ring.any())))
@@ -415,40 +494,191 @@ def venue_traces(venues: gpd.GeoDataFrame, *, scale: float = 1.0) -> list[go.Sca
     return traces
 
 
+@dataclass(frozen=True)
+class Labels:
+    """Names placed beside the kernen, in RD metres at the scale of the first view.
+
+    Attributes
+    ----------
+    x, y
+        Centres of the label boxes (RD).
+    texts
+        The names.
+    positions
+        Where each label sits beside its kern (a plotly ``textposition`` word).
+    boxes
+        (xmin, ymin, xmax, ymax) of each label, RD; no two overlap.
+    """
+
+    x: np.ndarray
+    y: np.ndarray
+    texts: list[str]
+    positions: list[str]
+    boxes: np.ndarray
+
+
+def place_kern_labels(
+    table: pd.DataFrame,
+    kernen: gpd.GeoDataFrame,
+    *,
+    bounds: Sequence[float],
+    shown: np.ndarray | None = None,
+    selected: str | None = None,
+    obstacles: gpd.GeoDataFrame | None = None,
+    scale: float = 1.0,
+) -> Labels:
+    """Names of the largest kernen beside their dots, none overlapping another or a dot.
+
+    The placement (:func:`views.labels.place_labels`) is done in RD metres at the scale of the
+    first view (:func:`map_view` of ``bounds`` at :data:`ASSUMED_WIDTH_PX`), largest kern
+    first, at most :func:`label_limit` names; the chosen kern is named first.
+
+    Parameters
+    ----------
+    table
+        Reach rows (``kern_id``, ``naam``, ``inwoners``), aligned with ``kernen``.
+    kernen
+        The kernen, point or polygon geometry in EPSG:28992.
+    bounds
+        RD bounds the map was fitted to.
+    shown
+        Which kernen are drawn (a boolean mask); only these are named and avoided.
+    selected
+        ``kern_id`` of the chosen kern.
+    obstacles
+        Other points a name must not cover (meeting places), EPSG:28992.
+    scale
+        Marker size factor (:func:`marker_scale`).
+    """
+    mask = np.ones(len(table), dtype=bool) if shown is None else np.asarray(shown, dtype=bool)
+    points = kernen.geometry.representative_point()
+    ids = table["kern_id"].astype(str).to_numpy()
+    chosen = (ids == selected) & mask if selected is not None else np.zeros(len(ids), dtype=bool)
+    people = np.nan_to_num(_numbers(table["inwoners"]), nan=0.0)
+    priority = np.where(chosen, np.inf, people)[mask]
+    limit = label_limit(bounds)
+    ranked = np.argsort(-priority, kind="stable")
+    names = np.asarray(table["naam"].astype(str).to_numpy()[mask], dtype=object)
+    texts = ["" for _ in ranked]
+    for i in ranked[: 3 * limit]:
+        texts[i] = names[i]
+    x, y = points.x.to_numpy()[mask], points.y.to_numpy()[mask]
+    sizes = np.where(chosen[mask], max(_size(34, scale), 22), _size(19, scale))
+    all_x, all_y, all_texts, all_sizes = x, y, list(texts), sizes
+    if obstacles is not None and len(obstacles):
+        all_x = np.concatenate([x, obstacles.geometry.x.to_numpy()])
+        all_y = np.concatenate([y, obstacles.geometry.y.to_numpy()])
+        all_texts += [""] * len(obstacles)
+        all_sizes = np.concatenate([sizes, np.full(len(obstacles), _size(12, scale))])
+    view = map_view(bounds)
+    units = metres_per_pixel(view["center"]["lat"], view["zoom"])
+    centre_x, centre_y = (bounds[0] + bounds[2]) / 2, (bounds[1] + bounds[3]) / 2
+    half_w, half_h = ASSUMED_WIDTH_PX / 2 * units, PLOT_HEIGHT / 2 * units
+    placed = place_labels(
+        all_x, all_y, all_texts,
+        priority=np.concatenate([priority, np.zeros(len(all_x) - len(x))]),
+        units_per_pixel=units, font_size=LABEL_FONT_PX, marker_size=all_sizes,
+        bounds=(centre_x - half_w, centre_y - half_h, centre_x + half_w, centre_y + half_h),
+    )
+    kept = [i for i in ranked if placed[i] is not None][:limit]
+    boxes = np.array([label_box(placed[i], x[i], y[i], texts[i], units_per_pixel=units,
+                                font_size=LABEL_FONT_PX, marker_size=sizes[i]) for i in kept])
+    boxes = boxes.reshape(-1, 4)
+    return Labels(x=(boxes[:, 0] + boxes[:, 2]) / 2, y=(boxes[:, 1] + boxes[:, 3]) / 2,
+                  texts=[texts[i] for i in kept], positions=[str(placed[i]) for i in kept],
+                  boxes=boxes)
+
+
+def text_trace(labels: Labels, scale_bar: tuple[float, float, str] | None = None) -> go.Scattermap:
+    """One text trace with every label, each centred on its placed box (RD → lon/lat).
+
+    One trace for all, because a MapLibre map offline (no glyph server) fails on a second text
+    layer; the text therefore sits at the box centre ("middle center") instead of a position per
+    point. ``scale_bar`` adds the scale bar's words at RD (x, y).
+    """
+    xs, ys, texts = list(labels.x), list(labels.y), [escape(t) for t in labels.texts]
+    if scale_bar is not None:
+        xs.append(scale_bar[0])
+        ys.append(scale_bar[1])
+        texts.append(scale_bar[2])
+    centres = gpd.GeoSeries(gpd.points_from_xy(xs, ys), crs="EPSG:28992").to_crs(WGS84)
+    return go.Scattermap(
+        lon=np.round(centres.x.to_numpy(), DECIMALS), lat=np.round(centres.y.to_numpy(), DECIMALS),
+        mode="text", text=texts, textposition="middle center", hoverinfo="skip",
+        showlegend=False, textfont={"size": LABEL_FONT_PX, "color": LABEL_COLOUR},
+        name="Namen van kernen",
+    )
+
+
+def scale_bar(bounds: Sequence[float]) -> tuple[go.Scattermap, tuple[float, float, str]]:
+    """A scale bar at the lower left of the first view: the line, and where its words go (RD).
+
+    Drawn in lon/lat (from RD), so it stays true when the user zooms; it sits within the part
+    that a phone shows too.
+    """
+    view = map_view(bounds)
+    units = metres_per_pixel(view["center"]["lat"], view["zoom"])
+    length = max((m for m in SCALE_STEPS_M if m <= 1.4 * SCALE_TARGET_PX * units),
+                 default=SCALE_STEPS_M[0])
+    centre_x, centre_y = (bounds[0] + bounds[2]) / 2, (bounds[1] + bounds[3]) / 2
+    left = max(bounds[0], centre_x - 170 * units)
+    bottom = centre_y - (PLOT_HEIGHT / 2 - 20) * units
+    ends = gpd.GeoSeries(gpd.points_from_xy([left, left + length], [bottom, bottom]),
+                         crs="EPSG:28992").to_crs(WGS84)
+    words = f"{length / 1000:g} km".replace(".", ",") if length >= 1000 else f"{length} m"
+    line = go.Scattermap(lon=np.round(ends.x.to_numpy(), DECIMALS),
+                         lat=np.round(ends.y.to_numpy(), DECIMALS), mode="lines",
+                         hoverinfo="skip", showlegend=False,
+                         line={"color": "#000000", "width": 4}, name=f"Schaal: {words}")
+    return line, (left + length / 2, bottom + 12 * units, words)
+
+
 def map_figure(
     traces: Sequence[go.BaseTraceType],
     *,
     bounds: Sequence[float],
     title: str,
     subtitle: str | Sequence[str],
-    notes: Sequence[str],
     revision: str,
+    background: Background | None = None,
 ) -> go.Figure:
-    """Put ``traces`` on a blank map that fits RD ``bounds``, with title and source lines.
+    """Put ``traces`` on a map that fits RD ``bounds``, with title, colour bars and legend below.
 
-    ``subtitle`` is one line or several (each escaped, shown one below the other).
-    ``revision`` keeps the user's pan and zoom across reruns until it changes (e.g. with the
-    region or view).
+    ``subtitle`` is one line or several (each escaped, wrapped to fit a phone, shown one below
+    the other). The colour bars of the traces are laid out horizontally under the map (the
+    distance of the kernen first), the legend under them; the bottom margin keeps room for a
+    legend of one entry per row, as on a phone. ``background`` lays raster tiles under the
+    traces, with their attribution. ``revision`` keeps the user's pan and zoom across reruns
+    until it changes (e.g. with the region or view).
     """
     subtitles = [subtitle] if isinstance(subtitle, str) else list(subtitle)
+    title_lines = textwrap.wrap(title, TITLE_CHARS) or [""]
+    sub_lines = [w for line in subtitles for w in textwrap.wrap(line, SUBTITLE_CHARS)]
     figure = go.Figure(list(traces))
-    lines = "<br>".join(escape(note) for note in notes)
-    figure.add_annotation(
-        text=lines, showarrow=False, xref="paper", yref="paper", x=0, y=0, yshift=-92,
-        xanchor="left", yanchor="top", align="left", font={"size": 11, "color": SOURCE_COLOUR},
-    )
+    bars = [t for t in figure.data if t.type == "scattermap" and _has_colourbar(t.marker)]
+    bars += [t for t in figure.data if t.type == "choroplethmap" and t.showscale is not False]
+    entries = sum(1 for t in figure.data if t.showlegend is not False and t.name)
+    top = 24 + TITLE_LINE_PX * len(title_lines) + SUBTITLE_LINE_PX * len(sub_lines)
+    offset = 14
+    for trace in bars:
+        bar = trace.marker.colorbar if trace.type == "scattermap" else trace.colorbar
+        bar.update(y=-offset / PLOT_HEIGHT)
+        offset += COLOURBAR_BLOCK_PX
+    bottom = offset + LEGEND_ROW_PX * max(math.ceil(entries * 0.7), 2) + 10
+    layers = []
+    if background is not None:
+        layers.append({"sourcetype": "raster", "source": [background.tiles], "below": "traces",
+                       "sourceattribution": escape(background.attribution), "opacity": 0.8})
     figure.update_layout(
-        map={"style": MAP_STYLE, **map_view(bounds)},
-        title={"text": escape(title),
-               "subtitle": {"text": "<br>".join(escape(line) for line in subtitles)}, "x": 0,
+        map={"style": MAP_STYLE, "layers": layers, **map_view(bounds)},
+        title={"text": "<br>".join(escape(line) for line in title_lines),
+               "subtitle": {"text": "<br>".join(escape(line) for line in sub_lines)}, "x": 0,
                "xanchor": "left", "yref": "container", "y": 1, "yanchor": "top",
-               "pad": {"t": 14, "l": 4}},
-        height=MAP_HEIGHT + 18 * len(notes) + 16 * (len(subtitles) - 1),
-        margin={"t": 90 + 16 * (len(subtitles) - 1), "b": 100 + 16 * len(notes), "l": 4,
-                "r": 4},
-        legend={"x": 1.0, "y": 0.36, "xanchor": "left", "yanchor": "top",
-                "bgcolor": "rgba(255,255,255,0.85)", "bordercolor": "#cccccc", "borderwidth": 1,
-                "font": {"size": 12}},
+               "pad": {"t": 14, "l": 4}, "font": {"size": 17}},
+        height=PLOT_HEIGHT + top + bottom,
+        margin={"t": top, "b": bottom, "l": 4, "r": 4},
+        legend={"orientation": "h", "x": 0, "xanchor": "left", "y": -offset / PLOT_HEIGHT,
+                "yanchor": "top", "bgcolor": "rgba(255,255,255,0)", "font": {"size": 12}},
         font={"family": FONT},
         separators=",.",
         uirevision=revision,
@@ -472,14 +702,15 @@ def buurten_map(
     selected: str | None = None,
     changed: Collection[str] = (),
     boundaries: Sequence[str] = (),
+    background: Background | None = None,
 ) -> go.Figure:
-    """The detailed map: buurten by loneliness, kernen by distance, meeting places.
+    """The detailed map: buurten by loneliness, kernen by distance, meeting places, names.
 
     Without loneliness figures (``jaar`` None) or buurten the map shows kernen and places
     only. Venues are kept within 5 km of the area, so a meeting place just across the border
     still shows. ``changed`` buurt shapes are grey (see :func:`buurt_traces`) and
     ``boundaries`` (:func:`boundary_note`) goes into the subtitle, so an exported map says
-    which year's shapes carry which year's figures.
+    which year's shapes carry which year's figures. The title names ``text.area``.
     """
     has_buurten = buurten is not None and len(buurten) > 0
     bounds = _bounds(buurten if has_buurten else kernen)
@@ -494,6 +725,10 @@ def buurten_map(
     scale = marker_scale(bounds)
     traces += venue_traces(near, scale=scale)
     traces += kern_traces(table, kernen, text, selected=selected, scale=scale)
+    labels = place_kern_labels(table, kernen, bounds=bounds, selected=selected, obstacles=near,
+                               scale=scale)
+    bar, words = scale_bar(bounds)
+    traces += [bar, text_trace(labels, words)]
     label = LONELINESS_INDICATORS[indicator].lower()
     subtitle = (f"{label} per buurt ({jaar}, {AGE_LABELS.get(leeftijd, leeftijd)}, "
                 f"modelschatting) · " if jaar is not None else "")
@@ -501,8 +736,10 @@ def buurten_map(
     if text.estimate:
         subtitle += " · afstanden hemelsbreed (schatting)"
     lines = [subtitle, *boundaries] if jaar is not None else [subtitle]
-    return map_figure(traces, bounds=bounds, title="Kernen, ontmoetingsplekken en eenzaamheid",
-                      subtitle=lines, notes=text.sources, revision=f"buurten-{bounds}")
+    what = "Kernen, ontmoetingsplekken en eenzaamheid" if jaar is not None \
+        else "Kernen en ontmoetingsplekken"
+    return map_figure(traces, bounds=bounds, title=_in_area(what, text.area), subtitle=lines,
+                      revision=f"buurten-{bounds}", background=background)
 
 
 def boundary_note(
@@ -524,8 +761,8 @@ def boundary_note(
         return []
     unchanged = unchanged_shapes(buurten, figure_codes, figure_indeling=figure_indeling)
     without_shape = len(set(figure_codes) - set(buurten["code"]))
-    lines = [f"Buurtgrenzen van {dutch_list(years)}, cijfers op de buurtindeling van "
-             f"{figure_indeling}."]
+    lines = [(f"Buurtgrenzen van {dutch_list(years)}, cijfers op de buurtindeling van "
+              f"{figure_indeling}.")]
     if (~unchanged).any():
         lines.append(f"{int((~unchanged).sum())} buurten met een veranderde grens zijn grijs.")
     if without_shape:
@@ -543,21 +780,40 @@ def gemeenten_map(
     *,
     measure: str = "kernen",
     selected: str | None = None,
+    background: Background | None = None,
 ) -> go.Figure:
-    """The overview map: gemeenten by the share without a meeting place, and those kernen."""
+    """The overview map: gemeenten by the share without a meeting place, and those kernen.
+
+    The largest kernen without a meeting place are named (fewer for a larger area), and the
+    chosen kern when it is one of them.
+    """
     bounds = _bounds(gemeenten)
     tolerance = simplify_tolerance(bounds)
+    scale = marker_scale(bounds)
     traces: list[go.BaseTraceType] = gemeente_traces(gemeenten, summary, text, measure=measure,
                                                      tolerance=tolerance)
     traces += kern_traces(table, kernen, text, only_without=True, selected=selected,
-                          scale=marker_scale(bounds))
+                          scale=scale)
+    beyond = ~(table["afstand_m"].to_numpy(dtype=float) <= text.threshold_m)
+    labels = place_kern_labels(table, kernen, bounds=bounds, shown=beyond, selected=selected,
+                               scale=scale)
+    bar, words = scale_bar(bounds)
+    traces += [bar, text_trace(labels, words)]
     within = format_threshold(text.threshold_m)
     what = "kernen" if measure == "kernen" else "inwoners (waar bekend)"
     subtitle = f"aandeel {what} zonder ontmoetingsplek binnen {within} {text.mode_label}"
     if text.estimate:
         subtitle += " · afstanden hemelsbreed (schatting)"
-    return map_figure(traces, bounds=bounds, title="Waar ontbreekt een ontmoetingsplek?",
-                      subtitle=subtitle, notes=text.sources, revision=f"gemeenten-{bounds}")
+    subtitle += " · namen: de grootste kernen zonder plek"
+    title = f"Waar ontbreekt een ontmoetingsplek in {text.area}?" if text.area \
+        else "Waar ontbreekt een ontmoetingsplek?"
+    return map_figure(traces, bounds=bounds, title=title, subtitle=subtitle,
+                      revision=f"gemeenten-{bounds}", background=background)
+
+
+def _in_area(what: str, area: str) -> str:
+    """``Kernen … in Aa en Hunze``; just ``what`` without an area name."""
+    return f"{what} in {area}" if area else what
 
 
 def _light_geometries(geometries: gpd.GeoSeries, tolerance: float) -> list[dict]:
@@ -595,14 +851,25 @@ def _distance_colorbar(text: MapText) -> dict:
     labels = [_km(t) for t in ticks]
     labels[2] = f"grens {_km(threshold_km)}"
     labels[-1] = f"≥ {labels[-1]}"
-    title = f"Afstand tot dichtstbijzijnde ontmoetingsplek ({text.mode_label})"
+    title = f"Afstand tot de dichtstbijzijnde ontmoetingsplek ({text.mode_label})"
     if text.estimate:
-        title += ": hemelsbreed × omrijfactor (schatting)"
+        title += ", schatting (hemelsbreed)"
+    return _colourbar(title, tickvals=ticks, ticktext=labels)
+
+
+def _colourbar(title: str, **ticks: object) -> dict:
+    """A horizontal colour bar under the map; :func:`map_figure` sets its height on the page."""
     return {
-        "orientation": "h", "x": 0.5, "xanchor": "center", "y": -0.02, "yanchor": "top",
-        "len": 0.7, "thickness": 12, "tickvals": ticks, "ticktext": labels,
-        "title": {"text": title, "side": "top", "font": {"size": 12}},
+        "orientation": "h", "x": 0, "xanchor": "left", "y": 0, "yanchor": "top", "len": 0.8,
+        "thickness": 12, "tickfont": {"size": 11}, **ticks,
+        "title": {"text": "<br>".join(textwrap.wrap(title, COLOURBAR_CHARS)), "side": "top",
+                  "font": {"size": 12}},
     }
+
+
+def _has_colourbar(marker: Any) -> bool:
+    return marker is not None and marker.colorbar is not None and marker.colorbar.title.text \
+        is not None and marker.showscale is not False
 
 
 def _km(value: float) -> str:
