@@ -44,9 +44,9 @@ from views.eenzaamheid import dutch_list, format_pct, rivm_source
 from views.kernen import format_count
 from views.pdf import (
     PAGE_MARGIN,
-    RULE,
     TEXT_WIDTH,
     draw_footer,
+    figure_boxes,
     pdf_escape,
     pdf_fonts,
     pdf_styles,
@@ -226,15 +226,7 @@ def _key_figure_boxes(
          "65-plussers in die kernen (schatting met het aandeel 65+ van buurt of gemeente)"),
         _loneliness_box(data, choice, lonely),
     ]
-    row = [[Paragraph(pdf_escape(big), styles["number"]),
-            Paragraph(pdf_escape(small), styles["small"])] for big, small in cells]
-    table = Table([row], colWidths=[TEXT_WIDTH / 4] * 4)
-    table.setStyle(TableStyle([
-        ("BOX", (0, 0), (-1, -1), 0.6, RULE), ("INNERGRID", (0, 0), (-1, -1), 0.6, RULE),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"), ("TOPPADDING", (0, 0), (-1, -1), 5),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 6),
-    ]))
-    return [table, Spacer(1, 4 * mm)]
+    return [figure_boxes(cells, styles), Spacer(1, 4 * mm)]
 
 
 def _loneliness_box(

@@ -30,7 +30,6 @@ from reportlab.platypus import (
     SimpleDocTemplate,
     Spacer,
     Table,
-    TableStyle,
 )
 from reportlab.platypus.flowables import Flowable
 
@@ -46,9 +45,9 @@ from views.kernen import format_count, kern_buurt_rows
 from views.labels import place_labels
 from views.pdf import (
     PAGE_MARGIN,
-    RULE,
     TEXT_WIDTH,
     draw_footer,
+    figure_boxes,
     pdf_escape,
     pdf_fonts,
     pdf_styles,
@@ -330,15 +329,7 @@ def _boxes(data: FactsheetData, choice: FactsheetChoice, facts: KernFacts,
          f"{label}, {choice.jaar}, {parts.age_label(choice.leeftijd)}; modelschatting "
          f"{_origin(row)}"),
     ]
-    table = Table([[[Paragraph(pdf_escape(big), styles["number"]),
-                     Paragraph(pdf_escape(small), styles["small"])] for big, small in cells]],
-                  colWidths=[TEXT_WIDTH / 4] * 4)
-    table.setStyle(TableStyle([
-        ("BOX", (0, 0), (-1, -1), 0.6, RULE), ("INNERGRID", (0, 0), (-1, -1), 0.6, RULE),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"), ("TOPPADDING", (0, 0), (-1, -1), 5),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 6),
-    ]))
-    return table
+    return figure_boxes(cells, styles)
 
 
 def _map(data: FactsheetData, choice: FactsheetChoice, kern_id: str,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -124,3 +124,16 @@ def draw_footer(canvas: Canvas, document: SimpleDocTemplate, *, text: str, font:
 def pdf_escape(text: str) -> str:
     """Text for a reportlab Paragraph (which reads a little XML)."""
     return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def figure_boxes(cells: Sequence[tuple[str, str]], styles: dict[str, ParagraphStyle]) -> Table:
+    """A row of boxes, each a big figure above a small caption, spanning the text width."""
+    row = [[Paragraph(pdf_escape(big), styles["number"]),
+            Paragraph(pdf_escape(small), styles["small"])] for big, small in cells]
+    table = Table([row], colWidths=[TEXT_WIDTH / len(cells)] * len(cells))
+    table.setStyle(TableStyle([
+        ("BOX", (0, 0), (-1, -1), 0.6, RULE), ("INNERGRID", (0, 0), (-1, -1), 0.6, RULE),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"), ("TOPPADDING", (0, 0), (-1, -1), 5),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 6),
+    ]))
+    return table
