@@ -22,8 +22,8 @@ choice = context.selection
 table = load_layer(context.root, context.manifest, "eenzaamheid")
 if table is None or choice.jaar is None:
     st.info(
-        "Deze regio heeft nog geen eenzaamheidscijfers. Importeer het RIVM-bestand "
-        "‘Gezondheid per wijk en buurt’ opnieuw met `python -m loaders import`.",
+        "Deze regio heeft nog geen eenzaamheidscijfers. De beheerder kan het RIVM-bestand "
+        "‘Gezondheid per wijk en buurt’ toevoegen (pagina Gegevens).",
         icon=":material/info:",
     )
     st.stop()
@@ -31,7 +31,7 @@ if table is None or choice.jaar is None:
 label = LONELINESS_INDICATORS[choice.indicator]
 st.info(
     "**Modelschattingen, geen tellingen.** RIVM, GGD'en en CBS schatten deze percentages per "
-    "buurt met een statistisch model (small-area estimation) uit de Gezondheidsmonitor en "
+    "buurt met een statistisch model uit de Gezondheidsmonitor en "
     "kenmerken van buurt en inwoners. Ze geven een beeld, geen meting; kleine verschillen "
     "tussen buurten zeggen weinig. Een buurt zonder cijfer is **onderdrukt** (meestal te weinig "
     "inwoners) en telt nergens als 0 mee.",

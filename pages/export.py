@@ -112,8 +112,7 @@ st.caption(
     "Een A4 in PDF met de kerncijfers (kernen en inwoners zonder ontmoetingsplek binnen de "
     "afstandsgrens), een kaart en een grafiek, de eenzaamheidscijfers van de gemeente en de "
     "buurten met de hoogste cijfers, een korte toelichting op de methode en alle bronnen. Het "
-    "maken duurt een paar tellen. Vanaf de opdrachtregel: "
-    "`python -m reports factsheet --gemeente GM… --uit factsheets/`."
+    "maken duurt een paar tellen."
 )
 if reach_view is not None:
     factsheet_section(context, reach_view)
@@ -126,15 +125,10 @@ st.markdown(
 )
 browser = static.find_browser()
 if browser is None:
-    st.warning(static.NO_BROWSER_MESSAGE, icon=":material/hide_image:")
+    st.warning("Afbeeldingen (PNG, SVG, PDF) kan deze site nu niet maken: daarvoor moet de "
+               "beheerder Chrome of Chromium op de server zetten (zie de README). De "
+               "interactieve HTML, alle gegevensbestanden op deze pagina en de factsheet (dan "
+               "zonder kaart en grafiek) werken wel.", icon=":material/hide_image:")
 else:
     warm_in_background()
-    st.success(f"Chrome/Chromium gevonden (`{browser}`): afbeeldingen kunnen worden gemaakt.",
-               icon=":material/check_circle:")
-st.caption(
-    "PNG, SVG en PDF (en de kaart en grafiek in de factsheet) maakt het dashboard met Chrome of "
-    "Chromium op de computer waarop het draait. Installeer het op Debian of Ubuntu met "
-    "`sudo apt-get install chromium`, of wijs met de omgevingsvariabele `BROWSER_PATH` naar "
-    "een Chrome. Zonder browser werken de interactieve HTML, alle gegevensbestanden op deze "
-    "pagina en de factsheet (dan zonder kaart en grafiek) gewoon."
-)
+    st.success("Afbeeldingen kunnen worden gemaakt.", icon=":material/check_circle:")

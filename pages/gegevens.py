@@ -8,7 +8,13 @@ from loaders.store import StoreError
 from ui.frame import current_context
 from ui.refresh import refresh_form
 from ui.store_check import render_store_check, web_store
-from views.status import EMPTY_STORE_HELP, layers_table, regions_table, status_line
+from views.status import (
+    EMPTY_STORE_HELP,
+    OPERATOR_IMPORT_HELP,
+    layers_table,
+    regions_table,
+    status_line,
+)
 from views.text import plain_markdown
 
 st.title("Gegevens")
@@ -53,6 +59,8 @@ st.caption(
     "netwerk van de gemeente de bronnen blokkeert). Alleen de genoemde gemeenten worden "
     "bijgewerkt. Mislukt een bron, dan blijven de opgeslagen gegevens van die laag in gebruik."
 )
+if not manifests:
+    st.caption(OPERATOR_IMPORT_HELP)
 chosen = context.selection.gemeenten if context is not None else ()
 refresh_form(store, default_codes=", ".join(chosen[:20]) if len(chosen) <= 20 else "")
 

@@ -21,6 +21,7 @@ from ui.downloads import chart_downloads
 from ui.frame import page_context
 from ui.kern_figures import load_links
 from ui.layers import load_layer
+from ui.notices import estimate_notice
 from ui.reach import load_reach
 from ui.selection import MODES, mode_label
 from views import kernen as vk
@@ -149,7 +150,7 @@ if view is None:
 choice = context.selection
 mode = mode_label(choice.modus)
 if view.is_estimate:
-    st.warning(vk.estimate_note(mode), icon=":material/straighten:")
+    estimate_notice(mode)
 
 gemeenten = load_layer(context.root, context.manifest, "gemeenten")
 buurten = load_layer(context.root, context.manifest, "buurten")

@@ -10,12 +10,14 @@ from analysis.reach import reach_summary
 from ui.corrections import load_corrections
 from ui.frame import page_context
 from ui.layers import load_layer
+from ui.notices import estimate_notice
 from ui.reach import load_reach
 from ui.selection import mode_label
 from views import kernen as vk
 from views.corrections import place_sources
 from views.export import XLSX_MIME
 from views.kernen_export import kernen_file, kernen_stem
+from views.text import plain_markdown
 
 st.title("Kernen en hun dichtstbijzijnde ontmoetingsplek")
 context = page_context()
@@ -28,12 +30,13 @@ mode = mode_label(choice.modus)
 threshold = choice.drempel_m
 within = vk.format_threshold(threshold)
 if view.is_estimate:
-    st.warning(vk.estimate_note(mode), icon=":material/straighten:")
+    estimate_notice(mode)
 
 gemeenten = load_layer(context.root, context.manifest, "gemeenten")
 buurten = load_layer(context.root, context.manifest, "buurten")
 names = vk.gemeente_names(gemeenten, context.options.gemeente_namen)
-table = vk.kern_table(view.table, gemeente_namen=names, buurten=buurten, gemeenten=gemeenten)
+table = vk.kern_table(view.table, gemeente_namen=names, buurten=buurten, gemeenten=gemeenten,
+                      venues=view.venues)
 table = table.assign(venue_bron=place_sources(table["venue_id"], view.venues,
                                               load_corrections(context)))
 summary = reach_summary(table, [threshold])
@@ -61,8 +64,8 @@ if len(summary) > 1:
     st.markdown("#### Per gemeente")
     per_gemeente = vk.gemeente_summary(summary, threshold_m=threshold, gemeente_namen=names)
     st.dataframe(
-        per_gemeente.style.format(precision=0, thousands=".", decimal=",", na_rep="onbekend"),
-        hide_index=True, width="stretch",
+        per_gemeente.style.format(precision=0, thousands=".", decimal=",", na_rep=vk.MISSING),
+        hide_index=True, width="stretch", placeholder=vk.MISSING,
     )
 
 st.markdown("#### Alle kernen")
@@ -74,16 +77,20 @@ shown = vk.filter_kernen(table, without_m=threshold if only_without else None, s
 st.caption(f"{len(shown)} van {len(table)} kernen. Klik op een kolomkop om te sorteren. "
            "De eenzaamheidscijfers zijn RIVM-modelschattingen: het gewogen gemiddelde van de "
            "buurten waarin de inwoners van de kern wonen, of het cijfer van de wijk of gemeente "
-           "(kolom ‘van’). Klik op Kaart op een kern voor zijn buurten.")
+           "(kolom ‘cijfer van’). Klik op Kaart op een kern voor zijn buurten.")
 if shown.empty:
     st.info(f"Geen kernen voor dit filter: elke kern heeft een ontmoetingsplek binnen {within}."
             if only_without and not search.strip() else "Geen kernen voor dit filter.",
             icon=":material/filter_alt_off:")
     st.stop()
 st.dataframe(
-    vk.styled_kernen(vk.display_table(shown, indicator=choice.indicator, mode_label=mode)),
-    hide_index=True, width="stretch",
+    vk.styled_kernen(vk.display_table(shown, indicator=choice.indicator, mode_label=mode,
+                                      jaar=choice.jaar, leeftijd=choice.leeftijd)),
+    hide_index=True, width="stretch", placeholder=vk.MISSING,
+    column_config={"Kern": st.column_config.TextColumn(pinned=True)},
 )
+if (share_note := vk.share_65plus_note(shown)) is not None:
+    st.caption(plain_markdown(share_note))
 
 options = {
     "manifest": context.manifest, "indicator": choice.indicator, "jaar": choice.jaar,

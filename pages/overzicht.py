@@ -71,8 +71,8 @@ missing = overview.kernen_without(table, choice.drempel_m)
 if missing.empty:
     st.success(f"Elke kern heeft een ontmoetingsplek binnen {within}.")
 else:
-    st.dataframe(missing.style.format(na_rep="onbekend", thousands=".", subset=["Inwoners"]),
-                 hide_index=True, width="stretch")
+    st.dataframe(missing.style.format(thousands=".", subset=["Inwoners"]), hide_index=True,
+                 width="stretch", placeholder=vk.MISSING)
     if result.kernen_zonder > len(missing):
         st.caption(f"De {len(missing)} grootste van {vk.format_count(result.kernen_zonder)}; "
                    "alle kernen staan op de pagina Kernen.")

@@ -6,6 +6,7 @@ import streamlit as st
 
 from ui.frame import page_context
 from ui.layers import load_layer
+from ui.notices import estimate_notice
 from ui.reach import reach_all
 from ui.selection import mode_label
 from views import compare
@@ -53,7 +54,7 @@ if table.empty:
     st.info("Geen gemeenten in deze keuze.", icon=":material/filter_alt_off:")
     st.stop()
 if everything.is_estimate:
-    st.caption(vk.estimate_note(mode))
+    estimate_notice(mode)
 st.dataframe(
     table.style.format(precision=1, decimal=",", thousands=".", na_rep="onbekend"),
     hide_index=True, width="stretch",

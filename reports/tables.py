@@ -71,9 +71,11 @@ def kernen_selection(
     buurten = store.read_layer(NATIONAL, "buurten") if store.has_layer(NATIONAL, "buurten") \
         else None
     names = vk.gemeente_names(gemeenten, gemeente_names(store))
-    table = vk.kern_table(table, gemeente_namen=names, buurten=buurten, gemeenten=gemeenten)
+    venues = corrected_venues(store, NATIONAL)
+    table = vk.kern_table(table, gemeente_namen=names, buurten=buurten, gemeenten=gemeenten,
+                          venues=venues)
     table = table.assign(venue_bron=place_sources(
-        table["venue_id"], corrected_venues(store, NATIONAL), corrections(store, NATIONAL)))
+        table["venue_id"], venues, corrections(store, NATIONAL)))
     manifest = store.manifest(NATIONAL)
     estimate = f"netwerk_{mode}" not in manifest["layers"] or bool(
         table["methode"].eq(METHOD_STRAIGHT_LINE).all()

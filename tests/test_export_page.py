@@ -79,7 +79,7 @@ def test_page_offers_every_file_of_the_selection(monkeypatch, aa_root, deferred)
                           ("gpkg", "application/geopackage+sqlite3")):
             assert deferred[f"{stem}.{ext}"].mime == mime
     assert any(name.startswith("factsheet-aa-en-hunze-") for name in deferred)
-    assert "Chrome/Chromium gevonden" in app.success[0].value
+    assert "Afbeeldingen kunnen worden gemaakt" in app.success[0].value
 
 
 def test_kernen_csv_reads_back_with_semicolon_and_decimal_comma(
@@ -157,7 +157,7 @@ def test_without_a_browser_the_page_says_so_and_still_offers_data(
     monkeypatch, aa_root, deferred, no_browser
 ) -> None:
     app = _run(_app(monkeypatch, aa_root), EXPORT)
-    assert static.NO_BROWSER_MESSAGE in [w.value for w in app.warning]
+    assert any("Chrome of Chromium op de server" in w.value for w in app.warning)
     assert static.NO_BROWSER_MESSAGE in [i.value for i in app.info], "in the map's popover too"
     assert any("zonder kaart en grafiek" in c.value for c in app.caption)
     labels = _labels(app)

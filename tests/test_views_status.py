@@ -72,3 +72,35 @@ def test_national_status_counts_gemeenten_and_skips_derived_layers() -> None:
     assert line.endswith("t/m 27-11-2026 09:31 UTC"), "a computed layer was not fetched"
     assert layers_table(national)["Laag"].tolist()[-2:] == ["Afstanden fietsen",
                                                             "Oude gemeentecodes"]
+
+
+def test_status_line_and_sources_name_no_internal_layer_and_no_inactive_correction() -> None:
+    corrections = {"attribution": "Eigen invoer (correcties)", "rows": 2,
+                   "note": "0 geldende correcties, 2 ongedaan",
+                   "fetched_at": "2026-11-27T09:31:00+00:00"}
+    own = {"attribution": "Eigen lijst van de gebruiker", "rows": 0,
+           "fetched_at": "2026-11-27T09:31:00+00:00"}
+    manifest = {**MANIFEST, "layers": {**MANIFEST["layers"], "venue_correcties": corrections,
+                                       "venues_eigen": own, "iets_nieuws": {"rows": 1}}}
+    line = status_line(manifest)
+    assert "venue_correcties" not in line and "venues_eigen" not in line
+    assert "iets_nieuws" not in line and "Correcties" not in line
+    assert "Eigen invoer (correcties)" not in attributions(manifest)
+    active = {**corrections, "note": "1 geldende correcties, 1 ongedaan"}
+    manifest["layers"]["venue_correcties"] = active
+    assert "Correcties op ontmoetingsplekken" in status_line(manifest)
+    assert "Eigen invoer (correcties)" in attributions(manifest)
+
+
+def test_sources_name_each_source_once() -> None:
+    stemlokaal = "Waar is mijn stemlokaal (Open State Foundation, gemeenten; CC0)"
+    manifest = {"layers": {
+        "kernen": {"attribution": "Bron: CBS (CC BY 4.0); GeoNames (CC BY 4.0)"},
+        "venues": {"attribution": f"{stemlokaal}; © OSM (ODbL)"},
+        "venues_eigen": {"attribution": f"Bron: {stemlokaal}", "rows": 3},
+        "bereik_bike": {"attribution": f"Bron: CBS (CC BY 4.0); {stemlokaal}"},
+    }}
+    joined = "; ".join(attributions(manifest))
+    assert joined.casefold().count("waar is mijn stemlokaal") == 1
+    assert joined.count("CBS") == 1
+    assert stemlokaal in joined, "a source with a ';' inside its brackets stays whole"

@@ -123,7 +123,8 @@ def kernen_table(context: PageContext, view: ReachView) -> ExportTable:
     gemeenten = load_layer(context.root, context.manifest, "gemeenten")
     buurten = load_layer(context.root, context.manifest, "buurten")
     names = vk.gemeente_names(gemeenten, context.options.gemeente_namen)
-    table = vk.kern_table(view.table, gemeente_namen=names, buurten=buurten, gemeenten=gemeenten)
+    table = vk.kern_table(view.table, gemeente_namen=names, buurten=buurten, gemeenten=gemeenten,
+                          venues=view.venues)
     table = table.assign(venue_bron=place_sources(table["venue_id"], view.venues,
                                                   load_corrections(context)))
     mode = mode_label(choice.modus)

@@ -122,8 +122,8 @@ def reach_all(context: PageContext) -> ReachView | None:
         stored = manifest["layers"]
         never_stored = "kernen" not in stored or not any(name in stored for name in PLACE_LAYERS)
         if never_stored or (kernen is not None and kernen.empty):
-            st.info("Er zijn nog geen kernen en ontmoetingsplekken opgeslagen. Importeer ze via "
-                    "`python -m loaders import` of `python -m loaders fetch`.")
+            st.info("Er zijn nog geen kernen en ontmoetingsplekken opgeslagen. De beheerder "
+                    "voegt ze toe op de pagina Gegevens.")
         return None  # a stored but damaged layer has shown its own error
     if not venues["ontmoetingsplek"].fillna(False).astype(bool).any():
         st.warning("Geen enkele opgeslagen plek telt als ontmoetingsplek; er is niets om de "

@@ -13,7 +13,6 @@ import numpy as np
 import pandas as pd
 from pandas.io.formats.style import Styler
 
-from analysis.indicators import loneliness_slice
 from analysis.nearest import METHOD_STRAIGHT_LINE
 from loaders.schema import LONELINESS_INDICATORS
 from views.eenzaamheid import AGE_LABELS, SUPPRESSED, format_pct
@@ -22,6 +21,13 @@ from views.status import attributions, format_timestamp
 
 NO_DISTANCE = "geen afstand"
 """Shown instead of a distance when no meeting place could be reached."""
+MISSING = "onbekend"
+"""Shown in an on-screen table for a missing number (``st.dataframe(placeholder=MISSING)``:
+Streamlit ignores a Styler's ``na_rep`` for missing cells and would show ``None``)."""
+NO_PLACE_FOUND = "geen gevonden"
+"""Shown instead of a place's name when no meeting place could be reached."""
+MAX_NAMED_GEMEENTEN = 3
+"""A 65+ note names the gemeenten' shares up to this many gemeenten."""
 
 
 def format_km(metres: float | None) -> str:
@@ -57,12 +63,25 @@ def format_threshold(metres: float) -> str:
 
 
 def estimate_note(mode_label: str) -> str:
-    """Dutch notice that the distances for ``mode_label`` (``fietsen``) are estimates."""
+    """One short Dutch line: the distances for ``mode_label`` (``fietsen``) are estimates.
+
+    Examples
+    --------
+    >>> estimate_note("fietsen")
+    'Afstanden fietsen zijn schattingen: hemelsbreed, niet over de weg.'
+    """
+    return f"Afstanden {mode_label} zijn schattingen: hemelsbreed, niet over de weg."
+
+
+def estimate_explanation(mode_label: str) -> str:
+    """Why the distances for ``mode_label`` are estimates and how they are made, in plain Dutch."""
     return (
-        f"**Afstanden zijn schattingen.** Voor {mode_label} is geen wegennet opgeslagen; de "
-        f"afstand is hemelsbreed maal een omrijfactor van {detour_words(mode_label)}. Over de weg kan het "
-        "verder of dichterbij zijn. De beheerder kan een wegennet toevoegen voor afstanden "
-        "over de weg (zie Bronnen en methode)."
+        f"Voor {mode_label} is voor dit gebied geen wegennet opgeslagen. Daarom meten we de "
+        "afstand in een rechte lijn en tellen we er een vast deel bij, omdat wegen niet recht "
+        f"lopen: de rechte afstand maal {detour_words(mode_label)}. Dat getal is gemeten op "
+        "echte wegennetten. Over de weg kan het in een kern verder of dichterbij zijn. De "
+        "beheerder kan een wegennet toevoegen; dan gaan de afstanden over de weg. Meer staat "
+        "op de pagina Bronnen en methode."
     )
 
 
@@ -72,8 +91,10 @@ def kern_table(
     gemeente_namen: Mapping[str, str],
     buurten: pd.DataFrame | None = None,
     gemeenten: pd.DataFrame | None = None,
+    venues: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """The reach table with the gemeente's name and the share of 65-plussers where known.
+    """The reach table with the gemeente's name, the second place's name and the share of
+    65-plussers where known.
 
     Parameters
     ----------
@@ -83,19 +104,28 @@ def kern_table(
         Gemeente code → name.
     buurten, gemeenten
         The stored layers (``pct_65plus`` per area); either may be None.
+    venues
+        The places the reach was computed against (``venue_id``, ``naam``), to name each
+        kern's second place; without them a ``tweede_venue_naam`` column of ``reach`` is kept.
 
     Returns
     -------
     pandas.DataFrame
-        ``reach`` plus ``gemeentenaam``, ``pct_65plus`` (the buurt's share, else the
-        gemeente's, NaN when neither is known) and ``pct_65plus_niveau``
-        (``"buurt"``/``"gemeente"``/None). No kern-level 65+ count exists in the sources.
+        ``reach`` plus ``gemeentenaam``, ``tweede_venue_naam`` (None where unknown),
+        ``pct_65plus`` (the buurt's share, else the gemeente's, NaN when neither is known) and
+        ``pct_65plus_niveau`` (``"buurt"``/``"gemeente"``/None). No kern-level 65+ count
+        exists in the sources.
     """
     buurt = reach["buurtcode"].map(_share_65plus(buurten))
     gemeente = reach["gemeentecode"].map(_share_65plus(gemeenten))
     names = dict(gemeente_namen)
+    if venues is not None:
+        second = venue_names(venues, list(reach["tweede_venue_id"]))
+    else:
+        second = list(_column(reach, "tweede_venue_naam").astype(object))
     table = reach.assign(
         gemeentenaam=[names.get(code, code) for code in reach["gemeentecode"]],
+        tweede_venue_naam=[name if isinstance(name, str) else None for name in second],
         pct_65plus=buurt.where(buurt.notna(), gemeente),
         pct_65plus_niveau=np.select(
             [buurt.notna().to_numpy(), gemeente.notna().to_numpy()], ["buurt", "gemeente"], None
@@ -121,42 +151,88 @@ def filter_kernen(
     return table[keep]
 
 
-def display_table(table: pd.DataFrame, *, indicator: str, mode_label: str) -> pd.DataFrame:
+def loneliness_header(indicator: str, *, jaar: int | None, leeftijd: str | None) -> str:
+    """The header of a loneliness column with its age group and year.
+
+    Examples
+    --------
+    >>> loneliness_header("eenzaam_pct", jaar=2020, leeftijd="18+")
+    'Eenzaam 18+ 2020 (%)'
+    """
+    words = [LONELINESS_INDICATORS[indicator], leeftijd or "", "" if jaar is None else str(jaar)]
+    return " ".join(word for word in words if word) + " (%)"
+
+
+def display_table(
+    table: pd.DataFrame, *, indicator: str, mode_label: str, jaar: int | None = None,
+    leeftijd: str | None = None,
+) -> pd.DataFrame:
     """The kernen with Dutch headers for the screen, farthest from a meeting place first.
 
     Distances stay numbers (km) so the table sorts correctly; :func:`styled_kernen` adds the
-    decimal commas.
+    decimal commas, and missing numbers are shown as :data:`MISSING` by ``st.dataframe``. Text
+    columns never hold None. The 65+ columns are left out when no kern has a buurt figure: the
+    gemeente's share is then named once by :func:`share_65plus_note`.
     """
     ordered = table.sort_values("afstand_m", ascending=False, na_position="first")
     label = LONELINESS_INDICATORS[indicator]
-    frame = pd.DataFrame(
-        {
-            "Kern": ordered["naam"],
-            "Gemeente": ordered["gemeentenaam"],
-            "Inwoners": pd.to_numeric(ordered["inwoners"], errors="coerce").astype(float),
-            "65+ (%)": ordered["pct_65plus"],
-            "65+ van": ordered["pct_65plus_niveau"],
-            "Dichtstbijzijnde ontmoetingsplek": ordered["venue_naam"],
-            "Soort": ordered["venue_soort"],
-            "Afstand (km)": ordered["afstand_m"] / 1000.0,
-            f"Minuten {mode_label}": ordered["minuten"],
-            f"{label} (%)": _column(ordered, "eenzaamheid_pct"),
-            f"{label} van": figure_origin(ordered),
-            "Methode": ordered["methode"],
-        }
-    )
-    return frame.reset_index(drop=True)
+    per_kern = _column(ordered, "pct_65plus_niveau").eq("buurt").any()
+    columns = {
+        "Kern": ordered["naam"],
+        "Gemeente": ordered["gemeentenaam"],
+        "Inwoners": pd.to_numeric(ordered["inwoners"], errors="coerce").astype(float),
+        **({"65+ (%)": ordered["pct_65plus"],
+            "65+ van": _text(ordered["pct_65plus_niveau"])} if per_kern else {}),
+        "Dichtstbijzijnde ontmoetingsplek": _text(ordered["venue_naam"], NO_PLACE_FOUND),
+        "Soort": _text(ordered["venue_soort"]),
+        "Afstand (km)": ordered["afstand_m"] / 1000.0,
+        f"Minuten {mode_label}": ordered["minuten"],
+        "Op één na dichtstbijzijnde": _text(_column(ordered, "tweede_venue_naam")),
+        "Afstand tweede (km)": ordered["tweede_afstand_m"] / 1000.0,
+        loneliness_header(indicator, jaar=jaar, leeftijd=leeftijd):
+            _column(ordered, "eenzaamheid_pct"),
+        f"{label}: cijfer van": _text(figure_origin(ordered)),
+        "Methode": _text(ordered["methode"]),
+    }
+    return pd.DataFrame(columns).reset_index(drop=True)
+
+
+def share_65plus_note(table: pd.DataFrame) -> str | None:
+    """One Dutch sentence naming the gemeente's share of 65-plussers, when that is the only
+    level known (no kern has a buurt figure); None when :func:`display_table` shows a column.
+
+    Examples
+    --------
+    >>> share_65plus_note(pd.DataFrame({"gemeentenaam": ["Aa en Hunze"] * 2,
+    ...                                 "pct_65plus": [28.04, 28.04],
+    ...                                 "pct_65plus_niveau": ["gemeente"] * 2}))
+    'Aandeel 65-plussers: Aa en Hunze 28,0 % (alleen per gemeente bekend, niet per kern).'
+    """
+    level = _column(table, "pct_65plus_niveau")
+    if level.eq("buurt").any():
+        return None
+    known = table.loc[level.eq("gemeente").to_numpy()]
+    shares = known.drop_duplicates("gemeentenaam").sort_values("gemeentenaam")
+    if shares.empty:
+        return "Het aandeel 65-plussers is voor deze kernen niet bekend."
+    if len(shares) > MAX_NAMED_GEMEENTEN:
+        return ("Het aandeel 65-plussers is alleen per gemeente bekend, niet per kern; zie de "
+                "pagina Gemeenten vergelijken.")
+    named = ", ".join(f"{name} {format_pct(share)}" for name, share in
+                      zip(shares["gemeentenaam"], shares["pct_65plus"], strict=True))
+    return f"Aandeel 65-plussers: {named} (alleen per gemeente bekend, niet per kern)."
 
 
 def styled_kernen(display: pd.DataFrame) -> Styler:
-    """A :func:`display_table` with decimal commas, whole minutes and Dutch missing values."""
+    """A :func:`display_table` with decimal commas, whole minutes and dotted thousands."""
     percentages = [c for c in display.columns if c.endswith("(%)")]
+    distances = [c for c in display.columns if c.startswith("Afstand")]
     minutes = [c for c in display.columns if c.startswith("Minuten")]
     return (
         display.style.format(precision=1, decimal=",", na_rep=SUPPRESSED, subset=percentages)
-        .format(precision=1, decimal=",", na_rep=NO_DISTANCE, subset=["Afstand (km)"])
+        .format(precision=1, decimal=",", na_rep=NO_DISTANCE, subset=distances)
         .format(precision=0, na_rep=NO_DISTANCE, subset=minutes)
-        .format(precision=0, thousands=".", na_rep="onbekend", subset=["Inwoners"])
+        .format(precision=0, thousands=".", na_rep=MISSING, subset=["Inwoners"])
     )
 
 
@@ -192,7 +268,7 @@ def export_table(
             "Bron ontmoetingsplek": _column(table, "venue_bron"),
             "Afstand (km)": table["afstand_m"] / 1000.0,
             f"Minuten {mode_label}": table["minuten"],
-            "Tweede ontmoetingsplek (id)": table["tweede_venue_id"],
+            "Op één na dichtstbijzijnde ontmoetingsplek": _column(table, "tweede_venue_naam"),
             "Afstand tweede (km)": table["tweede_afstand_m"] / 1000.0,
             f"Binnen {format_threshold(threshold_m)}": np.where(within, "ja", "nee"),
             "Methode": table["methode"],
@@ -382,6 +458,11 @@ def _share_65plus(areas: pd.DataFrame | None) -> pd.Series:
     if areas is None or "pct_65plus" not in areas:
         return pd.Series(dtype=float)
     return areas.drop_duplicates("code").set_index("code")["pct_65plus"].astype(float)
+
+
+def _text(values: pd.Series, missing: str = "") -> pd.Series:
+    """``values`` as text for the screen, ``missing`` where there is none."""
+    return values.astype(object).where(values.notna(), missing)
 
 
 def _column(table: pd.DataFrame, column: str) -> pd.Series:

@@ -10,6 +10,7 @@ from typing import Any
 import pandas as pd
 
 from loaders.check import LayerCheck
+from loaders.corrections import CORRECTIONS_LAYER
 from views.text import plain_markdown
 
 LAYER_TITLES = {
@@ -20,6 +21,7 @@ LAYER_TITLES = {
     "venues": "Ontmoetingsplekken",
     "venues_eigen": "Eigen lijst ontmoetingsplekken",
     "venue_merges": "Samengevoegde plekken",
+    CORRECTIONS_LAYER: "Correcties op ontmoetingsplekken",
     "netwerk_walk": "Wegennet lopen",
     "netwerk_bike": "Wegennet fietsen",
     "netwerk_drive": "Wegennet auto",
@@ -30,14 +32,21 @@ LAYER_TITLES = {
 }
 DERIVED_LAYERS = frozenset({"gemeente_indeling", "bereik_walk", "bereik_bike", "bereik_drive"})
 """Layers computed from the others; the status line does not list them as sources."""
+ACTIVE_CORRECTIONS = re.compile(r"^\s*(\d+) geldende")
+"""The number of corrections in force, as ``loaders.corrections`` notes it on its layer."""
 
 
 EMPTY_STORE_HELP = (
-    "Er zijn nog geen gegevens opgeslagen. Importeer heel Nederland uit gedownloade bestanden "
-    "met\n\n`python -m loaders import --from <map> --nl`\n\n"
-    "of haal gemeenten op bij de bronnen met `python -m loaders fetch --gemeente GM1680`."
+    "Er zijn nog geen gegevens opgeslagen. De beheerder van deze site haalt ze op; daarna "
+    "ziet u hier de kernen, ontmoetingsplekken en eenzaamheidscijfers."
 )
 """Dutch help shown by every page while the store is empty."""
+OPERATOR_IMPORT_HELP = (
+    "Voor de beheerder: importeer heel Nederland uit gedownloade bestanden met "
+    "`python -m loaders import --from <map> --nl`, of haal gemeenten op bij de bronnen met "
+    "`python -m loaders fetch --gemeente GM1680` (zie README)."
+)
+"""The commands behind :data:`EMPTY_STORE_HELP`, for the operator's part of 'Gegevens'."""
 
 LICENCES = ("CC BY 4.0", "CC0", "ODbL")
 
@@ -110,13 +119,71 @@ def licence(entry: dict[str, Any]) -> str:
 
 
 def attributions(manifest: dict[str, Any]) -> list[str]:
-    """The distinct attribution lines of a region's layers, sorted."""
-    lines = {entry.get("attribution", "") for entry in manifest.get("layers", {}).values()}
-    return sorted(lines - {""})
+    """The attribution lines of the layers in use, sorted, each source named once.
+
+    A layer's attribution may list several sources separated by ``;``; a source already named
+    by another line (``Bron:`` and case aside) is left out of the later one. Computed layers
+    and layers not in use (:func:`in_use`) add nothing.
+
+    Examples
+    --------
+    >>> attributions({"layers": {"a": {"attribution": "Bron: CBS; Stemlokaal (CC0)"},
+    ...                          "b": {"attribution": "Stemlokaal (CC0); OSM"}}})
+    ['Bron: CBS; Stemlokaal (CC0)', 'OSM']
+    """
+    entries = sorted((str(entry.get("attribution", "")), layer, entry)
+                     for layer, entry in manifest.get("layers", {}).items())
+    seen: set[str] = set()
+    lines = []
+    for attribution, layer, entry in entries:
+        if layer in DERIVED_LAYERS or not in_use(layer, entry):
+            continue
+        parts = _sources(attribution)
+        new = [part for part in parts if _source_key(part) not in seen]
+        seen.update(_source_key(part) for part in new)
+        if new:
+            lines.append("; ".join(new))
+    return sorted(lines)
+
+
+def in_use(layer: str, entry: dict[str, Any]) -> bool:
+    """Whether a stored layer holds anything that is used: rows, and for the corrections
+    layer at least one correction in force (undone ones stay stored)."""
+    if "rows" in entry and not entry["rows"]:
+        return False
+    if layer == CORRECTIONS_LAYER:
+        active = ACTIVE_CORRECTIONS.match(str(entry.get("note", "")))
+        return active is not None and int(active.group(1)) > 0
+    return True
+
+
+def _sources(attribution: str) -> list[str]:
+    """The sources an attribution names, split at ``;`` outside parentheses.
+
+    Examples
+    --------
+    >>> _sources("Stemlokaal (Open State, gemeenten; CC0); © OSM (ODbL)")
+    ['Stemlokaal (Open State, gemeenten; CC0)', '© OSM (ODbL)']
+    """
+    parts, depth, start = [], 0, 0
+    for at, char in enumerate(attribution):
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if char == ";" and depth <= 0:
+            parts.append(attribution[start:at])
+            start = at + 1
+    parts.append(attribution[start:])
+    return [part.strip() for part in parts if part.strip()]
+
+
+def _source_key(part: str) -> str:
+    """A source as compared for repeats: without ``Bron:``, case and surrounding space."""
+    return re.sub(r"^bron:\s*", "", part.strip(), flags=re.IGNORECASE).casefold()
 
 
 def status_line(manifest: dict[str, Any]) -> str:
     """One Dutch line: the region, each layer with its table and year, and when it was fetched.
+
+    Only layers in use with a Dutch title are named (no internal layer names).
 
     Examples
     --------
@@ -127,10 +194,10 @@ def status_line(manifest: dict[str, Any]) -> str:
     name = plain_markdown(manifest.get("name", manifest["region"]))
     parts = [f"{name} ({_codes(manifest.get('gemeenten', []))})"]
     for layer, entry in layers.items():
-        if layer in DERIVED_LAYERS:
+        if layer in DERIVED_LAYERS or layer not in LAYER_TITLES or not in_use(layer, entry):
             continue
         details = " ".join(x for x in (entry.get("table_id", ""), _years(entry)) if x)
-        parts.append(f"{LAYER_TITLES.get(layer, layer)} {details}".strip())
+        parts.append(f"{LAYER_TITLES[layer]} {details}".strip())
     fetched = sorted(e["fetched_at"] for layer, e in layers.items()
                      if e.get("fetched_at") and layer not in DERIVED_LAYERS)
     if fetched:
