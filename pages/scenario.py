@@ -20,6 +20,7 @@ from analysis.siting import best_sites, candidate_sites
 from ui.downloads import chart_downloads
 from ui.frame import page_context
 from ui.layers import CACHE_TTL, load_layer
+from ui.notices import estimate_notice
 from ui.reach import ReachView, load_reach
 from ui.selection import mode_label
 from ui.sidebar import PageContext
@@ -81,9 +82,11 @@ def closed_from_url(options: Mapping[str, str]) -> list[str]:
                              if i in options]
     chosen = st.multiselect(
         "Welke ontmoetingsplekken sluiten?", list(options), format_func=options.get,
-        key=CLOSED_KEY, placeholder="Kies een of meer plekken",
-        help="De link in de adresbalk bewaart deze keuze (dicht=…): deel hem om dit scenario "
-        "te laten zien.",
+        key=CLOSED_KEY, placeholder="Typ de naam van een plek of dorp",
+        select_all=False,
+        help="De plekken in het gekozen gebied en die tot "
+        f"{sv.threshold_label(sv.BORDER_REACH_M)} over de grens. De link in de adresbalk "
+        "bewaart deze keuze: deel hem om dit scenario te laten zien.",
     )
     state[CLOSED_STORE] = chosen
     value = ",".join(chosen)
@@ -135,7 +138,8 @@ def show_scenario(
 def close_tab(scene: Scene) -> None:
     """Choose places to close; show who then travels farther."""
     view, choice = scene.view, scene.context.selection
-    options = sv.closable_venues(view.venues)
+    options = sv.closable_venues(view.venues, gemeenten=choice.gemeenten, kernen=view.kernen,
+                                 reach=view.table)
     closed = closed_from_url(options)
     if not closed:
         st.info("Kies hierboven een of meer ontmoetingsplekken. Je ziet dan welke kernen verder "
@@ -248,7 +252,7 @@ def request_siting(inputs: tuple) -> None:
 
 
 def siting_tab(scene: Scene) -> None:
-    """The best N new sites by the maximal covering location model, on request."""
+    """The best N new sites (maximal covering location model), on request."""
     view, choice = scene.view, scene.context.selection
     left, right = st.columns(2)
     n_sites = int(left.number_input("Aantal nieuwe plekken (N)", min_value=1, max_value=5,
@@ -262,8 +266,8 @@ def siting_tab(scene: Scene) -> None:
     st.info(
         f"**Een modelsuggestie, geen advies.** Het model kiest uit bestaande gebouwen die nu "
         f"niet als ontmoetingsplek tellen en uit de middens van de kernen {chosen} de meeste "
-        f"{WEIGHTS[weight].lower()} nieuw binnen {within} {'brengt' if n_sites == 1 else 'brengen'}"
-        " (maximal covering location model). Alle bestaande ontmoetingsplekken blijven open. "
+        f"{WEIGHTS[weight].lower()} nieuw binnen {within} {'brengt' if n_sites == 1 else 'brengen'}."
+        " Alle bestaande ontmoetingsplekken blijven open. "
         "Of een gebouw geschikt en beschikbaar is, weet het model niet.",
         icon=":material/lightbulb:",
     )
@@ -340,9 +344,7 @@ st.caption(
     "uit van de huidige plekken."
 )
 if reach_view.is_estimate:
-    st.warning("Voor deze regio en vervoerswijze is geen wegennet opgeslagen: alle afstanden "
-               "zijn **schattingen** (hemelsbreed maal een omrijfactor).",
-               icon=":material/straighten:")
+    estimate_notice(mode_label(page.selection.modus))
 
 close, add, siting = st.tabs(["Plekken sluiten", "Plek toevoegen", "Beste nieuwe plekken"])
 with close:

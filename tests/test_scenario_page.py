@@ -89,7 +89,7 @@ def test_closing_dorpshuis_schipborg_moves_schipborg_to_the_next_place(
 
     app = _run(_app(monkeypatch, store))
     assert app.title[0].value == "Scenario: ontmoetingsplekken sluiten of toevoegen"
-    assert any("schattingen" in w.value for w in app.warning)
+    assert any("zijn schattingen" in m.value for m in app.markdown)
     app.multiselect(key="scenario_dicht").set_value([schipborg])
     _run(app)
     table = _table(app, "Plek straks").set_index("Kern")
@@ -232,3 +232,43 @@ def test_store_without_meeting_places_explains(monkeypatch, tmp_path: Path) -> N
     assert any("Een scenario rekent met de kernen en de ontmoetingsplekken" in i.value
                for i in app.info)
     assert not app.metric and not app.dataframe
+
+
+
+def test_place_picker_lists_the_area_and_its_border_without_select_all(
+    monkeypatch, store, layers
+) -> None:
+    from scipy.spatial import cKDTree
+
+    from analysis.reach import meeting_places, points_xy
+    from views.scenario import BORDER_REACH_M, venue_label
+
+    kernen, venues, _ = layers
+    app = _run(_app(monkeypatch, store, gebied="GM1680"))
+    picker = app.multiselect(key="scenario_dicht")
+    assert picker.proto.select_all == 0, "no 'Select all' in the list"
+    places = meeting_places(venues)
+    own = kernen[kernen["gemeentecode"] == "GM1680"]
+    distance, _ = cKDTree(points_xy(own)).query(points_xy(places))
+    labels = pd.Series([venue_label(row) for _, row in places.iterrows()], index=places.index)
+    inside = places["gemeentecode"].eq("GM1680").to_numpy()
+    border = labels[~inside & (distance < BORDER_REACH_M - 100)]
+    far = labels[~inside & (distance > BORDER_REACH_M + 5000)]
+    assert len(border) and len(far), "the demo store holds places across the border"
+    offered = set(picker.options)
+    assert set(labels[inside]) <= offered and set(border) <= offered
+    assert not offered & set(far), "a place far across the border is not offered"
+
+
+def test_closing_a_place_nobody_has_nearest_affects_zero_people(
+    monkeypatch, store, layers
+) -> None:
+    kernen, venues, reach = layers
+    app = _run(_app(monkeypatch, store, gebied="GM1680"))
+    used = set(reach["venue_id"].dropna())
+    idle = venues[venues["ontmoetingsplek"].astype(bool) & ~venues["venue_id"].isin(used)]
+    nearby = idle.distance(kernen.union_all()).sort_values().index[0]
+    app.multiselect(key="scenario_dicht").set_value([idle.loc[nearby, "venue_id"]])
+    _run(app)
+    metrics = _metrics(app)
+    assert metrics["Kernen geraakt"] == "0" and metrics["Inwoners geraakt"] == "0"

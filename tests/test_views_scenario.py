@@ -77,7 +77,9 @@ def test_formatting_is_dutch() -> None:
 
 def test_venue_choices_list_meeting_places_and_other_buildings() -> None:
     venues = _venues()
-    assert sv.closable_venues(venues) == {
+    reach = pd.DataFrame({"venue_id": ["v1"], "tweede_venue_id": [None]})
+    assert sv.closable_venues(venues, gemeenten=["GM1680"], kernen=venues.iloc[:0],
+                              reach=reach) == {
         "v2": "Dorpshuis Anloo (Dorpshuis)",
         "v3": f"{SCRIPT}, Gieten (Buurthuis / wijkcentrum)",
         "v1": "Dorpshuis Schipborg (Dorpshuis)",
@@ -87,6 +89,27 @@ def test_venue_choices_list_meeting_places_and_other_buildings() -> None:
     }
     assert sv.building_sites(venues, ["GM0308"]) == {}
     assert sv.venue_label({"naam": None, "plaats": None, "soort": None}) == "(naamloos)"
+
+
+def test_closable_places_are_the_area_and_its_border_within_reach() -> None:
+    venues = _venues()
+    venues.loc[venues["venue_id"] == "v2", "gemeentecode"] = "GM0106"  # 3 km over the border
+    venues.loc[venues["venue_id"] == "v3", "gemeentecode"] = "GM0114"  # 17 km away
+    kernen = gpd.GeoDataFrame({"kern_id": ["k1"]}, geometry=[Point(241000, 566000)],
+                              crs="EPSG:28992")
+    reach = pd.DataFrame({"venue_id": ["v1"], "tweede_venue_id": ["v2"]})
+    near = sv.closable_venues(venues, gemeenten=["GM1680"], kernen=kernen,
+                              reach=reach.assign(tweede_venue_id=[None]))
+    assert list(near) == ["v2", "v1"], "v3 lies beyond the border reach"
+    far = sv.closable_venues(venues, gemeenten=["GM1680"], kernen=kernen,
+                             reach=reach.assign(tweede_venue_id=["v3"]))
+    assert set(far) == {"v1", "v2", "v3"}, "a kern's second place is always listed"
+
+
+def test_nobody_affected_is_zero_not_unknown() -> None:
+    metrics = sv.summary_metrics(_empty(), kind=sv.CLOSE, threshold_m=2000)
+    assert {m.label: m.value for m in metrics}["Inwoners geraakt"] == "0"
+    assert all(m.value == "0" for m in metrics)
 
 
 @pytest.mark.parametrize(

@@ -20,6 +20,7 @@ import plotly.graph_objects as go
 from pandas.io.formats.style import Styler
 from plotly.subplots import make_subplots
 from pyproj import Transformer
+from scipy.spatial import cKDTree
 
 from analysis.reach import meeting_places, points_xy
 from analysis.scenario import SCENARIO_COLUMNS, summarise_scenario
@@ -46,6 +47,9 @@ WGS84_BOUNDS = (50.7, 53.7, 3.2, 7.3)
 SOORT_LABELS = {rule.soort: rule.label for rule in (*VENUE_RULES, BIJEENKOMST_RULE, OVERIG_RULE)}
 SITE_KINDS = {"gebouw": "bestaand gebouw", "kern": "midden van de kern", "punt": "punt"}
 UNKNOWN = "onbekend"
+BORDER_REACH_M = 10_000.0
+"""A place outside the chosen gemeenten can be closed in a scenario when it lies within this
+straight-line distance of one of their kernen (or is already a kern's nearest or second)."""
 NO_PLACE = "geen bereikbaar"
 UNREACHABLE = "#9e9e9e"
 OUTLINE = "#8c8c8c"
@@ -109,9 +113,41 @@ def venue_label(venue: Mapping[str, object]) -> str:
     return f"{naam}{where}{kind}"
 
 
-def closable_venues(venues: gpd.GeoDataFrame) -> dict[str, str]:
-    """``venue_id`` → label of every meeting place, sorted by place and name."""
-    return _labels(meeting_places(venues))
+def closable_venues(
+    venues: gpd.GeoDataFrame, *, gemeenten: Sequence[str], kernen: gpd.GeoDataFrame,
+    reach: pd.DataFrame, reach_m: float = BORDER_REACH_M,
+) -> dict[str, str]:
+    """``venue_id`` → label of the meeting places a closure in ``gemeenten`` can concern.
+
+    Parameters
+    ----------
+    venues
+        All places (the reach was computed against them).
+    gemeenten
+        The chosen gemeenten: every meeting place in them is listed.
+    kernen
+        The kernen of the chosen gemeenten: a meeting place across the border is listed when
+        it lies within ``reach_m`` metres (straight line) of one of them.
+    reach
+        The reach table of those kernen: their nearest and second places are always listed.
+    reach_m
+        How far across the border to look.
+
+    Returns
+    -------
+    dict
+        Sorted by place and name; places outside the gemeenten carry their place name in the
+        label like all others.
+    """
+    places = meeting_places(venues)
+    keep = places["gemeentecode"].isin(list(gemeenten)).to_numpy(copy=True)
+    used = set(reach["venue_id"].dropna()) | set(reach["tweede_venue_id"].dropna())
+    keep |= places["venue_id"].isin(used).to_numpy()
+    if len(kernen) and len(places):
+        distance, _ = cKDTree(points_xy(kernen)).query(points_xy(places),
+                                                      distance_upper_bound=reach_m)
+        keep |= np.isfinite(distance)
+    return _labels(places[keep])
 
 
 def building_sites(venues: gpd.GeoDataFrame, gemeenten: Sequence[str]) -> dict[str, str]:
@@ -259,6 +295,8 @@ def summary_metrics(
     """
     words = _wording(kind)
     totals = summarise_scenario(scenario)
+    if scenario.empty:
+        totals = totals.fillna(0)  # nobody affected: 0 people, not an unknown number
     within = threshold_label(threshold_m)
     people_help = words.inwoners_help.format(
         count=format_count(totals[f"inwoners_dekking_{words.change}"]), within=within
@@ -279,7 +317,7 @@ def summary_metrics(
     metrics.append(
         Metric(
             "Eenzamen (schatting)",
-            format_count(totals.get("eenzamen_schatting", math.nan)),
+            format_count(totals.get("eenzamen_schatting", 0.0 if scenario.empty else math.nan)),
             f"Volwassenen (of 65-plussers) van de kern × het percentage "
             f"‘{LONELINESS_INDICATORS[indicator].lower()}’ van de buurten van de kern "
             "(RIVM-modelschatting), naar beneden afgerond; samen nooit meer dan de schatting "
