@@ -423,8 +423,8 @@ def _read_ways(path: Path, modes: tuple[str, ...]) -> _WayBuffers:
     width = len(modes)
     return _WayBuffers(
         ref=np.frombuffer(refs, dtype=np.int64),
-        lon_e7=np.frombuffer(lon, dtype=np.int32).astype(np.float64),
-        lat_e7=np.frombuffer(lat, dtype=np.int32).astype(np.float64),
+        lon_e7=np.frombuffer(lon, dtype=np.int32),
+        lat_e7=np.frombuffer(lat, dtype=np.int32),
         piece=np.frombuffer(piece, dtype=np.int64),
         way=np.frombuffer(way_no, dtype=np.int64),
         allowed=np.frombuffer(allowed, dtype=np.int8).reshape(-1, width).astype(bool),
