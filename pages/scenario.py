@@ -337,14 +337,14 @@ if reach_view is None:
             icon=":material/info:")
     st.stop()
 current = scene_of(page, reach_view)
-st.caption(
-    f"Kernen in de gekozen gemeenten; afstanden {sv.method_note(reach_view.is_estimate)}, "
-    f"{mode_label(page.selection.modus)}, afstandsgrens "
-    f"{sv.threshold_label(current.threshold_m)} (kies die in de zijbalk). Elk scenario gaat "
-    "uit van de huidige plekken."
-)
 if reach_view.is_estimate:
     estimate_notice(mode_label(page.selection.modus))
+network = "" if reach_view.is_estimate else f" {sv.method_note(False)}"
+st.caption(
+    f"Kernen in de gekozen gemeenten; afstanden {mode_label(page.selection.modus)}{network}, "
+    f"afstandsgrens {sv.threshold_label(current.threshold_m)} (kies die in de zijbalk). Elk "
+    "scenario gaat uit van de huidige plekken."
+)
 
 close, add, siting = st.tabs(["Plekken sluiten", "Plek toevoegen", "Beste nieuwe plekken"])
 with close:
