@@ -131,7 +131,7 @@ def test_kaart_click_a_kern_change_threshold_and_choose_another(
     page = open_page(browser, f"{streamlit_url}/kaart")
     page.get_by_role("heading", name="Kaart", exact=True).wait_for(timeout=30000)
     _wait_for_map(page)
-    page.get_by_text("Afstanden zijn schattingen.").wait_for(timeout=30000)
+    page.get_by_text("Afstanden fietsen zijn schattingen").wait_for(timeout=30000)
     screenshot(page, screenshot_dir / "kaart.png")
 
     page.set_viewport_size({"width": WIDTH, "height": 1000})
