@@ -69,7 +69,7 @@ def main() -> None:
     args = parser.parse_args()
     browser = static.find_browser()
     if browser is None:
-        sys.exit(static.NO_BROWSER_MESSAGE)
+        sys.exit(f"{static.NO_BROWSER_MESSAGE} {static.NO_BROWSER_HINT}")
     with tempfile.TemporaryDirectory() as folder:
         data = region_data(args, Path(folder))
         values = buurt_values(data.eenzaamheid, data.buurten, jaar=2020, leeftijd="18+",

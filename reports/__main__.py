@@ -161,7 +161,7 @@ def _cmd_factsheet(args: argparse.Namespace, store: Store) -> int:
              else list(tables.area(store, args.gebied).codes))
     mode = args.modus
     if static.find_browser() is None:
-        print(f"Let op: {static.NO_BROWSER_MESSAGE} "
+        print(f"Let op: {static.NO_BROWSER_MESSAGE} {static.NO_BROWSER_HINT} "
               "De factsheets komen er zonder kaart en grafiek.", file=sys.stderr)
     jaar = _year(store, args.jaar, args.leeftijd)
     data = load_factsheet_data(store, NATIONAL, mode=mode, jaar=jaar, leeftijd=args.leeftijd,

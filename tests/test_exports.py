@@ -311,8 +311,8 @@ def test_no_browser_gives_the_dutch_message(no_browser: None) -> None:
     with pytest.raises(static.NoBrowserError) as caught:
         static.figure_bytes(go.Figure(), "png")
     assert caught.value.user_message == (
-        "Voor het opslaan als afbeelding is Chrome of Chromium nodig; installeer het pakket "
-        "chromium (sudo apt-get install chromium). HTML en gegevens kunt u wel downloaden."
+        "Opslaan als afbeelding kan nu niet: daarvoor is Chrome of Chromium nodig op de server. "
+        "Vraag de beheerder het te installeren. HTML en gegevens kunt u wel downloaden."
     )
     assert isinstance(caught.value, static.StaticExportError)
 

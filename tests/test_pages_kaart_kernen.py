@@ -20,9 +20,9 @@ from analysis.network import graph_from_road_edges
 from analysis.reach import kern_reach, reach_summary
 from loaders.corrections import corrected_venues
 from loaders.roads import RoadEdges
-from pipeline.loneliness import stored_kern_loneliness
 from loaders.store import NATIONAL, LayerSource, Store
 from pipeline import refresh_reach
+from pipeline.loneliness import stored_kern_loneliness
 from tests.region_stores import REGION, demo_region_store
 from tests.test_pages import (
     EMPTY_HELP,

@@ -331,7 +331,8 @@ def _method(
     else:
         factor = detour_words(choice.mode)
         distance = (f"Voor deze regio is geen wegennet opgeslagen: afstanden zijn hemelsbreed "
-                    f"gemeten en met {factor} vermenigvuldigd (omrijfactor). Het zijn schattingen.")
+                    f"gemeten en met {factor} vermenigvuldigd, omdat de weg zelden recht is. Het "
+                    "zijn schattingen.")
     venues = data.venues
     if "gemeentecode" in venues:
         venues = venues[venues["gemeentecode"] == choice.gemeentecode]

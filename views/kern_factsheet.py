@@ -386,7 +386,8 @@ def _method(facts: KernFacts, choice: FactsheetChoice,
     if facts.estimate:
         factor = detour_words(choice.mode)
         distance = (f"Voor deze kern is geen wegennet opgeslagen: afstanden zijn hemelsbreed "
-                    f"gemeten en met {factor} vermenigvuldigd (omrijfactor). Het zijn schattingen.")
+                    f"gemeten en met {factor} vermenigvuldigd, omdat de weg zelden recht is. "
+                    "Het zijn schattingen.")
     else:
         distance = (f"Afstanden zijn {how} over het wegennet gemeten, vanaf het punt van de kern "
                     "tot de ontmoetingsplek.")

@@ -59,9 +59,12 @@ RENDER_TIMEOUT_S = 60.0
 DEFAULT_WIDTH = 1000
 DEFAULT_HEIGHT = 600
 NO_BROWSER_MESSAGE = (
-    "Voor het opslaan als afbeelding is Chrome of Chromium nodig; installeer het pakket chromium "
-    "(sudo apt-get install chromium). HTML en gegevens kunt u wel downloaden."
+    "Opslaan als afbeelding kan nu niet: daarvoor is Chrome of Chromium nodig op de server. "
+    "Vraag de beheerder het te installeren. HTML en gegevens kunt u wel downloaden."
 )
+"""Shown to users when no browser is found (no commands: see :data:`NO_BROWSER_HINT`)."""
+NO_BROWSER_HINT = "Installeer het pakket chromium (sudo apt-get install chromium)."
+"""The operator's fix, printed by the command line next to :data:`NO_BROWSER_MESSAGE`."""
 
 OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#56B4E9", "#CC79A7", "#F0E442",
              "#000000")
