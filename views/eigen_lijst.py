@@ -191,8 +191,8 @@ def preview_map(
     traces += venue_traces(located, scale=marker_scale(bounds))
     return map_figure(
         traces, bounds=bounds, title="Voorbeeld: de plekken uit het bestand",
-        subtitle=f"{len(located)} plekken met een ligging · nog niet opgeslagen",
-        notes=[f"Bron: eigen lijst {filename}"], revision=f"eigen-lijst-{filename}",
+        subtitle=[f"{len(located)} plekken met een ligging · nog niet opgeslagen",
+                  f"Bron: eigen lijst {filename}"], revision=f"eigen-lijst-{filename}",
     )
 
 
