@@ -173,6 +173,8 @@ def show_preview(context: PageContext, check: vu.Check, parsed: ParsedVenues) ->
     map_tab, table_tab = st.tabs(["Kaart", "Tabel"])
     with map_tab:
         gemeenten = load_layer(context.root, context.manifest, "gemeenten")
+        if gemeenten is not None:
+            gemeenten = gemeenten[gemeenten["code"].isin(context.selection.gemeenten)]
         figure = el.preview_map(venues, gemeenten, filename=check.filename)
         if figure is None:
             st.info("Geen van deze plekken heeft al een ligging; ze wachten op geocodering.")
