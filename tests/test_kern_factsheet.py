@@ -10,9 +10,12 @@ import pytest
 
 from loaders.store import Store
 from reports.__main__ import main
-from reports.factsheets import load_factsheet_data
-from tests.region_stores import REGION, demo_region_store
-from tests.test_factsheet import browser, pdf_text  # noqa: F401  (browser is a fixture)
+from tests.test_factsheet import (  # noqa: F401  (browser, data, store are fixtures)
+    browser,
+    data,
+    pdf_text,
+    store,
+)
 from views.eenzaamheid import format_pct
 from views.factsheet import FactsheetChoice, FactsheetData
 from views.factsheet_figures import format_km
@@ -26,16 +29,6 @@ from views.kern_factsheet import (
 )
 
 DAY = date(2026, 12, 7)
-
-
-@pytest.fixture(scope="module")
-def store(tmp_path_factory: pytest.TempPathFactory) -> Store:
-    return Store(demo_region_store(tmp_path_factory, "aa-en-hunze"))
-
-
-@pytest.fixture(scope="module")
-def data(store: Store) -> FactsheetData:
-    return load_factsheet_data(store, REGION, mode="bike", jaar=2020)
 
 
 def _row(data: FactsheetData, naam: str) -> pd.Series:
