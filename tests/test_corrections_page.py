@@ -73,6 +73,8 @@ def test_kern_without_place_lists_nearby_places_and_one_click_makes_one_count(
     assert any("ligt geen plek die meetelt" in i.value for i in app.info)
     before = format_km(_stored_reach(root)["afstand_m"])
     assert app.metric[0].value == before
+    school = next(m.value for m in app.markdown if m.value.startswith("**Openbare basisschool"))
+    assert " km hemelsbreed · telt niet mee" in school, "the list's distance is a straight line"
     buttons = _buttons(app)
     assert buttons == {
         "correctie_plek_stemlokaal:TK2023:26965": "Telt als ontmoetingsplek",  # gemeentehuis

@@ -151,7 +151,7 @@ def _place_row(root: str, region: str, place: Any, correctie_id: str | None) -> 
     verdict = "telt mee" if place.telt else "telt niet mee"
     text, action = st.columns([4, 2], vertical_alignment="center")
     text.markdown(f"**{plain_markdown(place.naam)}** · {plain_markdown(place.soort)} · "
-                  f"{format_km(place.afstand_m)} · {verdict}  \n"
+                  f"{format_km(place.afstand_m)} hemelsbreed · {verdict}  \n"
                   f":small[{plain_markdown(place.reden or '')} Bron: "
                   f"{plain_markdown(place.bron)}]")
     key = f"correctie_plek_{place.venue_id}"
