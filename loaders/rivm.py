@@ -2,7 +2,7 @@
 
 The figures are small-area model estimates from the GGD/RIVM/CBS Gezondheidsmonitor
 Volwassenen en Ouderen, published as third-party tables on ``dataderden.cbs.nl`` (OData v3,
-same protocol as CBS, see :mod:`loaders.cbs`). Each table uses one area division (``indeling``)
+same protocol as CBS, see :mod:`loaders.odata`). Each table uses one area division (``indeling``)
 for all its years. Rows are (region, period, age group, margin); this module turns them into one
 row per region, year and age group, with the 95% bounds beside the point estimate.
 
@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 import requests
 
-from loaders import cbs
+from loaders import odata
 from loaders.errors import SourceFormatError, SourceUnavailable, UnknownRegionError
 from loaders.http import make_session
 from loaders.schema import AGE_GROUPS, EENZAAMHEID_COLUMNS, LONELINESS_INDICATORS
@@ -64,7 +64,7 @@ MARGES = {"MW00000": "", "MOG0095": "_ondergrens", "MBG0095": "_bovengrens"}
 
 POINT = "MW00000"
 LAND_CODE = "NL01"
-REGION_KINDS = {"NL": "Land", **cbs.REGION_KINDS}
+REGION_KINDS = {"NL": "Land", **odata.REGION_KINDS}
 DIMENSIONS = ("WijkenEnBuurten", "Perioden", "Leeftijd", "Marges")
 NAME_PREFIX = {"gemeentenaam": "Gemeentenaam_"}
 EENZAAM_KEY_TABLE = {"Eenzaam_28": "50090NED", "Eenzaam_27": "50120NED"}
@@ -84,7 +84,7 @@ def indicator_keys(
     SourceFormatError
         When an indicator is found neither by title nor by key prefix.
     """
-    return cbs.resolve_keys(
+    return odata.resolve_keys(
         properties,
         LONELINESS_TITLES,
         table_id=table_id,
@@ -100,7 +100,7 @@ def loneliness_filter(gemeenten: Iterable[str], *, periods: Iterable[int] | None
     asked for; a table without bounds simply returns no bound rows. ``periods`` limits the
     survey years.
     """
-    regions = cbs.odata_filter_for_gemeenten(gemeenten)
+    regions = odata.odata_filter_for_gemeenten(gemeenten)
     parts = [
         f"({regions} or startswith(WijkenEnBuurten,'{LAND_CODE}'))",
         _any_of("Leeftijd", AGE_GROUPS),
@@ -155,14 +155,14 @@ def fetch_loneliness(
         When the answer does not have the expected shape.
     """
     _table_info(table_id)
-    codes = cbs.validate_gemeenten(gemeenten, source=SOURCE)
+    codes = odata.validate_gemeenten(gemeenten, source=SOURCE)
     years = None if periods is None else _check_periods(table_id, periods)
     session = session or make_session()
-    properties = cbs.fetch_data_properties(
+    properties = odata.fetch_data_properties(
         table_id, session=session, base_url=_api_root(base_url), source=SOURCE
     )
     keys = indicator_keys(properties, table_id=table_id)
-    rows = cbs.fetch_rows(
+    rows = odata.fetch_rows(
         table_id,
         filter=loneliness_filter(codes, periods=years),
         session=session,
@@ -212,17 +212,17 @@ def parse_loneliness(
         (``2020JJ00``) or a region occurs twice for the same year, age group and margin.
     """
     indeling = _table_info(table_id)["indeling"]
-    frame = cbs.as_frame(rows, source=SOURCE)
+    frame = odata.as_frame(rows, source=SOURCE)
     if frame.empty:
         return pd.DataFrame(columns=list(EENZAAMHEID_COLUMNS))
-    keys = dict(indicator_keys or cbs.keys_by_prefix(frame.columns, LONELINESS_KEY_PREFIXES))
+    keys = dict(indicator_keys or odata.keys_by_prefix(frame.columns, LONELINESS_KEY_PREFIXES))
     if not keys:
         raise SourceFormatError(SOURCE, f"tabel {table_id}: geen kolommen met eenzaamheidscijfers.")
     _require_columns(frame, [*DIMENSIONS[:3], *keys.values()], table_id)
-    name_key = cbs.keys_by_prefix(frame.columns, NAME_PREFIX).get("gemeentenaam")
+    name_key = odata.keys_by_prefix(frame.columns, NAME_PREFIX).get("gemeentenaam")
     columns = [c for c in (*DIMENSIONS, name_key) if c in frame.columns] + list(keys.values())
-    clean = cbs.clean_frame(frame[columns], numeric=keys.values(), source=SOURCE)
-    margin = clean["Marges"] if "Marges" in clean else POINT
+    clean = odata.clean_frame(frame[columns], numeric=keys.values(), source=SOURCE)
+    margin = clean.get("Marges", POINT)
     long = pd.DataFrame(
         {
             "regiocode": clean["WijkenEnBuurten"],
@@ -273,8 +273,8 @@ def read_loneliness_csv(
         For an invalid gemeente code, or when none of the gemeenten occur in the file.
     """
     path = Path(path)
-    codes = None if gemeenten is None else cbs.validate_gemeenten(gemeenten, source=SOURCE)
-    frame = cbs.read_statline_csv(path, usecols=_is_loneliness_column)
+    codes = None if gemeenten is None else odata.validate_gemeenten(gemeenten, source=SOURCE)
+    frame = odata.read_statline_csv(path, usecols=_is_loneliness_column)
     if "WijkenEnBuurten" in frame.columns:
         frame = _only_gemeenten(frame, "WijkenEnBuurten", codes, path)
         table = table_id or _table_from_keys(frame.columns, path)
@@ -294,7 +294,7 @@ def _is_loneliness_column(name: str) -> bool:
         name in DIMENSIONS
         or name in CONVENIENCE_COLUMNS
         or name in LONELINESS_INDICATORS
-        or bool(cbs.keys_by_prefix([name], {**LONELINESS_KEY_PREFIXES, **NAME_PREFIX}))
+        or bool(odata.keys_by_prefix([name], {**LONELINESS_KEY_PREFIXES, **NAME_PREFIX}))
     )
 
 
@@ -305,7 +305,7 @@ def _only_gemeenten(
         return frame
     code = frame[column].str.strip()
     digits = [c[2:] for c in codes]
-    inside = code.str[:2].isin(list(cbs.REGION_KINDS)) & code.str[2:6].isin(digits)
+    inside = code.str[:2].isin(list(odata.REGION_KINDS)) & code.str[2:6].isin(digits)
     if not inside.any():
         raise UnknownRegionError(SOURCE, f"{path.name} bevat geen cijfers voor {', '.join(codes)}.")
     return frame[inside | (code == LAND_CODE)]
@@ -324,7 +324,7 @@ def _parse_convenience(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
     indicators = [c for c in LONELINESS_INDICATORS if c in frame.columns]
     if not indicators:
         raise SourceFormatError(SOURCE, f"{path.name}: geen kolommen met eenzaamheidscijfers.")
-    clean = cbs.clean_frame(frame, numeric=["jaar", *indicators], source=SOURCE)
+    clean = odata.clean_frame(frame, numeric=["jaar", *indicators], source=SOURCE)
     labels = clean["leeftijdsgroep"]
     unknown = sorted(set(labels.dropna()) - set(AGE_GROUPS.values()))
     if unknown or clean["jaar"].isna().any():
@@ -354,7 +354,8 @@ def _to_layer(long: pd.DataFrame, indeling: str, origin: str) -> pd.DataFrame:
             f"({first['jaar']}, {first['leeftijd']}, {first['marge']}).",
         )
     present = [name for name in LONELINESS_INDICATORS if name in long.columns]
-    wide = long.pivot(index=LAYER_KEY, columns="marge", values=present)
+    # The keys are unique (checked above): pivot, not pivot_table, which would aggregate.
+    wide = long.pivot(index=LAYER_KEY, columns="marge", values=present)  # noqa: PD010
     values = pd.DataFrame(index=wide.index)
     for name in LONELINESS_INDICATORS:
         for marge, suffix in MARGES.items():

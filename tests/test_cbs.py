@@ -1,4 +1,4 @@
-"""Tests for loaders.cbs: cleaning, key-by-title, paging, errors and the kerncijfers.
+"""Tests for loaders.odata and loaders.cbs: cleaning, key-by-title, paging, the kerncijfers.
 
 Rows replayed here are real: the RIVM 50090NED fixtures (same OData v3 platform as CBS) and
 kerncijfers values from ``cbs_gemeenten_2020_kerncijfers.geojson`` and the PDOK Baarn 2024
@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from loaders import cbs
+from loaders import cbs, odata
 from loaders.errors import SourceFormatError, SourceUnavailable, UnknownRegionError
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -74,14 +74,14 @@ def _envelope(rows: list[dict], **extra: str) -> dict:
     ],
 )
 def test_clean_value(raw: object, expected: object) -> None:
-    assert cbs.clean_value(raw) == expected
+    assert odata.clean_value(raw) == expected
 
 
 def test_clean_frame_untyped_equals_typed(typed_rows: list[dict], untyped_rows: list[dict]) -> None:
     numeric = ["Eenzaam_28", "ErnstigZeerErnstigEenzaam_29", "SociaalEenzaam_31"]
     columns = ["WijkenEnBuurten", "Leeftijd", "Gemeentenaam_1", *numeric]
-    untyped = cbs.clean_frame(pd.DataFrame(untyped_rows)[columns], numeric=numeric)
-    typed = cbs.clean_frame(pd.DataFrame(typed_rows)[columns], numeric=numeric)
+    untyped = odata.clean_frame(pd.DataFrame(untyped_rows)[columns], numeric=numeric)
+    typed = odata.clean_frame(pd.DataFrame(typed_rows)[columns], numeric=numeric)
     pd.testing.assert_frame_equal(untyped, typed, check_dtype=False)
     first = untyped.iloc[0]
     assert first["WijkenEnBuurten"] == "NL01"
@@ -95,7 +95,7 @@ def test_clean_frame_untyped_equals_typed(typed_rows: list[dict], untyped_rows: 
 
 def test_clean_frame_masks_sentinels_in_numeric_columns() -> None:
     frame = pd.DataFrame({"code": ["BU03080401 "], "pct": [-99997], "text": ["  -99995"]})
-    cleaned = cbs.clean_frame(frame, numeric=["text"])
+    cleaned = odata.clean_frame(frame, numeric=["text"])
     assert math.isnan(cleaned.loc[0, "pct"])
     assert math.isnan(cleaned.loc[0, "text"])
     assert cleaned.loc[0, "code"] == "BU03080401"
@@ -104,7 +104,7 @@ def test_clean_frame_masks_sentinels_in_numeric_columns() -> None:
 def test_clean_frame_rejects_text_in_numeric_column() -> None:
     frame = pd.DataFrame({"Eenzaam_28": ["    42.4", "  veel"]})
     with pytest.raises(SourceFormatError, match="Eenzaam_28"):
-        cbs.clean_frame(frame, numeric=["Eenzaam_28"])
+        odata.clean_frame(frame, numeric=["Eenzaam_28"])
 
 
 # --------------------------------------------------------------------------- metadata
@@ -112,7 +112,7 @@ def test_clean_frame_rejects_text_in_numeric_column() -> None:
 
 def test_fetch_data_properties(replay_server, properties: list[dict]) -> None:
     replay_server.add(f"{API}/84799NED/DataProperties", _envelope(properties))
-    result = cbs.fetch_data_properties("84799NED", base_url=replay_server.base_url + API)
+    result = odata.fetch_data_properties("84799NED", base_url=replay_server.base_url + API)
     assert result == properties
     assert replay_server.requests[0]["query"]["$format"] == ["json"]
 
@@ -120,13 +120,13 @@ def test_fetch_data_properties(replay_server, properties: list[dict]) -> None:
 def test_fetch_data_properties_rejects_missing_value(replay_server, quick_session) -> None:
     replay_server.add(f"{API}/84799NED/DataProperties", {"odata.metadata": "x"})
     with pytest.raises(SourceFormatError, match="84799NED"):
-        cbs.fetch_data_properties(
+        odata.fetch_data_properties(
             "84799NED", session=quick_session, base_url=replay_server.base_url + API
         )
 
 
 def test_resolve_keys_by_title(properties: list[dict]) -> None:
-    keys = cbs.resolve_keys(
+    keys = odata.resolve_keys(
         properties,
         {"inwoners": "  AANTAL   inwoners ", "oud": ["Ouderen", "65 jaar of ouder"],
          "dichtheid": "Omgevingsadressen"},
@@ -144,17 +144,17 @@ def test_resolve_keys_prefers_exact_title_over_prefix() -> None:
         {"Key": "EenzaamheidTotaal_1", "Title": "Eenzaamheid totaal", "Type": "Topic"},
         {"Key": "Eenzaam_28", "Title": "Eenzaam", "Type": "Topic"},
     ]
-    assert cbs.resolve_keys(props, {"e": "Eenzaam"}) == {"e": "Eenzaam_28"}
+    assert odata.resolve_keys(props, {"e": "Eenzaam"}) == {"e": "Eenzaam_28"}
 
 
 def test_resolve_keys_skips_topic_groups(properties: list[dict]) -> None:
-    keys = cbs.resolve_keys(properties, {"sted": ["Stedelijkheid", "Mate van stedelijkheid"]})
+    keys = odata.resolve_keys(properties, {"sted": ["Stedelijkheid", "Mate van stedelijkheid"]})
     assert keys == {"sted": "MateVanStedelijkheid_116"}
 
 
 def test_resolve_keys_missing_title_names_table_and_title(properties: list[dict]) -> None:
     with pytest.raises(SourceFormatError) as info:
-        cbs.resolve_keys(properties, {"x": "Aantal bewoners"}, table_id="84799NED")
+        odata.resolve_keys(properties, {"x": "Aantal bewoners"}, table_id="84799NED")
     assert "84799NED" in info.value.user_message
     assert "Aantal bewoners" in info.value.user_message
 
@@ -162,7 +162,7 @@ def test_resolve_keys_missing_title_names_table_and_title(properties: list[dict]
 def test_resolve_keys_falls_back_to_key_prefix(properties: list[dict]) -> None:
     renamed = [dict(p, Title="Personen, 65 jaar en ouder") if p["Key"].startswith("k_65") else p
                for p in properties]
-    keys = cbs.resolve_keys(
+    keys = odata.resolve_keys(
         renamed, {"oud": "65 jaar of ouder"}, key_prefixes={"oud": "k_65JaarOfOuder_"}
     )
     assert keys == {"oud": "k_65JaarOfOuder_12"}
@@ -170,7 +170,7 @@ def test_resolve_keys_falls_back_to_key_prefix(properties: list[dict]) -> None:
 
 def test_keys_by_prefix_needs_digits_after_underscore() -> None:
     columns = ["EmotioneelEenzaam_30", "Eenzaam_28", "Eenzaam_extra", "WijkenEnBuurten"]
-    found = cbs.keys_by_prefix(columns, {"e": "Eenzaam_", "code": "WijkenEnBuurten", "x": "X_"})
+    found = odata.keys_by_prefix(columns, {"e": "Eenzaam_", "code": "WijkenEnBuurten", "x": "X_"})
     assert found == {"e": "Eenzaam_28", "code": "WijkenEnBuurten"}
 
 
@@ -194,7 +194,7 @@ def test_fetch_rows_follows_next_link(
             _envelope(page, **extra),
             match=(lambda q, t=token: q.get("$skiptoken", ["0"])[0] == t),
         )
-    rows = cbs.fetch_rows(
+    rows = odata.fetch_rows(
         "50090NED", base_url=base, filter="startswith(WijkenEnBuurten,'BU')", page_size=page_size
     )
     assert rows == typed_rows  # with page_size 30 the server ignores $top: no second window
@@ -213,7 +213,7 @@ def test_fetch_rows_pages_with_top_and_skip(replay_server, typed_rows: list[dict
             _envelope(typed_rows[skip:skip + 30]),
             match=(lambda q, s=skip: q["$skip"] == [str(s)] and q["$top"] == ["30"]),
         )
-    rows = cbs.fetch_rows(
+    rows = odata.fetch_rows(
         "50090NED", base_url=replay_server.base_url + API, page_size=30,
         select=["WijkenEnBuurten", "Eenzaam_28"],
     )
@@ -225,7 +225,7 @@ def test_fetch_rows_pages_with_top_and_skip(replay_server, typed_rows: list[dict
 def test_fetch_rows_stops_when_skip_is_ignored(replay_server, typed_rows: list[dict]) -> None:
     replay_server.add(f"{API}/50090NED/TypedDataSet", _envelope(typed_rows[:30]))
     with pytest.raises(SourceFormatError, match=r"\$skip"):
-        cbs.fetch_rows("50090NED", base_url=replay_server.base_url + API, page_size=30)
+        odata.fetch_rows("50090NED", base_url=replay_server.base_url + API, page_size=30)
 
 
 # --------------------------------------------------------------------------- errors
@@ -236,14 +236,14 @@ def test_fetch_rows_row_limit_error_says_filter_per_gemeente(replay_server, quic
         "lang": "en-US", "value": "Query returns more than 10000 records."}}}
     replay_server.add(f"{API}/84799NED/TypedDataSet", body, status=500)
     with pytest.raises(SourceUnavailable, match="per gemeente") as info:
-        cbs.fetch_rows("84799NED", session=quick_session, base_url=replay_server.base_url + API)
+        odata.fetch_rows("84799NED", session=quick_session, base_url=replay_server.base_url + API)
     assert "84799NED" in info.value.user_message
 
 
 def test_fetch_rows_http_500(replay_server, quick_session) -> None:
     replay_server.add(f"{FEED}/84799NED/TypedDataSet", "Internal Server Error", status=500)
     with pytest.raises(SourceUnavailable, match="HTTP 500"):
-        cbs.fetch_rows("84799NED", session=quick_session, base_url=replay_server.base_url + FEED)
+        odata.fetch_rows("84799NED", session=quick_session, base_url=replay_server.base_url + FEED)
 
 
 def test_fetch_rows_non_json_body(replay_server) -> None:
@@ -253,25 +253,25 @@ def test_fetch_rows_non_json_body(replay_server) -> None:
         headers={"Content-Type": "application/atom+xml"},
     )
     with pytest.raises(SourceFormatError, match="geen geldige JSON"):
-        cbs.fetch_rows("84799NED", base_url=replay_server.base_url + FEED)
+        odata.fetch_rows("84799NED", base_url=replay_server.base_url + FEED)
 
 
 @pytest.mark.parametrize("payload", [[{"ID": 1}], {"value": {"ID": 1}}, {"value": ["GM1680"]}])
 def test_fetch_rows_rejects_other_shapes(replay_server, payload: object) -> None:
     replay_server.add(f"{FEED}/84799NED/TypedDataSet", payload)
     with pytest.raises(SourceFormatError, match="84799NED"):
-        cbs.fetch_rows("84799NED", base_url=replay_server.base_url + FEED)
+        odata.fetch_rows("84799NED", base_url=replay_server.base_url + FEED)
 
 
 # --------------------------------------------------------------------------- region filter
 
 
 def test_odata_filter_for_gemeenten() -> None:
-    assert cbs.odata_filter_for_gemeenten(["GM1680"]) == (
+    assert odata.odata_filter_for_gemeenten(["GM1680"]) == (
         "(startswith(WijkenEnBuurten,'GM1680') or startswith(WijkenEnBuurten,'WK1680') or "
         "startswith(WijkenEnBuurten,'BU1680'))"
     )
-    two = cbs.odata_filter_for_gemeenten(["GM1680", "GM0308"], column="Key")
+    two = odata.odata_filter_for_gemeenten(["GM1680", "GM0308"], column="Key")
     assert two.count("startswith(Key,") == 6 and "'BU0308'" in two
 
 
@@ -279,7 +279,7 @@ def test_odata_filter_for_gemeenten() -> None:
                                    ["GM1680", "GM1680') or (1 eq 1"], []])
 def test_odata_filter_rejects_invalid_codes(codes: list[str]) -> None:
     with pytest.raises(UnknownRegionError):
-        cbs.odata_filter_for_gemeenten(codes)
+        odata.odata_filter_for_gemeenten(codes)
 
 
 # --------------------------------------------------------------------------- kerncijfers
@@ -460,18 +460,18 @@ def test_read_statline_csv_semicolon_bom_quoted(tmp_path: Path, untyped_rows: li
     path = tmp_path / "50090NED_UntypedDataSet.csv"
     path.write_text("\ufeff" + "\r\n".join(lines) + "\r\n", encoding="utf-8")
 
-    frame = cbs.read_statline_csv(path)
+    frame = odata.read_statline_csv(path)
     assert list(frame.columns) == columns
     assert frame["Eenzaam_28"].tolist() == [row["Eenzaam_28"] for row in untyped_rows]
-    cleaned = cbs.clean_frame(frame, numeric=["Eenzaam_28"])
+    cleaned = odata.clean_frame(frame, numeric=["Eenzaam_28"])
     assert cleaned.loc[0, "WijkenEnBuurten"] == "NL01" and cleaned.loc[0, "Eenzaam_28"] == 47.0
-    only = cbs.read_statline_csv(path, usecols=lambda c: c in {"WijkenEnBuurten", "Eenzaam_28"})
+    only = odata.read_statline_csv(path, usecols=lambda c: c in {"WijkenEnBuurten", "Eenzaam_28"})
     assert list(only.columns) == ["WijkenEnBuurten", "Eenzaam_28"]
 
 
 def test_read_statline_json_export(shared_data: Path, untyped_rows: list[dict]) -> None:
     path = shared_data / "fixtures" / "rivm_50090NED_UntypedDataSet_GM1680_2020_18plus.json"
-    frame = cbs.read_statline_csv(path)
+    frame = odata.read_statline_csv(path)
     assert len(frame) == len(untyped_rows) == 77
     assert frame.loc[0, "Eenzaam_28"] == "    47.0"
 
@@ -481,7 +481,7 @@ def test_read_statline_rejects_bad_files(tmp_path: Path, content: str) -> None:
     path = tmp_path / "export.json"
     path.write_text(content, encoding="utf-8")
     with pytest.raises(SourceFormatError, match="export.json"):
-        cbs.read_statline_csv(path)
+        odata.read_statline_csv(path)
 
 
 # --------------------------------------------------------------------------- live
@@ -517,14 +517,14 @@ different groups, as real kerncijfers editions do with 'Totaal'."""
 
 def test_a_repeated_title_is_an_error_not_a_silent_first_pick() -> None:
     with pytest.raises(SourceFormatError) as info:
-        cbs.resolve_keys(REPEATED_TITLES, {"huishoudens": "Totaal"}, table_id="85984NED")
+        odata.resolve_keys(REPEATED_TITLES, {"huishoudens": "Totaal"}, table_id="85984NED")
     message = info.value.user_message
     assert "2 kolommen met titel 'totaal'" in message
     assert "bevolking > leeftijdsgroepen" in message and "particuliere huishoudens" in message
 
 
 def test_a_group_picks_the_intended_column() -> None:
-    keys = cbs.resolve_keys(
+    keys = odata.resolve_keys(
         REPEATED_TITLES,
         {"huishoudens": "Particuliere huishoudens > Totaal",
          "oud": "Leeftijdsgroepen > 65 jaar of ouder",
@@ -535,7 +535,7 @@ def test_a_group_picks_the_intended_column() -> None:
 
 
 def test_a_group_that_holds_no_such_title_falls_back_to_the_key_prefix() -> None:
-    keys = cbs.resolve_keys(REPEATED_TITLES, {"huishoudens": "Onderwijs > Totaal"},
+    keys = odata.resolve_keys(REPEATED_TITLES, {"huishoudens": "Onderwijs > Totaal"},
                             key_prefixes={"huishoudens": "HuishoudensTotaal_"})
     assert keys == {"huishoudens": "HuishoudensTotaal_28"}
 
@@ -545,7 +545,7 @@ def test_kerncijfers_titles_name_their_group(properties: list[dict]) -> None:
     renamed = [dict(p, Title="65 jaar of ouder") if p["Key"] == "k_45Tot65Jaar_11" else p
                for p in properties]
     with pytest.raises(SourceFormatError, match="niet eenduidig"):
-        cbs.resolve_keys(renamed, {"oud": "65 jaar of ouder"})
+        odata.resolve_keys(renamed, {"oud": "65 jaar of ouder"})
     keys = cbs.kerncijfers_keys(properties, table_id="84799NED")
     assert keys["inwoners_65plus"] == "k_65JaarOfOuder_12"
     assert keys["huishoudens"] == "HuishoudensTotaal_28"
