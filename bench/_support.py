@@ -38,7 +38,7 @@ REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from views.static import HEADLESS_FLAGS  # noqa: E402 - needs the repository on sys.path
+from rendering.images import HEADLESS_FLAGS  # noqa: E402 - needs the repository on sys.path
 
 SHARED = Path(os.environ.get("ONTMOETINGSKAART_SHARED", REPO.parent / "shared" / "data"))
 CHROMIUM = "/usr/bin/chromium"

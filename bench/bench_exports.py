@@ -21,6 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from loaders.build import import_folder
 from loaders.store import Store
+from rendering import images
 from reports.factsheets import load_factsheet_data
 from views import static
 from views.charts import ranking
@@ -67,9 +68,9 @@ def main() -> None:
     parser.add_argument("--gemeente", default="GM1680")
     parser.add_argument("--repeats", type=int, default=5)
     args = parser.parse_args()
-    browser = static.find_browser()
+    browser = images.find_browser()
     if browser is None:
-        sys.exit(f"{static.NO_BROWSER_MESSAGE} {static.NO_BROWSER_HINT}")
+        sys.exit(f"{images.NO_BROWSER_MESSAGE} {images.NO_BROWSER_HINT}")
     with tempfile.TemporaryDirectory() as folder:
         data = region_data(args, Path(folder))
         values = buurt_values(data.eenzaamheid, data.buurten, jaar=2020, leeftijd="18+",
@@ -84,22 +85,22 @@ def main() -> None:
         )
         choice = FactsheetChoice(args.gemeente, datum=date.today())
         selection = with_geometry(data.reach, data.kernen)
-        static.shutdown()
+        images.shutdown()
         n = args.repeats
         rows = [
-            ("PNG grafiek, koud (start Chromium)", timed(lambda: static.figure_bytes(chart))),
+            ("PNG grafiek, koud (start Chromium)", timed(lambda: images.figure_bytes(chart))),
             (f"PNG grafiek, warm (mediaan van {n})",
-             median_of(n, lambda: static.figure_bytes(chart))),
+             median_of(n, lambda: images.figure_bytes(chart))),
             (f"SVG grafiek, warm (mediaan van {n})",
-             median_of(n, lambda: static.figure_bytes(chart, "svg"))),
+             median_of(n, lambda: images.figure_bytes(chart, "svg"))),
             (f"PDF grafiek, warm (mediaan van {n})",
-             median_of(n, lambda: static.figure_bytes(chart, "pdf"))),
-            ("PNG+SVG+PDF grafiek in één batch", median_of(n, lambda: static.figure_formats(chart))),
-            (f"PNG kaart, warm (mediaan van {n})", median_of(n, lambda: static.figure_bytes(kaart))),
+             median_of(n, lambda: images.figure_bytes(chart, "pdf"))),
+            ("PNG+SVG+PDF grafiek in één batch", median_of(n, lambda: images.figure_formats(chart))),
+            (f"PNG kaart, warm (mediaan van {n})", median_of(n, lambda: images.figure_bytes(kaart))),
             (f"factsheet, warm (mediaan van {n})",
              median_of(n, lambda: factsheet_pdf(data, choice))),
         ]
-        static.shutdown()
+        images.shutdown()
         rows.append(("factsheet, koud (start Chromium)", timed(lambda: factsheet_pdf(data, choice))))
         rows += [
             (f"CSV (zip met bronnen), {len(selection)} kernen",
@@ -111,7 +112,7 @@ def main() -> None:
             ("GeoPackage (EPSG:28992)", median_of(n, lambda: geopackage_bytes(selection,
                                                                               sources=sources))),
         ]
-        static.shutdown()
+        images.shutdown()
     print(f"browser: {browser}")
     print(f"{'export':<46} {'ms':>9}")
     for label, ms in rows:

@@ -11,12 +11,12 @@ from collections.abc import Sequence
 import geopandas as gpd
 import streamlit as st
 
+from rendering import images
 from ui import exports
 from ui.downloads import chart_downloads, warm_in_background
 from ui.frame import page_context
 from ui.reach import ReachView, load_reach
 from ui.sidebar import PageContext
-from views import static
 from views.factsheet import FIGURE_LAYERS, FactsheetData, selected_reach
 from views.factsheet_figures import distance_map
 from views.sources import layer_sources
@@ -54,7 +54,7 @@ def factsheet_section(context: PageContext, view: ReachView) -> None:
     data = exports.factsheet_data(context, view)
     sheet = exports.factsheet_choice(choice, gemeente, kern_ids)
     offer([exports.factsheet_file(data, sheet)], "factsheet")
-    if static.find_browser() is None:
+    if images.find_browser() is None:
         st.caption("Zonder Chrome of Chromium komt de factsheet er zonder kaart en grafiek; "
                    "de kerncijfers, eenzaamheidscijfers, methode en bronnen staan er wel in.")
     with st.expander("De kaart van de factsheet los downloaden"):
@@ -123,7 +123,7 @@ st.markdown(
     "afdrukkwaliteit, SVG en PDF, met titel, bronnen en datum, ook leesbaar in zwart-wit en "
     "voor kleurenblinden; en een interactieve HTML-versie die ook zonder internet opent."
 )
-browser = static.find_browser()
+browser = images.find_browser()
 if browser is None:
     st.warning("Afbeeldingen (PNG, SVG, PDF) kan deze site nu niet maken: daarvoor moet de "
                "beheerder Chrome of Chromium op de server zetten (zie de README). De "

@@ -24,9 +24,9 @@ from loaders.errors import SourceError
 from loaders.roads import MODE_WORDS, travel_mode
 from loaders.schema import AGE_GROUPS, LONELINESS_INDICATORS
 from loaders.store import NATIONAL, Store, StoreError
+from rendering import images
 from reports import tables
 from reports.factsheets import load_factsheet_data, write_factsheets, write_kern_factsheets
-from views import static
 from views.export import excel_csv, xlsx_bytes
 from views.factsheet import FactsheetChoice
 from views.kernen import with_sources
@@ -160,8 +160,8 @@ def _cmd_factsheet(args: argparse.Namespace, store: Store) -> int:
     codes = (check_gemeenten(args.gemeente) if args.gemeente
              else list(tables.area(store, args.gebied).codes))
     mode = args.modus
-    if static.find_browser() is None:
-        print(f"Let op: {static.NO_BROWSER_MESSAGE} {static.NO_BROWSER_HINT} "
+    if images.find_browser() is None:
+        print(f"Let op: {images.NO_BROWSER_MESSAGE} {images.NO_BROWSER_HINT} "
               "De factsheets komen er zonder kaart en grafiek.", file=sys.stderr)
     jaar = _year(store, args.jaar, args.leeftijd)
     data = load_factsheet_data(store, NATIONAL, mode=mode, jaar=jaar, leeftijd=args.leeftijd,

@@ -19,9 +19,9 @@ from openpyxl import load_workbook
 
 from analysis.reach import kern_reach
 from loaders.store import Store
+from rendering import images
 from tests.region_stores import REGION, demo_region_store
 from tests.test_pages import _app, _rivm, _run
-from views import static
 
 EXPORT = "pages/export.py"
 KERNEN_STEM = "kernen_nl_fietsen_2000m"
@@ -32,8 +32,8 @@ BUURTEN_STEM = "buurten_eenzaamheid_nl_2020_18plus"
 @pytest.fixture
 def no_browser(monkeypatch: pytest.MonkeyPatch) -> None:
     """A machine without Chrome/Chromium, and no browser left warm by an earlier test."""
-    monkeypatch.setattr(static, "find_browser", lambda: None)
-    monkeypatch.setattr(static, "_WARM", static._WarmBrowser())
+    monkeypatch.setattr(images, "find_browser", lambda: None)
+    monkeypatch.setattr(images, "_WARM", images._WarmBrowser())
 
 
 @pytest.fixture(scope="module")
@@ -158,7 +158,7 @@ def test_without_a_browser_the_page_says_so_and_still_offers_data(
 ) -> None:
     app = _run(_app(monkeypatch, aa_root), EXPORT)
     assert any("Chrome of Chromium op de server" in w.value for w in app.warning)
-    assert static.NO_BROWSER_MESSAGE in [i.value for i in app.info], "in the map's popover too"
+    assert images.NO_BROWSER_MESSAGE in [i.value for i in app.info], "in the map's popover too"
     assert any("zonder kaart en grafiek" in c.value for c in app.caption)
     labels = _labels(app)
     assert "CSV (Excel)" in labels and "Interactieve HTML" in labels

@@ -25,6 +25,7 @@ import pypdf
 import pytest
 
 from loaders.schema import ATTRIBUTION
+from rendering import images
 from views import static
 from views.charts import histogram, ranking
 from views.export import (
@@ -45,12 +46,12 @@ SOURCES = [RIVM_2020, ATTRIBUTION["cbs"], ATTRIBUTION["osm"]]
 @pytest.fixture(scope="session")
 def warm_browser() -> Iterator[str]:
     """One browser for every static export of the session, closed at the end."""
-    path = static.find_browser()
+    path = images.find_browser()
     if path is None:
         pytest.fail("no Chrome/Chromium found: install Debian's chromium (scripts/test.sh does)")
-    assert static.warm_up()
+    assert images.warm_up()
     yield path
-    static.shutdown()
+    images.shutdown()
 
 
 @pytest.fixture
@@ -58,7 +59,7 @@ def no_browser(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """A machine without Chrome/Chromium: empty PATH, no BROWSER_PATH, no warm browser."""
     monkeypatch.setenv("PATH", str(tmp_path))
     monkeypatch.delenv("BROWSER_PATH", raising=False)
-    monkeypatch.setattr(static, "_WARM", static._WarmBrowser())
+    monkeypatch.setattr(images, "_WARM", images._WarmBrowser())
 
 
 @pytest.fixture(scope="module")
@@ -228,7 +229,7 @@ def test_print_style_gives_colour_blind_safe_colours_patterns_and_a_footer() -> 
     assert "© OpenStreetMap-bijdragers (ODbL)" in footer and "CBS (CC BY 4.0)" in footer
     assert "Gezondheidsmonitor 2020" not in footer, "the chart's own RIVM line is not repeated"
     assert styled.layout.plot_bgcolor == "white"
-    assert styled.layout.height > (figure.layout.height or static.DEFAULT_HEIGHT)
+    assert styled.layout.height > (figure.layout.height or images.DEFAULT_HEIGHT)
     assert figure.data[0].marker.color != static.OKABE_ITO[0], "the input is left alone"
 
 
@@ -267,7 +268,7 @@ def test_png_svg_pdf_as_files(warm_browser: str, tmp_path: Path) -> None:
                   leeftijd="18+"),
         sources=SOURCES, datum=DAY,
     )
-    files = static.figure_formats(figure)
+    files = images.figure_formats(figure)
     assert list(files) == ["png", "svg", "pdf"]
     for fmt, data in files.items():
         (tmp_path / f"figuur.{fmt}").write_bytes(data)
@@ -285,36 +286,36 @@ def test_png_svg_pdf_as_files(warm_browser: str, tmp_path: Path) -> None:
 
 def test_figure_bytes_size_and_scale(warm_browser: str) -> None:
     figure = go.Figure(go.Bar(x=["Annen", "Gieten"], y=[3270, 4575]))
-    assert png_size(static.figure_bytes(figure, "png", width=400, height=300)) == (800, 600)
-    assert png_size(static.figure_bytes(figure, "png", scale=1, width=400, height=300)) == \
+    assert png_size(images.figure_bytes(figure, "png", width=400, height=300)) == (800, 600)
+    assert png_size(images.figure_bytes(figure, "png", scale=1, width=400, height=300)) == \
         (400, 300)
     with pytest.raises(ValueError, match="onbekend afbeeldingsformaat"):
-        static.figure_bytes(figure, "gif")
+        images.figure_bytes(figure, "gif")
 
 
 def test_chromium_runs_with_the_closed_network_flags(warm_browser: str) -> None:
     from choreographer.channels import Pipe
 
-    browser = static._browser_class()(Pipe(), warm_browser)
+    browser = images._browser_class()(Pipe(), warm_browser)
     browser.pre_open()
     try:
         cli = browser.get_cli()
     finally:
         browser.clean()
-    for flag in (*static.CLOSED_NETWORK_FLAGS, "--no-sandbox", "--headless"):
+    for flag in (*images.CLOSED_NETWORK_FLAGS, "--no-sandbox", "--headless"):
         assert flag in cli
 
 
 def test_no_browser_gives_the_dutch_message(no_browser: None) -> None:
-    assert static.find_browser() is None
-    assert static.warm_up() is False
-    with pytest.raises(static.NoBrowserError) as caught:
-        static.figure_bytes(go.Figure(), "png")
+    assert images.find_browser() is None
+    assert images.warm_up() is False
+    with pytest.raises(images.NoBrowserError) as caught:
+        images.figure_bytes(go.Figure(), "png")
     assert caught.value.user_message == (
         "Opslaan als afbeelding kan nu niet: daarvoor is Chrome of Chromium nodig op de server. "
         "Vraag de beheerder het te installeren. HTML en gegevens kunt u wel downloaden."
     )
-    assert isinstance(caught.value, static.StaticExportError)
+    assert isinstance(caught.value, images.StaticExportError)
 
 
 def test_browser_path_must_be_an_executable(
@@ -323,16 +324,16 @@ def test_browser_path_must_be_an_executable(
     plain = tmp_path / "chromium"
     plain.write_text("not a program")
     monkeypatch.setenv("BROWSER_PATH", str(plain))
-    assert static.find_browser() is None
+    assert images.find_browser() is None
     plain.chmod(0o755)
-    assert static.find_browser() == str(plain)
+    assert images.find_browser() == str(plain)
 
 
 def test_a_browser_that_does_not_start_raises_instead_of_hanging(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("BROWSER_PATH", "/bin/false")
-    monkeypatch.setattr(static, "_WARM", static._WarmBrowser())
+    monkeypatch.setattr(images, "_WARM", images._WarmBrowser())
     assert os.access("/bin/false", os.X_OK)
-    with pytest.raises(static.StaticExportError, match="start niet"):
-        static.figure_bytes(go.Figure(), "png")
+    with pytest.raises(images.StaticExportError, match="start niet"):
+        images.figure_bytes(go.Figure(), "png")

@@ -22,10 +22,10 @@ from loaders.roads import RoadEdges
 from loaders.schema import ATTRIBUTION
 from loaders.store import LayerSource, Store
 from loaders.venue_store import read_region_venues
+from rendering import images
 from reports.__main__ import main
 from reports.factsheets import load_factsheet_data
 from tests.region_stores import REGION, demo_region_store
-from views import static
 from views.factsheet import (
     FactsheetChoice,
     FactsheetData,
@@ -60,10 +60,10 @@ def data(store: Store) -> FactsheetData:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[None]:
-    if static.find_browser() is None:
+    if images.find_browser() is None:
         pytest.fail("no Chrome/Chromium found: install Debian's chromium (scripts/test.sh does)")
     yield
-    static.shutdown()
+    images.shutdown()
 
 
 def pdf_text(data: bytes) -> tuple[int, str]:
@@ -208,8 +208,8 @@ def test_factsheet_for_some_kernen(data: FactsheetData, browser: None) -> None:
 def test_factsheet_without_a_browser_still_renders(
     data: FactsheetData, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(static, "find_browser", lambda: None)
-    monkeypatch.setattr(static, "_WARM", static._WarmBrowser())
+    monkeypatch.setattr(images, "find_browser", lambda: None)
+    monkeypatch.setattr(images, "_WARM", images._WarmBrowser())
     pages, text = pdf_text(factsheet_pdf(data, FactsheetChoice("GM1680", datum=DAY)))
     assert 1 <= pages <= 2
     assert "Kaart en grafiek ontbreken in deze factsheet." in text
@@ -275,8 +275,8 @@ def test_command_line_exit_codes(
     store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    monkeypatch.setattr(static, "find_browser", lambda: None)
-    monkeypatch.setattr(static, "_WARM", static._WarmBrowser())
+    monkeypatch.setattr(images, "find_browser", lambda: None)
+    monkeypatch.setattr(images, "_WARM", images._WarmBrowser())
     base = ["--data", str(store.root), "factsheet", "--uit", str(tmp_path)]
     assert main([*base, "--gemeente", "GM1680", "--gemeente", "GM0308"]) == 1
     err = capsys.readouterr().err

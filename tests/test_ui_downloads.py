@@ -14,8 +14,8 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from rendering import images
 from tests.test_export_page import no_browser  # noqa: F401 - a fixture
-from views import static
 from views.text import plain_markdown
 
 WIDTH = 700
@@ -67,9 +67,9 @@ def test_without_a_browser_the_popover_says_so_and_offers_html(
     deferred, no_browser  # noqa: F811
 ) -> None:
     app = _app()
-    assert [info.value for info in app.info] == [static.NO_BROWSER_MESSAGE]
-    assert "apt-get" not in static.NO_BROWSER_MESSAGE and "beheerder" in static.NO_BROWSER_MESSAGE
-    assert "sudo apt-get install chromium" in static.NO_BROWSER_HINT
+    assert [info.value for info in app.info] == [images.NO_BROWSER_MESSAGE]
+    assert "apt-get" not in images.NO_BROWSER_MESSAGE and "beheerder" in images.NO_BROWSER_MESSAGE
+    assert "sudo apt-get install chromium" in images.NO_BROWSER_HINT
     assert _labels(app) == ["Interactieve HTML", "Gegevens (CSV voor Excel)"]
     assert deferred["proef.html"].build().startswith(b"<!doctype html>")
 
@@ -80,11 +80,11 @@ def test_a_failed_export_shows_the_dutch_reason_on_the_next_run(
     reason = "Het maken van de afbeelding is mislukt (TimeoutError). Probeer het opnieuw."
 
     def fail(*_args: object, **_kwargs: object) -> bytes:
-        raise static.StaticExportError(reason)
+        raise images.StaticExportError(reason)
 
     app = _app()
-    monkeypatch.setattr(static, "figure_bytes", fail)
-    with pytest.raises(static.StaticExportError):
+    monkeypatch.setattr(images, "figure_bytes", fail)
+    with pytest.raises(images.StaticExportError):
         deferred["proef.png"].build()
     app.run()
     assert [warning.value for warning in app.warning] == [plain_markdown(reason)]

@@ -4,7 +4,7 @@ Every file is made only when its button is clicked (Streamlit's deferred downloa
 a callable), so a page never renders images on a normal run. An image is the figure styled for
 paper by :func:`views.static.print_style` (its Dutch title, the source line and the date, a
 colour-blind safe palette that also reads in black and white), rendered by the one warm
-browser of :mod:`views.static`. Opening the popover starts that browser in the background, so
+browser of :mod:`rendering.images`. Opening the popover starts that browser in the background, so
 the first click does not wait for Chromium to start.
 
 Without a Chrome/Chromium the popover says so in Dutch and still offers the HTML file (and the
@@ -22,6 +22,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from rendering import images
 from views import static
 from views.export import excel_csv, figure_html
 from views.text import plain_markdown
@@ -72,8 +73,8 @@ def chart_downloads(
     with st.popover("Downloaden", icon=":material/download:", key=f"downloads_{name}",
                     on_change=warm_in_background,
                     help="De figuur als afbeelding (PNG, SVG, PDF) of als interactieve HTML."):
-        if static.find_browser() is None:
-            st.info(static.NO_BROWSER_MESSAGE, icon=":material/hide_image:")
+        if images.find_browser() is None:
+            st.info(images.NO_BROWSER_MESSAGE, icon=":material/hide_image:")
         else:
             if name in failures:
                 st.warning(plain_markdown(failures[name]), icon=":material/error:")
@@ -108,13 +109,13 @@ def image_bytes(
 
     Raises
     ------
-    views.static.NoBrowserError
+    rendering.images.NoBrowserError
         When no Chrome/Chromium is found.
-    views.static.StaticExportError
+    rendering.images.StaticExportError
         When the browser fails; its ``user_message`` is Dutch.
     """
     styled = static.print_style(figure, sources=sources, title=title, recolour=recolour)
-    return static.figure_bytes(styled, fmt, scale=PNG_SCALE)
+    return images.figure_bytes(styled, fmt, scale=PNG_SCALE)
 
 
 def warm_in_background() -> None:
@@ -123,13 +124,13 @@ def warm_in_background() -> None:
     Does nothing without a browser; a browser that does not start is reported by the export
     itself, so a failure here is left for that.
     """
-    if static.find_browser() is not None:
+    if images.find_browser() is not None:
         threading.Thread(target=_warm_up, name="kaleido-warm-up", daemon=True).start()
 
 
 def _warm_up() -> None:
-    with contextlib.suppress(static.StaticExportError):
-        static.warm_up()
+    with contextlib.suppress(images.StaticExportError):
+        images.warm_up()
 
 
 def _image_buttons(
@@ -142,11 +143,11 @@ def _image_buttons(
     failures: MutableMapping[str, str],
 ) -> None:
     """One deferred download button per image format, side by side."""
-    for column, fmt in zip(st.columns(len(static.FORMATS)), static.FORMATS, strict=True):
+    for column, fmt in zip(st.columns(len(images.FORMATS)), images.FORMATS, strict=True):
         def render(fmt: str = fmt) -> bytes:
             try:
                 data = image_bytes(figure, fmt, sources=sources, title=title, recolour=recolour)
-            except static.StaticExportError as exc:
+            except images.StaticExportError as exc:
                 failures[name] = exc.user_message
                 raise
             failures.pop(name, None)
@@ -154,6 +155,6 @@ def _image_buttons(
 
         column.download_button(
             IMAGE_LABELS[fmt], data=render, file_name=f"{name}.{fmt}",
-            mime=static.MEDIA_TYPES[fmt], key=f"download_{fmt}_{name}", icon=":material/image:",
+            mime=images.MEDIA_TYPES[fmt], key=f"download_{fmt}_{name}", icon=":material/image:",
             on_click="ignore", help=IMAGE_HELP[fmt], width="stretch",
         )

@@ -4,7 +4,7 @@ It holds: title and date, the key figures (kernen, inwoners and 65-plussers with
 place within the threshold, the loneliness figures), a map of the kernen by distance, a chart
 of the kernen without a place, the worst buurten, a short method note and every source of the
 region's manifest. Text is Dutch. The map and chart are plotly figures rendered through
-:mod:`views.static`; without a browser the factsheet is still made, with a note in their place.
+:mod:`rendering.images`; without a browser the factsheet is still made, with a note in their place.
 
 Layout is reportlab's platypus; text is set in DejaVu Sans (Debian's ``fonts-dejavu-core``)
 when present, so that characters such as ≥, €, ë and ü print, else in Helvetica.
@@ -39,6 +39,7 @@ from reportlab.platypus.flowables import Flowable, KeepTogether
 from analysis.nearest import METHOD_STRAIGHT_LINE
 from analysis.reach import meeting_places
 from loaders.schema import LONELINESS_INDICATORS
+from rendering.images import StaticExportError, render_batch
 from views import factsheet_figures as parts
 from views.eenzaamheid import dutch_list, format_pct, rivm_source
 from views.kernen import format_count
@@ -54,7 +55,7 @@ from views.pdf import (
     source_paragraphs,
 )
 from views.sources import detour_words, dutch_date, layer_sources, source_line
-from views.static import StaticExportError, print_style, render_batch
+from views.static import print_style
 
 FIGURE_LAYERS = ("gemeenten", "kernen", "venues")
 """Layers a map or chart of distances shows; the network of the mode comes on top."""

@@ -3,7 +3,7 @@
 It holds: the kern's nearest and second meeting place with distances, what happens when the
 nearest closes (and which other kernen share it), the loneliness of the kern's buurten against
 its gemeente and Nederland, a labelled map of the kern and its places, the method and every
-source. The map is a plotly figure rendered through :mod:`views.static`; without a browser the
+source. The map is a plotly figure rendered through :mod:`rendering.images`; without a browser the
 factsheet is still made, with a note in its place.
 """
 
@@ -38,6 +38,7 @@ from analysis.kern_buurten import kern_figures
 from analysis.nearest import METHOD_STRAIGHT_LINE
 from analysis.reach import meeting_places
 from loaders.schema import LONELINESS_INDICATORS
+from rendering.images import StaticExportError, render_batch
 from views import factsheet_figures as parts
 from views.eenzaamheid import NATIONAL_CODE, format_pct
 from views.factsheet import FIGURE_LAYERS, FactsheetChoice, FactsheetData, gemeente_name
@@ -55,7 +56,7 @@ from views.pdf import (
     source_paragraphs,
 )
 from views.sources import detour_words, dutch_date, layer_sources, source_line
-from views.static import StaticExportError, print_style, render_batch
+from views.static import print_style
 from views.text import plain_plotly
 
 MAP_SIZE = (800, 640)

@@ -16,8 +16,8 @@ import pytest
 import requests
 
 from loaders.store import DATA_ENV, NATIONAL
+from rendering.images import HEADLESS_FLAGS
 from tests.region_stores import demo_region_store
-from views.static import HEADLESS_FLAGS
 
 REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"

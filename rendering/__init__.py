@@ -1,0 +1,3 @@
+"""Rendering that needs a running browser: the process-wide Chromium behind image exports."""
+
+__all__ = ["images"]
