@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import cache
+from typing import NamedTuple
 
 from pyproj import Transformer
 
@@ -16,8 +17,32 @@ def wgs84_to_rd() -> Transformer:
     return Transformer.from_crs("EPSG:4326", CRS, always_xy=True)
 
 
-RD_BOUNDS = (-7000.0, 289000.0, 300000.0, 629000.0)
-"""``(min_x, min_y, max_x, max_y)`` of RD New: points outside are not in European Netherlands.
+class Bounds(NamedTuple):
+    """A box of coordinates in the order of shapely's and geopandas' ``bounds``.
+
+    ``(min_x, min_y, max_x, max_y)``; x is the easting (RD) or the longitude (WGS84), y the
+    northing or the latitude. A plain tuple too, so ``min_x, min_y, max_x, max_y = box`` works.
+    """
+
+    min_x: float
+    min_y: float
+    max_x: float
+    max_y: float
+
+    def contains(self, x: float, y: float) -> bool:
+        """Whether the point ``(x, y)`` lies in the box, edges included.
+
+        Examples
+        --------
+        >>> RD_BOUNDS.contains(233_000, 562_000), RD_BOUNDS.contains(562_000, 233_000)
+        (True, False)
+        """
+        return self.min_x <= x <= self.max_x and self.min_y <= y <= self.max_y
+
+
+RD_BOUNDS = Bounds(min_x=-7000.0, min_y=289000.0, max_x=300000.0, max_y=629000.0)
+"""The RD New grid (EPSG:28992) of European Netherlands, land and sea; points outside are not in
+the Netherlands.
 
 A box, not the border: points just across it in Belgium or Germany still fall inside, which is
 why an uploaded list is also checked against the region's own gemeenten.

@@ -5,13 +5,14 @@ from __future__ import annotations
 import streamlit as st
 
 from analysis import detour_factors
+from analysis.detour import FACTOR_BAND_M
 from analysis.network import MODE_SPEEDS_KMH
 from loaders.roads import MODE_WORDS
 from loaders.venue_rules import rules_table
 from ui.frame import page_context
 from views.sources import detour_table, detour_words
 from views.status import attributions, layers_table
-from views.text import plain_markdown
+from views.text import format_decimal, format_threshold, plain_markdown
 
 st.title("Bronnen en methode")
 context = page_context()
@@ -82,7 +83,7 @@ with st.expander("Naampatronen van de regels (reguliere expressies)"):
 
 st.header("Afstanden")
 speeds = ", ".join(
-    f"{MODE_WORDS.get(mode, mode)} {speed:g} km/u".replace(".", ",")
+    f"{MODE_WORDS.get(mode, mode)} {format_decimal(speed)} km/u"
     for mode, speed in MODE_SPEEDS_KMH.items()
 )
 st.markdown(
@@ -114,7 +115,8 @@ st.markdown(
     f"""
 **De omrijfactor is gemeten**, niet aangenomen: op echte wegennetten hebben we voor willekeurige
 paren knooppunten de afstand over de weg gedeeld door de hemelsbrede afstand
-({detour_factors.MEASURED_ON}). De factor per vervoerswijze is de mediaan over paren tot 5 km.
+({detour_factors.MEASURED_ON}). De factor per vervoerswijze is de mediaan over paren tot
+{format_threshold(FACTOR_BAND_M[1])}.
 Voor fietsen is dat het fietsnetwerk van Wageningen; voor lopen en auto hadden we alleen het
 wegennet van **Liechtenstein**, geen Nederlands netwerk: een bergland met dalen en een rivier,
 waar omwegen groter zijn dan in het vlakke Nederland. De tabel laat per afstand de mediaan zien en

@@ -14,7 +14,7 @@ from views import charts
 from views import eenzaamheid as ez
 from views.export import excel_csv
 from views.sources import layer_sources
-from views.text import plain_markdown
+from views.text import SUPPRESSED, format_count, format_delta, format_pct, plain_markdown
 
 st.title("Eenzaamheid per buurt")
 context = page_context()
@@ -61,8 +61,8 @@ columns = st.columns(len(references) + 1)
 for column, reference in zip(columns, references, strict=False):
     column.metric(
         f"{plain_markdown(reference.naam)} ({reference.jaar}, {reference.leeftijd})",
-        ez.format_pct(reference.value),
-        delta=ez.format_delta(reference.value, reference.previous_value),
+        format_pct(reference.value),
+        delta=format_delta(reference.value, reference.previous_value),
         delta_color="inverse",
         delta_description=f"t.o.v. {reference.previous_jaar}" if reference.previous_jaar else None,
         help=f"{label}, {plain_markdown(reference.naam)}, {reference.jaar}, {reference.leeftijd}: "
@@ -149,13 +149,13 @@ if names_indeling and names_indeling != indeling:
     )
 listed = ez.display_table(filtered, choice.indicator)
 if len(listed) > ez.MAX_TABLE_ROWS:
-    st.caption(f"De {ez.MAX_TABLE_ROWS:,} buurten met het hoogste cijfer van "
-               f"{len(listed):,}; de download hieronder bevat ze allemaal.".replace(",", "."))
+    st.caption(f"De {format_count(ez.MAX_TABLE_ROWS)} buurten met het hoogste cijfer van "
+               f"{format_count(len(listed))}; de download hieronder bevat ze allemaal.")
     listed = listed.head(ez.MAX_TABLE_ROWS)
 st.dataframe(
     ez.styled_table(listed),
     hide_index=True,
-    placeholder=ez.SUPPRESSED,
+    placeholder=SUPPRESSED,
     width="stretch",
 )
 st.download_button(

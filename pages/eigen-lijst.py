@@ -12,6 +12,7 @@ import hashlib
 import streamlit as st
 
 from loaders.venue_columns import FIELD_NAMES, FIELDS
+from loaders.venue_duplicates import ANY_NAME_M, SAME_NAME_M
 from loaders.venues import (
     AFGEWEZEN,
     DUBBEL,
@@ -28,7 +29,7 @@ from ui.layers import load_layer
 from ui.reach import venue_files
 from ui.sidebar import PageContext
 from views import eigen_lijst as el
-from views.text import plain_markdown
+from views.text import format_metres, plain_markdown
 
 STATUS_HELP = {
     GEACCEPTEERD: "Rijen die zonder aanpassing bruikbaar zijn.",
@@ -38,7 +39,8 @@ STATUS_HELP = {
            "later opnieuw opgezocht.",
     AFGEWEZEN: "Rijen die niet worden opgeslagen; de toelichting zegt waarom.",
     DUBBEL: "Plekken die al in een andere opgeslagen lijst staan of die met de hand zijn "
-            "toegevoegd (zelfde naam binnen 50 meter, of een plek binnen 10 meter). Ze worden "
+            f"toegevoegd (zelfde naam binnen {format_metres(SAME_NAME_M)}, of een plek binnen "
+            f"{format_metres(ANY_NAME_M)}). Ze worden "
             "niet nog eens opgeslagen; de toelichting zegt waar ze al staan.",
 }
 ALERTS = {"success": st.success, "info": st.info, "warning": st.warning, "error": st.error}

@@ -26,9 +26,17 @@ from ui.reach import load_reach
 from ui.selection import MODES, mode_label
 from views import kernen as vk
 from views import maps
-from views.eenzaamheid import AGE_LABELS, dutch_list
+from views.eenzaamheid import AGE_LABELS
 from views.sources import detour_words, layer_sources, source_line
-from views.text import plain_markdown
+from views.text import (
+    dutch_list,
+    format_count,
+    format_km,
+    format_metres,
+    format_minutes,
+    format_pct,
+    plain_markdown,
+)
 
 KERN_KEY = "kaart_kern"
 MAP_KEY = "kaart_figuur"
@@ -69,15 +77,15 @@ def _detail(kern: pd.Series) -> None:
     nearest.caption("Dichtstbijzijnde ontmoetingsplek")
     nearest.markdown(f"**{md(kern['venue_naam'])}** ({md(kern['venue_soort'])})"
                      if pd.notna(kern["venue_naam"]) else f"Geen gevonden: {md(kern['reden'])}")
-    second.metric(f"Afstand {mode}{suffix}", vk.format_km(kern["afstand_m"]), border=True)
-    third.metric(f"Reistijd {mode}{suffix}", vk.format_minutes(kern["minuten"]), border=True)
+    second.metric(f"Afstand {mode}{suffix}", format_km(kern["afstand_m"]), border=True)
+    third.metric(f"Reistijd {mode}{suffix}", format_minutes(kern["minuten"]), border=True)
     [runner_up] = vk.venue_names(view.venues, [kern["tweede_venue_id"]])
-    lines = [f"Inwoners: {vk.format_count(pd.to_numeric(kern['inwoners'], errors='coerce'))}"]
+    lines = [f"Inwoners: {format_count(pd.to_numeric(kern['inwoners'], errors='coerce'))}"]
     if runner_up:
         lines.append(f"Op één na dichtstbijzijnde ontmoetingsplek: **{md(runner_up)}**, "
-                     f"{vk.format_km(kern['tweede_afstand_m'])}{suffix}")
+                     f"{format_km(kern['tweede_afstand_m'])}{suffix}")
     own = "een" if kern["eigen_plek"] else "geen"
-    lines.append(f"Binnen {vk.format_metres(OWN_PLACE_RADIUS_M)} hemelsbreed van het kernpunt "
+    lines.append(f"Binnen {format_metres(OWN_PLACE_RADIUS_M)} hemelsbreed van het kernpunt "
                  f"ligt {own} ontmoetingsplek.")
     st.markdown("  \n".join(lines))
     sheet = exports.kern_factsheet_file(exports.factsheet_data(context, view),
@@ -102,14 +110,14 @@ def _kern_buurten(kern: pd.Series) -> None:
     label = vk.LONELINESS_INDICATORS[choice.indicator]
     st.markdown(f"**{label} in de kern** ({choice.jaar}, "
                 f"{AGE_LABELS.get(choice.leeftijd, choice.leeftijd)}, modelschatting RIVM): "
-                f"{vk.format_pct(kern.get('eenzaamheid_pct'))}")
+                f"{format_pct(kern.get('eenzaamheid_pct'))}")
     origin = str(kern.get("eenzaamheid_toelichting") or "")
     lines = [f"{origin[:1].upper()}{origin[1:]}." if origin else ""]
     if pd.notna(kern.get("eenzaamheid_min")) and kern.get("eenzaamheid_buurten", 0) > 1:
-        lines.append(f"Buurten van {vk.format_pct(kern['eenzaamheid_min'])} tot "
-                     f"{vk.format_pct(kern['eenzaamheid_max'])}.")
+        lines.append(f"Buurten van {format_pct(kern['eenzaamheid_min'])} tot "
+                     f"{format_pct(kern['eenzaamheid_max'])}.")
     if pd.notna(kern.get("eenzamen_schatting")):
-        lines.append(f"Geschat aantal eenzamen: {vk.format_count(kern['eenzamen_schatting'])} "
+        lines.append(f"Geschat aantal eenzamen: {format_count(kern['eenzamen_schatting'])} "
                      f"({kern['eenzamen_basis']}).")
     if kern.get("eenzaamheid_niveau") in ("wijk", "gemeente"):
         lines.append(f"De buurten hieronder tellen niet mee: het cijfer is dat van de "

@@ -17,7 +17,7 @@ from views import kernen as vk
 from views.corrections import place_sources
 from views.export import XLSX_MIME
 from views.kernen_export import kernen_file, kernen_stem
-from views.text import plain_markdown
+from views.text import UNKNOWN, format_count, format_moment, format_threshold, plain_markdown
 
 st.title("Kernen en hun dichtstbijzijnde ontmoetingsplek")
 context = page_context()
@@ -28,7 +28,7 @@ if view is None:
 choice = context.selection
 mode = mode_label(choice.modus)
 threshold = choice.drempel_m
-within = vk.format_threshold(threshold)
+within = format_threshold(threshold)
 if view.is_estimate:
     estimate_notice(mode)
 
@@ -45,18 +45,18 @@ totals = vk.totals(summary, threshold)
 left, middle, right = st.columns(3)
 left.metric(
     f"Met ontmoetingsplek binnen {within}",
-    f"{vk.format_count(totals['kernen_binnen'])} van {vk.format_count(totals['kernen'])} kernen",
+    f"{format_count(totals['kernen_binnen'])} van {format_count(totals['kernen'])} kernen",
     help=f"Afstand {mode} tot de dichtstbijzijnde plek die als ontmoetingsplek telt.",
     border=True,
 )
 middle.metric(
     f"Zonder ontmoetingsplek binnen {within}",
-    f"{vk.format_count(totals['kernen'] - totals['kernen_binnen'])} kernen",
+    f"{format_count(totals['kernen'] - totals['kernen_binnen'])} kernen",
     border=True,
 )
 right.metric(
     f"Inwoners binnen {within}",
-    f"{vk.format_count(totals['inwoners_binnen'])} van {vk.format_count(totals['inwoners'])}",
+    f"{format_count(totals['inwoners_binnen'])} van {format_count(totals['inwoners'])}",
     help="Alleen kernen waarvan het aantal inwoners bekend is tellen mee.",
     border=True,
 )
@@ -64,8 +64,8 @@ if len(summary) > 1:
     st.markdown("#### Per gemeente")
     per_gemeente = vk.gemeente_summary(summary, threshold_m=threshold, gemeente_namen=names)
     st.dataframe(
-        per_gemeente.style.format(precision=0, thousands=".", decimal=",", na_rep=vk.MISSING),
-        hide_index=True, width="stretch", placeholder=vk.MISSING,
+        per_gemeente.style.format(precision=0, thousands=".", decimal=",", na_rep=UNKNOWN),
+        hide_index=True, width="stretch", placeholder=UNKNOWN,
     )
 
 st.markdown("#### Alle kernen")
@@ -86,7 +86,7 @@ if shown.empty:
 st.dataframe(
     vk.styled_kernen(vk.display_table(shown, indicator=choice.indicator, mode_label=mode,
                                       jaar=choice.jaar, leeftijd=choice.leeftijd)),
-    hide_index=True, width="stretch", placeholder=vk.MISSING,
+    hide_index=True, width="stretch", placeholder=UNKNOWN,
     column_config={"Kern": st.column_config.TextColumn(pinned=True)},
 )
 if (share_note := vk.share_65plus_note(shown)) is not None:
@@ -95,7 +95,7 @@ if (share_note := vk.share_65plus_note(shown)) is not None:
 options = {
     "manifest": context.manifest, "indicator": choice.indicator, "jaar": choice.jaar,
     "leeftijd": choice.leeftijd, "mode_label": mode, "threshold_m": threshold,
-    "estimate": view.is_estimate, "exported_at": datetime.now().strftime("%d-%m-%Y %H:%M"),
+    "estimate": view.is_estimate, "exported_at": format_moment(datetime.now()),
 }
 name = kernen_stem(context.selection.file_stem, mode, threshold)
 left, right = st.columns(2)

@@ -11,9 +11,9 @@ from ui.reach import load_reach
 from ui.selection import mode_label
 from views import kernen as vk
 from views import overview
-from views.eenzaamheid import AGE_LABELS, format_pct
+from views.eenzaamheid import AGE_LABELS
 from views.status import EMPTY_STORE_HELP, status_line
-from views.text import plain_markdown
+from views.text import UNKNOWN, format_count, format_pct, format_threshold, plain_markdown
 
 context = current_context()
 if context is None:
@@ -30,17 +30,17 @@ if view is None:
     st.stop()
 
 mode = mode_label(choice.modus)
-within = vk.format_threshold(choice.drempel_m)
+within = format_threshold(choice.drempel_m)
 result = overview.answer(view.table, choice.drempel_m)
 left, middle, right = st.columns(3)
 left.metric(
     f"Kernen zonder plek binnen {within}",
-    f"{vk.format_count(result.kernen_zonder)} van {vk.format_count(result.kernen)}",
+    f"{format_count(result.kernen_zonder)} van {format_count(result.kernen)}",
     help=f"Afstand {mode} tot de dichtstbijzijnde plek die als ontmoetingsplek telt.",
     border=True,
 )
 middle.metric(
-    "Inwoners van die kernen", vk.format_count(result.inwoners_zonder),
+    "Inwoners van die kernen", format_count(result.inwoners_zonder),
     help=f"Van {result.inwoners_onbekend} van deze kernen is het aantal inwoners niet bekend.",
     border=True,
 )
@@ -72,9 +72,9 @@ if missing.empty:
     st.success(f"Elke kern heeft een ontmoetingsplek binnen {within}.")
 else:
     st.dataframe(missing.style.format(thousands=".", subset=["Inwoners"]), hide_index=True,
-                 width="stretch", placeholder=vk.MISSING)
+                 width="stretch", placeholder=UNKNOWN)
     if result.kernen_zonder > len(missing):
-        st.caption(f"De {len(missing)} grootste van {vk.format_count(result.kernen_zonder)}; "
+        st.caption(f"De {len(missing)} grootste van {format_count(result.kernen_zonder)}; "
                    "alle kernen staan op de pagina Kernen.")
 st.caption(overview.venue_completeness(view.venues, choice.gemeenten))
 columns = st.columns(4)

@@ -27,7 +27,7 @@ from ui.sidebar import PageContext
 from views import scenario as sv
 from views.export import excel_csv
 from views.sources import layer_sources
-from views.text import echo, plain_markdown
+from views.text import UNKNOWN, echo, format_count, format_km, format_threshold, plain_markdown
 
 # Bare strings in a page script would be drawn by Streamlit's "magic": comments only here.
 CLOSED_PARAM = "dicht"  # query parameter with the comma-separated closed venue ids
@@ -85,7 +85,7 @@ def closed_from_url(options: Mapping[str, str]) -> list[str]:
         key=CLOSED_KEY, placeholder="Typ de naam van een plek of dorp",
         select_all=False,
         help="De plekken in het gekozen gebied en die tot "
-        f"{sv.threshold_label(sv.BORDER_REACH_M)} over de grens. De link in de adresbalk "
+        f"{format_threshold(sv.BORDER_REACH_M)} over de grens. De link in de adresbalk "
         "bewaart deze keuze: deel hem om dit scenario te laten zien.",
     )
     state[CLOSED_STORE] = chosen
@@ -123,7 +123,7 @@ def show_scenario(
         return
     st.markdown("##### Geraakte kernen" if kind == sv.CLOSE else "##### Kernen die winnen")
     table = sv.affected_table(scenario, kind=kind, threshold_m=scene.threshold_m)
-    st.dataframe(sv.styled(table), hide_index=True, width="stretch", placeholder=sv.UNKNOWN,
+    st.dataframe(sv.styled(table), hide_index=True, width="stretch", placeholder=UNKNOWN,
                  column_config={"Kern": st.column_config.TextColumn(pinned=True)},
                  key=f"tabel_{kind}_{file_name}")
     st.download_button(
@@ -174,7 +174,7 @@ def new_point(view: ReachView, gemeenten: tuple[str, ...]) -> Point | None:
         return tuple(points_xy(row)[0]), str(row["naam"].iloc[0])
     if source == "kern":
         ordered = view.table.assign(_naam=view.table["naam"].str.casefold()).sort_values("_naam")
-        labels = {k: f"{n} (nu {sv.format_km(d)})" for k, n, d in
+        labels = {k: f"{n} (nu {format_km(d, missing=sv.NO_PLACE)})" for k, n, d in
                   zip(ordered["kern_id"], ordered["naam"], ordered["afstand_m"], strict=True)}
         kern_id = st.selectbox("Kern", list(labels), format_func=labels.get, index=None,
                                placeholder="Kies een kern", key="scenario_kern")
@@ -205,7 +205,7 @@ def typed_point() -> Point | None:
     except sv.PointError as exc:
         st.error(plain_markdown(str(exc)), icon=":material/error:")
         return None
-    return point, f"Nieuwe plek ({sv.format_count(point[0])}, {sv.format_count(point[1])})"
+    return point, f"Nieuwe plek ({format_count(point[0])}, {format_count(point[1])})"
 
 
 def open_tab(scene: Scene) -> None:
@@ -225,7 +225,8 @@ def open_tab(scene: Scene) -> None:
 
 @st.cache_data(show_spinner="Beste plekken zoeken…", max_entries=32, ttl=CACHE_TTL)
 def suggested_sites(
-    key: tuple, n_sites: int, threshold_m: int, weight: str, mode: str,
+    key: tuple,  # noqa: ARG001 - only a cache key
+    n_sites: int, threshold_m: int, weight: str, mode: str,
     _reach: pd.DataFrame, _candidates: gpd.GeoDataFrame, _kernen: gpd.GeoDataFrame,
     _graph: object,
 ) -> pd.DataFrame:
@@ -259,14 +260,15 @@ def siting_tab(scene: Scene) -> None:
                                     value=1, step=1, key="scenario_n"))
     weight = right.radio("Wat moet zo veel mogelijk binnen bereik komen?", list(WEIGHTS),
                          format_func=WEIGHTS.get, horizontal=True, key="scenario_gewicht")
-    within = sv.threshold_label(choice.drempel_m)
+    within = format_threshold(choice.drempel_m)
     st.subheader(f"Beste plekken voor {n_sites} nieuwe "
                  f"ontmoetingsplek{'ken' if n_sites > 1 else ''}")
     chosen = "de plek die" if n_sites == 1 else f"de {n_sites} plekken die samen"
     st.info(
         f"**Een modelsuggestie, geen advies.** Het model kiest uit bestaande gebouwen die nu "
         f"niet als ontmoetingsplek tellen en uit de middens van de kernen {chosen} de meeste "
-        f"{WEIGHTS[weight].lower()} nieuw binnen {within} {'brengt' if n_sites == 1 else 'brengen'}."
+        f"{WEIGHTS[weight].lower()} nieuw binnen {within} "
+        f"{'brengt' if n_sites == 1 else 'brengen'}."
         " Alle bestaande ontmoetingsplekken blijven open. "
         "Of een gebouw geschikt en beschikbaar is, weet het model niet.",
         icon=":material/lightbulb:",
@@ -292,7 +294,7 @@ def siting_tab(scene: Scene) -> None:
         st.error(f"Geen suggestie mogelijk: {plain_markdown(str(exc))}.", icon=":material/error:")
         return
     st.dataframe(sv.styled(sv.sites_table(sites)), hide_index=True, width="stretch",
-                 placeholder=sv.UNKNOWN, key="tabel_plekken")
+                 placeholder=UNKNOWN, key="tabel_plekken")
     if not sites["nieuw_gedekt"].gt(0).any():
         st.info(f"Geen enkele kandidaat brengt {WEIGHTS[weight].lower()} nieuw binnen {within}"
                 " (of hun aantal is onbekend); de gekozen plekken zijn dus willekeurig.",
@@ -320,7 +322,7 @@ def scene_of(context: PageContext, view: ReachView) -> Scene:
         view=view,
         outline=None if gemeenten is None else gemeenten[gemeenten["code"].isin(choice.gemeenten)],
         subtitle=f"Afstand tot de dichtstbijzijnde ontmoetingsplek · {mode_label(choice.modus)} "
-        f"· {sv.method_note(view.is_estimate)}",
+        f"· {sv.method_note(is_estimate=view.is_estimate)}",
         source=" · ".join(f"{label}: {layers[name]['attribution']}" for label, name in
                           (("Kernen", "kernen"), ("Plekken", "venues")) if name in layers),
         sources=layer_sources(context.manifest,
@@ -339,10 +341,10 @@ if reach_view is None:
 current = scene_of(page, reach_view)
 if reach_view.is_estimate:
     estimate_notice(mode_label(page.selection.modus))
-network = "" if reach_view.is_estimate else f" {sv.method_note(False)}"
+network = "" if reach_view.is_estimate else f" {sv.method_note(is_estimate=False)}"
 st.caption(
     f"Kernen in de gekozen gemeenten; afstanden {mode_label(page.selection.modus)}{network}, "
-    f"afstandsgrens {sv.threshold_label(current.threshold_m)} (kies die in de zijbalk). Elk "
+    f"afstandsgrens {format_threshold(current.threshold_m)} (kies die in de zijbalk). Elk "
     "scenario gaat uit van de huidige plekken."
 )
 

@@ -13,6 +13,7 @@ from views import compare
 from views import kernen as vk
 from views.export import XLSX_MIME, excel_csv, xlsx_bytes
 from views.status import layers_table
+from views.text import format_threshold
 
 st.title("Gemeenten vergelijken")
 context = page_context()
@@ -23,7 +24,7 @@ if everything is None or gemeenten is None:
     st.stop()
 
 mode = mode_label(choice.modus)
-within = vk.format_threshold(choice.drempel_m)
+within = format_threshold(choice.drempel_m)
 names = dict(zip(gemeenten["code"], gemeenten["naam"], strict=True))
 st.markdown(
     f"Per gemeente: hoeveel kernen en inwoners geen ontmoetingsplek binnen {within} "

@@ -32,6 +32,7 @@ from views.factsheet import FactsheetChoice
 from views.kernen import with_sources
 from views.kernen_export import kernen_file
 from views.status import layers_table
+from views.text import format_moment
 
 INDICATOR_WORDS = {column.removesuffix("_pct"): column for column in LONELINESS_INDICATORS}
 """``--indicator`` values: ``eenzaam``, ``ernstig_eenzaam``, … (``_pct`` may be added)."""
@@ -135,7 +136,7 @@ def _cmd_kernen(args: argparse.Namespace, store: Store) -> int:
     data = kernen_file(
         kind, chosen.table, manifest=chosen.manifest, indicator=args.indicator, jaar=jaar,
         leeftijd=args.leeftijd, mode_label=MODE_WORDS[args.modus], threshold_m=args.grens,
-        estimate=chosen.estimate, exported_at=datetime.now().strftime("%d-%m-%Y %H:%M"),
+        estimate=chosen.estimate, exported_at=format_moment(datetime.now()),
     )
     args.uit.write_bytes(data)
     print(f"✓ {len(chosen.table)} kernen van {gebied.label} in {args.uit}")

@@ -16,14 +16,13 @@ import pytest
 from loaders.corrections import BRON, add_place, corrections, set_counts
 from loaders.store import Store
 from loaders.venue_rules import VENUE_RULES
-from pipeline import refresh_reach
-from pipeline.reach import reach_inputs, reach_layer
+from pipeline.reach import reach_inputs, reach_layer, refresh_reach
 from tests.region_stores import REGION, demo_region_store
 from tests.test_corrections import EEXT_CAFE, GIETEN, GIETEN_SCHOOL
 from tests.test_pages import _app, _run
 from ui import corrections as uc
 from ui.corrections import ADRES_KEY, NAAM_KEY, PUNT_KEY
-from views.kernen import format_km
+from views.text import format_km
 
 KAART = "pages/kaart.py"
 CORRECTIES = "pages/correcties.py"

@@ -24,13 +24,13 @@ from loaders import locatieserver
 from loaders.store import Store
 from loaders.venue_store import OWN_LAYER, own_lists, read_region_venues, venue_merges
 from loaders.venues import MAX_FILE_BYTES, MAX_ROWS, STATUSES
-from pipeline import reach_inputs
+from pipeline.reach import reach_inputs
 from tests.conftest import SHARED_DATA
 from tests.region_stores import REGION, demo_region_store
 from tests.test_pages import _app, _run
 from ui import venue_upload as vu
 from views import eigen_lijst as el
-from views.text import plain_markdown
+from views.text import format_count, plain_markdown
 
 PAGE = "pages/eigen-lijst.py"
 STEMBUREAUS = SHARED_DATA / "fixtures" / "stembureaus_aa_en_hunze_2023.csv"
@@ -142,7 +142,7 @@ def test_page_explains_columns_limits_and_file_types(monkeypatch, root: Path) ->
         assert any(header in names.split(", ") for names in columns), header
     limits = next(text for text in _rendered_markdown(app) if "MB" in text)
     assert f"{MAX_FILE_BYTES // 2**20} MB" in limits
-    assert f"{MAX_ROWS:,}".replace(",", ".") + " rijen" in limits
+    assert format_count(MAX_ROWS) + " rijen" in limits
     uploader = app.file_uploader[0]
     assert uploader.proto.max_upload_size_mb == vu.UPLOAD_LIMIT_MB > MAX_FILE_BYTES // 2**20
     assert uploader.allowed_type == [".csv", ".xlsx", ".xlsm", ".geojson", ".json", ".gpkg"]

@@ -36,7 +36,8 @@ from views.export import (
     with_geometry,
     xlsx_bytes,
 )
-from views.sources import dutch_date, layer_sources, source_line, split_attribution
+from views.sources import layer_sources, source_line, split_attribution
+from views.text import dutch_date
 
 DAY = date(2026, 11, 27)
 RIVM_2020 = "Bron: RIVM, GGD'en, CBS – Gezondheidsmonitor 2020 (modelschatting)"

@@ -36,7 +36,6 @@ from views.factsheet_figures import (
     distance_class,
     distance_classes,
     distance_map,
-    format_km,
     key_figures,
     loneliness,
 )
@@ -124,7 +123,7 @@ def test_loneliness_of_the_gemeente_and_its_worst_buurten(data: FactsheetData) -
 def test_distance_classes_around_the_threshold() -> None:
     assert distance_classes(2000) == ["binnen 1 km", "1 km tot 2 km", "2 km tot 4 km", "≥ 4 km",
                                       "geen plek bereikbaar"]
-    assert format_km(500) == "0,5 km" and format_km(3394.5) == "3,4 km"
+    assert distance_classes(500)[:2] == ["binnen 0,25 km", "0,25 km tot 0,5 km"]
     distances = pd.Series([199.3, 1000.0, 2000.0, 3999.0, 5311.6, np.nan])
     assert distance_class(distances, 2000).tolist() == [0, 1, 2, 2, 3, 4]
 

@@ -16,9 +16,7 @@ from tests.test_factsheet import (  # noqa: F401  (browser, data, store are fixt
     pdf_text,
     store,
 )
-from views.eenzaamheid import format_pct
 from views.factsheet import FactsheetChoice, FactsheetData
-from views.factsheet_figures import format_km
 from views.kern_factsheet import (
     UnknownKernError,
     closure_text,
@@ -27,6 +25,7 @@ from views.kern_factsheet import (
     kern_facts,
     kern_map,
 )
+from views.text import format_km, format_pct
 
 DAY = date(2026, 12, 7)
 

@@ -10,11 +10,12 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from loaders.store import DATA_ENV, NATIONAL, Store
-from pipeline import current_reach
+from pipeline.reach import current_reach
 from reports.__main__ import main as reports_main
 from tests.conftest import Deferred
 from tests.region_stores import demo_region_store
 from views.compare import similar_gemeenten
+from views.text import format_count
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -106,7 +107,7 @@ def test_overview_answers_for_the_area(
     if gebied.startswith("GM"):
         reach = reach[reach["gemeentecode"] == gebied]
     outside = int((~reach["afstand_m"].le(1000)).sum())
-    assert app.metric[0].value == f"{outside:,} van {len(reach):,}".replace(",", ".")
+    assert app.metric[0].value == f"{format_count(outside)} van {format_count(len(reach))}"
     listed = app.dataframe[0].value
     assert 0 < len(listed) <= 15
     inwoners = pd.to_numeric(listed["Inwoners"], errors="coerce").dropna()

@@ -21,7 +21,7 @@ from loaders.venue_rules import rules_table
 from tests.conftest import SHARED_DATA
 from tests.region_stores import demo_region_store
 from views.status import EMPTY_STORE_HELP
-from views.text import plain_markdown
+from views.text import format_pct, plain_markdown
 
 REPO = Path(__file__).resolve().parent.parent
 RIVM_CSV = SHARED_DATA / "rivm_eenzaamheid_wijk_buurt_2016_2020.csv"
@@ -83,7 +83,7 @@ def _rivm(jaar: str, leeftijd: str, regiocode: str) -> dict[str, str]:
 
 
 def _pct(text: str) -> str:
-    return f"{float(text):.1f} %".replace(".", ",")
+    return format_pct(float(text))
 
 
 def _metrics(app: AppTest) -> dict[str, str]:

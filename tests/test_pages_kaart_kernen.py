@@ -21,8 +21,8 @@ from analysis.reach import kern_reach, reach_summary
 from loaders.corrections import corrected_venues
 from loaders.roads import RoadEdges
 from loaders.store import NATIONAL, LayerSource, Store
-from pipeline import refresh_reach
 from pipeline.loneliness import stored_kern_loneliness
+from pipeline.reach import refresh_reach
 from tests.region_stores import REGION, demo_region_store
 from tests.test_pages import (
     EMPTY_HELP,
@@ -31,7 +31,8 @@ from tests.test_pages import (
     _rivm,
     _run,
 )
-from views.kernen import estimate_note, format_km
+from views.kernen import estimate_note
+from views.text import format_km
 
 KAART = "pages/kaart.py"
 KERNEN = "pages/kernen.py"

@@ -19,7 +19,7 @@ from streamlit.testing.v1 import AppTest
 
 from loaders.store import NATIONAL, Store
 from tests.test_pages import _app, _run
-from views import kernen as vk
+from views.text import UNKNOWN
 
 REPO = Path(__file__).resolve().parent.parent
 DEVELOPER_WORDS = (
@@ -110,4 +110,4 @@ def test_kernen_table_names_its_loneliness_year_and_the_gemeente_65_plus_once(
     assert "Op één na dichtstbijzijnde" in frame.columns
     if "65+ van" not in frame.columns:
         assert any("plussers" in c.value and "Aa en Hunze" in c.value for c in app.caption)
-    assert app.dataframe[-1].proto.placeholder == vk.MISSING
+    assert app.dataframe[-1].proto.placeholder == UNKNOWN

@@ -21,7 +21,7 @@ from analysis.siting import best_sites, candidate_sites
 from loaders.schema import KERN_COLUMNS, VENUE_COLUMNS
 from loaders.store import DATA_ENV, NATIONAL, LayerSource, Store
 from tests.region_stores import REGION, demo_region_store
-from views.text import plain_markdown
+from views.text import format_count, format_km, plain_markdown
 
 REPO = Path(__file__).resolve().parent.parent
 PAGE = "pages/scenario.py"
@@ -73,10 +73,6 @@ def _venue_id(venues: gpd.GeoDataFrame, naam: str) -> str:
     return str(venues.loc[venues["naam"] == naam, "venue_id"].item())
 
 
-def _km(metres: float) -> str:
-    return f"{metres / 1000:.1f} km".replace(".", ",")
-
-
 def test_closing_dorpshuis_schipborg_moves_schipborg_to_the_next_place(
     monkeypatch, store, layers
 ) -> None:
@@ -95,15 +91,15 @@ def test_closing_dorpshuis_schipborg_moves_schipborg_to_the_next_place(
     table = _table(app, "Plek straks").set_index("Kern")
     assert list(table.index) == list(expected["naam"])
     shown = table.loc["Schipborg"]
-    assert shown["Plek nu"] == f"Dorpshuis Schipborg ({_km(row['oude_afstand_m'])})"
-    assert shown["Plek straks"] == f"{row['nieuwe_venue_naam']} ({_km(row['nieuwe_afstand_m'])})"
+    assert shown["Plek nu"] == f"Dorpshuis Schipborg ({format_km(row['oude_afstand_m'])})"
+    assert shown["Plek straks"] == f"{row['nieuwe_venue_naam']} ({format_km(row['nieuwe_afstand_m'])})"
     assert shown["Extra (km)"] == pytest.approx(row["verschil_m"] / 1000)
     assert shown["Verliest plek binnen 2 km"] == ("ja" if row["binnen_voor"] and not
                                                   row["binnen_na"] else "nee")
     assert shown["Inwoners"] == kernen.set_index("naam").at["Schipborg", "inwoners"]
     metrics = _metrics(app)
     assert metrics["Kernen geraakt"] == str(len(expected))
-    assert metrics["Inwoners geraakt"] == f"{int(expected['inwoners'].sum()):,}".replace(",", ".")
+    assert metrics["Inwoners geraakt"] == format_count(expected["inwoners"].sum())
     assert "Eenzamen (schatting)" in metrics
     assert app.query_params["dicht"] == schipborg
     assert app.get("download_button")[-1].proto.label == "Download deze kernen als CSV (Excel)"

@@ -11,6 +11,7 @@ import pytest
 from loaders.rivm import read_loneliness_csv
 from views import charts
 from views import eenzaamheid as ez
+from views.text import format_pct
 
 SOURCE_2020 = "Bron: RIVM, GGD'en, CBS – Gezondheidsmonitor 2020 (modelschatting)"
 
@@ -71,7 +72,7 @@ def test_ranking_shows_top_and_bottom_ten(values: pd.DataFrame) -> None:
     assert (top.name, bottom.name) == ("Hoogste 10", "Laagste 10")
     assert list(top.x) == present["eenzaam_pct"].head(10).tolist()
     assert list(bottom.x) == present["eenzaam_pct"].tail(10).tolist()
-    assert top.text[0] == ez.format_pct(present["eenzaam_pct"].iloc[0])
+    assert top.text[0] == format_pct(present["eenzaam_pct"].iloc[0])
     assert figure.layout.title.text == "Hoogste en laagste buurten: eenzaam"
     assert SOURCE_2020 in _notes(figure)
     assert "7 buurten zonder waarde (onderdrukt) niet getoond." in _notes(figure)

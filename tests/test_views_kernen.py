@@ -13,7 +13,6 @@ import pytest
 from openpyxl import load_workbook
 
 from analysis.reach import kernen_without, reach_summary
-from loaders.rivm import read_loneliness_csv
 from tests.conftest import SHARED_DATA
 from views import kernen as vk
 from views.export import excel_csv, figure_html, xlsx_bytes
@@ -26,7 +25,7 @@ def _reach() -> pd.DataFrame:
     return pd.DataFrame(
         {
             "kern_id": ["a", "b", "c", "d"],
-            "naam": ["Schipborg", "=HYPERLINK(\"http://x\")", "Gieten (centrum)", "Bonnen"],
+            "naam": ["Schipborg", '=HYPERLINK("http://x")', "Gieten (centrum)", "Bonnen"],
             "gemeentecode": ["GM1680"] * 4,
             "buurtcode": ["BU16800500", "BU16800709", "BU16801700", None],
             "inwoners": [530, None, 4575, None],
@@ -45,14 +44,6 @@ def _reach() -> pd.DataFrame:
     )
 
 
-def test_dutch_number_formats() -> None:
-    assert vk.format_km(1234.0) == "1,2 km"
-    assert vk.format_km(np.nan) == "geen afstand"
-    assert vk.format_minutes(0.3) == "< 1 min" and vk.format_minutes(13.6) == "14 min"
-    assert vk.format_threshold(500) == "0,5 km" and vk.format_threshold(10000) == "10 km"
-    assert vk.format_count(362567.0) == "362.567" and vk.format_count(np.nan) == "onbekend"
-
-
 def test_filter_matches_kernen_without_and_reach_summary() -> None:
     table = vk.kern_table(_reach(), gemeente_namen={"GM1680": "Aa en Hunze"})
     shown = vk.filter_kernen(table, without_m=2000)
@@ -66,12 +57,14 @@ def test_filter_matches_kernen_without_and_reach_summary() -> None:
 def test_display_table_sorts_farthest_first_and_keeps_numbers() -> None:
     table = vk.kern_table(_reach(), gemeente_namen={"GM1680": "Aa en Hunze"})
     display = vk.display_table(table, indicator="eenzaam_pct", mode_label="fietsen")
-    assert list(display["Kern"]) == ["Bonnen", "Gieten (centrum)", "=HYPERLINK(\"http://x\")",
+    assert list(display["Kern"]) == ["Bonnen", "Gieten (centrum)", '=HYPERLINK("http://x")',
                                      "Schipborg"]
     assert display["Afstand (km)"].iloc[1] == pytest.approx(3.3945)
-    assert "Minuten fietsen" in display and display["Eenzaam (%)"].isna().all()
+    assert "Minuten fietsen" in display
+    assert display["Eenzaam (%)"].isna().all()
     html = vk.styled_kernen(display).to_html()
-    assert "3,4" in html and "geen afstand" in html
+    assert "3,4" in html
+    assert "geen afstand" in html
 
 
 def test_share_65plus_from_buurt_else_gemeente() -> None:
@@ -121,7 +114,8 @@ def test_csv_names_its_sources_and_never_starts_a_formula() -> None:
     data = excel_csv(vk.with_sources(_export(), MANIFEST)).decode("utf-8-sig")
     header, *lines = csv.reader(io.StringIO(data), delimiter=";")
     assert header[-2:] == ["Bron", "Opgehaald"]
-    assert "Binnen 2 km" in header and "Methode" in header
+    assert "Binnen 2 km" in header
+    assert "Methode" in header
     rows = {line[0]: line for line in lines}
     assert rows["b"][1] == "'=HYPERLINK(\"http://x\")"
     assert rows["b"][header.index("Dichtstbijzijnde ontmoetingsplek")] == "'-Plek"
@@ -142,9 +136,11 @@ def test_xlsx_keeps_formula_like_names_as_text_and_has_a_source_sheet() -> None:
     sheet = book["Kernen"]
     header = [c.value for c in sheet[1]]
     formula_cell = sheet.cell(row=3, column=header.index("Kern") + 1)
-    assert formula_cell.value == "=HYPERLINK(\"http://x\")" and formula_cell.data_type == "s"
+    assert formula_cell.value == '=HYPERLINK("http://x")'
+    assert formula_cell.data_type == "s"
     distance = sheet.cell(row=2, column=header.index("Afstand (km)") + 1)
-    assert distance.value == pytest.approx(0.1577) and distance.data_type == "n"
+    assert distance.value == pytest.approx(0.1577)
+    assert distance.data_type == "n"
     assert sheet.cell(row=5, column=header.index("Afstand (km)") + 1).value is None
     assert sheet.cell(row=2, column=header.index("Inwoners") + 1).value == 530
     xml = zipfile.ZipFile(io.BytesIO(data)).read("xl/worksheets/sheet1.xml").decode()
@@ -157,4 +153,5 @@ def test_xlsx_keeps_formula_like_names_as_text_and_has_a_source_sheet() -> None:
 def test_figure_html_embeds_plotly_for_offline_use() -> None:
     html = figure_html(go.Figure(go.Bar(x=[1], y=[2]))).decode()
     assert "<script src=" not in html
-    assert len(html) > 1_000_000 and "Plotly.newPlot" in html
+    assert len(html) > 1_000_000
+    assert "Plotly.newPlot" in html

@@ -17,6 +17,7 @@ from analysis.siting import SITING_COLUMNS
 from views import scenario as sv
 from views.export import excel_csv
 from views.sources import detour_words
+from views.text import format_km
 
 SCRIPT = "<script>alert(1)</script>"
 ESCAPED = "&lt;script&gt;alert(1)&lt;/script&gt;"
@@ -62,17 +63,11 @@ def _empty() -> pd.DataFrame:
     return pd.DataFrame(columns=list(SCENARIO_COLUMNS))
 
 
-def test_formatting_is_dutch() -> None:
-    assert sv.format_km(5092.06) == "5,1 km"
-    assert sv.format_km(4934.3, sign=True) == "+4,9 km"
-    assert sv.format_km(np.nan) == "geen bereikbaar"
-    assert sv.format_count(4575.0) == "4.575"
-    assert sv.format_count(np.nan) == "onbekend"
-    assert sv.threshold_label(500) == "0,5 km"
-    assert sv.method_note(True) == (
+def test_method_note_names_the_detour_factor_of_an_estimate() -> None:
+    assert sv.method_note(is_estimate=True) == (
         f"hemelsbreed × {detour_words()} (schatting; geen wegennet opgeslagen)"
     )
-    assert sv.method_note(False) == "over het wegennet"
+    assert sv.method_note(is_estimate=False) == "over het wegennet"
 
 
 def test_venue_choices_list_meeting_places_and_other_buildings() -> None:
@@ -192,8 +187,8 @@ def test_affected_table_has_dutch_headers_and_old_and_new_place(case) -> None:
     row = table.iloc[0]
     expected = scenario.iloc[0]
     assert row["Kern"] == "Schipborg"
-    assert row["Plek nu"] == f"Dorpshuis Schipborg ({sv.format_km(expected['oude_afstand_m'])})"
-    assert row["Plek straks"] == f"Dorpshuis Anloo ({sv.format_km(expected['nieuwe_afstand_m'])})"
+    assert row["Plek nu"] == f"Dorpshuis Schipborg ({format_km(expected['oude_afstand_m'])})"
+    assert row["Plek straks"] == f"Dorpshuis Anloo ({format_km(expected['nieuwe_afstand_m'])})"
     assert row["Extra (km)"] == pytest.approx(expected["verschil_m"] / 1000)
     assert row["Verliest plek binnen 2 km"] == "ja"
 
@@ -204,7 +199,8 @@ def test_affected_table_when_no_place_is_left(case) -> None:
     assert set(table["Plek straks"]) == {"geen bereikbaar"}
     assert table["Extra (km)"].isna().all()
     html = sv.styled(table).to_html()
-    assert "geen bereikbaar" in html and "onbekend" in html
+    assert "geen bereikbaar" in html
+    assert "onbekend" in html
 
 
 def test_opening_table_sorts_by_distance_saved(case) -> None:
@@ -212,7 +208,8 @@ def test_opening_table_sorts_by_distance_saved(case) -> None:
     scenario = open_venue(reach, (242000.0, 564500.0), kernen=kernen, mode="bike",
                           name="Nieuw", threshold_m=2000)
     table = sv.affected_table(scenario, kind=sv.OPEN, threshold_m=2000)
-    assert "Nieuwe plek" in table and "Krijgt plek binnen 2 km" in table
+    assert "Nieuwe plek" in table
+    assert "Krijgt plek binnen 2 km" in table
     assert table["Korter (km)"].is_monotonic_decreasing
     assert (table["Korter (km)"] > 0).all()
 
@@ -224,11 +221,12 @@ def test_export_is_a_dutch_csv_with_ids_and_method(case) -> None:
     columns, row = csv.reader(data.decode("utf-8-sig").splitlines(), delimiter=";")
     values = dict(zip(columns, row, strict=True))
     assert columns[:4] == ["Kern-id", "Kern", "Gemeentecode", "Inwoners"]
-    assert values["Plek-id nu"] == "v1" and values["Plek-id straks"] == "v2"
+    assert values["Plek-id nu"] == "v1"
+    assert values["Plek-id straks"] == "v2"
     assert values["Afstand straks (m)"] == str(round(scenario["nieuwe_afstand_m"].iloc[0]))
     assert values["Plek binnen 2 km straks"] == "nee"
     assert values["Eenzamen (schatting)"] == ""
-    assert values["Methode"] == sv.method_note(True)
+    assert values["Methode"] == sv.method_note(is_estimate=True)
 
 
 def test_merge_gains_keeps_the_nearest_new_place_per_kern(case) -> None:

@@ -2,7 +2,7 @@
 
 Every action that writes (a verdict, an added place, an undo) runs as a button callback: it
 stores the correction (:mod:`loaders.corrections`), recomputes the stored reach
-(:func:`pipeline.refresh_reach`) and leaves one Dutch notice; Streamlit then reruns the page,
+(:func:`pipeline.reach.refresh_reach`) and leaves one Dutch notice; Streamlit then reruns the page,
 which reads the new manifest, so the cached places and reach (keyed on the corrections file,
 see :mod:`ui.reach`) are new at once. Errors become their Dutch message, never a traceback.
 
@@ -32,15 +32,14 @@ from loaders.errors import SourceError
 from loaders.http import make_session
 from loaders.schema import wgs84_to_rd
 from loaders.store import StoreError
-from pipeline import refresh_reach
+from pipeline.reach import refresh_reach
 from ui.layers import load_layer
 from ui.reach import ReachView
 from ui.selection import mode_label
 from ui.sidebar import PageContext
 from ui.store_check import web_store
 from views import corrections as vc
-from views.kernen import format_km, format_threshold
-from views.text import plain_markdown
+from views.text import format_decimal, format_km, format_threshold, plain_markdown
 
 NOTICE_KEY = "_correcties_melding"
 NAAM_KEY = "correctie_nieuw_naam"
@@ -182,7 +181,8 @@ def _clicked_place(
         place = hit.iloc[0]
         _place_row(context.root, context.manifest["region"], place,
                    decided.get(place["venue_id"]))
-    st.button(f"Nieuwe plek op dit punt ({lat:.5f} N, {lon:.5f} O)".replace(".", ","),
+    st.button(f"Nieuwe plek op dit punt ({format_decimal(lat, '.5f')} N, "
+              f"{format_decimal(lon, '.5f')} O)",
               key="correctie_punt_overnemen", on_click=_use_point, args=(f"{lat} {lon}",),
               icon=":material/my_location:")
 

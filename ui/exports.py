@@ -44,7 +44,7 @@ from views.factsheet import (
 )
 from views.kern_factsheet import kern_factsheet_filename, kern_factsheet_pdf
 from views.sources import layer_sources, source_line
-from views.text import plain_markdown
+from views.text import dutch_list, format_moment, format_threshold, plain_markdown
 
 KERN_LAYERS = ("kernen", "venues", "gemeenten", "buurten", "eenzaamheid")
 BUURT_LAYERS = ("eenzaamheid", "buurten")
@@ -106,10 +106,10 @@ def describe_selection(context: PageContext) -> str:
     """The sidebar choice in one Dutch sentence (Markdown), for the top of the page."""
     choice = context.selection
     names = context.options.gemeente_namen
-    gemeenten = ez.dutch_list(
+    gemeenten = dutch_list(
         [plain_markdown(names.get(code, code)) for code in choice.gemeenten])
     text = (f"**{gemeenten}** · {mode_label(choice.modus)} · afstandsgrens "
-            f"{vk.format_threshold(choice.drempel_m)}")
+            f"{format_threshold(choice.drempel_m)}")
     if choice.jaar is not None:
         text += (f" · {LONELINESS_INDICATORS[choice.indicator].lower()}, {choice.jaar}, "
                  f"{ez.AGE_LABELS.get(choice.leeftijd, choice.leeftijd)}")
@@ -134,7 +134,7 @@ def kernen_table(context: PageContext, view: ReachView) -> ExportTable:
     method = vk.method_rows(mode_label=mode, threshold_m=choice.drempel_m,
                             indicator=choice.indicator, jaar=choice.jaar,
                             leeftijd=choice.leeftijd, estimate=view.is_estimate,
-                            exported_at=datetime.now().strftime("%d-%m-%Y %H:%M"))
+                            exported_at=format_moment(datetime.now()))
     points = view.kernen.rename(columns={"kern_id": "Kerncode"})
     return ExportTable(
         frame=with_geometry(export, points, on="Kerncode"),

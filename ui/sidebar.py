@@ -31,7 +31,7 @@ from ui.selection import (
     to_query,
 )
 from views.eenzaamheid import AGE_LABELS
-from views.text import plain_markdown
+from views.text import format_threshold, plain_markdown
 
 CONTEXT_KEY = "_ontmoetingskaart_context"
 WRITTEN_KEY = "_ontmoetingskaart_query"
@@ -167,7 +167,7 @@ def _reach_widgets() -> tuple[str, int]:
     )
     drempel = st.select_slider(
         "Afstandsgrens", THRESHOLDS_M, key="drempel",
-        format_func=lambda m: f"{m / 1000:g} km".replace(".", ","),
+        format_func=format_threshold,
         help="Een kern telt als 'binnen bereik' als de dichtstbijzijnde ontmoetingsplek "
         "binnen deze afstand ligt.",
     )

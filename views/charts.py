@@ -14,8 +14,8 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from loaders.schema import LONELINESS_INDICATORS
-from views.eenzaamheid import AGE_LABELS, SUPPRESSED, format_pct, rivm_source
-from views.text import plain_plotly
+from views.eenzaamheid import AGE_LABELS, rivm_source
+from views.text import SUPPRESSED, format_pct, plain_plotly
 
 PRIMARY = "#1f6f8b"
 SECONDARY = "#9cc5d4"

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from loaders.schema import LONELINESS_INDICATORS
-from views.kernen import format_threshold
+from views.text import format_threshold
 
 SIZE_BANDS = (0, 20_000, 50_000, 100_000, np.inf)
 """Size bands of 'vergelijkbare gemeenten' (inhabitants): < 20.000, 20.000–50.000,

@@ -106,7 +106,7 @@ def parse_coordinates(text: str) -> tuple[float, float]:
     if _inside(first, NL_LON) and _inside(second, NL_LAT):
         x, y = wgs84_to_rd().transform(first, second)
         return round(float(x), 1), round(float(y), 1)
-    if RD_BOUNDS[0] <= first <= RD_BOUNDS[2] and RD_BOUNDS[1] <= second <= RD_BOUNDS[3]:
+    if RD_BOUNDS.contains(first, second):
         return first, second
     raise ValueError("Deze coördinaten liggen niet in Nederland. Geef RD x en y in meters of "
                      "breedte- en lengtegraad.")

@@ -15,9 +15,7 @@ import pandas as pd
 from pandas.io.formats.style import Styler
 
 from loaders.schema import LONELINESS_INDICATORS
-
-SUPPRESSED = "onderdrukt"
-"""Dutch label for a buurt without a published value."""
+from views.text import SUPPRESSED, dutch_list
 
 NATIONAL_CODE = "NL01"
 AGE_LABELS = {"18+": "18 jaar en ouder", "65+": "65 jaar en ouder", "18-64": "18 tot 65 jaar"}
@@ -56,28 +54,6 @@ def rivm_source(years: Iterable[int]) -> str:
     """
     monitor = f"Gezondheidsmonitor {dutch_list(sorted(set(years)))}".strip()
     return f"Bron: RIVM, GGD'en, CBS – {monitor} (modelschatting)"
-
-
-def dutch_list(items: Sequence[object]) -> str:
-    """``a, b en c``."""
-    words = [str(item) for item in items]
-    if len(words) < 2:
-        return "".join(words)
-    return f"{', '.join(words[:-1])} en {words[-1]}"
-
-
-def format_pct(value: float | None) -> str:
-    """A percentage with a decimal comma (``47,0 %``), or ``onderdrukt`` when missing."""
-    if value is None or pd.isna(value):
-        return SUPPRESSED
-    return f"{value:.1f} %".replace(".", ",")
-
-
-def format_delta(value: float, previous: float) -> str | None:
-    """The change in percentage points (``+3,6 procentpunt``), None when either is missing."""
-    if pd.isna(value) or pd.isna(previous):
-        return None
-    return f"{value - previous:+.1f} procentpunt".replace(".", ",")
 
 
 def gemeentecode(buurtcodes: pd.Series) -> pd.Series:
@@ -133,7 +109,7 @@ def filter_ranges(
 
     A buurt without a value for a filtered indicator is left out: its value is unknown.
     """
-    keep = pd.Series(True, index=values.index)
+    keep = pd.Series(data=True, index=values.index)
     for column, (low, high) in ranges.items():
         keep &= values[column].between(low, high)
     return values[keep]

@@ -20,6 +20,7 @@ from views.maps import (
     simplify_tolerance,
     venue_traces,
 )
+from views.text import format_count
 
 FILE_TYPES = ("csv", "xlsx", "xlsm", "geojson", "json", "gpkg")
 """File name extensions the uploader accepts."""
@@ -46,11 +47,6 @@ FIELD_LABELS = {
     "lon": "Lengtegraad (WGS84)",
 }
 """Dutch description of every field of :data:`loaders.venues.FIELDS`."""
-
-
-def thousands(number: int) -> str:
-    """A whole number with a point between thousands (``50.000``)."""
-    return f"{number:,}".replace(",", ".")
 
 
 def columns_table() -> pd.DataFrame:
@@ -91,7 +87,7 @@ def limits_text() -> str:
     """The file limits and safety rules in Dutch (Markdown without names from files)."""
     return (
         f"Een bestand mag hoogstens **{MAX_UPLOAD_MB} MB** groot zijn en hoogstens "
-        f"**{thousands(MAX_ROWS)} rijen** hebben. Formules in een Excel-bestand worden als "
+        f"**{format_count(MAX_ROWS)} rijen** hebben. Formules in een Excel-bestand worden als "
         "tekst gelezen en nooit uitgerekend, macro's worden niet geladen en links of "
         "webadressen in het bestand worden niet geopend."
     )

@@ -41,8 +41,7 @@ from analysis.reach import meeting_places
 from loaders.schema import LONELINESS_INDICATORS
 from rendering.images import StaticExportError, render_batch
 from views import factsheet_figures as parts
-from views.eenzaamheid import dutch_list, format_pct, rivm_source
-from views.kernen import format_count
+from views.eenzaamheid import rivm_source
 from views.pdf import (
     PAGE_MARGIN,
     TEXT_WIDTH,
@@ -54,8 +53,9 @@ from views.pdf import (
     pdf_table,
     source_paragraphs,
 )
-from views.sources import detour_words, dutch_date, layer_sources, source_line
+from views.sources import detour_words, layer_sources, source_line
 from views.static import print_style
+from views.text import dutch_date, dutch_list, format_count, format_pct, format_threshold
 
 FIGURE_LAYERS = ("gemeenten", "kernen", "venues")
 """Layers a map or chart of distances shows; the network of the mode comes on top."""
@@ -202,7 +202,7 @@ def _subtitle(choice: FactsheetChoice, reach: pd.DataFrame) -> str:
     how = parts.MODE_TEXT.get(choice.mode, choice.mode)
     method = "over het wegennet" if _has_network(reach) else "hemelsbreed geschat"
     return (f"Factsheet van {dutch_date(choice.datum)} · afstand {how}, {method} · "
-            f"grens {parts.format_km(choice.drempel_m)}")
+            f"grens {format_threshold(choice.drempel_m)}")
 
 
 def _key_figure_boxes(
@@ -214,7 +214,7 @@ def _key_figure_boxes(
 ) -> list[Flowable]:
     share = parts.share_65plus(reach, data.buurten, data.gemeenten)
     figures = parts.key_figures(reach, choice.drempel_m, share_65=share)
-    km = parts.format_km(choice.drempel_m)
+    km = format_threshold(choice.drempel_m)
     unknown = figures.kernen_zonder_inwonertal
     inwoners_note = f" ({unknown} van die kernen zonder inwonertal)" if unknown else ""
     ouderen = figures.ouderen_zonder

@@ -24,7 +24,7 @@ from loaders.schema import LONELINESS_INDICATORS
 from views.eenzaamheid import AGE_LABELS, NATIONAL_CODE, buurt_values
 from views.labels import place_labels
 from views.sources import detour_words
-from views.text import plain_plotly
+from views.text import format_km, format_threshold, plain_plotly
 
 MODE_TEXT = {"walk": "lopend", "bike": "per fiets", "drive": "met de auto"}
 """Travel mode → Dutch words used in sentences (``afstand per fiets``)."""
@@ -64,13 +64,6 @@ class Loneliness:
     leeftijd: str
     gemeente: pd.DataFrame = field(default_factory=pd.DataFrame)
     buurten: pd.DataFrame = field(default_factory=pd.DataFrame)
-
-
-def format_km(metres: float) -> str:
-    """``2 km``, ``0,5 km``, ``3,4 km`` (decimal comma, at most one decimal)."""
-    km = metres / 1000.0
-    text = f"{km:.0f}" if float(km).is_integer() else f"{km:.1f}".replace(".", ",")
-    return f"{text} km"
 
 
 def share_65plus(
@@ -147,20 +140,27 @@ def loneliness(
                       buurten=worst.reset_index(drop=True))
 
 
+BEYOND_THRESHOLD = 2
+"""The first index of :func:`distance_class` beyond the threshold (names are written there)."""
+
+
 def distance_classes(drempel_m: float) -> list[str]:
     """Legend labels of the map's distance classes around the threshold, plus 'unreachable'."""
     half, double = drempel_m / 2, drempel_m * 2
     return [
-        f"binnen {format_km(half)}",
-        f"{format_km(half)} tot {format_km(drempel_m)}",
-        f"{format_km(drempel_m)} tot {format_km(double)}",
-        f"≥ {format_km(double)}",
+        f"binnen {format_threshold(half)}",
+        f"{format_threshold(half)} tot {format_threshold(drempel_m)}",
+        f"{format_threshold(drempel_m)} tot {format_threshold(double)}",
+        f"≥ {format_threshold(double)}",
         "geen plek bereikbaar",
     ]
 
 
 def distance_class(afstand_m: pd.Series, drempel_m: float) -> np.ndarray:
-    """Index into :func:`distance_classes` for each distance (4 for a missing distance)."""
+    """Index into :func:`distance_classes` for each distance (4 for a missing distance).
+
+    Classes from :data:`BEYOND_THRESHOLD` on lie beyond the threshold.
+    """
     edges = [drempel_m / 2, drempel_m, drempel_m * 2]
     index = np.searchsorted(edges, afstand_m.to_numpy(dtype=float), side="right")
     return np.where(afstand_m.isna().to_numpy(), 4, index)
@@ -223,17 +223,19 @@ def distance_map(
     _scale_bar(figure, frame, outline)
     figure.update_xaxes(visible=False)
     figure.update_yaxes(visible=False, scaleanchor="x", scaleratio=1)
-    subtitle = f"{MODE_TEXT.get(mode, mode)} · {_method_words(reach, mode)} · namen bij ≥ " \
-               f"{format_km(drempel_m)}"
+    subtitle = (f"{MODE_TEXT.get(mode, mode)} · {_method_words(reach, mode)} · namen bij ≥ "
+                f"{format_threshold(drempel_m)}")
     return figure_layout(figure, "Afstand tot de dichtstbijzijnde ontmoetingsplek", subtitle,
                          MAP_SIZE, legend={"orientation": "v", "x": 1.0, "xanchor": "left",
                                            "y": 1.0})
 
 
 def _label_positions(frame: pd.DataFrame, outline: gpd.GeoDataFrame | None) -> pd.Series:
-    """Where to write the names of the kernen beyond the threshold (largest first, no
-    overlaps); None for the others and for names that do not fit."""
-    named = frame["klasse"] >= 2
+    """Where to write the names of the kernen beyond the threshold.
+
+    Largest first, without overlaps; None for the others and for names that do not fit.
+    """
+    named = frame["klasse"] >= BEYOND_THRESHOLD
     xs, ys = frame["x"].dropna(), frame["y"].dropna()
     if outline is not None and not outline.empty:
         minx, miny, maxx, maxy = outline.total_bounds
@@ -277,11 +279,11 @@ def distance_chart(reach: pd.DataFrame, *, drempel_m: float, mode: str) -> go.Fi
         parts.append(f"{unreachable} zonder bereikbare plek")
     if outside.empty:
         figure.add_annotation(text=f"Alle kernen hebben een ontmoetingsplek binnen "
-                                   f"{format_km(drempel_m)}", showarrow=False, xref="paper",
+                                   f"{format_threshold(drempel_m)}", showarrow=False, xref="paper",
                               yref="paper", x=0.5, y=0.5, font={"size": 14})
     height = max(260, min(CHART_SIZE[1], 130 + 22 * len(shown)))
-    return figure_layout(figure, f"Kernen zonder ontmoetingsplek binnen {format_km(drempel_m)}",
-                   " · ".join(parts), (CHART_SIZE[0], height), left=200)
+    title = f"Kernen zonder ontmoetingsplek binnen {format_threshold(drempel_m)}"
+    return figure_layout(figure, title, " · ".join(parts), (CHART_SIZE[0], height), left=200)
 
 
 def _value(rows: pd.DataFrame, code: str, column: str) -> float:
@@ -320,7 +322,7 @@ def _scale_bar(figure: go.Figure, frame: pd.DataFrame, outline: gpd.GeoDataFrame
     y = miny - 800
     figure.add_shape(type="line", x0=minx, x1=minx + length, y0=y, y1=y,
                      line={"color": "#000000", "width": 4})
-    figure.add_annotation(x=minx + length / 2, y=y, text=format_km(length), showarrow=False,
+    figure.add_annotation(x=minx + length / 2, y=y, text=format_threshold(length), showarrow=False,
                           yshift=12, font={"size": 11, "color": "#000000"})
 
 

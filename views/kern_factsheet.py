@@ -40,9 +40,9 @@ from analysis.reach import meeting_places
 from loaders.schema import LONELINESS_INDICATORS
 from rendering.images import StaticExportError, render_batch
 from views import factsheet_figures as parts
-from views.eenzaamheid import NATIONAL_CODE, format_pct
+from views.eenzaamheid import NATIONAL_CODE
 from views.factsheet import FIGURE_LAYERS, FactsheetChoice, FactsheetData, gemeente_name
-from views.kernen import format_count, kern_buurt_rows
+from views.kernen import kern_buurt_rows
 from views.labels import place_labels
 from views.pdf import (
     PAGE_MARGIN,
@@ -55,9 +55,16 @@ from views.pdf import (
     pdf_table,
     source_paragraphs,
 )
-from views.sources import detour_words, dutch_date, layer_sources, source_line
+from views.sources import detour_words, layer_sources, source_line
 from views.static import print_style
-from views.text import plain_plotly
+from views.text import (
+    dutch_date,
+    format_count,
+    format_km,
+    format_pct,
+    format_threshold,
+    plain_plotly,
+)
 
 MAP_SIZE = (800, 640)
 """Pixels of the kern map before scaling into the page."""
@@ -145,12 +152,12 @@ def closure_text(facts: KernFacts, *, drempel_m: float, mode: str) -> str:
     how = parts.MODE_TEXT.get(mode, mode)
     if facts.nearest is None:
         return "Er is geen bereikbare ontmoetingsplek gevonden voor deze kern."
-    within = parts.format_km(drempel_m)
+    within = format_threshold(drempel_m)
     if facts.second is None or math.isnan(facts.second_m):
         after = "is er geen andere bereikbare ontmoetingsplek."
     else:
         still = "nog wel" if facts.second_m <= drempel_m else "geen"
-        after = (f"is {facts.second} het dichtstbij, op {parts.format_km(facts.second_m)} "
+        after = (f"is {facts.second} het dichtstbij, op {format_km(facts.second_m)} "
                  f"{how}: de kern heeft dan {still} ontmoetingsplek binnen {within}.")
     text = f"Als {facts.nearest} sluit, {after}"
     if facts.sharing:
@@ -280,7 +287,7 @@ def kern_factsheet_pdf(data: FactsheetData, choice: FactsheetChoice, kern_id: st
         Paragraph(pdf_escape(title), styles["title"]),
         Paragraph(pdf_escape(f"Kern in de gemeente {facts.gemeente} · factsheet van "
                              f"{dutch_date(choice.datum)} · afstand {how}, {method} · grens "
-                             f"{parts.format_km(choice.drempel_m)}"), styles["muted"]),
+                             f"{format_threshold(choice.drempel_m)}"), styles["muted"]),
         Spacer(1, 4 * mm),
         _boxes(data, choice, facts, styles),
         Spacer(1, 3 * mm),
@@ -320,10 +327,10 @@ def _boxes(data: FactsheetData, choice: FactsheetChoice, facts: KernFacts,
     cells = [
         ("onbekend" if math.isnan(facts.inwoners) else format_count(facts.inwoners),
          "inwoners (CBS-kernen of GeoNames)"),
-        (parts.format_km(facts.nearest_m) if facts.nearest else "geen",
+        (format_km(facts.nearest_m) if facts.nearest else "geen",
          f"naar {facts.nearest} (soort: {facts.nearest_soort}){suffix}" if facts.nearest
          else "geen bereikbare ontmoetingsplek"),
-        (parts.format_km(facts.second_m) if facts.second else "geen",
+        (format_km(facts.second_m) if facts.second else "geen",
          f"naar {facts.second}, de op één na dichtstbijzijnde plek{suffix}" if facts.second
          else "geen tweede plek"),
         (format_pct(lonely),
@@ -448,7 +455,7 @@ def _scale_bar(figure: go.Figure, box: tuple[float, float, float, float]) -> Non
     x0, y = box[0] + width * 0.03, box[1] + (box[3] - box[1]) * 0.04
     figure.add_shape(type="line", x0=x0, x1=x0 + length, y0=y, y1=y,
                      line={"color": "#000000", "width": 4})
-    figure.add_annotation(x=x0 + length / 2, y=y, text=parts.format_km(length), showarrow=False,
+    figure.add_annotation(x=x0 + length / 2, y=y, text=format_threshold(length), showarrow=False,
                           yshift=12, font={"size": 11, "color": "#000000"})
 
 

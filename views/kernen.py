@@ -8,6 +8,7 @@ road network are straight-line estimates; every table keeps the ``methode`` colu
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -15,51 +16,24 @@ from pandas.io.formats.style import Styler
 
 from analysis.nearest import METHOD_STRAIGHT_LINE
 from loaders.schema import LONELINESS_INDICATORS
-from views.eenzaamheid import AGE_LABELS, SUPPRESSED, format_pct
+from views.eenzaamheid import AGE_LABELS
 from views.sources import detour_words
-from views.status import attributions, format_timestamp
+from views.status import attributions
+from views.text import (
+    NO_DISTANCE,
+    SUPPRESSED,
+    UNKNOWN,
+    format_km,
+    format_minutes,
+    format_pct,
+    format_threshold,
+    format_timestamp,
+)
 
-NO_DISTANCE = "geen afstand"
-"""Shown instead of a distance when no meeting place could be reached."""
-MISSING = "onbekend"
-"""Shown in an on-screen table for a missing number (``st.dataframe(placeholder=MISSING)``:
-Streamlit ignores a Styler's ``na_rep`` for missing cells and would show ``None``)."""
 NO_PLACE_FOUND = "geen gevonden"
 """Shown instead of a place's name when no meeting place could be reached."""
 MAX_NAMED_GEMEENTEN = 3
 """A 65+ note names the gemeenten' shares up to this many gemeenten."""
-
-
-def format_km(metres: float | None) -> str:
-    """A distance in kilometres with a decimal comma (``1,2 km``); ``geen afstand`` when missing.
-
-    Examples
-    --------
-    >>> format_km(1234.0)
-    '1,2 km'
-    """
-    if metres is None or pd.isna(metres):
-        return NO_DISTANCE
-    return f"{metres / 1000:.1f} km".replace(".", ",")
-
-
-def format_metres(metres: float) -> str:
-    """A short distance in whole metres (``750 m``), or in km from 1 km on (``1,5 km``)."""
-    if metres >= 1000:
-        return format_km(metres)
-    return f"{metres:.0f} m"
-
-
-def format_minutes(minutes: float | None) -> str:
-    """Whole travel minutes (``7 min``, ``< 1 min``); ``geen afstand`` when missing."""
-    if minutes is None or pd.isna(minutes):
-        return NO_DISTANCE
-    return "< 1 min" if minutes < 0.5 else f"{minutes:.0f} min"
-
-
-def format_threshold(metres: float) -> str:
-    """A threshold as the sidebar shows it (``2 km``, ``0,5 km``)."""
-    return f"{metres / 1000:g} km".replace(".", ",")
 
 
 def estimate_note(mode_label: str) -> str:
@@ -93,8 +67,9 @@ def kern_table(
     gemeenten: pd.DataFrame | None = None,
     venues: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """The reach table with the gemeente's name, the second place's name and the share of
-    65-plussers where known.
+    """The reach table with the gemeente's name, the second place's name and the 65+ share.
+
+    The share of 65-plussers is filled in where known.
 
     Parameters
     ----------
@@ -123,15 +98,15 @@ def kern_table(
         second = venue_names(venues, list(reach["tweede_venue_id"]))
     else:
         second = list(_column(reach, "tweede_venue_naam").astype(object))
-    table = reach.assign(
+    return reach.assign(
         gemeentenaam=[names.get(code, code) for code in reach["gemeentecode"]],
         tweede_venue_naam=[name if isinstance(name, str) else None for name in second],
         pct_65plus=buurt.where(buurt.notna(), gemeente),
         pct_65plus_niveau=np.select(
-            [buurt.notna().to_numpy(), gemeente.notna().to_numpy()], ["buurt", "gemeente"], None
+            [buurt.notna().to_numpy(), gemeente.notna().to_numpy()], ["buurt", "gemeente"],
+            np.array(None),
         ),
     )
-    return table
 
 
 def filter_kernen(
@@ -142,7 +117,7 @@ def filter_kernen(
     A kern without any distance counts as 'without'. The search ignores case and treats the
     text literally (no patterns).
     """
-    keep = pd.Series(True, index=table.index)
+    keep = pd.Series(data=True, index=table.index)
     if without_m is not None:
         keep &= ~table["afstand_m"].le(without_m)
     text = search.strip()
@@ -170,7 +145,8 @@ def display_table(
     """The kernen with Dutch headers for the screen, farthest from a meeting place first.
 
     Distances stay numbers (km) so the table sorts correctly; :func:`styled_kernen` adds the
-    decimal commas, and missing numbers are shown as :data:`MISSING` by ``st.dataframe``. Text
+    decimal commas, and missing numbers are shown as :data:`views.text.UNKNOWN` by
+    ``st.dataframe``. Text
     columns never hold None. The 65+ columns are left out when no kern has a buurt figure: the
     gemeente's share is then named once by :func:`share_65plus_note`.
     """
@@ -198,8 +174,9 @@ def display_table(
 
 
 def share_65plus_note(table: pd.DataFrame) -> str | None:
-    """One Dutch sentence naming the gemeente's share of 65-plussers, when that is the only
-    level known (no kern has a buurt figure); None when :func:`display_table` shows a column.
+    """One Dutch sentence naming the gemeente's share of 65-plussers, if only that is known.
+
+    That is when no kern has a buurt figure; None when :func:`display_table` shows a column.
 
     Examples
     --------
@@ -232,7 +209,7 @@ def styled_kernen(display: pd.DataFrame) -> Styler:
         display.style.format(precision=1, decimal=",", na_rep=SUPPRESSED, subset=percentages)
         .format(precision=1, decimal=",", na_rep=NO_DISTANCE, subset=distances)
         .format(precision=0, na_rep=NO_DISTANCE, subset=minutes)
-        .format(precision=0, thousands=".", na_rep=MISSING, subset=["Inwoners"])
+        .format(precision=0, thousands=".", na_rep=UNKNOWN, subset=["Inwoners"])
     )
 
 
@@ -248,8 +225,9 @@ def export_table(
     """The kernen for download: codes, both nearest places, distances, loneliness, method.
 
     ``Bron ontmoetingsplek`` is the ``venue_bron`` column where the table has it
-    (:func:`views.corrections.place_sources`). Missing values stay empty; ``Methode`` says per row whether the distance is a network
-    distance or a straight-line estimate. Source columns are added by :func:`with_sources`.
+    (:func:`views.corrections.place_sources`). Missing values stay empty; ``Methode`` says per
+    row whether the distance is a network distance or a straight-line estimate. Source columns
+    are added by :func:`with_sources`.
     """
     label = LONELINESS_INDICATORS[indicator]
     within = table["afstand_m"].le(threshold_m)
@@ -287,8 +265,10 @@ def export_table(
 
 
 def figure_origin(table: pd.DataFrame) -> pd.Series:
-    """Where each kern's loneliness figure comes from, short: ``3 buurten``, ``buurt``,
-    ``wijk``, ``gemeente`` (missing when there is no figure)."""
+    """Where each kern's loneliness figure comes from, in short.
+
+    ``3 buurten``, ``buurt``, ``wijk``, ``gemeente``; missing when there is no figure.
+    """
     level = _column(table, "eenzaamheid_niveau")
     count = pd.to_numeric(_column(table, "eenzaamheid_buurten"), errors="coerce").fillna(0)
     several = level.eq("buurten") & count.gt(1)
@@ -297,7 +277,7 @@ def figure_origin(table: pd.DataFrame) -> pd.Series:
     return text.where(level.notna(), None)
 
 
-def with_sources(frame: pd.DataFrame, manifest: Mapping) -> pd.DataFrame:
+def with_sources(frame: pd.DataFrame, manifest: Mapping[str, Any]) -> pd.DataFrame:
     """``frame`` plus the columns ``Bron`` (every attribution) and ``Opgehaald`` (fetch dates).
 
     Repeated on every row, so the file still names its source when rows are copied elsewhere,
@@ -307,7 +287,7 @@ def with_sources(frame: pd.DataFrame, manifest: Mapping) -> pd.DataFrame:
                         Opgehaald=fetched_range(manifest))
 
 
-def fetched_range(manifest: Mapping) -> str:
+def fetched_range(manifest: Mapping[str, Any]) -> str:
     """When the region's layers were fetched: one date, or ``first t/m last``."""
     times = sorted(e["fetched_at"] for e in manifest.get("layers", {}).values()
                    if e.get("fetched_at"))
@@ -341,8 +321,9 @@ def mode_rows(rows: Mapping[str, pd.Series]) -> pd.DataFrame:
         [
             {
                 "Vervoerswijze": label.capitalize(),
-                "Dichtstbijzijnde ontmoetingsplek": (row["venue_naam"] if pd.notna(row["venue_naam"])
-                                                     else NO_DISTANCE),
+                "Dichtstbijzijnde ontmoetingsplek": (
+                    row["venue_naam"] if pd.notna(row["venue_naam"]) else NO_DISTANCE
+                ),
                 "Afstand": format_km(row["afstand_m"]),
                 "Reistijd": format_minutes(row["minuten"]),
                 "Methode": row["methode"],
@@ -402,7 +383,7 @@ def gemeente_summary(
     """
     key = f"{threshold_m:g}"
     within = format_threshold(threshold_m)
-    frame = pd.DataFrame(
+    return pd.DataFrame(
         {
             "Gemeente": summary["gemeentecode"].map(dict(gemeente_namen))
             .fillna(summary["gemeentecode"]),
@@ -415,7 +396,6 @@ def gemeente_summary(
             f"Inwoners binnen {within}": summary[f"inwoners_binnen_{key}"],
         }
     )
-    return frame
 
 
 def totals(summary: pd.DataFrame, threshold_m: float) -> dict[str, float]:
@@ -427,13 +407,6 @@ def totals(summary: pd.DataFrame, threshold_m: float) -> dict[str, float]:
         "inwoners": float(summary["inwoners"].sum(min_count=1)),
         "inwoners_binnen": float(summary[f"inwoners_binnen_{key}"].sum(min_count=1)),
     }
-
-
-def format_count(value: float) -> str:
-    """A whole number with a Dutch thousands separator (``16.280``); ``onbekend`` when missing."""
-    if pd.isna(value):
-        return "onbekend"
-    return f"{value:,.0f}".replace(",", ".")
 
 
 def kern_choices(table: pd.DataFrame) -> dict[str, str]:

@@ -39,15 +39,17 @@ from analysis.kern_buurten import unchanged_shapes
 from analysis.nearest import METHOD_STRAIGHT_LINE
 from loaders.schema import LONELINESS_INDICATORS
 from views.charts import FONT
-from views.eenzaamheid import (
-    AGE_LABELS,
+from views.eenzaamheid import AGE_LABELS, rivm_source
+from views.labels import label_box, place_labels
+from views.text import (
     SUPPRESSED,
     dutch_list,
+    format_count,
+    format_km,
+    format_minutes,
     format_pct,
-    rivm_source,
+    format_threshold,
 )
-from views.kernen import format_count, format_km, format_minutes, format_threshold
-from views.labels import label_box, place_labels
 from views.text import plain_plotly as escape
 
 CHANGED_TEXT = "niet getoond: de buurtgrens is veranderd, het cijfer hoort bij een ander gebied"
@@ -848,8 +850,8 @@ def _dots(lon: np.ndarray, lat: np.ndarray, size: int, colour: str, *, name: str
 def _distance_colorbar(text: MapText) -> dict:
     threshold_km = text.threshold_m / 1000.0
     ticks = [0.0, threshold_km / 2, threshold_km, 1.5 * threshold_km, 2 * threshold_km]
-    labels = [_km(t) for t in ticks]
-    labels[2] = f"grens {_km(threshold_km)}"
+    labels = [format_threshold(t * 1000) for t in ticks]
+    labels[2] = f"grens {format_threshold(text.threshold_m)}"
     labels[-1] = f"≥ {labels[-1]}"
     title = f"Afstand tot de dichtstbijzijnde ontmoetingsplek ({text.mode_label})"
     if text.estimate:
@@ -870,10 +872,6 @@ def _colourbar(title: str, **ticks: object) -> dict:
 def _has_colourbar(marker: Any) -> bool:
     return marker is not None and marker.colorbar is not None and marker.colorbar.title.text \
         is not None and marker.showscale is not False
-
-
-def _km(value: float) -> str:
-    return f"{value:g} km".replace(".", ",")
 
 
 def _kern_hover(table: pd.DataFrame, kernen: gpd.GeoDataFrame, text: MapText) -> list[str]:

@@ -13,8 +13,7 @@ import pandas as pd
 
 from analysis.nearest import METHOD_STRAIGHT_LINE
 from views.eenzaamheid import NATIONAL_CODE
-from views.kernen import format_count, format_km
-from views.text import plain_markdown
+from views.text import format_count, format_km, plain_markdown
 
 TOP_KERNEN = 15
 """How many kernen without a place the first page lists (largest first)."""

@@ -22,7 +22,8 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
 from reportlab.platypus.flowables import Flowable
 
-from views.status import DERIVED_LAYERS, LAYER_TITLES, format_timestamp
+from views.status import DERIVED_LAYERS, LAYER_TITLES
+from views.text import format_timestamp
 
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 PAGE_MARGIN = 16 * mm

@@ -19,17 +19,24 @@ import pandas as pd
 import plotly.graph_objects as go
 from pandas.io.formats.style import Styler
 from plotly.subplots import make_subplots
-from pyproj import Transformer
 from scipy.spatial import cKDTree
 
 from analysis.reach import meeting_places, points_xy
 from analysis.scenario import SCENARIO_COLUMNS, summarise_scenario
-from loaders.schema import LONELINESS_INDICATORS
+from loaders.schema import LONELINESS_INDICATORS, RD_BOUNDS, Bounds, wgs84_to_rd
 from loaders.venue_rules import BIJEENKOMST_RULE, OVERIG_RULE, VENUE_RULES
 from views.charts import FONT
 from views.maps import DISTANCE_SCALE
 from views.sources import detour_words
-from views.text import plain_plotly
+from views.text import (
+    UNKNOWN,
+    format_count,
+    format_decimal,
+    format_km,
+    format_threshold,
+    is_missing,
+    plain_plotly,
+)
 
 CLOSE = "dicht"
 """Scenario kind: meeting places close."""
@@ -39,14 +46,12 @@ OPEN = "open"
 RD = "rd"
 WGS84 = "wgs84"
 COORDINATE_SYSTEMS = {RD: "RD (x en y in meter)", WGS84: "Breedte- en lengtegraad (WGS84)"}
-RD_BOUNDS = (-7000.0, 300000.0, 289000.0, 629000.0)
-"""``(x min, x max, y min, y max)`` of the Dutch RD grid (EPSG:28992) on land and sea."""
-WGS84_BOUNDS = (50.7, 53.7, 3.2, 7.3)
-"""``(lat min, lat max, lon min, lon max)`` around the Netherlands."""
+WGS84_BOUNDS = Bounds(min_x=3.2, min_y=50.7, max_x=7.3, max_y=53.7)
+"""Longitude (x) and latitude (y) around the Netherlands; RD points are checked against
+:data:`loaders.schema.RD_BOUNDS`."""
 
 SOORT_LABELS = {rule.soort: rule.label for rule in (*VENUE_RULES, BIJEENKOMST_RULE, OVERIG_RULE)}
 SITE_KINDS = {"gebouw": "bestaand gebouw", "kern": "midden van de kern", "punt": "punt"}
-UNKNOWN = "onbekend"
 BORDER_REACH_M = 10_000.0
 """A place outside the chosen gemeenten can be closed in a scenario when it lies within this
 straight-line distance of one of their kernen (or is already a kern's nearest or second)."""
@@ -68,31 +73,11 @@ class PointError(ValueError):
     """A typed point that cannot be used; the message is Dutch and meant for the page."""
 
 
-def method_note(is_estimate: bool) -> str:
+def method_note(*, is_estimate: bool) -> str:
     """How distances were found, for captions and exports."""
     if is_estimate:
         return f"hemelsbreed × {detour_words()} (schatting; geen wegennet opgeslagen)"
     return "over het wegennet"
-
-
-def format_km(metres: float | None, *, sign: bool = False) -> str:
-    """``3,4 km`` (``+3,4 km`` with ``sign``); ``geen bereikbaar`` when missing."""
-    if metres is None or pd.isna(metres):
-        return NO_PLACE
-    text = f"{metres / 1000:+.1f}" if sign else f"{metres / 1000:.1f}"
-    return f"{text.replace('.', ',')} km"
-
-
-def format_count(value: float | None) -> str:
-    """A whole number with Dutch thousands dots (``4.575``); ``onbekend`` when missing."""
-    if value is None or pd.isna(value):
-        return UNKNOWN
-    return f"{round(float(value)):,}".replace(",", ".")
-
-
-def threshold_label(threshold_m: float) -> str:
-    """``2 km`` / ``0,5 km``."""
-    return f"{threshold_m / 1000:g} km".replace(".", ",")
 
 
 def venue_label(venue: Mapping[str, object]) -> str:
@@ -152,7 +137,7 @@ def closable_venues(
 
 def building_sites(venues: gpd.GeoDataFrame, gemeenten: Sequence[str]) -> dict[str, str]:
     """``venue_id`` → label of the venues in ``gemeenten`` that do not count as meeting place."""
-    counts = venues["ontmoetingsplek"].fillna(False).astype(bool)
+    counts = venues["ontmoetingsplek"].fillna(value=False).astype(bool)
     return _labels(venues[~counts & venues["gemeentecode"].isin(list(gemeenten))])
 
 
@@ -198,28 +183,28 @@ def parse_point(first: str, second: str, *, system: str) -> tuple[float, float]:
     """
     if system == RD:
         x, y = parse_number(first, "x"), parse_number(second, "y")
-        x_min, x_max, y_min, y_max = RD_BOUNDS
-        if not (x_min <= x <= x_max and y_min <= y <= y_max):
+        if not RD_BOUNDS.contains(x, y):
             raise PointError(
                 f"Het punt x = {format_count(x)}, y = {format_count(y)} ligt niet in Nederland. "
-                "RD-coördinaten zijn meters: x tussen 0 en 300.000, y tussen 289.000 en 629.000 "
-                "(zonder punten of komma's als duizendtallen)."
+                f"RD-coördinaten zijn meters: x tussen {format_count(RD_BOUNDS.min_x)} en "
+                f"{format_count(RD_BOUNDS.max_x)}, y tussen {format_count(RD_BOUNDS.min_y)} en "
+                f"{format_count(RD_BOUNDS.max_y)} (zonder punten of komma's als duizendtallen)."
             )
         return x, y
     if system != WGS84:
         raise PointError(f"Onbekend coördinatenstelsel ‘{system}’.")
     lat, lon = parse_number(first, "de breedtegraad"), parse_number(second, "de lengtegraad")
-    lat_min, lat_max, lon_min, lon_max = WGS84_BOUNDS
-    if not (lat_min <= lat <= lat_max and lon_min <= lon <= lon_max):
-        swapped = lat_min <= lon <= lat_max and lon_min <= lat <= lon_max
+    box = WGS84_BOUNDS
+    if not box.contains(lon, lat):
+        swapped = box.contains(lat, lon)
         hint = (" Breedte- en lengtegraad lijken omgewisseld: de breedtegraad ligt in Nederland "
                 "rond 51 tot 53.") if swapped else ""
         raise PointError(
-            f"Het punt {_decimal(lat)}, {_decimal(lon)} ligt niet in Nederland "
-            f"(breedtegraad {_decimal(lat_min)} tot {_decimal(lat_max)}, lengtegraad "
-            f"{_decimal(lon_min)} tot {_decimal(lon_max)}).{hint}"
+            f"Het punt {format_decimal(lat)}, {format_decimal(lon)} ligt niet in Nederland "
+            f"(breedtegraad {format_decimal(box.min_y)} tot {format_decimal(box.max_y)}, "
+            f"lengtegraad {format_decimal(box.min_x)} tot {format_decimal(box.max_x)}).{hint}"
         )
-    x, y = Transformer.from_crs("EPSG:4326", "EPSG:28992", always_xy=True).transform(lon, lat)
+    x, y = wgs84_to_rd().transform(lon, lat)
     return float(x), float(y)
 
 
@@ -297,7 +282,7 @@ def summary_metrics(
     totals = summarise_scenario(scenario)
     if scenario.empty:
         totals = totals.fillna(0)  # nobody affected: 0 people, not an unknown number
-    within = threshold_label(threshold_m)
+    within = format_threshold(threshold_m)
     people_help = words.inwoners_help.format(
         count=format_count(totals[f"inwoners_dekking_{words.change}"]), within=within
     )
@@ -345,7 +330,7 @@ def affected_table(scenario: pd.DataFrame, *, kind: str, threshold_m: float) -> 
         words.new_place: _place_at(scenario["nieuwe_venue_naam"], scenario["nieuwe_afstand_m"]),
         words.difference: words.sign * scenario["verschil_m"] / 1000,
         words.minutes: words.sign * scenario["verschil_minuten"],
-        words.kern_coverage.format(within=threshold_label(threshold_m)): np.where(changed, "ja",
+        words.kern_coverage.format(within=format_threshold(threshold_m)): np.where(changed, "ja",
                                                                                 "nee"),
         "Inwoners": _counts(scenario["inwoners"]),
         **_carried(scenario),
@@ -373,7 +358,7 @@ def export_affected(
     Missing values stay empty cells; a kern without a reachable place has no new distance.
     """
     _wording(kind)
-    within = threshold_label(threshold_m)
+    within = format_threshold(threshold_m)
     table = pd.DataFrame(
         {
             "Kern-id": scenario["kern_id"],
@@ -392,7 +377,7 @@ def export_affected(
             f"Plek binnen {within} straks": np.where(scenario["binnen_na"], "ja", "nee"),
         }
     )
-    return table.assign(**_carried(scenario), Methode=method_note(is_estimate))
+    return table.assign(**_carried(scenario), Methode=method_note(is_estimate=is_estimate))
 
 
 def merge_gains(frames: Iterable[pd.DataFrame]) -> pd.DataFrame:
@@ -468,7 +453,7 @@ def map_places(
     return frame
 
 
-def scenario_map(
+def scenario_map(  # noqa: PLR0913 - the frames to draw plus keyword-only labels
     reach: pd.DataFrame,
     kernen: gpd.GeoDataFrame,
     scenario: pd.DataFrame,
@@ -512,12 +497,14 @@ def scenario_map(
     for col, (distance, venue) in enumerate(
         [(reach["afstand_m"], reach["venue_naam"]), after], start=1
     ):
+        before = col == 1
         if outline is not None and len(outline):
             figure.add_trace(_outline_trace(outline), row=1, col=col)
-        if col == 2:
+        if not before:
             figure.add_trace(_links_trace(reach, xy, scenario, places), row=1, col=col)
-        kern_traces = _kern_traces(reach, xy, distance, venue, affected, threshold_m, col == 1)
-        place_traces = _place_traces(places, after_panel=col == 2)
+        kern_traces = _kern_traces(reach, xy, distance, venue, affected, threshold_m,
+                                   before=before)
+        place_traces = _place_traces(places, after_panel=not before)
         for trace in [*place_traces[:1], *kern_traces, *place_traces[1:]]:
             figure.add_trace(trace, row=1, col=col)
     _frame_axes(figure, xy, places)
@@ -569,11 +556,7 @@ def _counts(values: pd.Series) -> pd.Series:
 
 
 def _text(value: object) -> str:
-    return "" if value is None or (isinstance(value, float) and math.isnan(value)) else str(value)
-
-
-def _decimal(value: float) -> str:
-    return f"{value:g}".replace(".", ",")
+    return "" if is_missing(value) else str(value)
 
 
 def _labels(venues: pd.DataFrame) -> dict[str, str]:
@@ -596,7 +579,7 @@ def _after(reach: pd.DataFrame, scenario: pd.DataFrame) -> tuple[pd.Series, pd.S
     return distance, venue
 
 
-def _hover(reach: pd.DataFrame, distance: pd.Series, venue: pd.Series,
+def _hover(reach: pd.DataFrame, distance: pd.Series, venue: pd.Series, *,
            before: bool) -> list[str]:
     lines = []
     for naam, inwoners, place, metres, old in zip(
@@ -605,10 +588,10 @@ def _hover(reach: pd.DataFrame, distance: pd.Series, venue: pd.Series,
         text = (f"<b>{plain_plotly(naam)}</b><br>"
                 f"Inwoners: {format_count(pd.to_numeric(inwoners, errors='coerce'))}<br>"
                 f"Dichtstbijzijnde plek: {plain_plotly(place) or NO_PLACE}<br>"
-                f"Afstand: {format_km(metres)}")
+                f"Afstand: {format_km(metres, missing=NO_PLACE)}")
         if not before and pd.notna(old) and metres != old:
             change = format_km(metres - old, sign=True) if pd.notna(metres) else "onbereikbaar"
-            text += f" (was {format_km(old)}; {change})"
+            text += f" (was {format_km(old, missing=NO_PLACE)}; {change})"
         lines.append(text)
     return lines
 
@@ -620,19 +603,20 @@ def _kern_traces(
     venue: pd.Series,
     affected: np.ndarray,
     threshold_m: float,
+    *,
     before: bool,
 ) -> list[go.Scatter]:
     """Reachable kernen (coloured, one shared colour bar) and unreachable ones (grey)."""
     values = distance.to_numpy(dtype=float)
-    hover = np.array(_hover(reach, distance, venue, before), dtype=object)
+    hover = np.array(_hover(reach, distance, venue, before=before), dtype=object)
     known = ~np.isnan(values)
     ring = {"color": np.where(affected, "#222222", "white"), "width": np.where(affected, 2.5, 1)}
     size = np.where(affected, 15, 11)
     limit = float(threshold_m) * 2
     colorbar = {
         "title": {"text": "Afstand", "side": "right"}, "tickvals": [0, threshold_m, limit],
-        "ticktext": ["0 km", f"{threshold_label(threshold_m)} (grens)",
-                     f"≥ {threshold_label(limit)}"],
+        "ticktext": ["0 km", f"{format_threshold(threshold_m)} (grens)",
+                     f"≥ {format_threshold(limit)}"],
         "len": 0.8, "thickness": 14,
     }
     reachable = go.Scatter(
@@ -692,8 +676,8 @@ def _links_trace(
     for kern, venue in zip(scenario["kern_id"], scenario["nieuwe_venue_id"], strict=True):
         if kern in row_of and venue in where.index:
             i = row_of[kern]
-            xs += [xy[i, 0], float(where.at[venue, "x"]), None]
-            ys += [xy[i, 1], float(where.at[venue, "y"]), None]
+            xs += [xy[i, 0], float(where.loc[venue, "x"]), None]
+            ys += [xy[i, 1], float(where.loc[venue, "y"]), None]
     return go.Scatter(x=xs, y=ys, mode="lines", name="Naar de nieuwe dichtstbijzijnde plek",
                       line={"color": "#555555", "width": 1.2, "dash": "dash"},
                       hoverinfo="skip", showlegend=bool(xs))

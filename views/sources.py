@@ -10,7 +10,6 @@ Every text that names the detour factor of the straight-line estimate takes it f
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import date
 from typing import Any
 
 import pandas as pd
@@ -20,17 +19,9 @@ from analysis.nearest import DETOUR_FACTORS
 from loaders.corrections import CORRECTIONS_LAYER
 from loaders.roads import MODE_CHOICES, MODE_WORDS
 from views.eenzaamheid import rivm_source
+from views.text import format_decimal, format_threshold
 
-MONTHS = (
-    "januari", "februari", "maart", "april", "mei", "juni",
-    "juli", "augustus", "september", "oktober", "november", "december",
-)
 PREFIX = "Bron: "
-
-
-def dutch_date(day: date) -> str:
-    """A date in Dutch words (``27 november 2026``)."""
-    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
 
 
 def split_attribution(line: str) -> list[str]:
@@ -41,7 +32,9 @@ def split_attribution(line: str) -> list[str]:
     >>> split_attribution("Stemlokaal (gemeenten; CC0); © OpenStreetMap-bijdragers (ODbL)")
     ['Stemlokaal (gemeenten; CC0)', '© OpenStreetMap-bijdragers (ODbL)']
     """
-    parts, depth, current = [], 0, []
+    parts: list[str] = []
+    current: list[str] = []
+    depth = 0
     for char in line:
         depth += {"(": 1, ")": -1}.get(char, 0)
         if char == ";" and depth <= 0:
@@ -96,11 +89,6 @@ def source_line(parts: Iterable[str]) -> str:
     return PREFIX + "; ".join(flat) if flat else ""
 
 
-def _decimal(value: float) -> str:
-    """A factor with two decimals and a decimal comma (``1,23``)."""
-    return f"{value:.2f}".replace(".", ",")
-
-
 def detour_words(mode: str | None = None) -> str:
     """The detour factor of a travel mode in Dutch, or of all three.
 
@@ -111,22 +99,22 @@ def detour_words(mode: str | None = None) -> str:
 
     Examples
     --------
-    >>> detour_words("bike") == _decimal(DETOUR_FACTORS["bike"])
+    >>> detour_words("bike") == format_decimal(DETOUR_FACTORS["bike"], ".2f")
     True
     """
     known = MODE_CHOICES.get(str(mode).lower()) if mode is not None else None
     if known is not None:
-        return _decimal(DETOUR_FACTORS[known])
-    words = [f"{_decimal(factor)} ({MODE_WORDS[m]})" for m, factor in DETOUR_FACTORS.items()]
+        return format_decimal(DETOUR_FACTORS[known], ".2f")
+    words = [f"{format_decimal(factor, '.2f')} ({MODE_WORDS[m]})"
+             for m, factor in DETOUR_FACTORS.items()]
     return ", ".join(words[:-1]) + " of " + words[-1]
 
 
 def _band_label(low: float, high: float) -> str:
     """``0,1–1 km``, ``5 km en verder``."""
-    def km(metres: float) -> str:
-        return f"{metres / 1000:g}".replace(".", ",")
-
-    return f"{km(low)} km en verder" if high == float("inf") else f"{km(low)}–{km(high)} km"
+    if high == float("inf"):
+        return f"{format_threshold(low)} en verder"
+    return f"{format_decimal(low / 1000)}–{format_threshold(high)}"
 
 
 def detour_table() -> pd.DataFrame:
@@ -139,8 +127,8 @@ def detour_table() -> pd.DataFrame:
         {
             "Vervoerswijze": MODE_WORDS[mode],
             "Hemelsbreed": _band_label(low, high),
-            "Mediaan": _decimal(median),
-            "P10–P90": f"{_decimal(p10)}–{_decimal(p90)}",
+            "Mediaan": format_decimal(median, ".2f"),
+            "P10–P90": f"{format_decimal(p10, '.2f')}–{format_decimal(p90, '.2f')}",
             "Paren": n,
             "Gemeten op": detour_factors.SOURCES[mode],
         }

@@ -17,8 +17,8 @@ import plotly.graph_objects as go
 from plotly.basedatatypes import BaseTraceType
 
 from rendering.images import DEFAULT_HEIGHT, DEFAULT_WIDTH
-from views.sources import dutch_date, source_line, split_attribution
-from views.text import plain_plotly
+from views.sources import source_line, split_attribution
+from views.text import dutch_date, plain_plotly
 
 OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#56B4E9", "#CC79A7", "#F0E442",
              "#000000")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
 from pathlib import PurePath
 from typing import Any
 
@@ -11,7 +10,7 @@ import pandas as pd
 
 from loaders.check import LayerCheck
 from loaders.corrections import CORRECTIONS_LAYER
-from views.text import plain_markdown
+from views.text import format_timestamp, plain_markdown
 
 LAYER_TITLES = {
     "gemeenten": "Gemeentegrenzen",
@@ -49,16 +48,6 @@ OPERATOR_IMPORT_HELP = (
 """The commands behind :data:`EMPTY_STORE_HELP`, for the operator's part of 'Gegevens'."""
 
 LICENCES = ("CC BY 4.0", "CC0", "ODbL")
-
-
-def format_timestamp(value: str) -> str:
-    """An ISO timestamp as Dutch date and time (``27-11-2026 09:14 UTC``), else the raw text."""
-    try:
-        moment = datetime.fromisoformat(value)
-    except (TypeError, ValueError):
-        return str(value)
-    suffix = " UTC" if moment.utcoffset() is not None and not moment.utcoffset() else ""
-    return moment.strftime("%d-%m-%Y %H:%M") + suffix
 
 
 def regions_table(manifests: list[dict[str, Any]]) -> pd.DataFrame:
