@@ -19,6 +19,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from analysis.errors import UnknownOptionError
+
 MINORS_OF_15_25 = 0.3
 """Share of the CBS age group 15–24 that is under 18 (three of its ten birth years)."""
 
@@ -45,19 +47,27 @@ def age_share(frame: pd.DataFrame, leeftijd: str) -> pd.Series:
     -------
     pandas.Series
         Percentages, NaN where the area lacks the shares.
+
+    Raises
+    ------
+    UnknownOptionError
+        When ``leeftijd`` is neither ``"18+"`` nor ``"65+"``.
     """
     if leeftijd == "65+":
         return _numbers(frame, "pct_65plus")
     if leeftijd == "18+":
         return 100.0 - _numbers(frame, "pct_0_15") - MINORS_OF_15_25 * _numbers(frame, "pct_15_25")
-    raise ValueError(f"unknown age group {leeftijd!r}")
+    raise UnknownOptionError("age group", leeftijd, GROUP_NAMES)
 
 
 def gemeente_estimates(
     gemeenten: pd.DataFrame, values: pd.Series, *, leeftijd: str
 ) -> pd.Series:
-    """Each gemeente's own estimate of lonely people in the age group: inhabitants × share ×
-    its own figure, indexed by gemeente code (NaN without a figure or age shares)."""
+    """Each gemeente's own estimate of lonely people in the age group.
+
+    That is its inhabitants × age share × its own figure, indexed by gemeente code (NaN
+    without a figure or age shares).
+    """
     table = gemeenten.drop_duplicates("code").set_index("code")
     people = _numbers(table, "inwoners") * age_share(table, leeftijd) / 100.0
     return people * table.index.to_series().map(values) / 100.0
@@ -106,7 +116,7 @@ def lonely_estimates(
     result["eenzamen_schatting"] = np.floor(scaled + 1e-9).astype("Float64")
     result["eenzamen_afgestemd"] = (factor < 1.0) & raw.notna()
     result["eenzamen_basis"] = [
-        _basis(leeftijd, lvl, has_ceiling, estimated, adjusted)
+        _basis(leeftijd, lvl, has_ceiling=has_ceiling, estimated=estimated, adjusted=adjusted)
         for lvl, has_ceiling, estimated, adjusted in zip(
             level, ceiling.notna(), scaled.notna(), result["eenzamen_afgestemd"], strict=True
         )
@@ -138,7 +148,9 @@ def _kern_shares(
     return from_buurten.fillna(share), level
 
 
-def _basis(leeftijd: str, level: str, has_ceiling: bool, estimated: bool, adjusted: bool) -> str:
+def _basis(
+    leeftijd: str, level: str, *, has_ceiling: bool, estimated: bool, adjusted: bool
+) -> str:
     """Dutch phrase: which people were counted and how."""
     if not has_ceiling:
         return "geen schatting: de gemeente heeft geen eigen cijfer om tegen te toetsen"

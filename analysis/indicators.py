@@ -5,6 +5,7 @@ from __future__ import annotations
 import geopandas as gpd
 import pandas as pd
 
+from analysis.errors import UnknownOptionError
 from analysis.estimates import lonely_estimates
 from analysis.kern_buurten import LINK_COLUMNS, kern_figures, link_buurten
 from loaders.schema import LONELINESS_INDICATORS
@@ -18,9 +19,15 @@ def available_years(eenzaamheid: pd.DataFrame) -> list[int]:
 def loneliness_slice(
     eenzaamheid: pd.DataFrame, *, indicator: str, leeftijd: str, jaar: int
 ) -> pd.Series:
-    """One indicator for one age group and year, indexed by region code (NaN = suppressed)."""
+    """One indicator for one age group and year, indexed by region code (NaN = suppressed).
+
+    Raises
+    ------
+    UnknownOptionError
+        When ``indicator`` is not one of :data:`loaders.schema.LONELINESS_INDICATORS`.
+    """
     if indicator not in LONELINESS_INDICATORS:
-        raise ValueError(f"onbekende indicator {indicator!r}")
+        raise UnknownOptionError("indicator", indicator, LONELINESS_INDICATORS)
     rows = eenzaamheid[(eenzaamheid["leeftijd"] == leeftijd) & (eenzaamheid["jaar"] == jaar)]
     return rows.drop_duplicates("regiocode").set_index("regiocode")[indicator]
 
@@ -28,9 +35,12 @@ def loneliness_slice(
 def kern_links(
     kernen: gpd.GeoDataFrame, buurten: gpd.GeoDataFrame | None, eenzaamheid: pd.DataFrame
 ) -> pd.DataFrame:
-    """The buurten of each kern (:func:`analysis.kern_buurten.link_buurten`) for the figures
-    in ``eenzaamheid``: their buurt codes and newest division decide which shapes are trusted.
-    No buurt layer gives no links (every kern then takes its gemeente's figure)."""
+    """The buurten of each kern (:func:`analysis.kern_buurten.link_buurten`).
+
+    The figures in ``eenzaamheid`` decide, by their buurt codes and newest division, which
+    shapes are trusted. No buurt layer gives no links (every kern then takes its gemeente's
+    figure).
+    """
     if buurten is None or buurten.empty or eenzaamheid.empty:
         return pd.DataFrame(columns=list(LINK_COLUMNS))
     rows = eenzaamheid[eenzaamheid["soort_regio"] == "Buurt"]

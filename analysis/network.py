@@ -19,6 +19,7 @@ import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 
+from analysis.errors import InvalidNetworkError, UnknownOptionError
 from loaders.roads import RoadEdges
 
 MODE_SPEEDS_KMH: dict[str, float] = {"walk": 4.5, "bike": 15.0, "drive": 50.0}
@@ -46,6 +47,13 @@ class RoadGraph:
         ``"walk"``, ``"bike"`` or ``"drive"`` (the keys of :data:`MODE_SPEEDS_KMH`).
     source : str
         Where the graph came from (a file name or a short description).
+
+    Raises
+    ------
+    UnknownOptionError
+        When ``mode`` is not a known travel mode.
+    InvalidNetworkError
+        When the coordinates and the matrix do not fit together.
     """
 
     node_x: np.ndarray
@@ -55,14 +63,17 @@ class RoadGraph:
     source: str
 
     def __post_init__(self) -> None:
+        """Check the mode and that the coordinates and the matrix fit together."""
         check_mode(self.mode)
         n = self.node_x.shape[0]
         if self.node_x.shape != (n,) or self.node_y.shape != (n,):
-            raise ValueError("node_x en node_y moeten even lange 1-d arrays zijn")
+            raise InvalidNetworkError("node_x and node_y must be 1-d arrays of equal length")
         if not sp.issparse(self.weights) or self.weights.format != "csr":
-            raise ValueError("weights moet een scipy.sparse CSR-matrix zijn")
+            raise InvalidNetworkError("weights must be a scipy.sparse CSR matrix")
         if self.weights.shape != (n, n):
-            raise ValueError(f"weights heeft vorm {self.weights.shape}, verwacht ({n}, {n})")
+            raise InvalidNetworkError(
+                f"weights has shape {self.weights.shape}, expected ({n}, {n})"
+            )
 
     @property
     def n_nodes(self) -> int:
@@ -90,16 +101,20 @@ class RoadGraph:
 
 
 def check_mode(mode: str) -> None:
-    """Raise ``ValueError`` with a Dutch message when ``mode`` is not a known travel mode.
+    """Check that ``mode`` is a known travel mode.
 
     Parameters
     ----------
     mode : str
         The travel mode to check.
+
+    Raises
+    ------
+    UnknownOptionError
+        When ``mode`` is not a key of :data:`MODE_SPEEDS_KMH`.
     """
     if mode not in MODE_SPEEDS_KMH:
-        known = ", ".join(MODE_SPEEDS_KMH)
-        raise ValueError(f"onbekende vervoerswijze {mode!r}; kies uit {known}")
+        raise UnknownOptionError("travel mode", mode, MODE_SPEEDS_KMH)
 
 
 def graph_from_edges(
@@ -137,6 +152,14 @@ def graph_from_edges(
         Self-loops are dropped; of parallel edges only the shortest is kept. Without edges
         (or with only self-loops) the graph has its nodes and no edges: every node is
         reachable only from itself.
+
+    Raises
+    ------
+    UnknownOptionError
+        When ``mode`` is not a known travel mode.
+    InvalidNetworkError
+        When the arrays do not describe edges between the nodes (lengths differ, a node index
+        is out of range, a length is negative or not finite).
     """
     check_mode(mode)
     x = np.asarray(x, dtype=np.float64)
@@ -145,10 +168,7 @@ def graph_from_edges(
     v = np.asarray(v, dtype=np.int64)
     length = np.asarray(length, dtype=np.float64)
     _check_edges(x.shape[0], u, v, length)
-    if oneway is None:
-        two_way = np.ones(u.shape[0], dtype=bool)
-    else:
-        two_way = ~np.asarray(oneway, dtype=bool)
+    two_way = np.ones(u.shape[0], dtype=bool) if oneway is None else ~np.asarray(oneway, dtype=bool)
     tail = np.concatenate([u, v[two_way]])
     head = np.concatenate([v, u[two_way]])
     dist = np.concatenate([length, length[two_way]])
@@ -227,12 +247,12 @@ def _through_nodes(weights: sp.csr_array, reverse: sp.csr_array) -> np.ndarray:
     out_first = out_nb[weights.indptr[:n]]
     in_first = in_nb[reverse.indptr[:n]]
     two_way = (
-        (out_degree == 2) & (in_degree == 2)
+        (out_degree == 2) & (in_degree == 2)  # noqa: PLR2004 - one road in, one road out
         & (out_first == in_first)
         & (out_nb[weights.indptr[:n] + 1] == in_nb[reverse.indptr[:n] + 1])
     )
     one_way = (out_degree == 1) & (in_degree == 1) & (out_first != in_first)
-    return two_way | one_way
+    return np.asarray(two_way | one_way, dtype=bool)
 
 
 def _follow_chains(
@@ -266,13 +286,13 @@ def _follow_chains(
 
 
 def _check_edges(n: int, u: np.ndarray, v: np.ndarray, length: np.ndarray) -> None:
-    """Raise ``ValueError`` when the edge arrays do not describe edges between ``n`` nodes."""
+    """Raise :class:`InvalidNetworkError` unless the arrays describe edges between ``n`` nodes."""
     if not (u.shape == v.shape == length.shape) or u.ndim != 1:
-        raise ValueError("u, v en length moeten even lange 1-d arrays zijn")
+        raise InvalidNetworkError("u, v and length must be 1-d arrays of equal length")
     if u.size and (min(u.min(), v.min()) < 0 or max(u.max(), v.max()) >= n):
-        raise ValueError(f"een wegdeel verwijst naar een knoop buiten 0..{n - 1}")
+        raise InvalidNetworkError(f"an edge refers to a node outside 0..{n - 1}")
     if not np.all(np.isfinite(length)) or np.any(length < 0):
-        raise ValueError("wegdeellengtes moeten eindig en niet negatief zijn")
+        raise InvalidNetworkError("edge lengths must be finite and not negative")
 
 
 def _min_csr(n: int, tail: np.ndarray, head: np.ndarray, dist: np.ndarray) -> sp.csr_array:

@@ -8,11 +8,13 @@ flag is true count.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Literal
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from analysis.errors import MismatchedRowsError, ProjectionError
 from analysis.nearest import (
     METHOD_STRAIGHT_LINE,
     detour_factor,
@@ -56,7 +58,7 @@ def meeting_places(venues: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     A venue counts when ``ontmoetingsplek`` is true and it has a location: a row without
     geometry (e.g. an uploaded address that could not be placed) cannot be the nearest one.
     """
-    counts = venues["ontmoetingsplek"].fillna(False).astype(bool)
+    counts = venues["ontmoetingsplek"].fillna(value=False).astype(bool)
     located = ~(venues.geometry.isna() | venues.geometry.is_empty)
     return venues[counts & located].reset_index(drop=True)
 
@@ -102,11 +104,13 @@ def kern_reach(
 
     Raises
     ------
+    ProjectionError
+        When ``kernen`` or ``venues`` is not in EPSG:28992.
     ValueError
-        When no venue counts as a meeting place, or a frame is not in EPSG:28992.
+        When no venue counts as a meeting place (from :mod:`analysis.nearest`).
     """
     _check_crs(kernen, "kernen")
-    _check_crs(venues, "ontmoetingsplekken")
+    _check_crs(venues, "venues")
     places = meeting_places(venues)
     origins = points_xy(kernen)
     facilities = points_xy(places)
@@ -129,7 +133,7 @@ def kern_reach(
             )
             found = with_off_network_places(found, estimate, off, max_snap=max_snap)
     first, second = found["facility"].to_numpy(), found["second_facility"].to_numpy()
-    result = pd.DataFrame(
+    return pd.DataFrame(
         {
             "kern_id": kernen["kern_id"].to_numpy(),
             "naam": kernen["naam"].to_numpy(),
@@ -150,7 +154,6 @@ def kern_reach(
         },
         columns=list(REACH_COLUMNS),
     )
-    return result
 
 
 OFF_NETWORK = "te ver van het wegennet"
@@ -196,7 +199,7 @@ def with_off_network_places(
     on_graph = network["origin_snap_m"].le(max_snap).to_numpy()
 
     def column(frame: pd.DataFrame, name: str) -> np.ndarray:
-        return frame[name].fillna(np.inf).to_numpy(dtype=np.float64)
+        return np.asarray(frame[name].fillna(np.inf), dtype=np.float64)
 
     def places(frame: pd.DataFrame, name: str, mapping: np.ndarray | None) -> np.ndarray:
         index = frame[name].to_numpy(dtype=np.int64)
@@ -211,7 +214,8 @@ def with_off_network_places(
     dist[place < 0] = np.inf
     order = np.argsort(dist, axis=1, kind="stable")
     rows = np.arange(len(network))[:, None]
-    dist, place, estimated = dist[rows, order], place[rows, order], order >= 2
+    network_columns = 2  # the first and second place of the network come first
+    dist, place, estimated = dist[rows, order], place[rows, order], order >= network_columns
     result = network.copy()
     merge = on_graph & np.isfinite(dist[:, 0])
     first_estimated = merge & estimated[:, 0]
@@ -241,11 +245,21 @@ def fill_off_network(network: pd.DataFrame, estimate: pd.DataFrame) -> pd.DataFr
     ----------
     network, estimate
         :func:`kern_reach` of the same kernen with and without a graph (same row order).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``network`` with the estimate's rows where the kern lies off the network.
+
+    Raises
+    ------
+    MismatchedRowsError
+        When ``estimate`` does not hold the kernen of ``network`` in the same order.
     """
     if len(network) != len(estimate) or not (
         network["kern_id"].to_numpy() == estimate["kern_id"].to_numpy()
     ).all():
-        raise ValueError("network and estimate must hold the same kernen in the same order")
+        raise MismatchedRowsError("estimate", rows=len(estimate), expected=len(network))
     off = (network["afstand_m"].isna()
            & network["reden"].fillna("").str.startswith(OFF_NETWORK)).to_numpy()
     if not off.any():
@@ -275,14 +289,16 @@ def land_pieces(areas: gpd.GeoDataFrame, *, min_area_m2: float = 1e5) -> gpd.Geo
 
 
 def land_of(points: gpd.GeoSeries, land: gpd.GeoSeries) -> np.ndarray:
-    """Per point, the position in ``land`` of the piece it lies on (nearest within
-    :data:`LAND_SNAP_M`), ``-1`` where none."""
+    """Per point, the position in ``land`` of the piece it lies on, ``-1`` where none.
+
+    A point off every piece takes the nearest piece within :data:`LAND_SNAP_M`.
+    """
     frame = gpd.GeoDataFrame(geometry=points.representative_point().reset_index(drop=True),
                              crs=land.crs)
     pieces = gpd.GeoDataFrame(geometry=land.reset_index(drop=True), crs=land.crs)
     near = gpd.sjoin_nearest(frame, pieces, how="left", max_distance=LAND_SNAP_M)
     near = near[~near.index.duplicated(keep="first")]
-    return near["index_right"].fillna(-1).astype(np.int64).reindex(frame.index).to_numpy()
+    return np.asarray(near["index_right"].fillna(-1).reindex(frame.index), dtype=np.int64)
 
 
 def own_place(
@@ -296,7 +312,7 @@ def own_place(
         max_distance=radius, how="left",
     )
     hit = near["index_right"].notna().groupby(level=0).any()
-    return hit.reindex(range(len(kernen)), fill_value=False).to_numpy(dtype=bool)
+    return np.asarray(hit.reindex(range(len(kernen)), fill_value=False), dtype=bool)
 
 
 def reach_summary(
@@ -333,10 +349,10 @@ def kernen_without(reach: pd.DataFrame, threshold_m: float) -> pd.DataFrame:
     return reach[outside].sort_values("afstand_m", ascending=False, na_position="first")
 
 
-def _check_crs(frame: gpd.GeoDataFrame, what: str) -> None:
+def _check_crs(frame: gpd.GeoDataFrame, what: Literal["kernen", "venues"]) -> None:
     """Refuse frames that are not in EPSG:28992: distances would silently come out in degrees."""
-    if frame.crs is not None and frame.crs.to_epsg() != 28992:
-        raise ValueError(f"{what} moeten in EPSG:28992 staan, niet in {frame.crs.to_string()}")
+    if frame.crs is not None and frame.crs.to_epsg() != 28992:  # noqa: PLR2004 - RD New
+        raise ProjectionError(what, frame.crs.to_string())
 
 
 def points_xy(frame: gpd.GeoDataFrame) -> np.ndarray:
@@ -349,4 +365,4 @@ def _pick(values: pd.Series, index: np.ndarray) -> np.ndarray:
     """``values[index]`` with None where ``index`` is -1."""
     array = values.to_numpy(dtype=object)
     picked = array[np.maximum(index, 0)] if len(array) else np.full(len(index), None, object)
-    return np.where(index >= 0, picked, None)
+    return np.where(index >= 0, picked, np.array(None, dtype=object))

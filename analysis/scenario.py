@@ -24,6 +24,7 @@ import pandas as pd
 from scipy.sparse.csgraph import dijkstra
 from scipy.spatial import cKDTree
 
+from analysis.errors import InvalidSiteError, MismatchedRowsError, UnknownVenueError
 from analysis.nearest import TIE_TOLERANCE_M, detour_factor, snap_points, travel_minutes
 from analysis.network import RoadGraph
 from analysis.reach import meeting_places, points_xy
@@ -97,8 +98,10 @@ def close_venues(
 
     Raises
     ------
-    ValueError
-        When an id is not a meeting place in ``venues`` or ``reach`` does not match ``kernen``.
+    UnknownVenueError
+        When an id is not a meeting place in ``venues``.
+    MismatchedRowsError
+        When ``reach`` does not hold the kernen of ``kernen`` in the same order.
     """
     _check_rows(reach, kernen)
     places = meeting_places(venues)
@@ -108,16 +111,18 @@ def close_venues(
     affected = reach["venue_id"].isin(closed_ids).to_numpy()
     has_second = reach["tweede_venue_id"].notna().to_numpy()
     second_open = has_second & ~reach["tweede_venue_id"].isin(closed_ids).to_numpy()
-    new_id = np.where(second_open, reach["tweede_venue_id"].to_numpy(dtype=object), None)
+    new_id = np.where(second_open, reach["tweede_venue_id"].to_numpy(dtype=object),
+                      np.array(None, dtype=object))
     new_dist = np.where(second_open, reach["tweede_afstand_m"].to_numpy(dtype=np.float64), np.nan)
     search = affected & has_second & ~second_open
     if search.any():
         origins = points_xy(kernen)[search]
         index, dist = _nearest_open(graph, origins, points_xy(places), ~closed, max_snap,
                                     detour_factor(mode))
-        new_id[search] = np.where(index >= 0, place_ids[np.maximum(index, 0)], None)
+        new_id[search] = np.where(index >= 0, place_ids[np.maximum(index, 0)],
+                                  np.array(None, dtype=object))
         new_dist[search] = dist
-    names = dict(zip(place_ids, places["naam"].to_numpy(dtype=object)))
+    names = dict(zip(place_ids, places["naam"].to_numpy(dtype=object), strict=True))
     new_name = np.array([names.get(i) for i in new_id], dtype=object)
     return _scenario_frame(
         reach[affected], new_id[affected], new_name[affected], new_dist[affected],
@@ -125,7 +130,7 @@ def close_venues(
     )
 
 
-def open_venue(
+def open_venue(  # noqa: PLR0913 - keyword-only options, osmnx style
     reach: pd.DataFrame,
     point_xy: tuple[float, float],
     *,
@@ -167,13 +172,15 @@ def open_venue(
 
     Raises
     ------
-    ValueError
-        When ``reach`` does not match ``kernen`` or the point is not finite.
+    MismatchedRowsError
+        When ``reach`` does not hold the kernen of ``kernen`` in the same order.
+    InvalidSiteError
+        When the point is not finite.
     """
     _check_rows(reach, kernen)
     site = np.asarray(point_xy, dtype=np.float64).reshape(1, 2)
     if not np.all(np.isfinite(site)):
-        raise ValueError("de nieuwe plek heeft geen geldige coördinaten")
+        raise InvalidSiteError(float(site[0, 0]), float(site[0, 1]))
     origins = points_xy(kernen)
     old = reach["afstand_m"].to_numpy(dtype=np.float64)
     if graph is None:
@@ -223,21 +230,20 @@ def summarise_scenario(scenario: pd.DataFrame) -> pd.Series:
 
 
 def _check_rows(reach: pd.DataFrame, kernen: gpd.GeoDataFrame) -> None:
-    """Raise ``ValueError`` unless ``reach`` has the kernen's ids in the same order."""
+    """Raise :class:`MismatchedRowsError` unless ``reach`` has the kernen's ids in order."""
     same = len(reach) == len(kernen) and np.array_equal(
         reach["kern_id"].to_numpy(dtype=object), kernen["kern_id"].to_numpy(dtype=object)
     )
     if not same:
-        raise ValueError("de bereikbaarheid hoort niet bij deze kernen (andere rijen of volgorde)")
+        raise MismatchedRowsError("reach", rows=len(reach), expected=len(kernen))
 
 
 def _closed_mask(place_ids: np.ndarray, closed_venue_ids: Iterable[str]) -> np.ndarray:
-    """Boolean mask over the meeting places that close; unknown ids raise ``ValueError``."""
+    """Boolean mask over the meeting places that close; unknown ids raise UnknownVenueError."""
     wanted = set(closed_venue_ids)
     unknown = wanted - set(place_ids.tolist())
     if unknown:
-        listed = ", ".join(sorted(map(str, unknown)))
-        raise ValueError(f"geen ontmoetingsplek met id {listed}")
+        raise UnknownVenueError(map(str, unknown))
     return np.array([i in wanted for i in place_ids], dtype=bool)
 
 

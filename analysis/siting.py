@@ -25,6 +25,7 @@ from scipy.spatial.distance import cdist
 from shapely.geometry import Point
 from spopt.locate import MCLP
 
+from analysis.errors import MismatchedRowsError, MissingColumnError, SiteCountError
 from analysis.nearest import detour_factor, snap_points
 from analysis.network import RoadGraph
 from analysis.reach import points_xy
@@ -72,7 +73,7 @@ def candidate_sites(
     """
     parts = []
     if venues is not None:
-        other = venues[~venues["ontmoetingsplek"].fillna(False).astype(bool)]
+        other = venues[~venues["ontmoetingsplek"].fillna(value=False).astype(bool)]
         parts.append(_candidates(other["venue_id"], other["naam"], "gebouw", other.geometry))
     if kernen is not None:
         centres = kernen.geometry.representative_point()
@@ -132,7 +133,7 @@ def candidate_distances(
     return np.where(distance <= threshold_m, distance, np.inf)
 
 
-def best_sites(
+def best_sites(  # noqa: PLR0913 - keyword-only options, osmnx style
     reach: pd.DataFrame,
     candidates: gpd.GeoDataFrame,
     *,
@@ -180,9 +181,12 @@ def best_sites(
 
     Raises
     ------
-    ValueError
-        When ``n_sites`` is not between 1 and the number of candidates, ``weight`` is not a
-        column of ``reach``, or ``reach`` does not match ``kernen``.
+    SiteCountError
+        When ``n_sites`` is not between 1 and the number of candidates.
+    MissingColumnError
+        When ``weight`` is not a column of ``reach``.
+    MismatchedRowsError
+        When ``reach`` does not hold the kernen of ``kernen`` in the same order.
     """
     _check_request(reach, kernen, candidates, n_sites, weight)
     values = pd.to_numeric(reach[weight], errors="coerce").fillna(0.0).to_numpy(dtype=float)
@@ -195,7 +199,9 @@ def best_sites(
     return _chosen_frame(candidates, distance, existing, values, chosen, weight)
 
 
-def _candidates(ids: Sequence, names: Sequence, kind: str, geometry: Sequence) -> pd.DataFrame:
+def _candidates(
+    ids: Sequence[object], names: Sequence[object], kind: str, geometry: Sequence[object]
+) -> pd.DataFrame:
     return pd.DataFrame(
         {"kandidaat_id": list(ids), "naam": list(names), "soort": kind,
          "geometry": list(geometry)},
@@ -224,16 +230,16 @@ def _check_request(
     n_sites: int,
     weight: str,
 ) -> None:
-    """Raise ``ValueError`` (Dutch message) for a request :func:`best_sites` cannot answer."""
+    """Raise an :class:`~analysis.errors.AnalysisError` for a request :func:`best_sites` refuses."""
     if not 1 <= n_sites <= len(candidates):
-        raise ValueError(f"kies 1 tot {len(candidates)} nieuwe plekken, niet {n_sites}")
+        raise SiteCountError(requested=n_sites, available=len(candidates))
     if weight not in reach:
-        raise ValueError(f"de kolom {weight!r} ontbreekt in de bereikbaarheid")
+        raise MissingColumnError(weight)
     same = len(reach) == len(kernen) and np.array_equal(
         reach["kern_id"].to_numpy(dtype=object), kernen["kern_id"].to_numpy(dtype=object)
     )
     if not same:
-        raise ValueError("de bereikbaarheid hoort niet bij deze kernen (andere rijen of volgorde)")
+        raise MismatchedRowsError("reach", rows=len(reach), expected=len(kernen))
 
 
 def _solve(
@@ -255,7 +261,8 @@ def _solve(
         name="ontmoetingsplekken",
     )
     model.solve(solver or pulp.PULP_CBC_CMD(msg=False), results=False)
-    opened = np.array([(var.value() or 0.0) > 0.5 for var in model.fac_vars], dtype=bool)
+    half = 0.5  # the facility variables are 0 or 1, up to the solver's tolerance
+    opened = np.array([(var.value() or 0.0) > half for var in model.fac_vars], dtype=bool)
     return np.flatnonzero(opened[1:])
 
 

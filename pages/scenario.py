@@ -26,6 +26,7 @@ from ui.selection import mode_label
 from ui.sidebar import PageContext
 from views import scenario as sv
 from views.export import excel_csv
+from views.messages import error_message
 from views.sources import layer_sources
 from views.text import UNKNOWN, echo, format_count, format_km, format_threshold, plain_markdown
 
@@ -291,7 +292,8 @@ def siting_tab(scene: Scene) -> None:
         sites = suggested_sites(inputs, n_sites, choice.drempel_m, weight, choice.modus,
                                 view.table, candidates, view.kernen, view.graph)
     except ValueError as exc:
-        st.error(f"Geen suggestie mogelijk: {plain_markdown(str(exc))}.", icon=":material/error:")
+        st.error(f"Geen suggestie mogelijk. {plain_markdown(error_message(exc))}",
+                 icon=":material/error:")
         return
     st.dataframe(sv.styled(sv.sites_table(sites)), hide_index=True, width="stretch",
                  placeholder=UNKNOWN, key="tabel_plekken")

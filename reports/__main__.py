@@ -31,6 +31,7 @@ from views.export import excel_csv, xlsx_bytes
 from views.factsheet import FactsheetChoice
 from views.kernen import with_sources
 from views.kernen_export import kernen_file
+from views.messages import error_message
 from views.status import layers_table
 from views.text import format_moment
 
@@ -45,8 +46,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.run(args, store)
     except (SourceError, StoreError, ValueError) as exc:
-        message = exc.user_message if isinstance(exc, SourceError) else str(exc)
-        print(f"FOUT: {message}", file=sys.stderr)
+        print(f"FOUT: {error_message(exc)}", file=sys.stderr)
         return 2
 
 

@@ -7,6 +7,7 @@ import pytest
 
 from analysis import detour_factors
 from analysis.detour import DETOUR_COLUMNS, measure_detour, sample_pairs
+from analysis.errors import UnknownOptionError
 from analysis.nearest import DETOUR_FACTORS, detour_factor
 from analysis.network import RoadGraph, graph_from_edges
 
@@ -85,5 +86,5 @@ def test_the_product_uses_the_measured_factors() -> None:
         medians = [band[3] for band in bands if band[1] <= 5000]
         assert min(medians) - 0.01 <= detour_factor(mode) <= max(medians) + 0.01
         assert all(band[4] <= band[3] <= band[5] for band in bands)
-    with pytest.raises(ValueError, match="onbekende vervoerswijze"):
+    with pytest.raises(UnknownOptionError, match="unknown travel mode"):
         detour_factor("boat")

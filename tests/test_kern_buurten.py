@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 from shapely.geometry import Point, box
 
+from analysis.errors import UnknownOptionError
 from analysis.estimates import age_share, gemeente_estimates
 from analysis.indicators import kern_links, kern_loneliness, loneliness_slice
 from analysis.kern_buurten import (
@@ -194,5 +195,5 @@ def test_age_shares_from_cbs_groups() -> None:
     areas = pd.DataFrame({"pct_0_15": [15.0], "pct_15_25": [10.0], "pct_65plus": [20.0]})
     assert age_share(areas, "18+").iloc[0] == pytest.approx(82.0)
     assert age_share(areas, "65+").iloc[0] == 20.0
-    with pytest.raises(ValueError, match="age group"):
+    with pytest.raises(UnknownOptionError, match="unknown age group '12\\+'"):
         age_share(areas, "12+")

@@ -286,7 +286,7 @@ def test_travel_minutes() -> None:
     assert travel_minutes(50000.0, "drive") == pytest.approx(60.0)
     minutes = travel_minutes(np.array([750.0, np.nan]), "walk")
     assert minutes[0] == pytest.approx(10.0) and np.isnan(minutes[1])
-    with pytest.raises(ValueError, match="onbekende vervoerswijze"):
+    with pytest.raises(ValueError, match="unknown travel mode"):
         travel_minutes(1.0, "boat")
 
 

@@ -10,6 +10,7 @@ import pytest
 from pyproj import Transformer
 from scipy.sparse.csgraph import dijkstra
 
+from analysis.errors import InvalidNetworkError, UnknownOptionError
 from analysis.nearest import lean_graph, nearest_facilities
 from analysis.network import (
     MODE_SPEEDS_KMH,
@@ -118,14 +119,14 @@ def test_oneway_edges_and_self_loops() -> None:
 @pytest.mark.parametrize(
     ("u", "v", "length", "message"),
     [
-        ([0], [2], [1.0], "buiten 0..1"),
-        ([0], [1], [-1.0], "niet negatief"),
-        ([0], [1], [np.nan], "eindig"),
-        ([0, 1], [1], [1.0], "even lange"),
+        ([0], [2], [1.0], "outside 0..1"),
+        ([0], [1], [-1.0], "not negative"),
+        ([0], [1], [np.nan], "finite"),
+        ([0, 1], [1], [1.0], "equal length"),
     ],
 )
 def test_bad_edges_raise(u: list, v: list, length: list, message: str) -> None:
-    with pytest.raises(ValueError, match=message):
+    with pytest.raises(InvalidNetworkError, match=message):
         graph_from_edges([0.0, 1.0], [0.0, 0.0], u, v, length, mode="walk")
 
 
@@ -151,8 +152,10 @@ def test_graph_without_edges_is_an_empty_graph(
 
 
 def test_unknown_mode_raises() -> None:
-    with pytest.raises(ValueError, match="onbekende vervoerswijze 'boat'"):
+    with pytest.raises(UnknownOptionError, match="unknown travel mode 'boat'") as caught:
         graph_from_edges([0.0, 1.0], [0.0, 0.0], [0], [1], [1.0], mode="boat")
+    assert (caught.value.kind, caught.value.value) == ("travel mode", "boat")
+    assert caught.value.known == ("walk", "bike", "drive")
 
 
 

@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 from shapely.geometry import Point
 
+from analysis.errors import ProjectionError
 from analysis.indicators import available_years, kern_links, kern_loneliness
 from analysis.nearest import DETOUR_FACTORS, METHOD_NETWORK, METHOD_STRAIGHT_LINE
 from analysis.network import graph_from_edges
@@ -108,8 +109,9 @@ def test_aa_en_hunze_reach_and_buurt_loneliness(aa_en_hunze: Store, shared_data:
 
 def test_frames_in_degrees_are_refused() -> None:
     kernen = _kernen([(0, 0)], [1]).set_crs("EPSG:28992", allow_override=True).to_crs(4326)
-    with pytest.raises(ValueError, match="EPSG:28992"):
+    with pytest.raises(ProjectionError, match="EPSG:28992") as caught:
         kern_reach(kernen, _venues([(300, 400)], [True]), mode="walk")
+    assert (caught.value.what, caught.value.crs) == ("kernen", "EPSG:4326")
 
 
 def test_stored_reach_is_every_kern_against_every_place(aa_en_hunze: Store) -> None:

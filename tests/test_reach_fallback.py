@@ -6,6 +6,7 @@ import geopandas as gpd
 import numpy as np
 import pytest
 
+from analysis.errors import MismatchedRowsError
 from analysis.nearest import DETOUR_FACTORS, METHOD_STRAIGHT_LINE
 from analysis.network import graph_from_edges
 from analysis.reach import (
@@ -64,8 +65,9 @@ def test_fill_refuses_tables_of_other_kernen(layers) -> None:
     kernen, venues = layers
     routed = kern_reach(kernen, venues, mode="bike", graph=graph())
     estimate = kern_reach(kernen.iloc[::-1], venues, mode="bike")
-    with pytest.raises(ValueError, match="same kernen"):
+    with pytest.raises(MismatchedRowsError, match="same kernen") as caught:
         fill_off_network(routed, estimate)
+    assert caught.value.what == "estimate"
 
 
 def _places(xy: list[tuple[float, float]]) -> gpd.GeoDataFrame:

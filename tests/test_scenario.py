@@ -11,12 +11,13 @@ import pandas as pd
 import pytest
 from shapely.geometry import Point
 
+from analysis.errors import InvalidSiteError, MismatchedRowsError, UnknownVenueError
 from analysis.indicators import kern_links, kern_loneliness
-from tests.conftest import osm_graph
 from analysis.network import RoadGraph, graph_from_edges
 from analysis.reach import kern_reach
 from analysis.scenario import SCENARIO_COLUMNS, close_venues, open_venue, summarise_scenario
 from loaders.store import Store
+from tests.conftest import osm_graph
 from tests.region_stores import REGION, demo_region_store
 
 LIECHTENSTEIN = "fixtures/osm_liechtenstein.osm.pbf"
@@ -130,12 +131,13 @@ def test_bad_requests_raise() -> None:
     kernen = _kernen(np.array([[0, 0], [2000, 0]]))
     venues = _venues(np.array([[0, 0]]))
     reach = kern_reach(kernen, venues, mode="bike", graph=graph)
-    with pytest.raises(ValueError, match="geen ontmoetingsplek met id v9"):
+    with pytest.raises(UnknownVenueError, match="no meeting place with id v9") as caught:
         close_venues(reach, ["v9"], graph=graph, kernen=kernen, venues=venues, mode="bike")
-    with pytest.raises(ValueError, match="hoort niet bij deze kernen"):
+    assert caught.value.venue_ids == ("v9",)
+    with pytest.raises(MismatchedRowsError, match="same kernen"):
         close_venues(reach.iloc[::-1], ["v0"], graph=graph, kernen=kernen, venues=venues,
                      mode="bike")
-    with pytest.raises(ValueError, match="geen geldige"):
+    with pytest.raises(InvalidSiteError, match="no valid coordinates"):
         open_venue(reach, (np.nan, 0), kernen=kernen, mode="bike", name="x", graph=graph)
 
 

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from shapely.geometry import Point
 
+from analysis.errors import MissingColumnError, SiteCountError
 from analysis.nearest import DETOUR_FACTORS
 from analysis.network import RoadGraph, graph_from_edges
 from analysis.reach import kern_reach
@@ -147,10 +148,12 @@ def test_bad_siting_requests_raise() -> None:
     venues = _venues(np.array([[0.0, 0.0], [10.0, 0.0]]), [True, False])
     reach = kern_reach(kernen, venues, mode="walk")
     candidates = candidate_sites(venues=venues)
-    with pytest.raises(ValueError, match="kies 1 tot 1"):
+    with pytest.raises(SiteCountError, match="choose 1 to 1") as caught:
         best_sites(reach, candidates, kernen=kernen, n_sites=2, threshold_m=THRESHOLD,
                    mode="walk")
-    with pytest.raises(ValueError, match="ontbreekt"):
+    assert (caught.value.requested, caught.value.available) == (2, 1)
+    with pytest.raises(MissingColumnError) as missing:
         best_sites(reach, candidates, kernen=kernen, n_sites=1, threshold_m=THRESHOLD,
                    mode="walk", weight="inwoners_65plus")
+    assert missing.value.column == "inwoners_65plus"
     assert len(candidate_sites()) == 0

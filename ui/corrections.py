@@ -39,6 +39,7 @@ from ui.selection import mode_label
 from ui.sidebar import PageContext
 from ui.store_check import web_store
 from views import corrections as vc
+from views.messages import error_message
 from views.text import format_decimal, format_km, format_threshold, plain_markdown
 
 NOTICE_KEY = "_correcties_melding"
@@ -262,7 +263,7 @@ def _add(root: str, region: str) -> None:
                   x=x, y=y, adres=adres)
         refresh_reach(store, region=region)
     except (ValueError, StoreError) as exc:
-        _notice("error", str(exc))
+        _notice("error", error_message(exc))
         return
     for key in (NAAM_KEY, ADRES_KEY, PUNT_KEY):
         state[key] = ""
