@@ -95,8 +95,8 @@ def parse_for_region(
         The file replaces the stored list of the same name, so that list does not count as
         holding its places already.
     **options
-        Passed on to :func:`loaders.venues.parse_venue_file` (``geocode``, ``session``,
-        ``base_url``, ``peildatum``, ``columns``).
+        Passed on to :func:`loaders.venues.parse_venue_file` (``geocode``, ``geocoder``,
+        ``peildatum``, ``columns``).
 
     Raises
     ------

@@ -32,6 +32,7 @@ from loaders.errors import SourceError, SourceFormatError, SourceUnavailable, Un
 from loaders.http import make_session
 from loaders.locatieserver import geocode_address
 from loaders.store import Store
+from loaders.venue_checks import LocatieserverGeocoder
 from loaders.venue_store import OWN_LAYER, store_venue_list
 from loaders.venues import parse_venue_file
 from tests.region_stores import REGION, demo_region_store
@@ -370,8 +371,8 @@ def test_locatieserver_timeout_uses_the_timeout_argument(silent_root: str) -> No
 def test_locatieserver_empty_result_rejects_the_row(replay_server: Any) -> None:
     _serve_locatieserver(replay_server, Path(), docs=[])
     content = b"naam,adres,plaats\nDorpshuis Schipborg,Borgweg 15,Schipborg\n"
-    parsed = parse_venue_file(content, "adressen.csv",
-                              base_url=replay_server.base_url + LOCATIESERVER)
+    geocoder = LocatieserverGeocoder(base_url=replay_server.base_url + LOCATIESERVER)
+    parsed = parse_venue_file(content, "adressen.csv", geocoder=geocoder)
     assert parsed.report["status"].tolist() == ["afgewezen"]
     assert parsed.report["toelichting"].iloc[0] == (
         "Adres 'Borgweg 15, Schipborg' niet gevonden bij de PDOK Locatieserver.")
@@ -391,8 +392,8 @@ def test_locatieserver_faults_keep_the_row_waiting(
         _serve_locatieserver(replay_server, Path(), docs=[{"weergavenaam": "Borgweg 15"}])
     session = _short_timeout_session()
     content = b"naam,adres,plaats\nDorpshuis Schipborg,Borgweg 15,Schipborg\n"
-    parsed = parse_venue_file(content, "adressen.csv", session=session,
-                              base_url=root + LOCATIESERVER)
+    geocoder = LocatieserverGeocoder(session=session, base_url=root + LOCATIESERVER)
+    parsed = parse_venue_file(content, "adressen.csv", geocoder=geocoder)
     assert parsed.report["status"].tolist() == ["wacht op geocodering"]
     assert parsed.report["toelichting"].iloc[0].startswith("PDOK Locatieserver: ")
     assert "De rij is bewaard" in parsed.report["toelichting"].iloc[0]

@@ -30,6 +30,7 @@ from loaders.errors import SourceFormatError
 from loaders.http import make_session
 from loaders.pdok import read_area_file
 from loaders.schema import CRS, VENUE_COLUMNS
+from loaders.venue_checks import LocatieserverGeocoder
 from loaders.venues import (
     AFGEWEZEN,
     GEACCEPTEERD,
@@ -78,8 +79,9 @@ def offline() -> dict[str, object]:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    return {"session": make_session(retries=0, backoff=0),
-            "base_url": f"http://127.0.0.1:{port}/locatieserver/free"}
+    return {"geocoder": LocatieserverGeocoder(
+        session=make_session(retries=0, backoff=0),
+        base_url=f"http://127.0.0.1:{port}/locatieserver/free")}
 
 
 # --------------------------------------------------------------------------- file builders

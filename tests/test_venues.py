@@ -33,6 +33,7 @@ from loaders.osm import parse_overpass_venues
 from loaders.schema import CRS, VENUE_COLUMNS
 from loaders.stemlokalen import read_stemlokalen
 from loaders.store import Store, StoreError
+from loaders.venue_checks import LocatieserverGeocoder
 from loaders.venue_merge import MERGE_COLUMNS, merge_venues, name_similarity, normalise_name
 from loaders.venue_store import (
     ListExistsError,
@@ -157,8 +158,9 @@ def test_address_rows_are_geocoded(replay_server, borgweg: dict) -> None:
                     ["Dorpshuis Schipborg", "Borgweg", "15", "9469 pe", "Schipborg"],
                     ["Dorpshuis ernaast", "Borgweg", "17", "9469PE", "Schipborg"],
                     ["Dorpshuis nergens", "Nergensstraat", "1", "", "Nergenshuizen"]])
-    parsed = parse_venue_file(content, "adressen.csv", session=make_session(retries=0),
-                              base_url=replay_server.base_url + LOCATIESERVER)
+    geocoder = LocatieserverGeocoder(session=make_session(retries=0),
+                                     base_url=replay_server.base_url + LOCATIESERVER)
+    parsed = parse_venue_file(content, "adressen.csv", geocoder=geocoder)
     assert parsed.report["status"].tolist() == [GEACCEPTEERD, GECORRIGEERD, AFGEWEZEN]
     first, second, third = parsed.report["toelichting"]
     assert first.startswith("Plek opgezocht bij de PDOK Locatieserver: Borgweg 15, 9469PE")
@@ -175,8 +177,9 @@ def test_geocoding_stops_after_the_first_failure(replay_server) -> None:
     replay_server.add(LOCATIESERVER, "<html>Service Unavailable</html>", status=503)
     content = _csv([["naam", "adres", "plaats"]] +
                    [[f"Plek {i}", f"Hoofdstraat {i}", "Rolde"] for i in range(1, 6)])
-    parsed = parse_venue_file(content, "adressen.csv", session=make_session(retries=0),
-                              base_url=replay_server.base_url + LOCATIESERVER)
+    geocoder = LocatieserverGeocoder(session=make_session(retries=0),
+                                     base_url=replay_server.base_url + LOCATIESERVER)
+    parsed = parse_venue_file(content, "adressen.csv", geocoder=geocoder)
     assert (parsed.report["status"] == WACHT).all()
     assert parsed.report["toelichting"].str.contains("PDOK Locatieserver: HTTP 503").all()
     assert len(replay_server.requests) == 1
@@ -185,12 +188,12 @@ def test_geocoding_stops_after_the_first_failure(replay_server) -> None:
 
 
 def test_geocoding_is_capped_per_file(replay_server, borgweg: dict, monkeypatch) -> None:
-    monkeypatch.setattr("loaders.venues.MAX_GEOCODE", 2)
+    monkeypatch.setattr("loaders.venue_checks.MAX_GEOCODE", 2)
     replay_server.add(LOCATIESERVER, borgweg)
     content = _csv([["naam", "adres", "plaats"]] +
                    [[f"Plek {i}", "Borgweg 15", "Schipborg"] for i in range(3)])
-    parsed = parse_venue_file(content, "adressen.csv",
-                              base_url=replay_server.base_url + LOCATIESERVER)
+    geocoder = LocatieserverGeocoder(base_url=replay_server.base_url + LOCATIESERVER)
+    parsed = parse_venue_file(content, "adressen.csv", geocoder=geocoder)
     assert parsed.report["status"].tolist()[-1] == WACHT
     assert "Meer dan 2 adressen" in parsed.report["toelichting"].iloc[-1]
     assert len(replay_server.requests) == 2
@@ -346,8 +349,8 @@ def test_waiting_rows_are_stored_and_geocoded_later(
 ) -> None:
     content = _csv([["naam", "adres", "postcode", "plaats"],
                     ["Dorpshuis Schipborg", "Borgweg 15", "9469PE", "Schipborg"]])
-    offline = parse_venue_file(content, "adressen.csv", session=make_session(retries=0),
-                               base_url=closed_port_url)
+    offline = parse_venue_file(content, "adressen.csv", geocoder=LocatieserverGeocoder(
+        session=make_session(retries=0), base_url=closed_port_url))
     assert offline.report["status"].tolist() == [WACHT]
     store_venue_list(store, REGION, offline.venues)
     assert len(read_region_venues(store, REGION)) == len(

@@ -25,6 +25,7 @@ from loaders import locatieserver
 from loaders.errors import SourceError
 from loaders.http import make_session
 from loaders.store import StoreError
+from loaders.venue_checks import LocatieserverGeocoder
 from loaders.venue_columns import FIELDS
 from loaders.venue_store import (
     OWN_LAYER,
@@ -50,7 +51,7 @@ from loaders.venues import (
     parse_venue_file,
     rename_list,
 )
-from pipeline import refresh_reach
+from pipeline.reach import refresh_reach
 from ui.layers import CACHE_TTL
 from ui.reach import venue_files
 from ui.store_check import web_store
@@ -154,9 +155,10 @@ def check_file(
     try:
         store = web_store(root)
         store.manifest(region)
+        geocoder = LocatieserverGeocoder(session=lookup_session(),
+                                         base_url=locatieserver.LOCATIESERVER_URL)
         parsed = parse_venue_file(content, filename, gemeenten=region_gemeenten(store, region),
-                                  session=lookup_session(),
-                                  base_url=locatieserver.LOCATIESERVER_URL, columns=columns)
+                                  geocoder=geocoder, columns=columns)
     except ColumnsError as exc:
         check = Check(region, file_id, name, error=exc.user_message, headers=exc.headers,
                       columns=exc.columns, requested=requested)
