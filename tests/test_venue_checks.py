@@ -161,3 +161,13 @@ def test_the_report_holds_plain_status_text() -> None:
     assert report["status"].tolist() == ["geaccepteerd", "gecorrigeerd", "afgewezen"]
     assert {type(status) for status in report["status"]} == {str}
     assert report["rij"].to_numpy().dtype == np.int64
+
+
+def test_a_row_without_place_next_to_a_row_with_a_bad_pair_is_explained() -> None:
+    """Regression: the reason a pair could not be placed lived in a hidden text column, where
+    pandas 3 turned "no reason" into NaN and the report failed with a TypeError."""
+    content = b"naam,x,y,adres\nA,240940,566029,\nB,,,\nC,1,2,\n"
+    report = parse_venue_file(content, "plekken.csv", geocode=False).report
+    assert report["status"].tolist() == ["geaccepteerd", "afgewezen", "afgewezen"]
+    assert report["toelichting"].iloc[1] == "Geen coördinaten en geen adres."
+    assert report["toelichting"].iloc[2].startswith("Coördinaten 1, 2 liggen niet in Nederland")
