@@ -1,1 +1,6 @@
 """Computation on stored regions: networks, coverage, scenarios, siting and indicators."""
+
+__all__ = [
+    "detour", "detour_factors", "errors", "estimates", "indicators", "kern_buurten", "nearest",
+    "network", "reach", "scenario", "siting",
+]

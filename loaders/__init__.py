@@ -5,3 +5,11 @@ Every source has a ``fetch_*`` function (real HTTP through :mod:`loaders.http`) 
 (Geo)DataFrame in EPSG:28992. The two are kept apart so that tests can replay recorded
 responses and users can import files when an API is blocked.
 """
+
+__all__ = [
+    "build", "cbs", "check", "corrections", "divisions", "errors", "files", "from_files", "gebied",
+    "http", "kernen", "lines", "locatieserver", "odata", "osm", "pdok", "regions", "rivm", "roads",
+    "schema", "stemlokalen", "store", "tabular", "venue_checks", "venue_columns",
+    "venue_coordinates", "venue_duplicates", "venue_files", "venue_findings", "venue_merge",
+    "venue_rules", "venue_store", "venues",
+]

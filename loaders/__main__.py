@@ -59,8 +59,7 @@ from loaders.venue_store import (
     stored_list_size,
 )
 from loaders.venues import DUBBEL, GEACCEPTEERD, GECORRIGEERD, read_venue_file, summarise
-from pipeline import refresh_reach
-from pipeline.reach import VENUE_LAYERS
+from pipeline.reach import VENUE_LAYERS, refresh_reach
 
 STEPS = 7
 LINE_OPTIONS = {

@@ -5,6 +5,4 @@ this package runs an analysis on stored layers and stores its result (the reach 
 that pages only filter. Called by the command line and by the pages that write data.
 """
 
-from pipeline.reach import current_reach, reach_inputs, refresh_reach
-
-__all__ = ["current_reach", "reach_inputs", "refresh_reach"]
+__all__ = ["loneliness", "reach"]

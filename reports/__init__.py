@@ -3,3 +3,5 @@
 :mod:`reports.factsheets` reads the store and computes the reach; the layout is in
 :mod:`views.factsheet`, shared with the dashboard's download button.
 """
+
+__all__ = ["factsheets", "tables"]

@@ -9,8 +9,8 @@ from pathlib import Path
 from analysis.indicators import kern_links
 from loaders.corrections import corrected_venues
 from loaders.store import Store
-from pipeline import current_reach
 from pipeline.loneliness import stored_kern_loneliness
+from pipeline.reach import current_reach
 from views.factsheet import (
     FactsheetChoice,
     FactsheetData,
@@ -44,7 +44,7 @@ def load_factsheet_data(
 ) -> FactsheetData:
     """Read the stored layers and the reach of every kern for ``mode``.
 
-    The reach is the stored layer ``bereik_<mode>`` (:func:`pipeline.current_reach`; computed
+    The reach is the stored layer ``bereik_<mode>`` (:func:`pipeline.reach.current_reach`; computed
     without writing when it is older than its kernen, places or network), so a factsheet gives
     the same distances as the dashboard: over the stored road network when there is one, to
     every meeting place including the user's own lists and corrections and places across a

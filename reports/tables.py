@@ -15,8 +15,8 @@ from analysis.nearest import METHOD_STRAIGHT_LINE
 from loaders.corrections import corrected_venues, corrections
 from loaders.gebied import Gebied, resolve_gebied
 from loaders.store import NATIONAL, Store, StoreError
-from pipeline import current_reach
 from pipeline.loneliness import stored_kern_loneliness
+from pipeline.reach import current_reach
 from views import compare
 from views import kernen as vk
 from views.corrections import place_sources

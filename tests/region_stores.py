@@ -8,7 +8,7 @@ import pytest
 
 from loaders.build import import_folder
 from loaders.store import NATIONAL, Store
-from pipeline import refresh_reach
+from pipeline.reach import refresh_reach
 from tests.conftest import SHARED_DATA
 
 DRENTHE = ("GM0106", "GM0109", "GM0114", "GM0118", "GM0119", "GM1680", "GM1681", "GM1690",

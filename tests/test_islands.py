@@ -12,7 +12,7 @@ from analysis.nearest import REASON_OTHER_LAND, straight_line_estimate
 FACTOR = 1.25
 from analysis.reach import land_of, land_pieces
 from loaders.store import NATIONAL, Store
-from pipeline import current_reach
+from pipeline.reach import current_reach
 from tests.region_stores import demo_region_store
 
 

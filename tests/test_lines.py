@@ -27,8 +27,7 @@ from loaders.lines import NWB_ATTRIBUTION, line_edges, node_end_points, read_lin
 from loaders.roads import RoadEdges
 from loaders.store import NATIONAL, Store
 from loaders.venue_store import read_region_venues
-from pipeline import refresh_reach
-from pipeline.reach import current_reach
+from pipeline.reach import current_reach, refresh_reach
 from tests.conftest import SHARED_DATA
 
 WAGENINGEN = "osm_wageningen_bike_network_2018.gpkg"

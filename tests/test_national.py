@@ -16,8 +16,7 @@ from loaders.__main__ import main as loaders_main
 from loaders.build import import_folder
 from loaders.gebied import gebied_options
 from loaders.store import NATIONAL, Store
-from pipeline import current_reach, refresh_reach
-from pipeline.reach import reach_inputs, reach_layer
+from pipeline.reach import current_reach, reach_inputs, reach_layer, refresh_reach
 from reports.__main__ import main as reports_main
 from tests.conftest import SHARED_DATA
 from tests.region_stores import demo_region_store

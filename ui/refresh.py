@@ -25,7 +25,7 @@ from loaders.build import (
 from loaders.errors import SourceError
 from loaders.roads import TRAVEL_MODES
 from loaders.store import Store, StoreError
-from pipeline import refresh_reach
+from pipeline.reach import refresh_reach
 from ui import admin
 from views.text import plain_markdown
 
