@@ -129,9 +129,11 @@ def unchanged_shapes(
 
 
 def intact_wijken(buurten: pd.DataFrame, figure_codes: Iterable[str]) -> pd.Series:
-    """Whether every buurt code of each shape's wijk still has a figure (boolean, aligned with
-    ``buurten``): the wijk kept all its buurten, at most splitting some, so its figure covers
-    the shape's area even where the shape itself changed."""
+    """Whether every buurt code of each shape's wijk still has a figure (aligned with ``buurten``).
+
+    Such a wijk kept all its buurten, at most splitting some, so its figure covers the shape's
+    area even where the shape itself changed.
+    """
     codes = buurten["code"].astype(str)
     figures = {c for c in figure_codes if str(c).startswith("BU")}
     present = codes.isin(figures)
@@ -172,7 +174,7 @@ def link_buurten(
     discs = shapely.buffer(kern.geometry.to_numpy(), radius, quad_segs=16)
     tree = shapely.STRtree(areas.geometry.to_numpy())
     k_idx, b_idx = tree.query(discs, predicate="intersects")
-    point_k, point_b = _point_buurt(kern, areas, tree)
+    point_k, point_b = _point_buurt(kern, tree)
     pairs = pd.DataFrame({"k": k_idx, "b": b_idx})
     pairs = pd.concat([pairs, pd.DataFrame({"k": point_k, "b": point_b})], ignore_index=True)
     pairs = pairs.drop_duplicates(ignore_index=True)
@@ -270,7 +272,7 @@ def kern_figures(
     found = ids.map(summary["pct"]).notna()
     own = kernen["gemeentecode"].astype(object)
     point_code = ids.map(point["buurtcode"]).astype(str)
-    wijk = wijk_of(point_code).where(ids.map(point["wijk_heel"]).eq(True))
+    wijk = wijk_of(point_code).where(ids.map(point["wijk_heel"]).eq(other=True))
     wijk_value = pd.to_numeric(wijk.map(values), errors="coerce")
     fallback_code = own.where(own.map(values).notna(), "GM" + point_code.str.slice(2, 6))
     fallback = pd.to_numeric(fallback_code.map(values), errors="coerce")
@@ -282,11 +284,12 @@ def kern_figures(
     result["eenzaamheid_max"] = ids.map(summary["max"]).where(found)
     result["eenzaamheid_buurten"] = ids.map(summary["n"]).fillna(0).astype("int64")
     level = np.where(found, LEVEL_BUURTEN, np.where(
-        by_wijk, LEVEL_WIJK, np.where(fallback.notna(), LEVEL_GEMEENTE, None)))
+        by_wijk, LEVEL_WIJK,
+        np.where(fallback.notna(), LEVEL_GEMEENTE, np.array(None, dtype=object))))
     result["eenzaamheid_niveau"] = pd.Series(level, index=kernen.index, dtype=object)
     reasons = np.select(
         [~ids.isin(point.index).to_numpy(),
-         ids.map(point["grens_ongewijzigd"]).eq(False).to_numpy(),
+         ids.map(point["grens_ongewijzigd"]).eq(other=False).to_numpy(),
          ids.map(covered).notna().to_numpy()],
         ["geen buurtgrens onder de kern", REASON_CHANGED, REASON_PARTIAL],
         REASON_SUPPRESSED,
@@ -304,11 +307,12 @@ def kern_figures(
     return result
 
 
-def _point_buurt(
-    kern: gpd.GeoDataFrame, areas: gpd.GeoDataFrame, tree: shapely.STRtree
-) -> tuple[np.ndarray, np.ndarray]:
-    """(kern index, buurt index) of the buurt under each kern's point, else the nearest one
-    within :data:`POINT_REACH` metres (a point on the coast or in a gap between shapes)."""
+def _point_buurt(kern: gpd.GeoDataFrame, tree: shapely.STRtree) -> tuple[np.ndarray, np.ndarray]:
+    """(kern index, buurt index) of the buurt under each kern's point.
+
+    A point under no buurt takes the nearest one within :data:`POINT_REACH` metres (a point on
+    the coast or in a gap between shapes).
+    """
     k_idx, b_idx = tree.query_nearest(
         kern.geometry.to_numpy(), max_distance=POINT_REACH, all_matches=False
     )
@@ -318,7 +322,7 @@ def _point_buurt(
 def _column(frame: pd.DataFrame, column: str) -> np.ndarray:
     if column not in frame:
         return np.full(len(frame), np.nan)
-    return pd.to_numeric(frame[column], errors="coerce").astype("float64").to_numpy()
+    return np.asarray(pd.to_numeric(frame[column], errors="coerce").astype("float64").to_numpy())
 
 
 def _weights(
@@ -334,8 +338,11 @@ def _weights(
 
 
 def _explain(count: float, kind: object, reason: str | None, gemeente: object) -> str:
-    """One Dutch sentence on where a kern's figure comes from: the buurt mean when ``reason``
-    is ``None``, else the figure of gemeente ``gemeente`` (``None``: no figure at all)."""
+    """One Dutch sentence on where a kern's figure comes from.
+
+    That is the buurt mean when ``reason`` is ``None``, else the figure of gemeente
+    ``gemeente`` (``None``: no figure at all).
+    """
     if reason is None:
         if count == 1:
             return "cijfer van de buurt waarin de kern ligt"

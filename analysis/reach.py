@@ -199,7 +199,7 @@ def with_off_network_places(
     on_graph = network["origin_snap_m"].le(max_snap).to_numpy()
 
     def column(frame: pd.DataFrame, name: str) -> np.ndarray:
-        return np.asarray(frame[name].fillna(np.inf), dtype=np.float64)
+        return np.asarray(frame[name].fillna(np.inf).to_numpy(dtype=np.float64))
 
     def places(frame: pd.DataFrame, name: str, mapping: np.ndarray | None) -> np.ndarray:
         index = frame[name].to_numpy(dtype=np.int64)
@@ -298,7 +298,8 @@ def land_of(points: gpd.GeoSeries, land: gpd.GeoSeries) -> np.ndarray:
     pieces = gpd.GeoDataFrame(geometry=land.reset_index(drop=True), crs=land.crs)
     near = gpd.sjoin_nearest(frame, pieces, how="left", max_distance=LAND_SNAP_M)
     near = near[~near.index.duplicated(keep="first")]
-    return np.asarray(near["index_right"].fillna(-1).reindex(frame.index), dtype=np.int64)
+    picked = near["index_right"].fillna(-1).astype(np.int64).reindex(frame.index)
+    return np.asarray(picked.to_numpy())
 
 
 def own_place(
@@ -312,7 +313,7 @@ def own_place(
         max_distance=radius, how="left",
     )
     hit = near["index_right"].notna().groupby(level=0).any()
-    return np.asarray(hit.reindex(range(len(kernen)), fill_value=False), dtype=bool)
+    return np.asarray(hit.reindex(range(len(kernen)), fill_value=False).to_numpy(dtype=bool))
 
 
 def reach_summary(

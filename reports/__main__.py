@@ -1,10 +1,10 @@
-"""Command line: ``python -m reports {factsheet,kernen,gemeenten}``.
+r"""Command line: ``python -m reports {factsheet,kernen,gemeenten}``.
 
 Examples
 --------
 python -m reports factsheet --gemeente GM1680 --uit factsheets
 python -m reports factsheet --gebied GM1680 --kern Gasteren --uit factsheets
-python -m reports factsheet --gemeente GM1680 --gemeente GM1681 --uit out \\
+python -m reports factsheet --gemeente GM1680 --gemeente GM1681 --uit out \
     --modus lopen --drempel 1000 --jaar 2020 --leeftijd 65+
 python -m reports kernen --gebied "Aa en Hunze" --modus fiets --uit kernen.xlsx
 python -m reports kernen --gebied "provincie Drenthe" --grens 1000 --uit drenthe.csv
@@ -136,7 +136,7 @@ def _cmd_kernen(args: argparse.Namespace, store: Store) -> int:
     data = kernen_file(
         kind, chosen.table, manifest=chosen.manifest, indicator=args.indicator, jaar=jaar,
         leeftijd=args.leeftijd, mode_label=MODE_WORDS[args.modus], threshold_m=args.grens,
-        estimate=chosen.estimate, exported_at=format_moment(datetime.now()),
+        estimate=chosen.estimate, exported_at=format_moment(datetime.now()),  # noqa: DTZ005 - local time
     )
     args.uit.write_bytes(data)
     print(f"✓ {len(chosen.table)} kernen van {gebied.label} in {args.uit}")
@@ -169,7 +169,7 @@ def _cmd_factsheet(args: argparse.Namespace, store: Store) -> int:
                                indicator=args.indicator)
     choice = FactsheetChoice(
         gemeentecode=codes[0], mode=mode, drempel_m=args.drempel, jaar=jaar,
-        leeftijd=args.leeftijd, indicator=args.indicator, datum=date.today(),
+        leeftijd=args.leeftijd, indicator=args.indicator, datum=date.today(),  # noqa: DTZ011
     )
     run = (write_kern_factsheets(data, args.kern, codes, args.uit, choice) if args.kern
            else write_factsheets(data, codes, args.uit, choice))
