@@ -139,7 +139,7 @@ def _kern_shares(
         return share, level
     buurt_share = age_share(buurten.drop_duplicates("code").set_index("code"), leeftijd)
     linked = links.assign(share=links["buurtcode"].map(buurt_share))
-    complete = linked.groupby("kern_id")["share"].transform(lambda s: s.notna().all())
+    complete = linked["share"].notna().groupby(linked["kern_id"]).transform("all")
     linked = linked[complete & (linked["gewicht"] > 0)]
     weighted = (linked["share"] * linked["gewicht"]).groupby(linked["kern_id"]).sum()
     mean = weighted / linked.groupby("kern_id")["gewicht"].sum()

@@ -325,23 +325,26 @@ def reach_summary(
     ``kernen_binnen_{t}`` / ``inwoners_binnen_{t}`` and the share of kernen within, plus
     ``kernen_zonder_eigen_plek``. Kernen without a distance count as not within.
     """
-    frame = reach.assign(inwoners=pd.to_numeric(reach["inwoners"], errors="coerce"))
-    rows = []
-    for group, part in frame.groupby(by, dropna=False, sort=True):
-        row: dict[str, object] = {
-            by: group,
-            "kernen": len(part),
-            "inwoners": float(part["inwoners"].sum(min_count=1)),
-            "kernen_zonder_eigen_plek": int((~part["eigen_plek"].astype(bool)).sum()),
-        }
-        for threshold in thresholds_m:
-            within = part["afstand_m"].le(threshold)
-            label = f"{threshold:g}"
-            row[f"kernen_binnen_{label}"] = int(within.sum())
-            row[f"aandeel_kernen_binnen_{label}"] = float(within.mean()) if len(part) else np.nan
-            row[f"inwoners_binnen_{label}"] = float(part.loc[within, "inwoners"].sum(min_count=1))
-        rows.append(row)
-    return pd.DataFrame(rows)
+    if reach.empty:
+        return pd.DataFrame()
+    inwoners = pd.to_numeric(reach["inwoners"], errors="coerce").astype(float)
+    keys = reach[by]
+
+    def per_group(values: pd.Series) -> pd.core.groupby.SeriesGroupBy:
+        return values.groupby(keys, dropna=False, sort=True)
+
+    summary = pd.DataFrame({
+        "kernen": per_group(inwoners).size(),
+        "inwoners": per_group(inwoners).sum(min_count=1),
+        "kernen_zonder_eigen_plek": per_group(~reach["eigen_plek"].astype(bool)).sum(),
+    })
+    for threshold in thresholds_m:
+        within = reach["afstand_m"].le(threshold)
+        label = f"{threshold:g}"
+        summary[f"kernen_binnen_{label}"] = per_group(within).sum()
+        summary[f"aandeel_kernen_binnen_{label}"] = per_group(within.astype(float)).mean()
+        summary[f"inwoners_binnen_{label}"] = per_group(inwoners.where(within)).sum(min_count=1)
+    return summary.rename_axis(by).reset_index()
 
 
 def kernen_without(reach: pd.DataFrame, threshold_m: float) -> pd.DataFrame:

@@ -22,8 +22,9 @@ from ui.frame import page_context
 from ui.kern_figures import load_links
 from ui.layers import load_layer
 from ui.notices import estimate_notice
-from ui.reach import load_reach
+from ui.reach import ReachView, load_reach, reach_all
 from ui.selection import MODES, mode_label
+from ui.sidebar import PageContext
 from views import kernen as vk
 from views import maps
 from views.eenzaamheid import AGE_LABELS
@@ -45,6 +46,8 @@ VIEWS = {"gemeenten": "Overzicht per gemeente", "buurten": "Buurten en kernen"}
 # 2 MB); for the whole country (12,000 buurten, 12 MB) the map shows the gemeenten. A comment,
 # not a docstring: Streamlit's magic would print a bare string in a page script.
 MAX_BUURTEN_GEMEENTEN = 60
+# Up to this many gemeenten the map starts with buurten and its title names them.
+FEW_GEMEENTEN = 3
 MEASURES = {"kernen": "aandeel kernen", "inwoners": "aandeel inwoners"}
 MAP_LAYERS = ("gemeenten", "buurten", "eenzaamheid", "kernen", "venues")
 
@@ -57,19 +60,28 @@ def _select_from_map() -> None:
         st.session_state[KERN_KEY] = ids[0]
 
 
-def _mode_rows(kern_id: str) -> pd.DataFrame:
-    """The kern's nearest place per travel mode (network where stored, else the estimate)."""
+def _mode_rows(context: PageContext, kern_id: str) -> pd.DataFrame:
+    """The kern's nearest place per travel mode (network where stored, else the estimate).
+
+    From the stored reach of the whole country (:func:`ui.reach.reach_all`), not the chosen
+    area's: the rows need no loneliness figures, which cost a second per mode at country level.
+    """
     rows = {}
     for label, modus in MODES.items():
-        other = load_reach(replace(context, selection=replace(choice, modus=modus)))
+        other = reach_all(replace(context, selection=replace(context.selection, modus=modus)))
         if other is not None:
-            rows[label] = other.table.set_index("kern_id").loc[kern_id]
+            at = other.table["kern_id"].eq(kern_id).to_numpy()
+            rows[label] = other.table[at].iloc[0]
     return vk.mode_rows(rows)
 
 
-def _detail(kern: pd.Series) -> None:
+def _detail(
+    context: PageContext, view: ReachView, kern: pd.Series, eenzaamheid: pd.DataFrame | None
+) -> None:
     """Nearest places, distances per mode and the buurt's loneliness figures of one kern."""
     md = plain_markdown
+    choice = context.selection
+    mode = mode_label(choice.modus)
     st.subheader(f"{md(kern['naam'])} ({md(kern['gemeentenaam'])})")
     suffix = " (schatting)" if view.is_estimate else ""
     first, second, third = st.columns([2, 1, 1])
@@ -95,18 +107,19 @@ def _detail(kern: pd.Series) -> None:
                        key=f"kaart_factsheet_{kern['kern_id']}", icon=":material/download:",
                        on_click="ignore", help=sheet.help)
     st.markdown("**Per vervoerswijze**")
-    st.dataframe(_mode_rows(kern["kern_id"]), hide_index=True, width="stretch")
+    st.dataframe(_mode_rows(context, kern["kern_id"]), hide_index=True, width="stretch")
     st.caption("Waar een wegennet is opgeslagen gaat de afstand over de weg (methode "
                f"‘{METHOD_NETWORK}’); anders is het een schatting: de rechte afstand maal "
                f"{detour_words()}, omdat wegen niet recht lopen.")
     kern_corrections(context, view, kern, map_key=MAP_KEY)
     if eenzaamheid is None or choice.jaar is None:
         return
-    _kern_buurten(kern)
+    _kern_buurten(context, kern, eenzaamheid)
 
 
-def _kern_buurten(kern: pd.Series) -> None:
+def _kern_buurten(context: PageContext, kern: pd.Series, eenzaamheid: pd.DataFrame) -> None:
     """The kern's loneliness figure and the buurten it comes from."""
+    choice = context.selection
     label = vk.LONELINESS_INDICATORS[choice.indicator]
     st.markdown(f"**{label} in de kern** ({choice.jaar}, "
                 f"{AGE_LABELS.get(choice.leeftijd, choice.leeftijd)}, modelschatting RIVM): "
@@ -135,13 +148,18 @@ def _kern_buurten(kern: pd.Series) -> None:
                "geen tellingen.")
 
 
-def _boundaries(shown: pd.DataFrame | None) -> tuple[list[str], list[str]]:
-    """The drawn buurt shapes whose boundary changed since the figures' division, and the map
-    lines that say which year's shapes carry the figures."""
+def _boundaries(
+    shown: pd.DataFrame | None, eenzaamheid: pd.DataFrame | None, gemeenten: tuple[str, ...]
+) -> tuple[list[str], list[str]]:
+    """The drawn buurt shapes whose boundary changed, and the lines that say so.
+
+    Changed means: since the division of the figures of ``gemeenten``. The lines say which
+    year's shapes carry which year's figures.
+    """
     if shown is None or eenzaamheid is None or shown.empty:
         return [], []
     rows = eenzaamheid[(eenzaamheid["soort_regio"] == "Buurt")
-                       & eenzaamheid["gemeentecode"].isin(choice.gemeenten)]
+                       & eenzaamheid["gemeentecode"].isin(gemeenten)]
     indeling = str(eenzaamheid["indeling"].astype(str).max())
     codes = set(rows["regiocode"])
     unchanged = unchanged_shapes(shown, codes, figure_indeling=indeling)
@@ -170,7 +188,7 @@ choices = vk.kern_choices(table)
 if st.session_state.get(KERN_KEY) not in choices:
     st.session_state.pop(KERN_KEY, None)
 
-many = len(choice.gemeenten) > 3
+many = len(choice.gemeenten) > FEW_GEMEENTEN
 too_many = len(choice.gemeenten) > MAX_BUURTEN_GEMEENTEN and gemeenten is not None
 left, right = st.columns([2, 3])
 weergave = left.segmented_control(
@@ -188,7 +206,7 @@ kern_id = right.selectbox(
 gebied = context.options.gebied(choice.gebied)
 if gebied is not None and set(gebied.codes) == set(choice.gemeenten):
     area = gebied.label
-elif len(choice.gemeenten) <= 3:
+elif len(choice.gemeenten) <= FEW_GEMEENTEN:
     area = dutch_list([names.get(code, code) for code in choice.gemeenten])
 else:
     area = "de gekozen gemeenten"
@@ -215,7 +233,7 @@ else:
         values = loneliness_slice(eenzaamheid, indicator=choice.indicator,
                                   leeftijd=choice.leeftijd, jaar=choice.jaar)
     shown = None if buurten is None else buurten[buurten["gemeentecode"].isin(choice.gemeenten)]
-    changed, boundaries = _boundaries(shown)
+    changed, boundaries = _boundaries(shown, eenzaamheid, choice.gemeenten)
     figure = maps.buurten_map(
         shown, values, table, view.kernen, view.venues, text, indicator=choice.indicator,
         jaar=choice.jaar, leeftijd=choice.leeftijd, gemeenten=chosen_gemeenten,
@@ -241,4 +259,4 @@ chart_downloads(
 )
 
 if kern_id is not None:
-    _detail(table.set_index("kern_id", drop=False).loc[kern_id])
+    _detail(context, view, table.set_index("kern_id", drop=False).loc[kern_id], eenzaamheid)
