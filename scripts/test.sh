@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Set up and run the whole test suite, browser tests included.
+# Set up and run the whole test suite, browser tests included, on every core (pytest-xdist;
+# a module's tests stay on one worker, so its fixtures are built once).
 # Installs Debian's chromium when it is missing (needs root or sudo). Exit code 5 (no tests) fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,7 +12,7 @@ if [[ ! -x /usr/bin/chromium ]]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium fonts-dejavu-core >/dev/null
 fi
 status=0
-.venv/bin/python -m pytest "$@" || status=$?
+.venv/bin/python -m pytest --numprocesses auto --dist loadscope "$@" || status=$?
 if [[ $status -eq 5 ]]; then
   echo "FOUT: pytest heeft geen enkele test uitgevoerd." >&2
   exit 1
