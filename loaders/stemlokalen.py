@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable
+from itertools import pairwise
 from os import PathLike
 from pathlib import Path
 
@@ -273,11 +274,13 @@ def _standardise(raw: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
     )
     table.insert(0, "rij", raw.index + 1)
     table["gemeentecode"] = table["gemeentecode"].map(_gemeentecode)
-    parts = zip(table["straat"], table["huisnummer"], table["huisletter"], table["toevoeging"])
+    address_columns = ("straat", "huisnummer", "huisletter", "toevoeging")
+    parts = zip(*(table[column] for column in address_columns), strict=True)
     table["adres"] = [_address(*part) for part in parts]
-    labelled = zip(table["id"], table["uuid"], table["bag"])
+    labelled = zip(table["id"], table["uuid"], table["bag"], strict=True)
     table["source_id"] = [
-        ", ".join(f"{name} {value}" for name, value in zip(("id", "UUID", "BAG"), ids) if value)
+        ", ".join(f"{name} {value}"
+                  for name, value in zip(("id", "UUID", "BAG"), ids, strict=True) if value)
         for ids in labelled
     ]
     return table.reset_index(drop=True)
@@ -295,7 +298,9 @@ def _classify(rows: pd.DataFrame) -> pd.DataFrame:
         ("mobiel", False, "Type stembureau is 'mobiel': geen vaste plek, telt niet.")
         if kind.lower() == "mobiel"
         else classify_name(naam, gebruiksdoel)
-        for naam, gebruiksdoel, kind in zip(rows["naam"], rows["gebruiksdoel"], rows["type"])
+        for naam, gebruiksdoel, kind in zip(
+            rows["naam"], rows["gebruiksdoel"], rows["type"], strict=True
+        )
     ]
     rows["soort"] = [soort for soort, _, _ in verdicts]
     rows["ontmoetingsplek"] = pd.Series([counts for _, counts, _ in verdicts], dtype=bool)
@@ -333,28 +338,52 @@ def _place(rows: pd.DataFrame) -> pd.DataFrame:
 
 
 def _merge_duplicates(rows: pd.DataFrame) -> pd.DataFrame:
-    """Set ``status`` and ``toelichting``; merge same-name rows within the merge distance."""
-    ok = rows["probleem"] == ""
+    """Set ``status`` and ``toelichting``; merge same-name rows within the merge distance.
+
+    Within a name, rows are taken in file order: a row within :data:`MERGE_DISTANCE_M` of an
+    earlier kept row joins the first such row, otherwise it is kept itself.
+    """
+    ok = (rows["probleem"] == "").to_numpy()
     rows["status"] = np.where(ok, "opgenomen", "overgeslagen")
     rows["toelichting"] = rows["reden"].where(ok, rows["probleem"])
-    accepted = rows[ok]
-    names = accepted["naam"].map(lambda naam: " ".join(fold(naam).split()))
-    for _, group in accepted.groupby(names, sort=False):
-        kept: list[int] = []
-        for index in group.index:
-            first = next((k for k in kept if _distance(rows, k, index) <= MERGE_DISTANCE_M), None)
-            if first is None:
-                kept.append(index)
-                continue
-            rows.loc[index, ["status", "venue_id", "toelichting"]] = [
-                "samengevoegd",
-                rows.at[first, "venue_id"],
-                f"Zelfde naam als rij {rows.at[first, 'rij']} en binnen "
-                f"{MERGE_DISTANCE_M:.0f} m: samengevoegd tot één locatie.",
-            ]
+    accepted = np.flatnonzero(ok)
+    names = rows["naam"].iloc[accepted].map(lambda naam: " ".join(fold(naam).split()))
+    codes, _ = pd.factorize(names)
+    order = np.argsort(codes, kind="stable")
+    starts = np.flatnonzero(np.r_[True, np.diff(codes[order]) != 0, True])
+    x, y = rows["x"].to_numpy(dtype=float), rows["y"].to_numpy(dtype=float)
+    merged, into = [], []
+    for begin, end in pairwise(starts):
+        if end - begin > 1:
+            pairs = _merge_group(accepted[order[begin:end]], x, y)
+            merged += pairs[0]
+            into += pairs[1]
+    if merged:
+        ids, row_numbers = rows["venue_id"].to_numpy(), rows["rij"].to_numpy()
+        at = rows.index[merged]
+        rows.loc[at, "status"] = "samengevoegd"
+        rows.loc[at, "venue_id"] = ids[into]
+        rows.loc[at, "toelichting"] = [
+            f"Zelfde naam als rij {row_numbers[first]} en binnen {MERGE_DISTANCE_M:.0f} m: "
+            "samengevoegd tot één locatie."
+            for first in into
+        ]
     return rows
 
 
-def _distance(rows: pd.DataFrame, a: int, b: int) -> float:
-    """Straight-line distance in metres between two placed rows."""
-    return float(np.hypot(rows.at[a, "x"] - rows.at[b, "x"], rows.at[a, "y"] - rows.at[b, "y"]))
+def _merge_group(
+    positions: np.ndarray, x: np.ndarray, y: np.ndarray
+) -> tuple[list[int], list[int]]:
+    """The rows of one name that join an earlier row, and the row each joins (positions)."""
+    kept: list[int] = []
+    merged: list[int] = []
+    into: list[int] = []
+    for position in positions.tolist():
+        near = [k for k in kept if np.hypot(x[k] - x[position], y[k] - y[position])
+                <= MERGE_DISTANCE_M]
+        if near:
+            merged.append(position)
+            into.append(near[0])
+        else:
+            kept.append(position)
+    return merged, into
