@@ -18,10 +18,13 @@ and ``S1`` the distance to and the label of the nearest facility of every node, 
     D2(v) = min( w(v,u) + D1(u)  where S1(u) != S1(v),      (leave v's catchment area)
                  w(v,u) + D2(u)  where S1(u) == S1(v) )      (stay inside it)
 
-This is itself a shortest-path problem: a second Dijkstra from one virtual node joined to every
-boundary node of the catchment areas that hold an origin (by the first line's value), over the
-same CSR structure with every edge between two areas made infinitely long, so it only enters
-those areas. Both runs use :func:`scipy.sparse.csgraph.dijkstra`.
+This is itself a shortest-path problem: a second Dijkstra from one root joined to every boundary
+node of the catchment areas that hold an origin (by the first line's value), over a compact graph
+of only those areas (their nodes renumbered, only the edges within one area), so its cost follows
+the size of those areas, not of the whole graph. The compact graph comes from the rows of those
+nodes in :attr:`analysis.network.RoadGraph.weights`, turned round: one pass over them gives both
+the edges within an area and the edges that leave it, the boundary starts. Both runs use
+:func:`scipy.sparse.csgraph.dijkstra`.
 """
 
 from __future__ import annotations
@@ -69,6 +72,9 @@ def detour_factor(mode: str) -> float:
     return DETOUR_FACTORS[mode]
 
 
+_XY = 2
+"""Coordinates per point (x, y); also the number of dimensions of a point array."""
+
 TIE_TOLERANCE_M = 1e-6
 """Two distances closer than this (metres) count as a tie; the lower facility index then wins."""
 
@@ -107,12 +113,12 @@ def snap_points(
 def lean_graph(
     graph: RoadGraph, points_xy: np.ndarray, *, max_snap: float = 1000.0
 ) -> RoadGraph:
-    """The simplified graph (:func:`analysis.network.simplify_graph`) that keeps the nodes the
-    points snap to.
+    """Simplify the graph, keeping the nodes the points snap to.
 
-    Every point snaps to the same node with the same snap distance as on ``graph``, and every
-    network distance between those nodes is the same, so :func:`nearest_facilities` gives the
-    same answer for these points on a graph with far fewer nodes.
+    The result is :func:`analysis.network.simplify_graph` with those nodes kept. Every point
+    snaps to the same node with the same snap distance as on ``graph``, and every network
+    distance between those nodes is the same, so :func:`nearest_facilities` gives the same
+    answer for these points on a graph with far fewer nodes.
     """
     node, _ = snap_points(graph, points_xy, max_snap=max_snap)
     return simplify_graph(graph, keep=np.unique(node[node >= 0]))[0]
@@ -172,8 +178,8 @@ def nearest_facilities(
     routed = origin_node[on_graph]
     first = _at_origins(dist1[routed], label1[routed], on_graph, origin_snap, limit)
     second = (np.full(origin_node.shape, np.inf), np.full(origin_node.shape, -1))
-    if k == 2 and search.facility_of.size > 1 and routed.size:
-        dist2, label2 = _second_run(search, dist1, label1, routed, limit)
+    if k > 1 and search.facility_of.size > 1 and routed.size:
+        dist2, label2 = _second_run(graph, search, dist1, label1, routed, limit)
         second = _at_origins(dist2, label2, on_graph, origin_snap, limit)
     return _result_frame(
         first,
@@ -232,7 +238,7 @@ def straight_line_estimate(
     distance, index = cKDTree(facilities).query(origins, k=[1, 2][:n_found])
     first = (distance[:, 0] * detour_factor, index[:, 0])
     second = (np.full(origins.shape[0], np.inf), np.full(origins.shape[0], -1))
-    if n_found == 2:
+    if n_found > 1:
         second = (distance[:, 1] * detour_factor, index[:, 1])
     return _result_frame(first, second, method=METHOD_STRAIGHT_LINE)
 
@@ -329,6 +335,7 @@ def _nearest_run(search: _Search, limit: float) -> tuple[np.ndarray, np.ndarray]
 
 
 def _second_run(
+    graph: RoadGraph,
     search: _Search,
     dist1: np.ndarray,
     label1: np.ndarray,
@@ -337,10 +344,11 @@ def _second_run(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Distance to and index of the nearest facility other than each origin node's nearest one.
 
-    The second search runs over the same CSR structure with every edge between two catchment
-    areas made infinitely long, plus one root joined to each boundary node of the areas that
-    hold an origin (by the value it gets from its neighbour across the boundary). Areas without
-    a boundary start are never entered, so the search stays inside the areas that matter.
+    The search runs on a compact graph of only the catchment areas that hold an origin: their
+    nodes, renumbered, and the edges within one area (an edge to another area stays in its row
+    as an infinitely long loop, which the search never follows). A root joins every node that
+    an edge leaves towards another area, by the best value found there (see the module notes),
+    and a predecessor trace back to the root gives each origin its facility.
 
     Returns
     -------
@@ -348,45 +356,108 @@ def _second_run(
         Per origin node (in the order of ``origin_nodes``): the distance and facility index;
         ``inf``/-1 when there is none.
     """
-    matrix = search.matrix
-    size = matrix.shape[0]
-    head = matrix.indices
-    label_tail = np.repeat(label1, np.diff(matrix.indptr))
-    label_head = label1[head]
-    same = label_tail == label_head
+    n = search.n_nodes
+    label = label1[:n]
     wanted = np.zeros(int(label1.max()) + 2, dtype=bool)
     wanted[label1[origin_nodes]] = True
     wanted[-1] = False
-    crossing = np.flatnonzero(~same)
-    boundary = crossing[wanted[label_head[crossing]] & (label_tail[crossing] >= 0)]
-    boundary_tail = np.searchsorted(matrix.indptr, boundary, side="right") - 1
-    start_node, start_dist, start_label = _boundary_starts(
-        head[boundary], matrix.data[boundary] + dist1[boundary_tail], label_tail[boundary]
+    inside = wanted[label]
+    kept = np.flatnonzero(inside)
+    size = kept.size
+    new_id = np.cumsum(inside, dtype=np.int32) - inside
+    core, start_node, start_dist, start_label = _area_graph(
+        graph.weights[kept], label, label[kept], new_id, dist1
     )
-    data = np.concatenate([matrix.data, start_dist])
-    data[crossing] = np.inf
-    second = sp.csr_array(
+    extra_node, extra_dist, extra_label = _facility_starts(search, label1, inside)
+    start_node = np.concatenate([start_node, new_id[extra_node]])
+    start_dist = np.concatenate([start_dist, extra_dist])
+    start_label = np.concatenate([start_label, extra_label])
+    matrix = sp.csr_array(
         (
-            data,
-            np.concatenate([head, start_node.astype(np.int32)]),
-            np.append(matrix.indptr, matrix.indptr[-1] + start_node.size).astype(np.int32),
+            np.concatenate([core.data, start_dist]),
+            np.concatenate([core.indices, start_node]).astype(np.int32, copy=False),
+            np.append(core.indptr, core.indptr[-1] + start_node.size).astype(np.int32),
         ),
         shape=(size + 1, size + 1),
     )
-    dist, pred = dijkstra(second, indices=size, return_predecessors=True, limit=limit)
-    via = np.full(size + 1, -1, dtype=np.int32)
-    via[start_node] = start_label
-    return dist[origin_nodes], _label_of_start(pred, via, size, origin_nodes)[origin_nodes]
+    dist, pred = dijkstra(matrix, indices=size, return_predecessors=True, limit=limit)
+    via = _best_start_labels(start_node, start_dist, start_label, size + 1)
+    found = inside[origin_nodes]
+    at = np.where(found, new_id[origin_nodes], size)
+    label2 = _label_of_start(pred, via, size, at)[at]
+    return np.where(found, dist[at], np.inf), label2
 
 
-def _boundary_starts(
-    node: np.ndarray, dist: np.ndarray, label: np.ndarray
+def _area_graph(
+    rows: sp.csr_array,
+    label: np.ndarray,
+    row_label: np.ndarray,
+    new_id: np.ndarray,
+    dist1: np.ndarray,
+) -> tuple[sp.csr_array, np.ndarray, np.ndarray, np.ndarray]:
+    """The reversed compact graph of the wanted areas and the starts at their boundaries.
+
+    ``rows`` are the rows of :attr:`RoadGraph.weights` (edges in the direction of travel) of
+    the kept nodes, in order. An edge ``v -> u`` into another area becomes a start for ``v``
+    (``w + D1(u)``, facility ``S1(u)``; none when ``u`` was not reached) and an infinitely long
+    loop in the compact graph; every other edge is kept, renumbered and turned round, so the
+    result runs the same way as :attr:`RoadGraph.reversed_weights`.
+
+    Returns
+    -------
+    core : scipy.sparse.csr_array
+        The compact graph, one row per kept node.
+    start_node, start_dist, start_label : numpy.ndarray
+        The starts: compact node, value, facility index.
+    """
+    size = row_label.size
+    head = rows.indices
+    head_label = label[head]
+    crossing = np.flatnonzero(head_label != np.repeat(row_label, np.diff(rows.indptr)))
+    tail = (np.searchsorted(rows.indptr, crossing, side="right") - 1).astype(np.int32)
+    reached = head_label[crossing] >= 0
+    start = crossing[reached]
+    column = new_id[head]
+    column[crossing] = tail
+    data = rows.data.copy()
+    data[crossing] = np.inf
+    forward = sp.csr_array((data, column, rows.indptr), shape=(size, size))
+    return (
+        sp.csr_array(forward.T),
+        tail[reached],
+        rows.data[start] + dist1[head[start]],
+        head_label[start],
+    )
+
+
+def _facility_starts(
+    search: _Search, label1: np.ndarray, inside: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per node the smallest boundary value and its facility (lowest index among equal values)."""
-    order = np.lexsort((label, dist, node))
-    node, dist, label = node[order], dist[order], label[order]
-    first = np.r_[True, node[1:] != node[:-1]] if node.size else np.zeros(0, dtype=bool)
-    return node[first], dist[first], label[first]
+    """Starts from the facilities' own snap edges into a wanted area of another facility.
+
+    Such an edge leaves the facility's area straight away (two facilities on one node, or a
+    facility whose node lies nearer to another one), so it is a boundary start of its own.
+    """
+    matrix, n = search.matrix, search.n_nodes
+    first = matrix.indptr[n:-1]
+    node = matrix.indices[first]
+    crossing = np.flatnonzero((label1[node] != search.facility_of) & inside[node])
+    return node[crossing], matrix.data[first][crossing], search.facility_of[crossing]
+
+
+def _best_start_labels(
+    node: np.ndarray, dist: np.ndarray, label: np.ndarray, size: int
+) -> np.ndarray:
+    """Per node the facility of its smallest start value (lowest index among equal values)."""
+    best = np.full(size, np.inf)
+    np.minimum.at(best, node, dist)
+    top = dist == best[node]
+    via = np.full(size, -1, dtype=np.int64)
+    lowest = np.full(size, np.iinfo(np.int64).max, dtype=np.int64)
+    np.minimum.at(lowest, node[top], label[top])
+    started = np.isfinite(best)
+    via[started] = lowest[started]
+    return via
 
 
 def _label_of_start(
@@ -482,8 +553,8 @@ def _as_points(points_xy: np.ndarray, what: str) -> np.ndarray:
     """Return ``points_xy`` as a float ``(n, 2)`` array, raising ``ValueError`` on bad input."""
     points = np.asarray(points_xy, dtype=np.float64)
     if points.size == 0:
-        return points.reshape(0, 2)
-    if points.ndim != 2 or points.shape[1] != 2:
+        return points.reshape(0, _XY)
+    if points.ndim != _XY or points.shape[1] != _XY:
         raise ValueError(f"{what}: verwacht een (n, 2)-array met x en y, kreeg vorm {points.shape}")
     if not np.all(np.isfinite(points)):
         raise ValueError(f"{what}: coördinaten bevatten NaN of oneindig")
