@@ -50,6 +50,9 @@ MAX_BUURTEN_GEMEENTEN = 60
 FEW_GEMEENTEN = 3
 MEASURES = {"kernen": "aandeel kernen", "inwoners": "aandeel inwoners"}
 MAP_LAYERS = ("gemeenten", "buurten", "eenzaamheid", "kernen", "venues")
+# Distances before the place's name, so a phone shows them without scrolling the table.
+MODE_COLUMNS = ("Vervoerswijze", "Afstand", "Reistijd", "Dichtstbijzijnde ontmoetingsplek",
+                "Methode")
 
 
 def _select_from_map() -> None:
@@ -107,7 +110,8 @@ def _detail(
                        key=f"kaart_factsheet_{kern['kern_id']}", icon=":material/download:",
                        on_click="ignore", help=sheet.help)
     st.markdown("**Per vervoerswijze**")
-    st.dataframe(_mode_rows(context, kern["kern_id"]), hide_index=True, width="stretch")
+    st.dataframe(_mode_rows(context, kern["kern_id"]), hide_index=True, width="stretch",
+                 column_order=MODE_COLUMNS)
     st.caption("Waar een wegennet is opgeslagen gaat de afstand over de weg (methode "
                f"‘{METHOD_NETWORK}’); anders is het een schatting: de rechte afstand maal "
                f"{detour_words()}, omdat wegen niet recht lopen.")

@@ -28,9 +28,12 @@ from views.status import EMPTY_STORE_HELP, status_line
 PHONE_STYLE = (
     "<style>@media (max-width: 640px) {"
     " h1 { font-size: 1.9rem !important; hyphens: auto; }"
-    " h2, h3 { font-size: 1.3rem !important; } }</style>"
+    " h2, h3 { font-size: 1.3rem !important; }"
+    " .js-plotly-plot .modebar-container { display: none !important; } }</style>"
 )
-"""Smaller headings on a phone, so a long Dutch word ('Ontmoetingsplekken') is not cut."""
+"""On a phone: smaller headings, so a long Dutch word ('Ontmoetingsplekken') is not cut, and
+no plotly button bar, which a touch screen shows all the time on top of the chart's title
+(pinching zooms the map; the page has its own download buttons)."""
 FRAME_KEY = "_ontmoetingskaart_frame"
 RETRY_KEY = "_ontmoetingskaart_frame_retry"
 RELEASE_KEY = "_ontmoetingskaart_release"

@@ -26,14 +26,16 @@ def settle(page) -> None:
 
 def screenshot(page, path: Path) -> None:
     """The whole page: grow the viewport to the height of the main area (which scrolls), shoot,
-    and return to the normal viewport."""
+    and return to the page's own viewport (desktop or phone)."""
+    viewport = page.viewport_size or {"width": WIDTH, "height": 1000}
     height = page.evaluate(
         "() => document.querySelector('[data-testid=\"stMain\"]').scrollHeight"
     )
-    page.set_viewport_size({"width": WIDTH, "height": max(1000, int(height))})
+    page.set_viewport_size({"width": viewport["width"],
+                            "height": max(viewport["height"], int(height))})
     page.wait_for_timeout(1000)
     page.screenshot(path=str(path), full_page=True)
-    page.set_viewport_size({"width": WIDTH, "height": 1000})
+    page.set_viewport_size(viewport)
 
 
 def url_query(page) -> dict[str, list[str]]:

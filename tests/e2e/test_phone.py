@@ -1,0 +1,148 @@
+"""Every page on a phone (390 × 844), with a desktop screenshot of each for comparison.
+
+On the national store with one gemeente chosen (Aa en Hunze), as a councillor opens a shared
+link on a phone: nothing on a page reaches past the screen's right edge (a table or map scrolls
+inside its own box instead), and on *Kaart* the map takes the full width with its legend and
+colour bars below it. Each page is saved to ``test-artifacts/phone/`` (``<page>.png`` on the
+phone, ``<page>-desktop.png`` on a desktop) for a person to look at.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.conftest import REPO
+from tests.e2e.helpers import EXCEPTION, screenshot, settle
+
+pytestmark = pytest.mark.e2e
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1400, "height": 1000}
+AREA = "GM1680"
+KERN = "Gasteren"
+PAGES = sorted(p.stem for p in (REPO / "pages").glob("*.py"))
+"""Every page by its URL path (the file name, as ``ui.frame.navigation_pages`` sets it)."""
+FULL_WIDTH = 0.9
+"""The chart's share of the phone's width at least (the page keeps a small margin)."""
+MAP_WIDTH = 0.95
+"""The map's share of its chart's width at least (the figure keeps a few pixels of margin)."""
+
+OVERFLOW_SCRIPT = """
+() => {
+  const width = document.documentElement.clientWidth;
+  const clipped = el => {
+    for (let up = el.parentElement; up; up = up.parentElement) {
+      if (/(auto|scroll|hidden|clip)/.test(getComputedStyle(up).overflowX)) return true;
+    }
+    return false;
+  };
+  const found = [];
+  for (const el of document.querySelectorAll('[data-testid="stMain"] *')) {
+    const box = el.getBoundingClientRect();
+    if (box.width === 0 || box.height === 0) continue;
+    if (box.right <= width + 1 && box.left >= -1) continue;
+    if (clipped(el)) continue;
+    const id = el.closest('[data-testid]')?.dataset.testid ?? '';
+    found.push(`${el.tagName.toLowerCase()} in ${id}: ${Math.round(box.left)}..`
+               + `${Math.round(box.right)} px, "${(el.innerText ?? '').slice(0, 40)}"`);
+  }
+  return found;
+}
+"""
+"""Elements of the main area that reach past the screen sideways and are not inside a box
+that scrolls or clips them (the data grids and the map scroll inside their own box)."""
+
+BOXES_SCRIPT = """
+() => {
+  const box = el => { const r = el.getBoundingClientRect();
+                      return {left: r.left, right: r.right, top: r.top, bottom: r.bottom}; };
+  const chart = document.querySelector('[data-testid="stPlotlyChart"]');
+  const map = chart.querySelector('.maplibregl-canvas');
+  return {
+    chart: box(chart),
+    map: box(map),
+    legend: [...chart.querySelectorAll('g.legend')].map(box),
+    bars: [...chart.querySelectorAll('g.colorbar')].map(box),
+  };
+}
+"""
+
+
+@pytest.fixture(scope="module")
+def phone_dir() -> Path:
+    """``test-artifacts/phone/``, where a person looks at the screenshots."""
+    folder = REPO / "test-artifacts" / "phone"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _open(browser, url: str, viewport: dict[str, int]):
+    """A phone or desktop page at ``url``, once its script run is over."""
+    phone = viewport == PHONE
+    page = browser.new_page(viewport=viewport, is_mobile=phone, has_touch=phone)
+    page.goto(url, wait_until="domcontentloaded")
+    page.wait_for_selector('[data-testid="stApp"]', timeout=60000)
+    page.get_by_role("heading", level=1).first.wait_for(timeout=60000)
+    settle(page)
+    return page
+
+
+def _sideways(page) -> list[str]:
+    """What sticks out sideways: the document's overflow and the elements of the main area."""
+    overflow = page.evaluate("() => document.documentElement.scrollWidth - innerWidth")
+    found = list(page.evaluate(OVERFLOW_SCRIPT))
+    if overflow > 1:
+        found.insert(0, f"the page scrolls sideways by {overflow} px")
+    return found
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_page_fits_a_phone(browser, national_url: str, phone_dir: Path, path: str) -> None:
+    page = _open(browser, f"{national_url}/{path}?gebied={AREA}", PHONE)
+    try:
+        assert page.locator(EXCEPTION).count() == 0
+        screenshot(page, phone_dir / f"{path}.png")
+        assert _sideways(page) == []
+    finally:
+        page.close()
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_desktop_screenshot(browser, national_url: str, phone_dir: Path, path: str) -> None:
+    page = _open(browser, f"{national_url}/{path}?gebied={AREA}", DESKTOP)
+    try:
+        assert page.locator(EXCEPTION).count() == 0
+        screenshot(page, phone_dir / f"{path}-desktop.png")
+    finally:
+        page.close()
+
+
+def test_kaart_on_a_phone_map_full_width_legend_below(
+    browser, national_url: str, phone_dir: Path
+) -> None:
+    page = _open(browser, f"{national_url}/kaart?gebied={AREA}", PHONE)
+    try:
+        page.locator(".maplibregl-canvas").first.wait_for(timeout=30000)
+        boxes = page.evaluate(BOXES_SCRIPT)
+        chart, drawn = boxes["chart"], boxes["map"]
+        width = chart["right"] - chart["left"]
+        assert width >= FULL_WIDTH * PHONE["width"]
+        assert drawn["right"] - drawn["left"] >= MAP_WIDTH * width
+        assert boxes["legend"], "the map has a legend"
+        assert len(boxes["bars"]) == 2, "loneliness of the buurten and distance of the kernen"
+        for part in [*boxes["legend"], *boxes["bars"]]:
+            assert part["top"] >= drawn["bottom"] - 1, f"{part} is not below the map {drawn}"
+            assert part["right"] <= PHONE["width"] + 1, f"{part} is cut off on the right"
+
+        chooser = page.locator('[data-testid="stSelectbox"]').filter(has_text="Kern").last
+        chooser.click()
+        page.keyboard.type(KERN)
+        page.get_by_role("option", name=KERN).first.click()
+        page.get_by_role("heading", name=KERN).first.wait_for(timeout=60000)
+        settle(page)
+        assert page.locator(EXCEPTION).count() == 0
+        screenshot(page, phone_dir / "kaart-kern.png")
+        assert _sideways(page) == []
+    finally:
+        page.close()
