@@ -46,6 +46,7 @@ from loaders.build import (
 from loaders.check import check_store
 from loaders.errors import SourceError, SourceFormatError, UnknownRegionError
 from loaders.gebied import resolve_gebied
+from loaders.manifest import LayerEntry
 from loaders.roads import TRAVEL_MODES, travel_mode
 from loaders.store import NATIONAL, Store, StoreError, entry_problem
 from loaders.venue_merge import merge_venues
@@ -233,15 +234,12 @@ def _cmd_list(args: argparse.Namespace, store: Store) -> int:
     if problem:
         print(f"LET OP: {problem}", file=sys.stderr)
     verdicts = {c.layer: c for c in check_store(store, NATIONAL, thorough=False)}
-    print(f"{manifest.get('name', NATIONAL)}: {len(manifest.get('gemeenten', []))} gemeenten")
-    for layer, entry in manifest["layers"].items():
+    print(f"{manifest.name}: {len(manifest.gemeenten)} gemeenten")
+    for layer, entry in manifest.layers.items():
         verdict = verdicts[layer]
         state = "" if verdict.ok else f" — {verdict.status.upper()}: {verdict.detail}"
-        if not isinstance(entry, dict):
-            print(f"  {layer}:{state}")
-            continue
-        print(f"  {layer}: {entry.get('rows', '?')} rijen, {entry.get('fetched_at', '?')}, "
-              f"{entry.get('attribution', '')}{state}")
+        print(f"  {layer}: {_rows(entry)} rijen, {entry.fetched_at or '?'}, "
+              f"{entry.attribution}{state}")
     return 0
 
 
@@ -264,7 +262,7 @@ def _cmd_check(args: argparse.Namespace, store: Store) -> int:
 
 def _cmd_restore(args: argparse.Namespace, store: Store) -> int:
     manifest = store.manifest(NATIONAL)
-    layers = args.laag or list(manifest["layers"])
+    layers = args.laag or list(manifest.layers)
     if args.versie is None:
         for layer in layers:
             _print_versions(store, layer)
@@ -274,9 +272,9 @@ def _cmd_restore(args: argparse.Namespace, store: Store) -> int:
         raise StoreError("Noem de laag die je wilt herstellen: --laag LAAG --versie N.")
     restored = store.restore_layers(NATIONAL, dict.fromkeys(args.laag, args.versie))
     for layer in args.laag:
-        entry = restored["layers"][layer]
+        entry = restored.layers[layer]
         print(f"Hersteld: {LAYER_LABELS.get(layer, layer)} ({layer}) versie {args.versie}: "
-              f"{entry.get('rows', '?')} rijen, opgehaald {entry.get('fetched_at', '?')}.")
+              f"{_rows(entry)} rijen, opgehaald {entry.fetched_at or '?'}.")
     print("De vervangen versie staat nu als versie 1; herstel die om dit ongedaan te maken.")
     if any(layer == "kernen" or layer in VENUE_LAYERS or layer.startswith("netwerk_")
            for layer in args.laag):
@@ -288,11 +286,16 @@ def _cmd_restore(args: argparse.Namespace, store: Store) -> int:
 def _print_versions(store: Store, layer: str) -> None:
     print(f"{LAYER_LABELS.get(layer, layer)} ({layer}):")
     for number, entry in enumerate(store.layer_versions(NATIONAL, layer)):
-        label = "huidig" if number == 0 else f"vervangen {entry.get('replaced_at', '?')}"
+        label = "huidig" if number == 0 else f"vervangen {entry.replaced_at or '?'}"
         problem = entry_problem(store.layer_path(NATIONAL, entry), entry)
         state = f" — NIET TE HERSTELLEN: {problem}" if problem else ""
-        print(f"  versie {number} ({label}): {entry.get('rows', '?')} rijen, opgehaald "
-              f"{entry.get('fetched_at', '?')}, {entry.get('source', '')}{state}")
+        print(f"  versie {number} ({label}): {_rows(entry)} rijen, opgehaald "
+              f"{entry.fetched_at or '?'}, {entry.source}{state}")
+
+
+def _rows(entry: LayerEntry) -> str:
+    """The row count of a manifest entry, ``?`` when it was not recorded."""
+    return "?" if entry.rows is None else str(entry.rows)
 
 
 def _with_progress(

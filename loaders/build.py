@@ -429,7 +429,7 @@ def _store_networks(
         layers[layer] = (arrays, source)
     report = BuildReport(region=NATIONAL_NAME, failed=failed)
     try:
-        report.kept = sorted(set(store.manifest(NATIONAL)["layers"]) & set(failed))
+        report.kept = sorted(set(store.manifest(NATIONAL).layers) & set(failed))
     except StoreError:
         report.kept = []
     if layers:
@@ -480,7 +480,7 @@ def _finish(
     with store.writing(NATIONAL):
         previous: set[str] = set()
         try:
-            previous = set(store.manifest(NATIONAL)["layers"])
+            previous = set(store.manifest(NATIONAL).layers)
         except StoreError:
             pass
         report.kept = sorted(previous & set(failed))

@@ -7,14 +7,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 
+from loaders.manifest import LayerEntry
 from loaders.store import NATIONAL, Store, entry_problem
 
 OK = "ok"
@@ -86,7 +86,7 @@ def check_store(store: Store, region: str = NATIONAL, *, thorough: bool = True) 
     manifest = store.manifest(region)
     if problem is not None:
         checks.append(LayerCheck(MANIFEST_LAYER, DAMAGED, None, problem))
-    for layer, entry in manifest["layers"].items():
+    for layer, entry in manifest.layers.items():
         checks.append(_check_layer(store, region, layer, entry, thorough=thorough))
     return checks
 
@@ -100,22 +100,22 @@ def check_table(checks: list[LayerCheck]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=COLUMNS).astype({"Rijen": "Int64"})
 
 
-def _check_layer(
-    store: Store, region: str, layer: str, entry: Any, *, thorough: bool
+def _check_layer(  # noqa: PLR0911 - one return per verdict
+    store: Store, region: str, layer: str, entry: LayerEntry, *, thorough: bool
 ) -> LayerCheck:
-    if not isinstance(entry, dict) or not entry.get("file"):
+    if not entry.file:
         return LayerCheck(layer, DAMAGED, None, "de regel in het manifest is onvolledig; "
                           f"herstel met python -m loaders herstel --laag {layer}")
-    rows = _int_or_none(entry.get("rows"))
+    rows = entry.rows
     path = store.layer_path(region, entry)
     restore = f"herstel een eerdere versie met python -m loaders herstel --laag {layer}"
     if not path.is_file():
         return LayerCheck(layer, MISSING, rows, f"het bestand {path.name} ontbreekt; {restore}")
-    problem = entry_problem(path, entry if thorough else _without_checksum(entry))
+    problem = entry_problem(path, entry if thorough else replace(entry, sha256=""))
     if problem is not None:
         return LayerCheck(layer, DAMAGED, rows, f"{problem}; {restore}")
     try:
-        found = _rows_in_file(path, bool(entry.get("arrays", False)))
+        found = _rows_in_file(path, arrays=entry.arrays)
     except (OSError, ValueError, KeyError, EOFError):
         return LayerCheck(layer, UNREADABLE, rows,
                           f"het bestand is onleesbaar (afgebroken of overschreven); {restore}")
@@ -123,7 +123,7 @@ def _check_layer(
         return LayerCheck(layer, ROWS, rows,
                           f"het bestand heeft {found} rijen, het manifest noemt er {rows}; "
                           f"{restore}")
-    if "sha256" not in entry:
+    if not entry.sha256:
         return LayerCheck(layer, NO_CHECKSUM, rows,
                           "leesbaar; opgeslagen vóór er controlegetallen waren, dus niet op "
                           "beschadiging te controleren")
@@ -131,21 +131,9 @@ def _check_layer(
     return LayerCheck(layer, OK, rows, detail)
 
 
-def _rows_in_file(path: Path, arrays: bool) -> int:
+def _rows_in_file(path: Path, *, arrays: bool) -> int:
     """The number of rows the file holds (parquet footer; an edge list's ``u`` length)."""
     if arrays:
         with np.load(path, allow_pickle=False) as stored:
             return len(stored["u"]) if "u" in stored.files else 0
     return int(pq.ParquetFile(path).metadata.num_rows)
-
-
-def _without_checksum(entry: dict[str, Any]) -> dict[str, Any]:
-    return {key: value for key, value in entry.items() if key != "sha256"}
-
-
-def _int_or_none(value: object) -> int | None:
-    try:
-        return int(value)  # type: ignore[call-overload]
-    except (TypeError, ValueError):
-        return None
-

@@ -14,14 +14,14 @@ other's files. Replaced layer files are kept for :data:`KEEP_VERSIONS` versions 
 ``history`` in the manifest, restorable with :meth:`Store.restore_layers`), and the previous
 manifest is kept as ``manifest.json.prev``, which is read when ``manifest.json`` is damaged.
 Every file a write names carries its size and SHA-256 in the manifest, so
-:mod:`loaders.check` can tell a damaged file from a good one.
+:mod:`loaders.check` can tell a damaged file from a good one. The manifest is read and written
+as a typed :class:`loaders.manifest.Manifest`.
 """
 
 from __future__ import annotations
 
 import errno
 import hashlib
-import json
 import logging
 import os
 import re
@@ -30,16 +30,16 @@ import threading
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
+from dataclasses import asdict, dataclass, field, replace
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 from filelock import FileLock, Timeout
 
+from loaders.manifest import LayerEntry, Manifest
 from loaders.schema import CRS
 
 MANIFEST = "manifest.json"
@@ -47,8 +47,6 @@ PREVIOUS_MANIFEST = "manifest.json.prev"
 """The manifest before the last write; read when ``manifest.json`` is missing or damaged."""
 LOCK_FILE = ".schrijfslot.lock"
 """The lock file of a region folder (never removed; holding it is what counts)."""
-HISTORY = "history"
-"""Manifest key: per layer the entries of its earlier versions, newest first."""
 KEEP_VERSIONS = 3
 """Versions of each layer kept on disk: the current one and the two before it."""
 LOCK_TIMEOUT_S = 300.0
@@ -87,8 +85,9 @@ class LayerDamagedError(StoreError):
         super().__init__(message)
 
 
-class NotAManifestError(ValueError):
-    """Valid JSON that is not a manifest (no ``layers`` mapping or no ``region``)."""
+def now_iso() -> str:
+    """The current UTC time as an ISO 8601 string, to the second."""
+    return datetime.now(UTC).replace(microsecond=0).isoformat()
 
 
 @dataclass(frozen=True)
@@ -103,16 +102,11 @@ class LayerSource:
     licence: str = ""
     note: str = ""
     inputs: str = ""
-    fetched_at: str = field(default_factory=lambda: now_iso())
+    fetched_at: str = field(default_factory=now_iso)
 
 
 Layers = dict[str, tuple[pd.DataFrame | dict[str, np.ndarray], LayerSource]]
 """What :meth:`Store.write_region` takes: layer name → (frame or arrays, source)."""
-
-
-def now_iso() -> str:
-    """The current UTC time as an ISO 8601 string, to the second."""
-    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
 
 
 def default_root() -> Path:
@@ -156,27 +150,10 @@ def disk_error_message(exc: OSError, folder: Path) -> str:
 def file_sha256(path: Path) -> str:
     """The SHA-256 of a file as hex, read in 1 MiB blocks."""
     digest = hashlib.sha256()
-    with open(path, "rb") as handle:
+    with path.open("rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
-
-
-def parse_manifest(text: str) -> dict[str, Any]:
-    """A manifest from its JSON text, checked for the keys every reader relies on.
-
-    Raises
-    ------
-    ValueError
-        When the text is not JSON, or :class:`NotAManifestError` when it is JSON but not a
-        manifest (English; callers word it in Dutch).
-    """
-    manifest = json.loads(text)
-    if not isinstance(manifest, dict) or not isinstance(manifest.get("layers"), dict):
-        raise NotAManifestError("no 'layers' mapping")
-    if not isinstance(manifest.get("region"), str):
-        raise NotAManifestError("no 'region'")
-    return manifest
 
 
 class Store:
@@ -213,8 +190,8 @@ class Store:
             if p.is_dir() and ((p / MANIFEST).is_file() or (p / PREVIOUS_MANIFEST).is_file())
         )
 
-    def manifest(self, region: str) -> dict[str, Any]:
-        """The manifest of ``region`` as a dict (``region``, ``name``, ``gemeenten``, ``layers``).
+    def manifest(self, region: str) -> Manifest:
+        """The manifest of ``region``: its name, gemeenten and the entry of every layer.
 
         When ``manifest.json`` is missing or damaged and ``manifest.json.prev`` is good, the
         previous manifest is returned; :meth:`manifest_problem` says so.
@@ -262,13 +239,13 @@ class Store:
     def has_layer(self, region: str, layer: str) -> bool:
         """Whether ``region`` has ``layer`` in its manifest."""
         try:
-            return layer in self.manifest(region)["layers"]
+            return layer in self.manifest(region).layers
         except StoreError:
             return False
 
-    def layer_path(self, region: str, entry: dict[str, Any]) -> Path:
+    def layer_path(self, region: str, entry: LayerEntry) -> Path:
         """The file of a manifest entry (a current layer or one of its earlier versions)."""
-        return self._region_dir(region) / Path(str(entry.get("file", ""))).name
+        return self._region_dir(region) / Path(entry.file).name
 
     def read_layer(
         self, region: str, layer: str, *, columns: list[str] | None = None
@@ -283,18 +260,20 @@ class Store:
             When the layer's file is missing or cannot be read (a Dutch message naming the
             layer and how to restore it).
         """
-        entry = self.manifest(region)["layers"].get(layer)
+        entry = self.manifest(region).layer(layer)
         if entry is None:
             raise StoreError(f"Regio {region!r} heeft geen laag {layer!r}.")
-        if not isinstance(entry, dict) or not entry.get("file"):
-            raise LayerDamagedError(layer, _damaged(layer, "de regel in het manifest is onvolledig"))
-        if entry.get("arrays", False):
+        if not entry.file:
+            raise LayerDamagedError(
+                layer, _damaged(layer, "de regel in het manifest is onvolledig")
+            )
+        if entry.arrays:
             raise StoreError(f"Laag {layer!r} is een netwerk; lees hem met read_arrays.")
         path = self.layer_path(region, entry)
         try:
             if columns is not None:
                 return pd.read_parquet(path, columns=columns)
-            if entry.get("geometry", False):
+            if entry.geometry:
                 return gpd.read_parquet(path)
             return pd.read_parquet(path)
         except FileNotFoundError as exc:
@@ -315,8 +294,8 @@ class Store:
         LayerDamagedError
             When the layer's file is missing or cannot be read.
         """
-        entry = self.manifest(region)["layers"].get(layer)
-        if not isinstance(entry, dict) or not entry.get("arrays", False):
+        entry = self.manifest(region).layer(layer)
+        if entry is None or not entry.arrays:
             raise StoreError(f"Regio {region!r} heeft geen netwerklaag {layer!r}.")
         path = self.layer_path(region, entry)
         try:
@@ -373,7 +352,7 @@ class Store:
         *,
         name: str | None = None,
         gemeenten: list[str] | None = None,
-    ) -> dict[str, Any]:
+    ) -> Manifest:
         """Write (or replace) layers of ``region`` in one atomic step.
 
         Layers not named in ``layers`` keep their stored data and manifest entry. A replaced
@@ -393,7 +372,7 @@ class Store:
 
         Returns
         -------
-        dict
+        Manifest
             The new manifest.
 
         Raises
@@ -414,10 +393,10 @@ class Store:
             folder = self._region_dir(region)
             written: list[Path] = []
             try:
-                entries = {}
+                entries: dict[str, LayerEntry] = {}
                 for layer, (frame, source) in layers.items():
                     entries[layer] = self._write_layer_file(folder, layer, frame, source)
-                    written.append(folder / entries[layer]["file"])
+                    written.append(folder / entries[layer].file)
                 manifest = _next_manifest(old, entries, region=region, name=name,
                                           gemeenten=gemeenten)
                 self._switch_manifest(folder, manifest)
@@ -428,7 +407,7 @@ class Store:
             self._collect_garbage(folder, manifest)
             return manifest
 
-    def layer_versions(self, region: str, layer: str) -> list[dict[str, Any]]:
+    def layer_versions(self, region: str, layer: str) -> list[LayerEntry]:
         """The stored versions of ``layer``: index 0 is the current one, 1 the one before, ….
 
         Raises
@@ -436,13 +415,12 @@ class Store:
         StoreError
             When the layer has never been stored.
         """
-        manifest = self.manifest(region)
-        versions = _versions(manifest, layer)
+        versions = self.manifest(region).versions(layer)
         if not versions:
             raise StoreError(f"Laag {layer!r} is niet opgeslagen; er is niets te herstellen.")
         return versions
 
-    def restore_layers(self, region: str, choice: dict[str, int]) -> dict[str, Any]:
+    def restore_layers(self, region: str, choice: dict[str, int]) -> Manifest:
         """Make an earlier version of each layer in ``choice`` (layer → version) current again.
 
         The current version moves into the history, so a restore can itself be undone. The
@@ -450,7 +428,7 @@ class Store:
 
         Returns
         -------
-        dict
+        Manifest
             The new manifest.
 
         Raises
@@ -462,10 +440,10 @@ class Store:
         with self.writing(region):
             old = self.manifest(region)
             folder = self._region_dir(region)
-            manifest = json.loads(json.dumps(old))
-            history = manifest.setdefault(HISTORY, {})
+            layers, history = dict(old.layers), dict(old.history)
+            gemeenten = old.gemeenten
             for layer, version in choice.items():
-                versions = _versions(old, layer)
+                versions = old.versions(layer)
                 if not 0 < version < len(versions):
                     raise StoreError(
                         f"Laag {layer!r} heeft geen versie {version}; kies uit 1 t/m "
@@ -477,16 +455,15 @@ class Store:
                 if problem is not None:
                     raise StoreError(f"Versie {version} van laag {layer!r} is niet te "
                                      f"herstellen: {problem}.")
-                replaced = {**versions[0], "replaced_at": now_iso()}
+                replaced = replace(versions[0], replaced_at=now_iso())
                 rest = [v for i, v in enumerate(versions[1:], start=1) if i != version]
-                current = {k: v for k, v in chosen.items() if k != "replaced_at"}
-                current["restored_at"] = now_iso()
-                manifest["layers"][layer] = current
-                history[layer] = [replaced, *rest][: KEEP_VERSIONS - 1]
+                layers[layer] = replace(chosen, replaced_at="", restored_at=now_iso())
+                history[layer] = (replaced, *rest)[: KEEP_VERSIONS - 1]
                 if layer == "gemeenten":
                     codes = pd.read_parquet(self.layer_path(region, chosen), columns=["code"])
-                    manifest["gemeenten"] = sorted(codes["code"].dropna().unique().tolist())
-            manifest["updated_at"] = now_iso()
+                    gemeenten = tuple(sorted(codes["code"].dropna().unique().tolist()))
+            manifest = replace(old, gemeenten=gemeenten, updated_at=now_iso(), layers=layers,
+                               history=history)
             try:
                 self._switch_manifest(folder, manifest)
             except OSError as exc:
@@ -494,33 +471,33 @@ class Store:
             self._collect_garbage(folder, manifest)
             return manifest
 
-    def _manifest_or_empty(self, region: str) -> dict[str, Any]:
+    def _manifest_or_empty(self, region: str) -> Manifest:
         try:
             return self.manifest(region)
         except StoreError:
-            return {"region": region, "name": region, "gemeenten": [], "layers": {}}
+            return Manifest.empty(region)
 
-    def _previous_manifest(self, folder: Path) -> dict[str, Any] | None:
+    def _previous_manifest(self, folder: Path) -> Manifest | None:
         try:
             return self._read_manifest(folder / PREVIOUS_MANIFEST)
         except (OSError, ValueError):
             return None
 
     @staticmethod
-    def _read_manifest(path: Path) -> dict[str, Any]:
-        return parse_manifest(path.read_text(encoding="utf-8"))
+    def _read_manifest(path: Path) -> Manifest:
+        return Manifest.from_json(path.read_text(encoding="utf-8"))
 
-    def _switch_manifest(self, folder: Path, manifest: dict[str, Any]) -> None:
+    def _switch_manifest(self, folder: Path, manifest: Manifest) -> None:
         """Keep the current manifest as ``.prev`` (when it is good), then replace it."""
         current = folder / MANIFEST
         try:
             text = current.read_text(encoding="utf-8")
-            parse_manifest(text)
+            Manifest.from_json(text)
         except (OSError, ValueError):
             text = None
         if text is not None:
             _atomic_write_text(folder / PREVIOUS_MANIFEST, text)
-        _atomic_write_text(current, json.dumps(manifest, indent=2, ensure_ascii=False))
+        _atomic_write_text(current, manifest.to_json())
 
     def _region_dir(self, region: str) -> Path:
         if not REGION_ID.match(region):
@@ -530,14 +507,14 @@ class Store:
     @staticmethod
     def _write_layer_file(
         folder: Path, layer: str, data: pd.DataFrame | dict[str, np.ndarray], source: LayerSource
-    ) -> dict[str, Any]:
+    ) -> LayerEntry:
         is_arrays = isinstance(data, dict)
         is_geo = isinstance(data, gpd.GeoDataFrame)
         filename = f"{layer}-{uuid.uuid4().hex[:12]}.{'npz' if is_arrays else 'parquet'}"
         tmp = folder / f".{filename}.{os.getpid()}-{uuid.uuid4().hex[:8]}.tmp"
         try:
-            with open(tmp, "wb") as handle:
-                if is_arrays:
+            with tmp.open("wb") as handle:
+                if isinstance(data, dict):
                     np.savez_compressed(handle, **data)
                 else:
                     data.to_parquet(handle, index=False)
@@ -545,24 +522,25 @@ class Store:
                 os.fsync(handle.fileno())
             checksum = file_sha256(tmp)
             size = tmp.stat().st_size
-            os.replace(tmp, folder / filename)
+            tmp.replace(folder / filename)
         except BaseException:
             tmp.unlink(missing_ok=True)
             raise
         rows = len(data["u"]) if is_arrays and "u" in data else len(data)
-        entry = asdict(source)
-        entry.update(file=filename, rows=int(rows), geometry=is_geo, arrays=is_arrays,
-                     bytes=int(size), sha256=checksum)
-        return entry
+        return LayerEntry(**asdict(source), file=filename, rows=int(rows), geometry=is_geo,
+                          arrays=is_arrays, bytes=int(size), sha256=checksum)
 
     @staticmethod
-    def _collect_garbage(folder: Path, manifest: dict[str, Any]) -> None:
-        """Remove files no version names: replaced versions beyond the history, and temp files
-        of writers that were killed (only called under the write lock)."""
-        keep = {MANIFEST, PREVIOUS_MANIFEST, LOCK_FILE} | _named_files(manifest)
+    def _collect_garbage(folder: Path, manifest: Manifest) -> None:
+        """Remove files no version names.
+
+        Those are replaced versions beyond the history and temp files of writers that were
+        killed (only called under the write lock).
+        """
+        keep = {MANIFEST, PREVIOUS_MANIFEST, LOCK_FILE} | manifest.named_files()
         try:
-            previous = parse_manifest((folder / PREVIOUS_MANIFEST).read_text(encoding="utf-8"))
-            keep |= _named_files(previous)
+            previous = Manifest.from_json((folder / PREVIOUS_MANIFEST).read_text(encoding="utf-8"))
+            keep |= previous.named_files()
         except (OSError, ValueError):
             pass
         try:
@@ -573,7 +551,7 @@ class Store:
             _LOG.warning("opruimen van %s mislukt: %s", folder, exc)
 
 
-def entry_problem(path: Path, entry: dict[str, Any]) -> str | None:
+def entry_problem(path: Path, entry: LayerEntry) -> str | None:
     """What is wrong with the file of a manifest entry, in Dutch, or None when it matches.
 
     Checks that the file exists and, when the entry records them, its size and SHA-256.
@@ -584,11 +562,11 @@ def entry_problem(path: Path, entry: dict[str, Any]) -> str | None:
         return "het bestand ontbreekt"
     except OSError as exc:
         return f"het bestand is niet te lezen ({exc.strerror or type(exc).__name__})"
-    if "bytes" in entry and int(entry["bytes"]) != size:
+    if entry.bytes is not None and entry.bytes != size:
         return "het bestand is afgebroken of overschreven (andere grootte)"
-    if "sha256" in entry:
+    if entry.sha256:
         try:
-            if file_sha256(path) != entry["sha256"]:
+            if file_sha256(path) != entry.sha256:
                 return "het bestand is beschadigd (controlegetal klopt niet)"
         except OSError as exc:
             return f"het bestand is niet te lezen ({exc.strerror or type(exc).__name__})"
@@ -601,48 +579,32 @@ def _damaged(layer: str, what: str) -> str:
             "opnieuw op.")
 
 
-def _versions(manifest: dict[str, Any], layer: str) -> list[dict[str, Any]]:
-    current = manifest.get("layers", {}).get(layer)
-    older = manifest.get(HISTORY, {}).get(layer, [])
-    return ([current] if isinstance(current, dict) else []) + [
-        v for v in older if isinstance(v, dict)
-    ]
-
-
 def _next_manifest(
-    old: dict[str, Any],
-    entries: dict[str, dict[str, Any]],
+    old: Manifest,
+    entries: dict[str, LayerEntry],
     *,
     region: str,
     name: str | None,
     gemeenten: list[str] | None,
-) -> dict[str, Any]:
+) -> Manifest:
     """The manifest after a write: new entries current, the replaced ones first in history."""
-    layers = dict(old.get("layers", {}))
-    history = {k: list(v) for k, v in old.get(HISTORY, {}).items() if isinstance(v, list)}
+    layers, history = dict(old.layers), dict(old.history)
     replaced_at = now_iso()
     for layer, entry in entries.items():
         previous = layers.get(layer)
-        if isinstance(previous, dict) and previous.get("file"):
-            older = [previous | {"replaced_at": replaced_at}, *history.get(layer, [])]
+        if previous is not None and previous.file:
+            older = (replace(previous, replaced_at=replaced_at), *history.get(layer, ()))
             history[layer] = older[: KEEP_VERSIONS - 1]
         layers[layer] = entry
-    return {
-        "region": region,
-        "name": name or old.get("name", region),
-        "gemeenten": gemeenten if gemeenten is not None else old.get("gemeenten", []),
-        "updated_at": replaced_at,
-        "layers": layers,
-        HISTORY: history,
-    }
-
-
-def _named_files(manifest: dict[str, Any]) -> set[str]:
-    """The file names a manifest refers to: current layers and their kept versions."""
-    entries = list(manifest.get("layers", {}).values())
-    for older in manifest.get(HISTORY, {}).values():
-        entries.extend(older if isinstance(older, list) else [])
-    return {Path(str(e["file"])).name for e in entries if isinstance(e, dict) and e.get("file")}
+    return Manifest(
+        region=region,
+        name=name or old.name or region,
+        gemeenten=tuple(gemeenten) if gemeenten is not None else old.gemeenten,
+        updated_at=replaced_at,
+        layers=layers,
+        history=history,
+        extra=old.extra,
+    )
 
 
 def _lock_for(path: Path) -> FileLock:
@@ -663,7 +625,7 @@ def _atomic_write_text(path: Path, text: str) -> None:
             handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())
-        os.replace(tmp, path)
+        Path(tmp).replace(path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

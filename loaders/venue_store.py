@@ -30,6 +30,7 @@ import requests
 
 from loaders.errors import SourceError
 from loaders.locatieserver import LOCATIESERVER_URL, geocode_address
+from loaders.manifest import Manifest
 from loaders.schema import CRS, VENUE_COLUMNS
 from loaders.store import LayerSource, Store, StoreError, now_iso
 from loaders.venue_duplicates import find_duplicates, mark_duplicates
@@ -188,7 +189,7 @@ def free_list_name(store: Store, region: str, filename: str) -> str:
 
 def store_venue_list(
     store: Store, region: str, venues: gpd.GeoDataFrame, *, replace: bool = False
-) -> dict:
+) -> Manifest:
     """Store the accepted rows of one uploaded list in ``venues_eigen``.
 
     Places already in another stored list or added by hand are not stored again (see
@@ -206,7 +207,7 @@ def store_venue_list(
 
     Returns
     -------
-    dict
+    Manifest
         The new manifest.
 
     Raises
@@ -232,7 +233,7 @@ def store_venue_list(
         return _write_own(store, region, _concat(kept, new))
 
 
-def remove_venue_list(store: Store, region: str, source: str) -> dict:
+def remove_venue_list(store: Store, region: str, source: str) -> Manifest:
     """Remove one uploaded list (by its ``source``, ``"eigen lijst: <file>"``) from the store."""
     with store.writing(region):
         kept = _own_venues(store, region)
@@ -271,7 +272,7 @@ def venue_merges(store: Store, region: str) -> pd.DataFrame:
     return _merged(store, region)[1]
 
 
-def set_merge_undone(store: Store, region: str, pair_id: str, undone: bool = True) -> dict:
+def set_merge_undone(store: Store, region: str, pair_id: str, undone: bool = True) -> Manifest:
     """Undo (or redo, with ``undone=False``) one merge and store that choice.
 
     Raises
@@ -382,7 +383,7 @@ def _undo_table(store: Store, region: str) -> pd.DataFrame:
     return store.read_layer(region, MERGES_LAYER)
 
 
-def _write_own(store: Store, region: str, venues: gpd.GeoDataFrame) -> dict:
+def _write_own(store: Store, region: str, venues: gpd.GeoDataFrame) -> Manifest:
     lists = sorted(set(venues["source"]))
     waiting = int(venues.geometry.isna().sum())
     source = LayerSource(

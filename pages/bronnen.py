@@ -20,7 +20,7 @@ manifest = context.manifest
 
 st.header("Bronnen van de opgeslagen gegevens")
 st.markdown(
-    f"Per laag van **{manifest.get('name', manifest['region'])}**: het bestand of de dienst "
+    f"Per laag van **{manifest.name}**: het bestand of de dienst "
     "waar hij vandaan komt, de tabel, het jaar en de gebiedsindeling, wanneer hij is opgehaald "
     "en onder welke licentie."
 )

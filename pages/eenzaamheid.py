@@ -141,7 +141,8 @@ st.caption(
 )
 
 st.markdown("#### Tabel")
-names_indeling = context.manifest["layers"].get("buurten", {}).get("indeling", "")
+buurten_entry = context.manifest.layer("buurten")
+names_indeling = buurten_entry.indeling if buurten_entry is not None else ""
 if names_indeling and names_indeling != indeling:
     st.caption(
         f"Buurtnamen komen uit de buurtkaart met indeling {names_indeling}, de cijfers uit "

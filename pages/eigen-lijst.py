@@ -7,8 +7,6 @@ file are shown as plain text only: in tables (``st.dataframe``, ``st.data_editor
 
 from __future__ import annotations
 
-import hashlib
-
 import streamlit as st
 
 from loaders.venue_columns import FIELD_NAMES, FIELDS
@@ -23,10 +21,10 @@ from loaders.venues import (
     ParsedVenues,
     summarise,
 )
+from pipeline.reach import VENUE_LAYERS
 from ui import venue_upload as vu
 from ui.frame import page_context
 from ui.layers import load_layer
-from ui.reach import venue_files
 from ui.sidebar import PageContext
 from views import eigen_lijst as el
 from views.text import format_metres, plain_markdown
@@ -127,7 +125,7 @@ def choose_list(context: PageContext, check: vu.Check) -> str | None:
     stored = vu.stored_size(context.root, context.manifest, check.filename)
     if not stored:
         return None
-    region = context.manifest["region"]
+    region = context.manifest.region
     separate = vu.separate_name(context.root, region, check.filename)
     labels = {
         vu.REPLACE: plain_markdown(f"Vervang de opgeslagen lijst '{check.filename}' "
@@ -190,7 +188,7 @@ def show_decision(
     context: PageContext, parsed: ParsedVenues, choice: str | None
 ) -> None:
     """'Lijst opslaan' or 'Niet opslaan'; nothing is stored before the click."""
-    root, region = context.root, context.manifest["region"]
+    root, region = context.root, context.manifest.region
     venues = parsed.venues
     if venues.empty:
         repeated = el.status_counts(parsed.report)[DUBBEL]
@@ -223,7 +221,7 @@ def show_upload(context: PageContext) -> None:
     )
     if uploaded is None:
         return
-    region = context.manifest["region"]
+    region = context.manifest.region
     check = vu.checked(region, uploaded.file_id)
     if check is None:
         with st.spinner("Bestand controleren…"):
@@ -247,7 +245,7 @@ def show_upload(context: PageContext) -> None:
 
 def show_lists(context: PageContext) -> bool:
     """The stored lists with a remove button each; True when there is at least one."""
-    root, region = context.root, context.manifest["region"]
+    root, region = context.root, context.manifest.region
     st.subheader("Opgeslagen lijsten")
     lists = vu.load_own_lists(root, context.manifest)
     if lists.empty:
@@ -286,7 +284,7 @@ def show_merges(context: PageContext) -> None:
         st.caption("Geen plek uit je eigen lijsten is samengevoegd met een andere plek.")
         return
     shown = el.merges_table(merges)
-    version = hashlib.sha1("|".join(venue_files(context.manifest)).encode()).hexdigest()[:12]
+    version = context.manifest.data_key(VENUE_LAYERS)
     edited = st.data_editor(
         shown, key=f"eigen_lijst_samenvoegingen_{version}", hide_index=True, width="stretch",
         disabled=[column for column in shown.columns if column != el.MERGED],
@@ -304,7 +302,7 @@ def show_merges(context: PageContext) -> None:
     )
     changes = el.merge_changes(shown, edited)
     if changes:
-        vu.apply_merge_choices(context.root, context.manifest["region"], changes)
+        vu.apply_merge_choices(context.root, context.manifest.region, changes)
         st.rerun()
 
 

@@ -44,7 +44,7 @@ else:
     st.subheader("Opgeslagen gegevens")
     st.dataframe(regions_table(manifests), hide_index=True, width="stretch")
     for manifest in manifests:
-        label = f"{plain_markdown(manifest['name'])} — bronnen per laag"
+        label = f"{plain_markdown(manifest.name)} — bronnen per laag"
         with st.expander(label, expanded=len(manifests) == 1):
             st.dataframe(
                 layers_table(manifest),

@@ -226,22 +226,27 @@ def open_tab(scene: Scene) -> None:
 
 @st.cache_data(show_spinner="Beste plekken zoeken…", max_entries=32, ttl=CACHE_TTL)
 def suggested_sites(
-    key: tuple,  # noqa: ARG001 - only a cache key
+    key: tuple[object, ...],  # noqa: ARG001 - keys the cache
     n_sites: int, threshold_m: int, weight: str, mode: str,
     _reach: pd.DataFrame, _candidates: gpd.GeoDataFrame, _kernen: gpd.GeoDataFrame,
     _graph: object,
 ) -> pd.DataFrame:
-    """:func:`analysis.siting.best_sites`, cached; ``key`` names the data the inputs came from."""
+    """:func:`analysis.siting.best_sites`, cached.
+
+    ``key`` (:func:`siting_key` and the choices) names the data the inputs came from.
+    """
     return best_sites(_reach, _candidates, kernen=_kernen, n_sites=n_sites,
                       threshold_m=threshold_m, mode=mode, graph=_graph, weight=weight)
 
 
-def data_key(context: PageContext) -> tuple:
-    """What the reach table and candidates were made from, to key the siting cache."""
-    manifest, selection = context.manifest, context.selection
-    files = tuple(sorted((name, entry.get("file", "")) for name, entry in
-                         manifest.get("layers", {}).items()))
-    return (context.root, manifest["region"], files, selection.modus, selection.gemeenten,
+def siting_key(context: PageContext) -> tuple[object, ...]:
+    """What the reach table and candidates were made from, to key the siting cache.
+
+    The data version of every layer (:meth:`~loaders.manifest.Manifest.data_key`) and the
+    choices that shape the reach table and its loneliness figures.
+    """
+    selection = context.selection
+    return (context.root, context.manifest.data_key(), selection.modus, selection.gemeenten,
             selection.jaar, selection.leeftijd, selection.indicator)
 
 
@@ -282,7 +287,7 @@ def siting_tab(scene: Scene) -> None:
         return
     venues = view.venues[view.venues["gemeentecode"].isin(list(choice.gemeenten))]
     candidates = candidate_sites(venues=venues, kernen=view.kernen)
-    inputs = (data_key(scene.context), n_sites, weight, choice.drempel_m)
+    inputs = (siting_key(scene.context), n_sites, weight, choice.drempel_m)
     st.button("Bereken de beste plekken", icon=":material/travel_explore:",
               key="scenario_bereken", on_click=request_siting, args=(inputs,))
     if st.session_state.get(SITING_KEY) != inputs:
@@ -317,7 +322,7 @@ def siting_tab(scene: Scene) -> None:
 def scene_of(context: PageContext, view: ReachView) -> Scene:
     """Map decoration for the chosen gemeenten: outline, subtitle and sources."""
     choice = context.selection
-    layers = context.manifest["layers"]
+    layers = context.manifest.layers
     gemeenten = load_layer(context.root, context.manifest, "gemeenten")
     return Scene(
         context=context,
@@ -325,7 +330,7 @@ def scene_of(context: PageContext, view: ReachView) -> Scene:
         outline=None if gemeenten is None else gemeenten[gemeenten["code"].isin(choice.gemeenten)],
         subtitle=f"Afstand tot de dichtstbijzijnde ontmoetingsplek · {mode_label(choice.modus)} "
         f"· {sv.method_note(is_estimate=view.is_estimate)}",
-        source=" · ".join(f"{label}: {layers[name]['attribution']}" for label, name in
+        source=" · ".join(f"{label}: {layers[name].attribution}" for label, name in
                           (("Kernen", "kernen"), ("Plekken", "venues")) if name in layers),
         sources=layer_sources(context.manifest,
                               ["gemeenten", "kernen", "venues", f"netwerk_{choice.modus}"]),

@@ -9,8 +9,7 @@ them changed knows the stored reach is stale.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from typing import Any
+from collections.abc import Iterable
 
 import geopandas as gpd
 import pandas as pd
@@ -18,6 +17,7 @@ import pandas as pd
 from analysis.network import RoadGraph, graph_from_road_edges
 from analysis.reach import fill_off_network, kern_reach, land_pieces
 from loaders.corrections import CORRECTIONS_LAYER, corrected_venues
+from loaders.manifest import Manifest
 from loaders.roads import TRAVEL_MODES, RoadEdges
 from loaders.schema import ATTRIBUTION
 from loaders.store import NATIONAL, LayerSource, Store
@@ -34,11 +34,14 @@ def reach_layer(mode: str) -> str:
     return f"bereik_{mode}"
 
 
-def reach_inputs(manifest: Mapping[str, Any], mode: str) -> str:
-    """The stored files a reach of ``mode`` depends on, as one comparable string."""
-    layers = manifest.get("layers", {})
+def reach_inputs(manifest: Manifest, mode: str) -> str:
+    """The stored files a reach of ``mode`` depends on, as one comparable string.
+
+    Stored as the reach layer's ``inputs``, in this readable form (not
+    :meth:`~loaders.manifest.Manifest.data_key`) so reach layers of existing stores stay current.
+    """
     names = ("kernen", *VENUE_LAYERS, f"netwerk_{mode}")
-    return ";".join(layers.get(name, {}).get("file", "") for name in names)
+    return ";".join(manifest.file(name) for name in names)
 
 
 def refresh_reach(
@@ -58,12 +61,12 @@ def refresh_reach(
     """
     with store.writing(region):
         manifest = store.manifest(region)
-        layers = manifest["layers"]
+        layers = manifest.layers
         if "kernen" not in layers or not any(name in layers for name in PLACE_LAYERS):
             return {}
         kernen = store.read_layer(region, "kernen")
         venues = corrected_venues(store, region)
-        if kernen.empty or not venues["ontmoetingsplek"].fillna(False).astype(bool).any():
+        if kernen.empty or not venues["ontmoetingsplek"].fillna(value=False).astype(bool).any():
             return {}
         land = stored_land(store, region)
         written = {}
@@ -94,8 +97,8 @@ def current_reach(store: Store, mode: str, *, region: str = NATIONAL) -> pd.Data
         When the store has no kernen or no meeting places.
     """
     manifest = store.manifest(region)
-    entry = manifest["layers"].get(reach_layer(mode), {})
-    if entry and entry.get("inputs") == reach_inputs(manifest, mode):
+    entry = manifest.layer(reach_layer(mode))
+    if entry is not None and entry.inputs == reach_inputs(manifest, mode):
         return store.read_layer(region, reach_layer(mode))
     kernen = store.read_layer(region, "kernen")
     venues = corrected_venues(store, region)
@@ -119,9 +122,12 @@ def reach_with_fallback(
     graph: RoadGraph | None,
     land: gpd.GeoSeries | None = None,
 ) -> pd.DataFrame:
-    """:func:`kern_reach` over ``graph``; kernen outside it get the straight-line estimate,
-    and places outside it count by their estimate; an estimate stays on the kern's own piece
-    of ``land`` (no crossing of the sea). Each kern's ``methode`` and ``reden`` say which."""
+    """:func:`kern_reach` over ``graph``, with the straight-line estimate outside it.
+
+    Kernen outside the graph get the straight-line estimate, and places outside it count by
+    their estimate; an estimate stays on the kern's own piece of ``land`` (no crossing of the
+    sea). Each kern's ``methode`` and ``reden`` say which.
+    """
     estimate = kern_reach(kernen, venues, mode=mode, graph=None, land=land)
     if graph is None:
         return estimate
@@ -129,11 +135,11 @@ def reach_with_fallback(
     return fill_off_network(network, estimate)
 
 
-def _graph(store: Store, region: str, manifest: Mapping[str, Any], mode: str) -> RoadGraph | None:
+def _graph(store: Store, region: str, manifest: Manifest, mode: str) -> RoadGraph | None:
     """The routable graph of the stored network of ``mode``, None when there is none."""
     network = f"netwerk_{mode}"
-    entry = manifest["layers"].get(network)
+    entry = manifest.layer(network)
     if entry is None:
         return None
     edges = RoadEdges.from_arrays(store.read_arrays(region, network))
-    return graph_from_road_edges(edges, source=entry["file"])
+    return graph_from_road_edges(edges, source=entry.file)

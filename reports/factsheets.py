@@ -90,7 +90,7 @@ def write_factsheets(
     """
     folder.mkdir(parents=True, exist_ok=True)
     run = FactsheetRun()
-    known = set(data.manifest.get("gemeenten", []))
+    known = set(data.manifest.gemeenten)
     for code in gemeenten:
         if progress:
             progress(f"factsheet {code} maken")

@@ -14,6 +14,7 @@ import pandas as pd
 from analysis.nearest import METHOD_STRAIGHT_LINE
 from loaders.corrections import corrected_venues, corrections
 from loaders.gebied import Gebied, resolve_gebied
+from loaders.manifest import Manifest
 from loaders.store import NATIONAL, Store, StoreError
 from pipeline.loneliness import stored_kern_loneliness
 from pipeline.reach import current_reach
@@ -28,7 +29,7 @@ class KernenSelection:
 
     gebied: Gebied
     table: pd.DataFrame
-    manifest: dict
+    manifest: Manifest
     estimate: bool
 
 
@@ -77,7 +78,7 @@ def kernen_selection(
     table = table.assign(venue_bron=place_sources(
         table["venue_id"], venues, corrections(store, NATIONAL)))
     manifest = store.manifest(NATIONAL)
-    estimate = f"netwerk_{mode}" not in manifest["layers"] or bool(
+    estimate = f"netwerk_{mode}" not in manifest.layers or bool(
         table["methode"].eq(METHOD_STRAIGHT_LINE).all()
     )
     return KernenSelection(gebied, table, manifest, estimate)

@@ -58,16 +58,16 @@ def _source_rows(shared: Path, prefix: str, period: str, age: str) -> dict[str, 
 
 def test_national_store_has_all_layers_with_sources(built: Store) -> None:
     manifest = built.manifest(REGION)
-    assert manifest["name"] == NATIONAL_NAME
-    assert manifest["gemeenten"] == ["GM1680"]
+    assert manifest.name == NATIONAL_NAME
+    assert list(manifest.gemeenten) == ["GM1680"]
     assert {"gemeenten", "gemeente_indeling", "buurten", "eenzaamheid", "kernen", "venues",
-            "bereik_walk", "bereik_bike", "bereik_drive"} <= set(manifest["layers"])
-    for entry in manifest["layers"].values():
-        assert entry["rows"] > 0 and entry["source"] and entry["attribution"] and entry["fetched_at"]
-    assert "RIVM" in manifest["layers"]["eenzaamheid"]["attribution"]
-    assert manifest["layers"]["eenzaamheid"]["table_id"] == "50090NED"
+            "bereik_walk", "bereik_bike", "bereik_drive"} <= set(manifest.layers)
+    for entry in manifest.layers.values():
+        assert entry.rows > 0 and entry.source and entry.attribution and entry.fetched_at
+    assert "RIVM" in manifest.layers["eenzaamheid"].attribution
+    assert manifest.layers["eenzaamheid"].table_id == "50090NED"
     for mode in ("walk", "bike", "drive"):
-        assert manifest["layers"][f"bereik_{mode}"]["inputs"] == reach_inputs(manifest, mode)
+        assert manifest.layers[f"bereik_{mode}"].inputs == reach_inputs(manifest, mode)
 
 
 def test_gemeenten_are_the_newest_division_with_province_and_old_codes(built: Store) -> None:
@@ -139,7 +139,7 @@ def test_places_of_neighbouring_gemeenten_are_stored_but_not_far_ones(built: Sto
     codes = set(built.read_layer(REGION, "venues")["gemeentecode"])
     assert {"GM1680", "GM0106", "GM1730", "GM0014"} <= codes  # Assen, Tynaarlo, Groningen
     assert not codes & {"GM0308", "GM0363", "GM0935"}  # Baarn, Amsterdam, Maastricht
-    assert set(built.manifest(REGION)["gemeenten"]) == {"GM1680"}
+    assert set(list(built.manifest(REGION).gemeenten)) == {"GM1680"}
 
 
 def test_baarn_has_pdok_2024_buurten_and_dorpshuis_de_furs(baarn: Store) -> None:
@@ -172,7 +172,7 @@ def test_refreshing_one_gemeente_keeps_every_other_gemeente(
     report = import_folder(shared_data, [REFRESHED.lower()], store=store)
     assert report.ok, report.summary()
     assert "alleen 1 gemeente(n) bijgewerkt" in report.summary()
-    assert store.manifest(REGION)["gemeenten"] == sorted(DRENTHE)
+    assert list(store.manifest(REGION).gemeenten) == sorted(DRENTHE)
     for layer, (column, keys) in layers.items():
         after = store.read_layer(REGION, layer)
         assert set(after[column].dropna()) == set(before[layer][column].dropna()), layer
@@ -219,15 +219,15 @@ def test_broken_file_fails_one_layer_and_keeps_its_last_good_version(
         "ID,Leeftijd,Marges,WijkenEnBuurten,Perioden,Eenzaam_28\n1,20300,MW00000,NL01,2020JJ",
         encoding="utf-8",
     )
-    old = built.manifest(REGION)["layers"]["eenzaamheid"]
+    old = built.manifest(REGION).layers["eenzaamheid"]
     old_rows = built.read_layer(REGION, "eenzaamheid")
     report = import_folder(folder, ["GM1680"], store=built)
     assert "eenzaamheid" in report.failed and "eenzaamheid" in report.kept
     assert "vorige versie blijft in gebruik" in report.summary()
     manifest = built.manifest(REGION)
-    assert manifest["layers"]["eenzaamheid"] == old
+    assert manifest.layers["eenzaamheid"] == old
     pd.testing.assert_frame_equal(built.read_layer(REGION, "eenzaamheid"), old_rows)
-    assert manifest["layers"]["kernen"]["source"].endswith("geonames_nl_populated_places_2024.csv")
+    assert manifest.layers["kernen"].source.endswith("geonames_nl_populated_places_2024.csv")
 
 
 def test_a_folder_with_one_gemeente_division_is_imported(
@@ -241,7 +241,7 @@ def test_a_folder_with_one_gemeente_division_is_imported(
     store = Store(tmp_path / "store")
     report = import_folder(folder, ["GM0308"], store=store)
     assert report.written["buurten"] == 21
-    assert "gemeente_indeling" not in store.manifest(REGION)["layers"]
+    assert "gemeente_indeling" not in store.manifest(REGION).layers
 
 
 def test_empty_folder_is_a_clear_error(tmp_path: Path) -> None:
@@ -272,7 +272,7 @@ def test_cli_import_and_list(shared_data: Path, tmp_path: Path, capsys) -> None:
     assert cli_main(["--data", str(data), "import", "--from", str(folder),
                      "--gebied", "baarn"]) == 1
     assert "buurten: 21 rijen opgeslagen" in capsys.readouterr().out
-    assert Store(data).manifest(REGION)["gemeenten"] == ["GM0308"]
+    assert list(Store(data).manifest(REGION).gemeenten) == ["GM0308"]
 
 
 def test_cli_area_options_exclude_each_other(tmp_path: Path, capsys) -> None:
@@ -348,7 +348,7 @@ def test_statline_kerncijfers_export_fills_buurt_figures(shared_data: Path, tmp_
             assert buurten.at[code, "inwoners"] == inwoners
         if count != ".":
             assert buurten.at[code, "inwoners_65plus"] == count
-    assert "CBS" in store.manifest(REGION)["layers"]["buurten"]["attribution"]
+    assert "CBS" in store.manifest(REGION).layers["buurten"].attribution
 
 
 def test_odata_json_exports_of_rivm_are_imported(shared_data: Path, tmp_path: Path) -> None:

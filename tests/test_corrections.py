@@ -82,7 +82,7 @@ def test_telt_on_the_school_makes_it_gietens_nearest_place(store: Store) -> None
     assert "school" in school["reden"]
     # the stored reach is stale now, and refresh_reach brings it up to date
     manifest = store.manifest(REGION)
-    assert manifest["layers"][reach_layer("bike")]["inputs"] != reach_inputs(manifest, "bike")
+    assert manifest.layers[reach_layer("bike")].inputs != reach_inputs(manifest, "bike")
     assert current_reach(store, "bike").set_index("kern_id").loc[GIETEN, "venue_id"] == (
         GIETEN_SCHOOL)
     refresh_reach(store)
@@ -166,11 +166,11 @@ def test_corrections_survive_a_refresh_of_the_gemeente(store: Store) -> None:
     set_counts(store, REGION, GIETEN_SCHOOL, True, datum=DAY)
     x, y = _kern_point(store)
     add_place(store, REGION, naam="Dorpshuis Gieten", x=x + 120, y=y - 50, datum=DAY)
-    file_before = store.manifest(REGION)["layers"][CORRECTIONS_LAYER]["file"]
+    file_before = store.manifest(REGION).layers[CORRECTIONS_LAYER].file
     report = import_folder(SHARED_DATA, ["GM1680"], store=store)
     assert report.ok, report.summary()
     manifest = store.manifest(REGION)
-    assert manifest["layers"][CORRECTIONS_LAYER]["file"] == file_before
+    assert manifest.layers[CORRECTIONS_LAYER].file == file_before
     assert len(corrections(store, REGION)) == 2
     venues = corrected_venues(store, REGION).set_index("venue_id")
     assert venues.loc[GIETEN_SCHOOL, "ontmoetingsplek"]

@@ -58,8 +58,8 @@ def _nearest_text(app) -> str:
 def _stored_reach(root: Path) -> pd.Series:
     store = Store(root)
     manifest = store.manifest(REGION)
-    entry = manifest["layers"][reach_layer("bike")]
-    assert entry["inputs"] == reach_inputs(manifest, "bike"), "the stored reach is up to date"
+    entry = manifest.layers[reach_layer("bike")]
+    assert entry.inputs == reach_inputs(manifest, "bike"), "the stored reach is up to date"
     return store.read_layer(REGION, reach_layer("bike")).set_index("kern_id").loc[GIETEN]
 
 

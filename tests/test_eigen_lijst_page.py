@@ -123,7 +123,7 @@ def _assert_reach_is_current(root: Path) -> None:
     """Every stored reach layer was computed from the places as they are stored now."""
     manifest = Store(root).manifest(REGION)
     for mode in ("walk", "bike", "drive"):
-        assert manifest["layers"][f"bereik_{mode}"]["inputs"] == reach_inputs(manifest, mode)
+        assert manifest.layers[f"bereik_{mode}"].inputs == reach_inputs(manifest, mode)
 
 
 def _accepted(monkeypatch: pytest.MonkeyPatch, root: Path) -> AppTest:
@@ -179,7 +179,7 @@ def test_accepting_stores_the_list_and_shows_it(monkeypatch, root: Path) -> None
     app = _accepted(monkeypatch, root)
     manifest = Store(root).manifest(REGION)
     polling_stations = len(_stembureaus())
-    assert manifest["layers"][OWN_LAYER]["rows"] == polling_stations + 1
+    assert manifest.layers[OWN_LAYER].rows == polling_stations + 1
     [success] = app.success
     assert success.value == plain_markdown(
         f"Lijst {FILE} is opgeslagen: {polling_stations + 1} plekken. De kaart, de kernen en het "

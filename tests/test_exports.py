@@ -24,6 +24,7 @@ import pyogrio
 import pypdf
 import pytest
 
+from loaders.manifest import Manifest
 from loaders.schema import ATTRIBUTION
 from rendering import images
 from views import static
@@ -109,12 +110,12 @@ def test_split_attribution_keeps_semicolons_inside_parentheses() -> None:
 
 
 def test_layer_sources_name_the_rivm_years_and_skip_duplicates() -> None:
-    manifest = {"layers": {
+    manifest = Manifest.from_dict({"region": "nl", "layers": {
         "eenzaamheid": {"attribution": ATTRIBUTION["rivm"]},
         "kernen": {"attribution": f"{ATTRIBUTION['cbs']}; {ATTRIBUTION['geonames']}"},
         "gemeenten": {"attribution": ATTRIBUTION["cbs"]},
         "venues": {"attribution": ATTRIBUTION["osm"]},
-    }}
+    }})
     parts = layer_sources(manifest, ["eenzaamheid", "kernen", "gemeenten", "venues"],
                           rivm_years=[2020])
     assert source_line(parts) == (

@@ -184,8 +184,8 @@ def test_factsheet_of_aa_en_hunze(data: FactsheetData, browser: None, tmp_path: 
             f"{len(counting)} opgeslagen plekken in Aa en Hunze") in text
     assert "Afstanden fietsen" not in text and "Oude gemeentecodes" not in text
     assert source_line(layer_sources(data.manifest, ["eenzaamheid"], rivm_years=[2020])) in text
-    for entry in data.manifest["layers"].values():
-        for part in split_attribution(entry["attribution"]):
+    for entry in data.manifest.layers.values():
+        for part in split_attribution(entry.attribution):
             assert part in text
     assert "Kaart en grafiek ontbreken" not in text
     images = [img for page in pypdf.PdfReader(path).pages for img in page.images]

@@ -425,7 +425,7 @@ def store(built: Path, tmp_path: Path) -> Store:
 def test_fetch_live_with_every_source_down_keeps_every_layer_and_date(
     store: Store, closed_root: str
 ) -> None:
-    before = store.manifest(REGION)["layers"]
+    before = store.manifest(REGION).layers
     endpoints = {"pdok": closed_root + "/ogc", "pdok_wfs": closed_root + "/wfs",
                  "cbs": closed_root + API, "rivm": closed_root + FEED,
                  "overpass": closed_root + OVERPASS}
@@ -438,7 +438,7 @@ def test_fetch_live_with_every_source_down_keeps_every_layer_and_date(
     assert report.failed["eenzaamheid"].startswith("RIVM (dataderden.cbs.nl): geen verbinding")
     assert report.failed["venues"].startswith("OpenStreetMap:")
     assert report.summary().count("(vorige versie blijft in gebruik)") == 5
-    assert store.manifest(REGION)["layers"] == before
+    assert store.manifest(REGION).layers == before
 
 
 def test_fetch_live_with_some_sources_down_keeps_those_layers_and_their_dates(
@@ -454,7 +454,7 @@ def test_fetch_live_with_some_sources_down_keeps_those_layers_and_their_dates(
     for path in ("/ogc/collections/buurten/items", "/wfs", f"{API}/85618NED/DataProperties",
                  f"{API}/50120NED/DataProperties", OVERPASS):
         replay_server.add(path, "Service Unavailable", status=503)
-    before = store.manifest(REGION)["layers"]
+    before = store.manifest(REGION).layers
     report = fetch_live(
         ["GM1680"], year=2023, store=store,
         session=make_session(retries=0),
@@ -465,9 +465,9 @@ def test_fetch_live_with_some_sources_down_keeps_those_layers_and_their_dates(
     assert set(report.kept) == {"buurten", "eenzaamheid", "kernen", "venues"}
     assert "HTTP 503" in report.failed["eenzaamheid"]
     assert report.failed["kernen"].startswith("OpenStreetMap (Overpass): HTTP 503")
-    after = store.manifest(REGION)["layers"]
-    assert after["gemeenten"]["fetched_at"] >= before["gemeenten"]["fetched_at"]
-    assert after["gemeenten"]["source"].startswith(root)
+    after = store.manifest(REGION).layers
+    assert after["gemeenten"].fetched_at >= before["gemeenten"].fetched_at
+    assert after["gemeenten"].source.startswith(root)
     for layer in ("buurten", "eenzaamheid", "kernen", "venues", OWN_LAYER):
         assert after[layer] == before[layer], layer
     assert store.read_layer(REGION, "gemeenten")["code"].tolist() == ["GM1680"]
@@ -492,13 +492,13 @@ def test_import_with_a_broken_polling_station_file_keeps_venues_and_own_list(
                           dtype=str, keep_default_na=False)
     polling.drop(columns=["Openingstijd", "Sluitingstijd"]).to_csv(
         folder / "stembureaus_zonder_datum.csv", index=False)
-    before = store.manifest(REGION)["layers"]
+    before = store.manifest(REGION).layers
     report = import_folder(folder, ["GM1680"], store=store)
     assert "venues" in report.failed and "venues" in report.kept
     assert report.failed["venues"].startswith("Waar is mijn stemlokaal: ")
     assert "geen verkiezingsdatum" in report.failed["venues"]
-    after = store.manifest(REGION)["layers"]
+    after = store.manifest(REGION).layers
     assert after["venues"] == before["venues"]
     assert after[OWN_LAYER] == before[OWN_LAYER]
-    assert after["kernen"]["fetched_at"] >= before["kernen"]["fetched_at"]
+    assert after["kernen"].fetched_at >= before["kernen"].fetched_at
     assert report.written["kernen"] == len(store.read_layer(REGION, "kernen")) > 0

@@ -361,10 +361,10 @@ def test_wageningen_line_file_gives_network_distances(
     assert "wegennet fietsen: 3416 knopen, 5201 wegdelen" in output
     assert seconds < 30
     manifest = wageningen.manifest(NATIONAL)
-    assert "netwerk_walk" not in manifest["layers"]
-    entry = manifest["layers"]["netwerk_bike"]
-    assert entry["arrays"] and entry["rows"] == 5201
-    assert entry["source"].endswith(f"{WAGENINGEN} (laag edges)")
+    assert "netwerk_walk" not in manifest.layers
+    entry = manifest.layers["netwerk_bike"]
+    assert entry.arrays and entry.rows == 5201
+    assert entry.source.endswith(f"{WAGENINGEN} (laag edges)")
     assert set(wageningen.read_arrays(NATIONAL, "netwerk_bike")) == {
         "x", "y", "u", "v", "length", "oneway", "mode"}  # as an OSM network is stored
 
@@ -433,7 +433,7 @@ def test_bad_line_file_changes_nothing_stored(
     import_line_network(shared_data / WAGENINGEN, [WAGENINGEN_CODE], modes=["bike"],
                         store=wageningen)
     refresh_reach(wageningen)
-    before = json.dumps(wageningen.manifest(NATIONAL), sort_keys=True)
+    before = json.dumps(wageningen.manifest(NATIONAL).to_dict(), sort_keys=True)
     points = tmp_path / "punten.geojson"
     gpd.GeoDataFrame(geometry=[Point(P0)], crs="EPSG:28992").to_file(points, driver="GeoJSON")
     for argv, message in [
@@ -448,7 +448,7 @@ def test_bad_line_file_changes_nothing_stored(
         err = capsys.readouterr().err
         assert code == 2, err
         assert message in err and "Er is niets gewijzigd" in err
-    assert json.dumps(wageningen.manifest(NATIONAL), sort_keys=True) == before
+    assert json.dumps(wageningen.manifest(NATIONAL).to_dict(), sort_keys=True) == before
 
 
 def test_a_mode_without_usable_lines_keeps_its_stored_network(
@@ -464,8 +464,8 @@ def test_a_mode_without_usable_lines_keeps_its_stored_network(
     assert code == 1
     assert "✗ wegennet auto: fietspaden.gpkg (laag fietspaden): geen enkele lijn is bruikbaar " \
         "voor vervoerswijze 'drive'" in output
-    layers = wageningen.manifest(NATIONAL)["layers"]
-    assert layers["netwerk_bike"]["rows"] == 2 and "netwerk_drive" not in layers
+    layers = wageningen.manifest(NATIONAL).layers
+    assert layers["netwerk_bike"].rows == 2 and "netwerk_drive" not in layers
 
 
 def test_lines_far_from_the_area_are_a_clear_error(

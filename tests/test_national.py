@@ -54,16 +54,16 @@ def test_every_gemeente_of_the_newest_division_is_stored_with_a_province(nationa
     gemeenten = national.read_layer(NATIONAL, "gemeenten")
     assert len(gemeenten) == 342
     assert gemeenten["provincie"].notna().all()
-    assert national.manifest(NATIONAL)["gemeenten"] == sorted(gemeenten["code"])
+    assert list(national.manifest(NATIONAL).gemeenten) == sorted(gemeenten["code"])
 
 
 def test_stored_reach_is_current_for_every_mode(national: Store) -> None:
     manifest = national.manifest(NATIONAL)
     kernen = national.read_layer(NATIONAL, "kernen")
     for mode in ("walk", "bike", "drive"):
-        entry = manifest["layers"][reach_layer(mode)]
-        assert entry["inputs"] == reach_inputs(manifest, mode)
-        assert entry["rows"] == len(kernen)
+        entry = manifest.layers[reach_layer(mode)]
+        assert entry.inputs == reach_inputs(manifest, mode)
+        assert entry.rows == len(kernen)
     reach = current_reach(national, "bike")
     assert reach["kern_id"].tolist() == kernen["kern_id"].tolist()
 
@@ -159,9 +159,9 @@ def test_a_partial_network_never_leaves_a_kern_without_a_distance(
     assert loaders_main(["--data", str(store.root), "network", "--osm", str(pbf),
                          "--modus", "fiets"]) == 0
     manifest = store.manifest(NATIONAL)
-    assert "netwerk_bike" in manifest["layers"]
+    assert "netwerk_bike" in manifest.layers
     reach = store.read_layer(NATIONAL, reach_layer("bike"))
-    assert manifest["layers"][reach_layer("bike")]["inputs"] == reach_inputs(manifest, "bike")
+    assert manifest.layers[reach_layer("bike")].inputs == reach_inputs(manifest, "bike")
     empty = reach["afstand_m"].isna()
     assert (reach.loc[empty, "reden"] == REASON_OTHER_LAND).all(), "only islands without a place"
     assert not reach["reden"].fillna("").str.startswith(OFF_NETWORK).any()

@@ -308,7 +308,7 @@ def test_a_province_from_the_link_on_the_drenthe_store(
 ) -> None:
     root = demo_region_store(tmp_path_factory, "drenthe")
     store = Store(root)
-    drenthe = store.manifest(NATIONAL)["gemeenten"]
+    drenthe = list(store.manifest(NATIONAL).gemeenten)
     names = dict(store.read_layer(NATIONAL, "gemeenten")[["code", "naam"]].to_numpy())
     app = _run(_app(monkeypatch, root, gebied="provincie-drenthe", leeftijd="65+"),
                "pages/kernen.py")
@@ -344,7 +344,7 @@ def test_nederland_on_the_national_store(monkeypatch, tmp_path_factory) -> None:
 
     root = demo_region_store(tmp_path_factory, "nl")
     store = Store(root)
-    gemeenten = store.manifest(NATIONAL)["gemeenten"]
+    gemeenten = list(store.manifest(NATIONAL).gemeenten)
     summary = reach_summary(store.read_layer(NATIONAL, "bereik_bike"), [2000]).sum()
     app = _run(_app(monkeypatch, root, gebied="NL"), "pages/kernen.py")
     assert not app.warning or all("schatting" in w.value for w in app.warning)

@@ -69,7 +69,7 @@ def test_folder_import_from_the_form_adds_only_the_named_gemeenten(
     store = Store(tmp_path)
     assert store.regions() == [NATIONAL]
     manifest = store.manifest(NATIONAL)
-    assert manifest["gemeenten"] == ["GM0308"]
+    assert list(manifest.gemeenten) == ["GM0308"]
     reach = store.read_layer(NATIONAL, "bereik_bike")
     assert len(reach) == len(store.read_layer(NATIONAL, "kernen")) > 0
     assert set(reach["gemeentecode"]) == {"GM0308"}
@@ -77,7 +77,7 @@ def test_folder_import_from_the_form_adds_only_the_named_gemeenten(
     app = _submit(app, codes="GM1680", bron="Gedownloade bestanden in een map",
                   folder=str(SHARED_DATA.resolve()))
     manifest = Store(tmp_path).manifest(NATIONAL)
-    assert sorted(manifest["gemeenten"]) == ["GM0308", "GM1680"]
+    assert sorted(list(manifest.gemeenten)) == ["GM0308", "GM1680"]
     buurten = Store(tmp_path).read_layer(NATIONAL, "buurten")
     assert set(buurten["gemeentecode"]) == {"GM0308", "GM1680"}, "Baarn is kept"
     reach = Store(tmp_path).read_layer(NATIONAL, "bereik_bike")

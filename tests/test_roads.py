@@ -82,15 +82,15 @@ def test_network_layers_are_stored_per_mode_and_round_trip(
                      "--gebied", "Proef", "--modus", "lopen", "--modus", "auto"])
     assert code == 0, capsys.readouterr()
     manifest = store.manifest(NATIONAL)
-    assert {"netwerk_walk", "netwerk_drive", "gemeenten"} == set(manifest["layers"])
-    assert manifest["layers"]["netwerk_walk"]["attribution"].startswith("©")
+    assert {"netwerk_walk", "netwerk_drive", "gemeenten"} == set(manifest.layers)
+    assert manifest.layers["netwerk_walk"].attribution.startswith("©")
     stored = RoadEdges.from_arrays(store.read_arrays(NATIONAL, "netwerk_drive"))
     expected = read_road_edges(liechtenstein, "drive",
                                bbox=(cx - 8000, cy - 8000, cx + 8000, cy + 8000))
     assert stored.mode == "drive"
     np.testing.assert_array_equal(stored.u, expected.u)
     np.testing.assert_allclose(stored.length, expected.length)
-    assert manifest["layers"]["netwerk_drive"]["rows"] == expected.u.size
+    assert manifest.layers["netwerk_drive"].rows == expected.u.size
 
 
 def test_unknown_travel_mode_is_refused_in_dutch(tmp_path: Path, capsys) -> None:

@@ -53,14 +53,15 @@ def test_round_trip_keeps_frames_and_manifest(tmp_path: Path) -> None:
         gemeenten=["GM1680"],
     )
     assert store.regions() == ["testregio"]
-    assert manifest["layers"]["kernen"]["rows"] == 5
-    assert manifest["layers"]["kernen"]["geometry"] is True
-    assert manifest["layers"]["eenzaamheid"]["geometry"] is False
-    assert manifest["layers"]["kernen"]["source"] == "a.csv"
-    assert manifest["gemeenten"] == ["GM1680"]
+    assert manifest.layers["kernen"].rows == 5
+    assert manifest.layers["kernen"].geometry is True
+    assert manifest.layers["eenzaamheid"].geometry is False
+    assert manifest.layers["kernen"].source == "a.csv"
+    assert list(manifest.gemeenten) == ["GM1680"]
     assert_geodataframe_equal(store.read_layer("testregio", "kernen"), kernen)
     read = store.read_layer("testregio", "eenzaamheid")
-    assert read["eenzaam_pct"].iloc[0] == 40.5 and pd.isna(read["eenzaam_pct"].iloc[1])
+    assert read["eenzaam_pct"].iloc[0] == 40.5
+    assert pd.isna(read["eenzaam_pct"].iloc[1])
 
 
 def test_partial_refresh_keeps_other_layers_and_removes_old_files(tmp_path: Path) -> None:
@@ -70,8 +71,8 @@ def test_partial_refresh_keeps_other_layers_and_removes_old_files(tmp_path: Path
     for rows in range(4, 4 + KEEP_VERSIONS + 1):
         store.write_region("r", {"kernen": (_points(rows), _source("new"))})
     manifest = store.manifest("r")
-    assert manifest["layers"]["kernen"]["rows"] == 4 + KEEP_VERSIONS
-    assert manifest["layers"]["venues"]["source"] == "v"
+    assert manifest.layers["kernen"].rows == 4 + KEEP_VERSIONS
+    assert manifest.layers["venues"].source == "v"
     kernen_files = sorted(p.name for p in (tmp_path / "r").glob("kernen-*"))
     # the current file and the kept versions (of this manifest and the previous one) only
     assert len(kernen_files) <= KEEP_VERSIONS + 1
@@ -96,7 +97,7 @@ def test_missing_region_and_layer_give_dutch_errors(tmp_path: Path) -> None:
 
 def test_the_national_store_is_one_dataset_and_says_how_to_start(tmp_path: Path) -> None:
     store = Store(tmp_path)
-    with pytest.raises(StoreError, match="Nederland is nog niet opgeslagen.*import .*--nl"):
+    with pytest.raises(StoreError, match=r"Nederland is nog niet opgeslagen.*import .*--nl"):
         store.manifest(NATIONAL)
     assert not store.has_layer(NATIONAL, "kernen")
     store.write_region(NATIONAL, {"kernen": (_points(2), _source("k"))}, name=NATIONAL_NAME,
@@ -104,8 +105,8 @@ def test_the_national_store_is_one_dataset_and_says_how_to_start(tmp_path: Path)
     store.write_region(NATIONAL, {"venues": (_points(1), _source("v"))})
     manifest = store.manifest(NATIONAL)
     assert store.regions() == [NATIONAL]
-    assert (manifest["name"], manifest["gemeenten"]) == (NATIONAL_NAME, ["GM0308", "GM1680"])
-    assert set(manifest["layers"]) == {"kernen", "venues"}
+    assert (manifest.name, list(manifest.gemeenten)) == (NATIONAL_NAME, ["GM0308", "GM1680"])
+    assert set(manifest.layers) == {"kernen", "venues"}
 
 
 def test_corrupt_manifest_is_reported_not_crashing(tmp_path: Path) -> None:
@@ -121,9 +122,9 @@ def test_region_id(name: str, expected: str) -> None:
     assert region_id(name) == expected
 
 
-def test_store_rejects_path_tricks() -> None:
+def test_store_rejects_path_tricks(tmp_path: Path) -> None:
     with pytest.raises(StoreError):
-        Store("/tmp").manifest("../etc")
+        Store(tmp_path).manifest("../etc")
 
 
 CHILD = textwrap.dedent(
@@ -165,7 +166,8 @@ def _snapshot(root: Path) -> tuple[str, dict[str, pd.DataFrame]]:
 
 def _start_child(root: Path, mode: str) -> subprocess.Popen:
     env = dict(os.environ, PYTHONPATH=str(REPO))
-    return subprocess.Popen([sys.executable, "-c", CHILD, str(root), mode], env=env)
+    return subprocess.Popen(  # noqa: S603 - this interpreter on the test's own code
+        [sys.executable, "-c", CHILD, str(root), mode], env=env)
 
 
 def test_refresh_killed_after_first_layer_leaves_store_unchanged(tmp_path: Path) -> None:

@@ -73,11 +73,11 @@ def test_versions_are_kept_and_a_layer_is_restored_and_restore_undone(tmp_path: 
     for rows in (1, 2, 3, 4, 5):
         store.write_region(NATIONAL, {"kernen": (_points(rows), SOURCE)})
     versions = store.layer_versions(NATIONAL, "kernen")
-    assert [v["rows"] for v in versions] == [5, 4, 3][:KEEP_VERSIONS]
+    assert [v.rows for v in versions] == [5, 4, 3][:KEEP_VERSIONS]
     manifest = store.restore_layers(NATIONAL, {"kernen": 2})
     assert len(store.read_layer(NATIONAL, "kernen")) == 3
-    assert manifest["layers"]["kernen"]["rows"] == 3
-    assert [v["rows"] for v in store.layer_versions(NATIONAL, "kernen")] == [3, 5, 4]
+    assert manifest.layers["kernen"].rows == 3
+    assert [v.rows for v in store.layer_versions(NATIONAL, "kernen")] == [3, 5, 4]
     store.restore_layers(NATIONAL, {"kernen": 1})  # undo the restore
     assert len(store.read_layer(NATIONAL, "kernen")) == 5
     with pytest.raises(StoreError, match="geen versie 7"):
@@ -92,7 +92,7 @@ def test_a_version_whose_file_is_damaged_is_not_restored(tmp_path: Path) -> None
     path = store.layer_path(NATIONAL, older)
     path.write_bytes(path.read_bytes()[:-10] + b"0123456789")
     before = store.manifest(NATIONAL)
-    with pytest.raises(StoreError, match="niet te herstellen: .*controlegetal"):
+    with pytest.raises(StoreError, match=r"niet te herstellen: .*controlegetal"):
         store.restore_layers(NATIONAL, {"kernen": 1})
     assert store.manifest(NATIONAL) == before
 
@@ -102,13 +102,16 @@ def test_cli_lists_versions_and_restores_one(tmp_path: Path, capsys) -> None:
     store.write_region(NATIONAL, {"kernen": (_points(7), SOURCE)})
     code, out, _ = _cli(tmp_path, "herstel", "--laag", "kernen", capsys=capsys)
     assert code == 0
-    assert "versie 0 (huidig): 7 rijen" in out and "versie 1 (vervangen" in out
+    assert "versie 0 (huidig): 7 rijen" in out
+    assert "versie 1 (vervangen" in out
     code, out, _ = _cli(tmp_path, "herstel", "--laag", "kernen", "--versie", "1", capsys=capsys)
     assert code == 0, out
     assert "Hersteld: kernen (kernen) versie 1: 3 rijen" in out
     assert len(Store(tmp_path).read_layer(NATIONAL, "kernen")) == 3
     code, _, err = _cli(tmp_path, "herstel", "--versie", "1", capsys=capsys)
-    assert code == 2 and "Noem de laag" in err and "Traceback" not in err
+    assert code == 2
+    assert "Noem de laag" in err
+    assert "Traceback" not in err
 
 
 @pytest.fixture
@@ -131,7 +134,8 @@ def test_replacing_the_country_from_fewer_files_needs_vervang_alles_and_can_be_u
     buurten = store.read_layer(NATIONAL, "buurten")
     code, _, err = _cli(drenthe, "import", "--from", str(folder), "--nl", capsys=capsys)
     assert code == 2
-    assert "--vervang-alles" in err and "12 gemeente(n) verwijderen" in err
+    assert "--vervang-alles" in err
+    assert "12 gemeente(n) verwijderen" in err
     assert "Traceback" not in err
     assert store.manifest(NATIONAL) == before
 
@@ -176,13 +180,14 @@ def test_a_network_for_a_small_area_does_not_replace_a_larger_stored_one(tmp_pat
     store = Store(tmp_path)
     store.write_region(NATIONAL, {"netwerk_bike": (_Edges([0, 50_000, 100_000]).arrays(),
                                                    SOURCE)})
-    before = store.manifest(NATIONAL)["layers"]["netwerk_bike"]
+    before = store.manifest(NATIONAL).layers["netwerk_bike"]
     small = (-10.0, -10.0, 1_000.0, 10.0)
     report = _store_networks(store, ["bike"], lambda _mode: _Edges([0, 500]), SOURCE, None,
                              coverage=small, replace_all=False)
-    assert "netwerk_bike" in report.failed and "--vervang-alles" in report.summary()
+    assert "netwerk_bike" in report.failed
+    assert "--vervang-alles" in report.summary()
     assert "netwerk_bike" in report.kept
-    assert store.manifest(NATIONAL)["layers"]["netwerk_bike"] == before
+    assert store.manifest(NATIONAL).layers["netwerk_bike"] == before
     report = _store_networks(store, ["bike"], lambda _mode: _Edges([0, 500]), SOURCE, None,
                              coverage=small, replace_all=True)
     assert report.ok
@@ -228,7 +233,7 @@ APPENDER = textwrap.dedent(
 
 def _spawn(code: str, *args: str) -> subprocess.Popen[str]:
     env = dict(os.environ, PYTHONPATH=str(REPO))
-    return subprocess.Popen([sys.executable, "-c", code, *args], env=env, text=True,
+    return subprocess.Popen([sys.executable, "-c", code, *args], env=env, text=True,  # noqa: S603
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
 
@@ -253,7 +258,7 @@ def test_cli_and_web_writers_wait_for_another_process_and_all_end_cleanly(
     _wait_for(tmp_path / "held", holder)
     env = dict(os.environ, PYTHONPATH=str(REPO))
     clis = {
-        layer: subprocess.Popen(
+        layer: subprocess.Popen(  # noqa: S603 - this interpreter on the repo's own CLI
             [sys.executable, "-m", "loaders", "--data", str(tmp_path), "herstel", "--laag", layer,
              "--versie", "1"],
             env=env, text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -267,7 +272,8 @@ def test_cli_and_web_writers_wait_for_another_process_and_all_end_cleanly(
         NATIONAL, {"gemeente_indeling": (pd.DataFrame({"code": ["GM1680"]}), SOURCE)}))
     web.start()
     while not (seen and all(errors.values())):
-        assert web.is_alive() and all(cli.poll() is None for cli in clis.values()), errors
+        assert web.is_alive(), errors
+        assert all(cli.poll() is None for cli in clis.values()), errors
         time.sleep(0.05)
     assert seen == [WAIT_MESSAGE]
     for layer in clis:
@@ -284,7 +290,7 @@ def test_cli_and_web_writers_wait_for_another_process_and_all_end_cleanly(
         reader.join()
     final = Store(tmp_path)
     manifest = final.manifest(NATIONAL)
-    assert {"kernen", "buurten", "gemeente_indeling", "eenzaamheid"} <= set(manifest["layers"])
+    assert {"kernen", "buurten", "gemeente_indeling", "eenzaamheid"} <= set(manifest.layers)
     # the restore ran after the holder: it brought back the 5 kernen the holder replaced by 1
     assert len(final.read_layer(NATIONAL, "kernen")) == 5
     assert len(final.read_layer(NATIONAL, "buurten")) == 2
@@ -312,7 +318,7 @@ def test_a_writer_that_waits_too_long_gives_up_in_dutch_and_changes_nothing(
     try:
         _wait_for(tmp_path / "held", holder)
         impatient = Store(tmp_path, lock_timeout=0.3, on_wait=lambda _m: None)
-        with pytest.raises(StoreError, match="Een andere opslag .* loopt al langer dan"):
+        with pytest.raises(StoreError, match=r"Een andere opslag .* loopt al langer dan"):
             impatient.write_region(NATIONAL, {"buurten": (_points(9), SOURCE)})
         assert Store(tmp_path).manifest(NATIONAL) == before
     finally:
@@ -340,7 +346,8 @@ def test_a_full_disk_gives_a_dutch_message_and_leaves_the_store_as_it_was(
     with pytest.raises(StoreError) as caught:
         store.write_region(NATIONAL, {"kernen": (_points(8), SOURCE)})
     message = str(caught.value)
-    assert "is vol" in message and str(tmp_path / NATIONAL) in message
+    assert "is vol" in message
+    assert str(tmp_path / NATIONAL) in message
     assert "Er is niets gewijzigd" in message
     monkeypatch.undo()
     assert _state(tmp_path) == before
@@ -372,8 +379,10 @@ def test_a_read_only_store_gives_a_dutch_cli_error_without_traceback(
         code, _, err = _cli(tmp_path, "herstel", "--laag", "kernen", "--versie", "1",
                             capsys=capsys)
         assert code == 2
-        assert "Geen schrijfrechten in de opslagmap" in err and str(tmp_path) in err
-        assert "Traceback" not in err and "PermissionError" not in err
+        assert "Geen schrijfrechten in de opslagmap" in err
+        assert str(tmp_path) in err
+        assert "Traceback" not in err
+        assert "PermissionError" not in err
         with pytest.raises(StoreError, match="Geen schrijfrechten"):
             store.write_region(NATIONAL, {"buurten": (_points(4), SOURCE)})
     finally:
@@ -414,7 +423,8 @@ def test_a_web_save_on_a_full_disk_shows_a_dutch_error_not_an_exception(
     monkeypatch.setattr(sys, "argv", ["app", str(kern.x + 137.0), str(kern.y + 71.0)])
     app = AppTest.from_string(WEB_SAVE, default_timeout=60).run()
     assert not app.exception, [e.value for e in app.exception]
-    assert [e.value for e in app.error] and "is vol" in app.error[0].value
+    assert [e.value for e in app.error]
+    assert "is vol" in app.error[0].value
     assert "Er is niets gewijzigd" in app.error[0].value
     monkeypatch.undo()
     assert _state(root) == before
@@ -423,7 +433,7 @@ def test_a_web_save_on_a_full_disk_shows_a_dutch_error_not_an_exception(
 # --- item 7: a store check ------------------------------------------------------------------
 
 def _damage(store: Store, layer: str, how: str) -> None:
-    path = store.layer_path(NATIONAL, store.manifest(NATIONAL)["layers"][layer])
+    path = store.layer_path(NATIONAL, store.manifest(NATIONAL).layers[layer])
     if how == "afgebroken":
         path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
     elif how == "weg":
@@ -441,19 +451,25 @@ def test_a_damaged_layer_is_named_as_damaged_and_the_others_keep_working(
     _damage(store, "kernen", how)
     verdicts = {c.layer: c for c in check_store(store)}
     assert verdicts["kernen"].status == status
-    assert verdicts["buurten"].status == OK and verdicts["eenzaamheid"].status == OK
+    assert verdicts["buurten"].status == OK
+    assert verdicts["eenzaamheid"].status == OK
     with pytest.raises(LayerDamagedError) as caught:
         store.read_layer(NATIONAL, "kernen")
     message = str(caught.value)
-    assert "'kernen' is beschadigd" in message and "herstel --laag kernen" in message
-    assert str(tmp_path) not in message and "importeer" not in message.lower()
+    assert "'kernen' is beschadigd" in message
+    assert "herstel --laag kernen" in message
+    assert str(tmp_path) not in message
+    assert "importeer" not in message.lower()
     assert not any(word in message for word in ("Parquet", "magic", "No such file"))
     assert len(store.read_layer(NATIONAL, "buurten")) == 2
     code, out, _ = _cli(tmp_path, "controleer", capsys=capsys)
     assert code == 1
-    assert f"kernen: {status}" in out and "buurten: ok" in out
+    assert f"kernen: {status}" in out
+    assert "buurten: ok" in out
     code, out, _ = _cli(tmp_path, "list", capsys=capsys)
-    assert code == 0 and "kernen: 3 rijen" in out and "buurten: 2 rijen" in out
+    assert code == 0
+    assert "kernen: 3 rijen" in out
+    assert "buurten: 2 rijen" in out
     assert status.upper() in out
 
 
@@ -464,7 +480,8 @@ def test_a_layer_stored_without_checksum_is_reported_as_such(tmp_path: Path) -> 
     del manifest["layers"]["buurten"]["sha256"]
     path.write_text(json.dumps(manifest), encoding="utf-8")
     verdicts = {c.layer: c for c in check_store(store)}
-    assert verdicts["buurten"].status == NO_CHECKSUM and verdicts["buurten"].ok
+    assert verdicts["buurten"].status == NO_CHECKSUM
+    assert verdicts["buurten"].ok
     assert "vóór er controlegetallen waren" in verdicts["buurten"].detail
 
 
@@ -476,16 +493,20 @@ def test_a_damaged_manifest_falls_back_to_the_previous_one(
     store.write_region(NATIONAL, {"buurten": (_points(6), SOURCE)})
     (tmp_path / NATIONAL / "manifest.json").write_text(garbage, encoding="utf-8")
     manifest = store.manifest(NATIONAL)
-    assert manifest["layers"]["buurten"]["rows"] == 2  # the previous good manifest
+    assert manifest.layers["buurten"].rows == 2  # the previous good manifest
     assert len(store.read_layer(NATIONAL, "kernen")) == 3
     checks = check_store(store)
-    assert checks[0].layer == MANIFEST_LAYER and checks[0].status == DAMAGED
+    assert checks[0].layer == MANIFEST_LAYER
+    assert checks[0].status == DAMAGED
     assert "manifest.json.prev" in checks[0].detail
     code, out, err = _cli(tmp_path, "list", capsys=capsys)
-    assert code == 0 and "LET OP: manifest.json is beschadigd" in err
-    assert "kernen: 3 rijen" in out and "eenzaamheid: 4 rijen" in out
+    assert code == 0
+    assert "LET OP: manifest.json is beschadigd" in err
+    assert "kernen: 3 rijen" in out
+    assert "eenzaamheid: 4 rijen" in out
     code, out, _ = _cli(tmp_path, "controleer", capsys=capsys)
-    assert code == 1 and "manifest.json: beschadigd" in out
+    assert code == 1
+    assert "manifest.json: beschadigd" in out
     store.write_region(NATIONAL, {"buurten": (_points(7), SOURCE)})  # a write repairs it
     assert store.manifest_problem(NATIONAL) is None
     assert all(c.ok for c in check_store(store))
@@ -498,7 +519,9 @@ def test_a_damaged_manifest_without_a_previous_one_is_a_dutch_error(
     Store(tmp_path).write_region(NATIONAL, {"kernen": (_points(1), SOURCE)})
     (tmp_path / NATIONAL / "manifest.json").write_text("{half", encoding="utf-8")
     code, _, err = _cli(tmp_path, "controleer", capsys=capsys)
-    assert code == 2 and "onleesbaar" in err and "Traceback" not in err
+    assert code == 2
+    assert "onleesbaar" in err
+    assert "Traceback" not in err
 
 
 def test_the_gegevens_page_shows_the_check_with_the_damaged_layer(

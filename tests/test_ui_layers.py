@@ -6,13 +6,14 @@ from pathlib import Path
 
 import pandas as pd
 
+from loaders.manifest import Manifest
 from loaders.store import NATIONAL, LayerSource, Store
 from ui.layers import load_layer
 
 SOURCE = LayerSource(source="test", attribution="Bron: RIVM", year="2020", indeling="2020")
 
 
-def _write(root: Path, value: float) -> dict:
+def _write(root: Path, value: float) -> Manifest:
     frame = pd.DataFrame({"regiocode": ["NL01"], "eenzaam_pct": [value]})
     return Store(root).write_region(NATIONAL, {"eenzaamheid": (frame, SOURCE)})
 
@@ -27,6 +28,5 @@ def test_a_refresh_within_the_same_second_is_read_again(tmp_path: Path) -> None:
 
 def test_an_unreadable_layer_gives_none(tmp_path: Path) -> None:
     manifest = _write(tmp_path, 47.0)
-    (tmp_path / NATIONAL / manifest["layers"]["eenzaamheid"]["file"]).write_bytes(b"kapot")
-    broken = dict(manifest, updated_at="later")
-    assert load_layer(str(tmp_path), broken, "eenzaamheid") is None
+    (tmp_path / NATIONAL / manifest.layers["eenzaamheid"].file).write_bytes(b"kapot")
+    assert load_layer(str(tmp_path), manifest, "eenzaamheid") is None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from loaders.manifest import Manifest
 from loaders.rivm import read_loneliness_csv
 from loaders.store import NATIONAL
 from ui.selection import (
@@ -19,7 +20,7 @@ from ui.selection import (
 from views.text import ECHO_LIMIT
 
 CODES = ["GM0106", "GM0308", "GM1680"]
-MANIFEST = {"region": NATIONAL, "name": "Nederland", "gemeenten": CODES}
+MANIFEST = Manifest(region=NATIONAL, name="Nederland", gemeenten=tuple(CODES))
 GEMEENTEN = pd.DataFrame({
     "code": ["GM1680", "GM0106", "GM0308"],
     "naam": ["Aa en Hunze", "Assen", "Baarn"],

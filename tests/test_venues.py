@@ -275,9 +275,9 @@ def test_rows_waiting_for_geocoding_are_not_merged(base: gpd.GeoDataFrame) -> No
 def test_store_merge_undo_and_redo(store: Store, stations: list[dict[str, str]]) -> None:
     own = _own_list(stations, [13, 16])
     manifest = store_venue_list(store, REGION, own)
-    entry = manifest["layers"][OWN_LAYER]
-    assert entry["source"] == "eigen lijst: leden.csv" and entry["rows"] == 2
-    assert entry["attribution"] == "Eigen lijst van de gebruiker" and entry["fetched_at"]
+    entry = manifest.layers[OWN_LAYER]
+    assert entry.source == "eigen lijst: leden.csv" and entry.rows == 2
+    assert entry.attribution == "Eigen lijst van de gebruiker" and entry.fetched_at
     venues = read_region_venues(store, REGION)
     stored = store.read_layer(REGION, "venues")
     assert len(venues) == len(stored)
@@ -318,11 +318,11 @@ def test_refresh_of_osm_and_polling_stations_keeps_the_own_list(
     store_venue_list(store, REGION, _own_list(stations, [13]))
     pid = venue_merges(store, REGION)["pair_id"].iloc[0]
     set_merge_undone(store, REGION, pid)
-    before = store.manifest(REGION)["layers"]
+    before = store.manifest(REGION).layers
     report = import_folder(shared_data, ["GM1680"], store=store)
     assert report.ok and "venues" in report.written
-    after = store.manifest(REGION)["layers"]
-    assert after["venues"]["file"] != before["venues"]["file"]
+    after = store.manifest(REGION).layers
+    assert after["venues"].file != before["venues"].file
     assert after[OWN_LAYER] == before[OWN_LAYER]
     assert after[MERGES_LAYER] == before[MERGES_LAYER]
     assert store.read_layer(REGION, OWN_LAYER)["naam"].tolist() == ["Dorpshuis Schipborg"]
@@ -414,7 +414,7 @@ def test_cli_reports_without_writing_then_stores_with_accept(
         stations[13]["Naam stembureau"], stations[14]["Naam stembureau"]]
     manifest = store.manifest(REGION)
     for mode in ("walk", "bike", "drive"):
-        assert manifest["layers"][f"bereik_{mode}"]["inputs"] == reach_inputs(manifest, mode), \
+        assert manifest.layers[f"bereik_{mode}"].inputs == reach_inputs(manifest, mode), \
             "accepting a list recomputes the stored reach"
 
 

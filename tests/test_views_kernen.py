@@ -13,6 +13,7 @@ import pytest
 from openpyxl import load_workbook
 
 from analysis.reach import kernen_without, reach_summary
+from loaders.manifest import Manifest
 from tests.conftest import SHARED_DATA
 from views import kernen as vk
 from views.export import excel_csv, figure_html, xlsx_bytes
@@ -103,11 +104,11 @@ def _export() -> pd.DataFrame:
                            mode_label="fietsen", threshold_m=2000)
 
 
-MANIFEST = {"region": "x", "layers": {
+MANIFEST = Manifest.from_dict({"region": "x", "layers": {
     "kernen": {"attribution": "Bron: CBS (CC BY 4.0)", "fetched_at": "2026-11-27T09:30:00+00:00"},
     "venues": {"attribution": "© OpenStreetMap-bijdragers (ODbL)",
                "fetched_at": "2026-11-28T10:00:00+00:00"},
-}}
+}})
 
 
 def test_csv_names_its_sources_and_never_starts_a_formula() -> None:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from loaders.manifest import LayerEntry, Manifest
 from views.status import attributions, layers_table, licence, source_label, status_line
 
-MANIFEST = {
+RAW = {
     "region": "aa-en-hunze",
     "name": "Aa en Hunze",
     "gemeenten": ["GM1680"],
@@ -30,6 +31,7 @@ MANIFEST = {
         },
     },
 }
+MANIFEST = Manifest.from_dict(RAW)
 
 
 def test_status_line_names_region_sources_years_and_fetch_time() -> None:
@@ -54,7 +56,7 @@ def test_layers_table_shows_file_names_years_and_licences() -> None:
 
 
 def test_licence_source_label_and_attributions() -> None:
-    assert licence({"attribution": "Bron: CBS (CC BY 4.0)"}) == "CC BY 4.0"
+    assert licence(LayerEntry(file="", attribution="Bron: CBS (CC BY 4.0)")) == "CC BY 4.0"
     assert source_label("/x/y/kernen.csv") == "kernen.csv"
     assert attributions(MANIFEST)[0] == "Bron: CBS / Kadaster, via Who's On First"
     assert len(attributions(MANIFEST)) == 3
@@ -63,12 +65,14 @@ def test_licence_source_label_and_attributions() -> None:
 def test_national_status_counts_gemeenten_and_skips_derived_layers() -> None:
     codes = [f"GM{i:04d}" for i in range(1, 343)]
     derived = {"fetched_at": "2026-11-27T09:40:00+00:00", "rows": 3, "attribution": "x"}
-    national = {**MANIFEST, "region": "nl", "name": "Nederland", "gemeenten": codes,
-                "layers": {**MANIFEST["layers"], "bereik_bike": derived,
-                           "gemeente_indeling": derived}}
+    national = Manifest.from_dict({**RAW, "region": "nl", "name": "Nederland", "gemeenten": codes,
+                                   "layers": {**RAW["layers"], "bereik_bike": derived,
+                                              "gemeente_indeling": derived}})
     line = status_line(national)
     assert line.startswith("Gegevens: Nederland (342 gemeenten) · Buurten 2016")
-    assert "GM0001" not in line and "Afstanden" not in line and "Oude gemeentecodes" not in line
+    assert "GM0001" not in line
+    assert "Afstanden" not in line
+    assert "Oude gemeentecodes" not in line
     assert line.endswith("t/m 27-11-2026 09:31 UTC"), "a computed layer was not fetched"
     assert layers_table(national)["Laag"].tolist()[-2:] == ["Afstanden fietsen",
                                                             "Oude gemeentecodes"]
@@ -80,26 +84,30 @@ def test_status_line_and_sources_name_no_internal_layer_and_no_inactive_correcti
                    "fetched_at": "2026-11-27T09:31:00+00:00"}
     own = {"attribution": "Eigen lijst van de gebruiker", "rows": 0,
            "fetched_at": "2026-11-27T09:31:00+00:00"}
-    manifest = {**MANIFEST, "layers": {**MANIFEST["layers"], "venue_correcties": corrections,
-                                       "venues_eigen": own, "iets_nieuws": {"rows": 1}}}
+    raw = {**RAW, "layers": {**RAW["layers"], "venue_correcties": corrections,
+                             "venues_eigen": own, "iets_nieuws": {"rows": 1}}}
+    manifest = Manifest.from_dict(raw)
     line = status_line(manifest)
-    assert "venue_correcties" not in line and "venues_eigen" not in line
-    assert "iets_nieuws" not in line and "Correcties" not in line
+    assert "venue_correcties" not in line
+    assert "venues_eigen" not in line
+    assert "iets_nieuws" not in line
+    assert "Correcties" not in line
     assert "Eigen invoer (correcties)" not in attributions(manifest)
     active = {**corrections, "note": "1 geldende correcties, 1 ongedaan"}
-    manifest["layers"]["venue_correcties"] = active
+    raw["layers"]["venue_correcties"] = active
+    manifest = Manifest.from_dict(raw)
     assert "Correcties op ontmoetingsplekken" in status_line(manifest)
     assert "Eigen invoer (correcties)" in attributions(manifest)
 
 
 def test_sources_name_each_source_once() -> None:
     stemlokaal = "Waar is mijn stemlokaal (Open State Foundation, gemeenten; CC0)"
-    manifest = {"layers": {
+    manifest = Manifest.from_dict({"region": "nl", "layers": {
         "kernen": {"attribution": "Bron: CBS (CC BY 4.0); GeoNames (CC BY 4.0)"},
         "venues": {"attribution": f"{stemlokaal}; © OSM (ODbL)"},
         "venues_eigen": {"attribution": f"Bron: {stemlokaal}", "rows": 3},
         "bereik_bike": {"attribution": f"Bron: CBS (CC BY 4.0); {stemlokaal}"},
-    }}
+    }})
     joined = "; ".join(attributions(manifest))
     assert joined.casefold().count("waar is mijn stemlokaal") == 1
     assert joined.count("CBS") == 1

@@ -3,8 +3,9 @@
 Every action that writes (a verdict, an added place, an undo) runs as a button callback: it
 stores the correction (:mod:`loaders.corrections`), recomputes the stored reach
 (:func:`pipeline.reach.refresh_reach`) and leaves one Dutch notice; Streamlit then reruns the page,
-which reads the new manifest, so the cached places and reach (keyed on the corrections file,
-see :mod:`ui.reach`) are new at once. Errors become their Dutch message, never a traceback.
+which reads the new manifest, so the cached places and reach (keyed on the data version of the
+corrections layer, see :mod:`ui.reach`) are new at once. Errors become their Dutch message,
+never a traceback.
 
 A click on the map gives coordinates only when it hits a drawn point (a kern or a place):
 Plotly reports no position for a click on the empty map. So a place is added by its address
@@ -75,7 +76,7 @@ def kern_corrections(
     point = view.kernen.loc[view.kernen["kern_id"] == kern["kern_id"]].geometry.iloc[0]
     places = vc.places_near(view.venues, point)
     decided = vc.active_by_venue(load_corrections(context))
-    root, region = context.root, context.manifest["region"]
+    root, region = context.root, context.manifest.region
     show_notice()
     with st.expander(f"Plekken in en bij {name} controleren", expanded=not within,
                      icon=":material/edit_location_alt:"):
@@ -112,7 +113,7 @@ def corrections_list(context: PageContext) -> None:
         st.info("Er zijn nog geen correcties. Kies op de pagina Kaart een kern: daar zeg je "
                 "met één klik of een plek meetelt, of voeg je een plek toe.",
                 icon=":material/info:")
-    root, region = context.root, context.manifest["region"]
+    root, region = context.root, context.manifest.region
     for row in active.itertuples(index=False):
         with st.container(border=True):
             text, button = st.columns([5, 1], vertical_alignment="center")
@@ -180,7 +181,7 @@ def _clicked_place(
     hit = vc.places_near(view.venues, gpd.points_from_xy([x], [y])[0], radius=CLICK_M)
     if len(hit):
         place = hit.iloc[0]
-        _place_row(context.root, context.manifest["region"], place,
+        _place_row(context.root, context.manifest.region, place,
                    decided.get(place["venue_id"]))
     st.button(f"Nieuwe plek op dit punt ({format_decimal(lat, '.5f')} N, "
               f"{format_decimal(lon, '.5f')} O)",

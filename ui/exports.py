@@ -11,13 +11,14 @@ and ``Opgehaald`` in a CSV, a ``Bron`` sheet in XLSX, ``bron``/``datum`` in GeoJ
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 import geopandas as gpd
 import pandas as pd
 
+from loaders.manifest import Manifest
 from loaders.schema import CRS, LONELINESS_INDICATORS
 from ui.corrections import load_corrections
 from ui.kern_figures import load_links
@@ -172,7 +173,7 @@ def buurten_table(context: PageContext) -> ExportTable | None:
     )
 
 
-def table_files(table: ExportTable, manifest: Mapping) -> list[DownloadFile]:
+def table_files(table: ExportTable, manifest: Manifest) -> list[DownloadFile]:
     """CSV, XLSX, GeoJSON and GeoPackage of ``table``, each made only when asked for.
 
     GeoJSON and GeoPackage are left out when no row has a shape.

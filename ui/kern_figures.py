@@ -16,12 +16,12 @@ LINK_LAYERS = ("kernen", "buurten", "eenzaamheid")
 
 @st.cache_resource(show_spinner="Buurten per kern bepalen…", max_entries=4, ttl=CACHE_TTL)
 def _links(
-    files: tuple[str, ...],
+    data_key: str,  # noqa: ARG001 - keys the cache
     _kernen: gpd.GeoDataFrame,
     _buurten: gpd.GeoDataFrame | None,
     _eenzaamheid: pd.DataFrame,
 ) -> pd.DataFrame:
-    """The links of every kern in the store; the layers' file names key the cache."""
+    """The links of every kern in the store; ``data_key`` of :data:`LINK_LAYERS` keys the cache."""
     return kern_links(_kernen, _buurten, _eenzaamheid)
 
 
@@ -34,9 +34,7 @@ def load_links(context: PageContext) -> pd.DataFrame | None:
     if kernen is None or eenzaamheid is None:
         return None
     buurten = load_layer(context.root, manifest, "buurten")
-    layers = manifest.get("layers", {})
-    files = tuple(layers.get(name, {}).get("file", "") for name in LINK_LAYERS)
-    return _links(files, kernen, buurten, eenzaamheid)
+    return _links(manifest.data_key(LINK_LAYERS), kernen, buurten, eenzaamheid)
 
 
 def with_loneliness(context: PageContext, table: pd.DataFrame) -> pd.DataFrame:

@@ -25,6 +25,7 @@ import pandas as pd
 
 from loaders.errors import UnknownRegionError
 from loaders.gebied import NL_KEY, Gebied, gebied_options, resolve_gebied, slug
+from loaders.manifest import Manifest
 from loaders.roads import MODE_WORDS
 from loaders.schema import AGE_GROUPS, LONELINESS_INDICATORS
 from views.text import ECHO_LIMIT, shorten
@@ -98,7 +99,7 @@ class Selection:
 
 
 def region_options(
-    manifest: Mapping,
+    manifest: Manifest,
     eenzaamheid: pd.DataFrame | None = None,
     gemeenten: pd.DataFrame | None = None,
 ) -> RegionOptions:
@@ -107,20 +108,20 @@ def region_options(
     Parameters
     ----------
     manifest
-        The store's manifest (``region``, ``name``, ``gemeenten``).
+        The store's manifest (its region, name and gemeenten are used).
     eenzaamheid
         The ``eenzaamheid`` layer: years, age groups and (older) gemeente names.
     gemeenten
         The ``gemeenten`` layer: the newest names and provinces, and so the areas on offer.
     """
-    codes = tuple(manifest.get("gemeenten", []))
+    codes = manifest.gemeenten
     table = (
         gemeenten if gemeenten is not None and len(gemeenten)
         else pd.DataFrame({"code": list(codes), "naam": list(codes)})
     )
     options = RegionOptions(
-        region=manifest["region"],
-        name=manifest.get("name", manifest["region"]),
+        region=manifest.region,
+        name=manifest.name,
         gemeenten=codes,
         gebieden=tuple(gebied_options(table)) if len(table) else (),
     )

@@ -11,11 +11,11 @@ plain text (shortened and Markdown-escaped, :mod:`views.text`).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 import streamlit as st
 
 from loaders.gebied import Gebied
+from loaders.manifest import Manifest
 from loaders.schema import LONELINESS_INDICATORS
 from loaders.store import NATIONAL, Store, StoreError
 from ui.layers import CACHE_TTL, load_layer
@@ -44,7 +44,7 @@ class PageContext:
     """What a page needs to know: the store folder, its manifest, the choice made."""
 
     root: str
-    manifest: dict[str, Any]
+    manifest: Manifest
     options: RegionOptions
     selection: Selection
 
@@ -87,18 +87,16 @@ def render_sidebar(store: Store) -> PageContext | None:
     return context
 
 
-def _options(root: str, manifest: dict[str, Any]) -> RegionOptions:
+def _options(root: str, manifest: Manifest) -> RegionOptions:
     """The choices the store offers, worked out once per data version for all sessions."""
-    layers = manifest.get("layers", {})
-    files = tuple(layers.get(name, {}).get("file", "") for name in ("eenzaamheid", "gemeenten"))
-    return _cached_options(root, manifest.get("updated_at", ""), files, manifest)
+    return _cached_options(root, manifest.data_key(), manifest)
 
 
 @st.cache_resource(show_spinner=False, max_entries=4, ttl=CACHE_TTL)
 def _cached_options(
-    root: str, updated_at: str, files: tuple[str, ...], _manifest: dict[str, Any]
+    root: str, data_key: str, _manifest: Manifest,  # noqa: ARG001 - data_key keys the cache
 ) -> RegionOptions:
-    """:func:`region_options`; ``root``, ``updated_at`` and ``files`` only key the cache."""
+    """:func:`region_options`; ``root`` and ``data_key`` (of every layer) key the cache."""
     return region_options(_manifest, load_layer(root, _manifest, "eenzaamheid"),
                           load_layer(root, _manifest, "gemeenten"))
 

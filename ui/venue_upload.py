@@ -15,7 +15,6 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
 import pandas as pd
 import requests
@@ -24,6 +23,7 @@ import streamlit as st
 from loaders import locatieserver
 from loaders.errors import SourceError
 from loaders.http import make_session
+from loaders.manifest import Manifest
 from loaders.store import StoreError
 from loaders.venue_checks import LocatieserverGeocoder
 from loaders.venue_columns import FIELDS
@@ -51,9 +51,8 @@ from loaders.venues import (
     parse_venue_file,
     rename_list,
 )
-from pipeline.reach import refresh_reach
+from pipeline.reach import VENUE_LAYERS, refresh_reach
 from ui.layers import CACHE_TTL
-from ui.reach import venue_files
 from ui.store_check import web_store
 from views import eigen_lijst as el
 
@@ -313,35 +312,38 @@ def take_notice() -> Notice | None:
     return st.session_state.pop(NOTICE_KEY, None)
 
 
-def stored_size(root: str, manifest: dict[str, Any], filename: str) -> int:
+def stored_size(root: str, manifest: Manifest, filename: str) -> int:
     """How many places the stored list of this file name has (0 when there is none)."""
     lists = load_own_lists(root, manifest)
     return int(lists.loc[lists["source"] == list_source(filename), "plekken"].sum())
 
 
-def load_own_lists(root: str, manifest: dict[str, Any]) -> pd.DataFrame:
+def load_own_lists(root: str, manifest: Manifest) -> pd.DataFrame:
     """The region's stored lists (:func:`loaders.venue_store.own_lists`), cached per version."""
-    entry = manifest.get("layers", {}).get(OWN_LAYER, {})
-    return _own_lists(root, manifest["region"], entry.get("file", ""))
+    return _own_lists(root, manifest.region, manifest.data_key([OWN_LAYER]))
 
 
-def load_merges(root: str, manifest: dict[str, Any]) -> pd.DataFrame:
+def load_merges(root: str, manifest: Manifest) -> pd.DataFrame:
     """The region's merges (:func:`loaders.venue_store.venue_merges`), cached per version.
 
     Only for a region with an own list (otherwise there is nothing to merge).
     """
-    return _merges(root, manifest["region"], venue_files(manifest))
+    return _merges(root, manifest.region, manifest.data_key(VENUE_LAYERS))
 
 
 @st.cache_data(show_spinner=False, max_entries=16, ttl=CACHE_TTL)
-def _own_lists(root: str, region: str, file: str) -> pd.DataFrame:
-    """``file`` only keys the cache."""
+def _own_lists(
+    root: str, region: str, data_key: str,  # noqa: ARG001 - keys the cache
+) -> pd.DataFrame:
+    """``data_key`` only keys the cache."""
     return own_lists(web_store(root), region)
 
 
 @st.cache_data(show_spinner="Samenvoegingen zoeken…", max_entries=16, ttl=CACHE_TTL)
-def _merges(root: str, region: str, files: tuple[str, ...]) -> pd.DataFrame:
-    """``files`` only keys the cache."""
+def _merges(
+    root: str, region: str, data_key: str,  # noqa: ARG001 - keys the cache
+) -> pd.DataFrame:
+    """``data_key`` only keys the cache."""
     return venue_merges(web_store(root), region)
 
 

@@ -16,10 +16,8 @@ import functools
 import io
 import math
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date
-from typing import Any
 
 import geopandas as gpd
 import pandas as pd
@@ -38,6 +36,7 @@ from reportlab.platypus.flowables import Flowable, KeepTogether
 
 from analysis.nearest import METHOD_STRAIGHT_LINE
 from analysis.reach import meeting_places
+from loaders.manifest import Manifest
 from loaders.schema import LONELINESS_INDICATORS
 from rendering.images import StaticExportError, render_batch
 from views import factsheet_figures as parts
@@ -84,7 +83,7 @@ class FactsheetData:
     reach: pd.DataFrame
     kernen: gpd.GeoDataFrame
     venues: gpd.GeoDataFrame
-    manifest: Mapping[str, Any]
+    manifest: Manifest
     eenzaamheid: pd.DataFrame | None = None
     buurten: pd.DataFrame | None = None
     gemeenten: gpd.GeoDataFrame | None = None
@@ -193,7 +192,7 @@ def title_of(data: FactsheetData, choice: FactsheetChoice, reach: pd.DataFrame) 
     return f"Ontmoetingsplekken en eenzaamheid in {where} ({name})"
 
 
-def figure_sources(manifest: Mapping[str, Any], mode: str) -> list[str]:
+def figure_sources(manifest: Manifest, mode: str) -> list[str]:
     """Source parts of the map and chart: outlines, kernen, venues and the mode's network."""
     return layer_sources(manifest, [*FIGURE_LAYERS, f"netwerk_{mode}"])
 

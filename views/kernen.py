@@ -8,13 +8,13 @@ road network are straight-line estimates; every table keeps the ``methode`` colu
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
 
 import numpy as np
 import pandas as pd
 from pandas.io.formats.style import Styler
 
 from analysis.nearest import METHOD_STRAIGHT_LINE
+from loaders.manifest import Manifest
 from loaders.schema import LONELINESS_INDICATORS
 from views.eenzaamheid import AGE_LABELS
 from views.sources import detour_words
@@ -277,20 +277,19 @@ def figure_origin(table: pd.DataFrame) -> pd.Series:
     return text.where(level.notna(), None)
 
 
-def with_sources(frame: pd.DataFrame, manifest: Mapping[str, Any]) -> pd.DataFrame:
+def with_sources(frame: pd.DataFrame, manifest: Manifest) -> pd.DataFrame:
     """``frame`` plus the columns ``Bron`` (every attribution) and ``Opgehaald`` (fetch dates).
 
     Repeated on every row, so the file still names its source when rows are copied elsewhere,
     and a CSV stays one plain table.
     """
-    return frame.assign(Bron="; ".join(attributions(dict(manifest))),
+    return frame.assign(Bron="; ".join(attributions(manifest)),
                         Opgehaald=fetched_range(manifest))
 
 
-def fetched_range(manifest: Mapping[str, Any]) -> str:
+def fetched_range(manifest: Manifest) -> str:
     """When the region's layers were fetched: one date, or ``first t/m last``."""
-    times = sorted(e["fetched_at"] for e in manifest.get("layers", {}).values()
-                   if e.get("fetched_at"))
+    times = sorted(e.fetched_at for e in manifest.layers.values() if e.fetched_at)
     if not times:
         return ""
     first, last = format_timestamp(times[0]), format_timestamp(times[-1])

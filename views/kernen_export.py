@@ -6,10 +6,9 @@ give the same file.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 import pandas as pd
 
+from loaders.manifest import Manifest
 from views import kernen as vk
 from views.export import excel_csv, xlsx_bytes
 from views.status import layers_table
@@ -24,7 +23,7 @@ def kernen_file(
     kind: str,
     table: pd.DataFrame,
     *,
-    manifest: Mapping,
+    manifest: Manifest,
     indicator: str,
     jaar: int | None,
     leeftijd: str | None,

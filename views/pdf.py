@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
@@ -22,6 +21,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
 from reportlab.platypus.flowables import Flowable
 
+from loaders.manifest import Manifest
 from views.status import DERIVED_LAYERS, LAYER_TITLES
 from views.text import format_timestamp
 
@@ -74,21 +74,21 @@ def pdf_styles(regular: str, bold: str) -> dict[str, ParagraphStyle]:
 
 
 def source_paragraphs(
-    manifest: Mapping[str, Any], mode: str, styles: dict[str, ParagraphStyle]
+    manifest: Manifest, mode: str, styles: dict[str, ParagraphStyle]
 ) -> list[Flowable]:
     """The stored layers the factsheet uses: no derived layers, only the network of ``mode``."""
     lines = []
-    for layer, entry in manifest.get("layers", {}).items():
+    for layer, entry in manifest.layers.items():
         if layer in DERIVED_LAYERS or (layer.startswith("netwerk_")
                                        and layer != f"netwerk_{mode}"):
             continue
         title = LAYER_TITLES.get(layer) or EXTRA_LAYER_TITLES.get(layer, layer)
-        year = re.sub(r"\s*,\s*", ", ", str(entry.get("year", "")))
-        details = [x for x in (entry.get("table_id", ""), year) if x]
-        if entry.get("fetched_at"):
-            details.append(f"opgehaald {format_timestamp(entry['fetched_at'])}")
+        year = re.sub(r"\s*,\s*", ", ", entry.year)
+        details = [x for x in (entry.table_id, year) if x]
+        if entry.fetched_at:
+            details.append(f"opgehaald {format_timestamp(entry.fetched_at)}")
         suffix = f" ({', '.join(details)})" if details else ""
-        lines.append(f"<b>{pdf_escape(title)}</b>: {pdf_escape(entry.get('attribution', ''))}"
+        lines.append(f"<b>{pdf_escape(title)}</b>: {pdf_escape(entry.attribution)}"
                      f"{pdf_escape(suffix)}")
     return [Paragraph("Bronnen", styles["heading"]),
             *(Paragraph(line, styles["small"]) for line in lines)]

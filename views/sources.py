@@ -9,14 +9,14 @@ Every text that names the detour factor of the straight-line estimate takes it f
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from collections.abc import Iterable, Sequence
 
 import pandas as pd
 
 from analysis import detour_factors
 from analysis.nearest import DETOUR_FACTORS
 from loaders.corrections import CORRECTIONS_LAYER
+from loaders.manifest import Manifest
 from loaders.roads import MODE_CHOICES, MODE_WORDS
 from views.eenzaamheid import rivm_source
 from views.text import format_decimal, format_threshold
@@ -47,7 +47,7 @@ def split_attribution(line: str) -> list[str]:
 
 
 def layer_sources(
-    manifest: Mapping[str, Any],
+    manifest: Manifest,
     layers: Sequence[str] | None = None,
     *,
     rivm_years: Iterable[int] = (),
@@ -66,7 +66,7 @@ def layer_sources(
         Survey years shown; when given, the ``eenzaamheid`` attribution names them
         (:func:`views.eenzaamheid.rivm_source`).
     """
-    entries = manifest.get("layers", {})
+    entries = manifest.layers
     wanted = None if layers is None else set(layers)
     if wanted is not None and "venues" in wanted:
         wanted.update(("venues_eigen", CORRECTIONS_LAYER))
@@ -74,7 +74,7 @@ def layer_sources(
     years = sorted(set(rivm_years))
     parts: list[str] = []
     for name in names:
-        line = entries[name].get("attribution", "")
+        line = entries[name].attribution
         if name == "eenzaamheid" and years:
             line = rivm_source(years)
         parts.extend(p for p in split_attribution(line) if p not in parts)

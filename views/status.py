@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from pathlib import PurePath
-from typing import Any
 
 import pandas as pd
 
 from loaders.check import LayerCheck
 from loaders.corrections import CORRECTIONS_LAYER
+from loaders.manifest import LayerEntry, Manifest
 from views.text import format_timestamp, plain_markdown
 
 LAYER_TITLES = {
@@ -48,38 +49,40 @@ OPERATOR_IMPORT_HELP = (
 """The commands behind :data:`EMPTY_STORE_HELP`, for the operator's part of 'Gegevens'."""
 
 LICENCES = ("CC BY 4.0", "CC0", "ODbL")
+MAX_LISTED_CODES = 3
+"""Up to this many gemeente codes are listed by code; more are counted."""
 
 
-def regions_table(manifests: list[dict[str, Any]]) -> pd.DataFrame:
+def regions_table(manifests: list[Manifest]) -> pd.DataFrame:
     """One row per stored region: name, gemeenten, layers present and last update."""
     rows = [
         {
-            "Regio": m.get("name", m["region"]),
-            "Id": m["region"],
-            "Gemeenten": _codes(m.get("gemeenten", [])),
-            "Lagen": ", ".join(LAYER_TITLES.get(layer, layer) for layer in m.get("layers", {})),
-            "Bijgewerkt": format_timestamp(m.get("updated_at", "")),
+            "Regio": m.name,
+            "Id": m.region,
+            "Gemeenten": _codes(m.gemeenten),
+            "Lagen": ", ".join(LAYER_TITLES.get(layer, layer) for layer in m.layers),
+            "Bijgewerkt": format_timestamp(m.updated_at),
         }
         for m in manifests
     ]
     return pd.DataFrame(rows, columns=["Regio", "Id", "Gemeenten", "Lagen", "Bijgewerkt"])
 
 
-def layers_table(manifest: dict[str, Any]) -> pd.DataFrame:
+def layers_table(manifest: Manifest) -> pd.DataFrame:
     """One row per layer of a region, with its source, table, year, rows, fetch time and licence."""
     rows = []
-    for layer, entry in manifest.get("layers", {}).items():
+    for layer, entry in manifest.layers.items():
         rows.append(
             {
                 "Laag": LAYER_TITLES.get(layer, layer),
-                "Rijen": int(entry.get("rows", 0)),
-                "Bron": source_label(entry.get("source", "")),
-                "Tabel": entry.get("table_id", ""),
+                "Rijen": entry.rows or 0,
+                "Bron": source_label(entry.source),
+                "Tabel": entry.table_id,
                 "Jaar": _years(entry),
-                "Indeling": entry.get("indeling", ""),
-                "Opgehaald": format_timestamp(entry.get("fetched_at", "")),
+                "Indeling": entry.indeling,
+                "Opgehaald": format_timestamp(entry.fetched_at),
                 "Licentie": licence(entry),
-                "Naamsvermelding": entry.get("attribution", ""),
+                "Naamsvermelding": entry.attribution,
             }
         )
     columns = ["Laag", "Rijen", "Bron", "Tabel", "Jaar", "Indeling", "Opgehaald", "Licentie",
@@ -99,15 +102,15 @@ def source_label(source: str) -> str:
     return "; ".join(p if "://" in p else PurePath(p).name for p in parts)
 
 
-def licence(entry: dict[str, Any]) -> str:
+def licence(entry: LayerEntry) -> str:
     """The licence of a layer: the manifest's own entry, else the licences its attribution names."""
-    if entry.get("licence"):
-        return str(entry["licence"])
-    named = [name for name in LICENCES if name in entry.get("attribution", "")]
+    if entry.licence:
+        return entry.licence
+    named = [name for name in LICENCES if name in entry.attribution]
     return ", ".join(named) or "niet vermeld"
 
 
-def attributions(manifest: dict[str, Any]) -> list[str]:
+def attributions(manifest: Manifest) -> list[str]:
     """The attribution lines of the layers in use, sorted, each source named once.
 
     A layer's attribution may list several sources separated by ``;``; a source already named
@@ -116,18 +119,18 @@ def attributions(manifest: dict[str, Any]) -> list[str]:
 
     Examples
     --------
-    >>> attributions({"layers": {"a": {"attribution": "Bron: CBS; Stemlokaal (CC0)"},
-    ...                          "b": {"attribution": "Stemlokaal (CC0); OSM"}}})
+    >>> attributions(Manifest.from_dict({"region": "nl", "layers": {
+    ...     "a": {"attribution": "Bron: CBS; Stemlokaal (CC0)"},
+    ...     "b": {"attribution": "Stemlokaal (CC0); OSM"}}}))
     ['Bron: CBS; Stemlokaal (CC0)', 'OSM']
     """
-    entries = sorted((str(entry.get("attribution", "")), layer, entry)
-                     for layer, entry in manifest.get("layers", {}).items())
+    entries = sorted(manifest.layers.items(), key=lambda item: (item[1].attribution, item[0]))
     seen: set[str] = set()
     lines = []
-    for attribution, layer, entry in entries:
+    for layer, entry in entries:
         if layer in DERIVED_LAYERS or not in_use(layer, entry):
             continue
-        parts = _sources(attribution)
+        parts = _sources(entry.attribution)
         new = [part for part in parts if _source_key(part) not in seen]
         seen.update(_source_key(part) for part in new)
         if new:
@@ -135,13 +138,16 @@ def attributions(manifest: dict[str, Any]) -> list[str]:
     return sorted(lines)
 
 
-def in_use(layer: str, entry: dict[str, Any]) -> bool:
-    """Whether a stored layer holds anything that is used: rows, and for the corrections
-    layer at least one correction in force (undone ones stay stored)."""
-    if "rows" in entry and not entry["rows"]:
+def in_use(layer: str, entry: LayerEntry) -> bool:
+    """Whether a stored layer holds anything that is used.
+
+    That is rows, and for the corrections layer at least one correction in force (undone ones
+    stay stored).
+    """
+    if entry.rows == 0:
         return False
     if layer == CORRECTIONS_LAYER:
-        active = ACTIVE_CORRECTIONS.match(str(entry.get("note", "")))
+        active = ACTIVE_CORRECTIONS.match(entry.note)
         return active is not None and int(active.group(1)) > 0
     return True
 
@@ -169,7 +175,7 @@ def _source_key(part: str) -> str:
     return re.sub(r"^bron:\s*", "", part.strip(), flags=re.IGNORECASE).casefold()
 
 
-def status_line(manifest: dict[str, Any]) -> str:
+def status_line(manifest: Manifest) -> str:
     """One Dutch line: the region, each layer with its table and year, and when it was fetched.
 
     Only layers in use with a Dutch title are named (no internal layer names).
@@ -179,16 +185,16 @@ def status_line(manifest: dict[str, Any]) -> str:
     ``Aa en Hunze (GM1680) · Buurten 2016 · Eenzaamheid (RIVM) 50090NED 2012, 2016, 2020 ·
     opgehaald 27-11-2026 09:20 UTC``
     """
-    layers = manifest.get("layers", {})
-    name = plain_markdown(manifest.get("name", manifest["region"]))
-    parts = [f"{name} ({_codes(manifest.get('gemeenten', []))})"]
+    layers = manifest.layers
+    name = plain_markdown(manifest.name)
+    parts = [f"{name} ({_codes(manifest.gemeenten)})"]
     for layer, entry in layers.items():
         if layer in DERIVED_LAYERS or layer not in LAYER_TITLES or not in_use(layer, entry):
             continue
-        details = " ".join(x for x in (entry.get("table_id", ""), _years(entry)) if x)
+        details = " ".join(x for x in (entry.table_id, _years(entry)) if x)
         parts.append(f"{LAYER_TITLES[layer]} {details}".strip())
-    fetched = sorted(e["fetched_at"] for layer, e in layers.items()
-                     if e.get("fetched_at") and layer not in DERIVED_LAYERS)
+    fetched = sorted(e.fetched_at for layer, e in layers.items()
+                     if e.fetched_at and layer not in DERIVED_LAYERS)
     if fetched:
         when = format_timestamp(fetched[0])
         if format_timestamp(fetched[-1]) != when:
@@ -197,14 +203,14 @@ def status_line(manifest: dict[str, Any]) -> str:
     return "Gegevens: " + " · ".join(parts)
 
 
-def _codes(codes: list[str]) -> str:
+def _codes(codes: Sequence[str]) -> str:
     """A few gemeente codes listed, many counted (``342 gemeenten``)."""
-    return ", ".join(codes) if len(codes) <= 3 else f"{len(codes)} gemeenten"
+    return ", ".join(codes) if len(codes) <= MAX_LISTED_CODES else f"{len(codes)} gemeenten"
 
 
-def _years(entry: dict[str, Any]) -> str:
+def _years(entry: LayerEntry) -> str:
     """The manifest's year field with a space after each comma (``2012, 2016, 2020``)."""
-    return re.sub(r"\s*,\s*", ", ", str(entry.get("year", "")))
+    return re.sub(r"\s*,\s*", ", ", entry.year)
 
 
 def check_summary(checks: list[LayerCheck]) -> tuple[bool, str]:
