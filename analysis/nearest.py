@@ -363,20 +363,27 @@ def _second_run(
     wanted[-1] = False
     inside = wanted[label]
     kept = np.flatnonzero(inside)
+    inside[kept[_dead_ends(graph, kept)]] = False
+    facility_nodes = search.matrix.indices[search.matrix.indptr[n:-1]]
+    for nodes in (origin_nodes, facility_nodes):
+        inside[nodes] = wanted[label[nodes]]
+    kept = np.flatnonzero(inside)
     size = kept.size
     new_id = np.cumsum(inside, dtype=np.int32) - inside
-    core, start_node, start_dist, start_label = _area_graph(
-        graph.weights[kept], label, label[kept], new_id, dist1
+    kept_label = label[kept]
+    data, column, indptr = _area_edges(
+        graph.reversed_weights[kept], label, kept_label, inside, new_id
     )
+    node, value, facility = _area_starts(graph.weights[kept], label, kept_label, dist1)
     extra_node, extra_dist, extra_label = _facility_starts(search, label1, inside)
-    start_node = np.concatenate([start_node, new_id[extra_node]])
-    start_dist = np.concatenate([start_dist, extra_dist])
-    start_label = np.concatenate([start_label, extra_label])
+    start_node = np.concatenate([node, new_id[extra_node]])
+    start_dist = np.concatenate([value, extra_dist])
+    start_label = np.concatenate([facility, extra_label])
     matrix = sp.csr_array(
         (
-            np.concatenate([core.data, start_dist]),
-            np.concatenate([core.indices, start_node]).astype(np.int32, copy=False),
-            np.append(core.indptr, core.indptr[-1] + start_node.size).astype(np.int32),
+            np.concatenate([data, start_dist]),
+            np.concatenate([column, start_node]).astype(np.int32, copy=False),
+            np.append(indptr, indptr[-1] + start_node.size).astype(np.int32, copy=False),
         ),
         shape=(size + 1, size + 1),
     )
@@ -388,46 +395,67 @@ def _second_run(
     return np.where(found, dist[at], np.inf), label2
 
 
-def _area_graph(
+def _area_edges(
     rows: sp.csr_array,
     label: np.ndarray,
     row_label: np.ndarray,
+    inside: np.ndarray,
     new_id: np.ndarray,
-    dist1: np.ndarray,
-) -> tuple[sp.csr_array, np.ndarray, np.ndarray, np.ndarray]:
-    """The reversed compact graph of the wanted areas and the starts at their boundaries.
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The compact graph of the wanted areas as CSR arrays ``(data, indices, indptr)``.
 
-    ``rows`` are the rows of :attr:`RoadGraph.weights` (edges in the direction of travel) of
-    the kept nodes, in order. An edge ``v -> u`` into another area becomes a start for ``v``
-    (``w + D1(u)``, facility ``S1(u)``; none when ``u`` was not reached) and an infinitely long
-    loop in the compact graph; every other edge is kept, renumbered and turned round, so the
-    result runs the same way as :attr:`RoadGraph.reversed_weights`.
+    ``rows`` are the rows of :attr:`RoadGraph.reversed_weights` of the nodes in ``inside``, in
+    order, and ``row_label`` their facility. An edge to another area or to a node left out
+    keeps its place but becomes infinitely long, so the search never follows it (its column
+    then points at any node of the compact graph or at the root: it does not matter which).
+    """
+    head = rows.indices
+    cut = (label[head] != np.repeat(row_label, np.diff(rows.indptr))) | ~inside[head]
+    return np.where(cut, np.inf, rows.data), new_id[head], rows.indptr
+
+
+def _area_starts(
+    rows: sp.csr_array, label: np.ndarray, row_label: np.ndarray, dist1: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The boundary starts: every edge ``v -> u`` that leaves ``v``'s area for a reached node.
+
+    ``rows`` are the rows of :attr:`RoadGraph.weights` (edges in the direction of travel) of the
+    nodes of the compact graph, in order, and ``row_label`` their facility. Such an edge gives
+    ``v`` the value ``w + D1(u)`` with facility ``S1(u)``.
 
     Returns
     -------
-    core : scipy.sparse.csr_array
-        The compact graph, one row per kept node.
-    start_node, start_dist, start_label : numpy.ndarray
-        The starts: compact node, value, facility index.
+    node, dist, label : numpy.ndarray
+        Compact node, value and facility index of every start.
     """
-    size = row_label.size
     head = rows.indices
     head_label = label[head]
-    crossing = np.flatnonzero(head_label != np.repeat(row_label, np.diff(rows.indptr)))
-    tail = (np.searchsorted(rows.indptr, crossing, side="right") - 1).astype(np.int32)
-    reached = head_label[crossing] >= 0
-    start = crossing[reached]
-    column = new_id[head]
-    column[crossing] = tail
-    data = rows.data.copy()
-    data[crossing] = np.inf
-    forward = sp.csr_array((data, column, rows.indptr), shape=(size, size))
-    return (
-        sp.csr_array(forward.T),
-        tail[reached],
-        rows.data[start] + dist1[head[start]],
-        head_label[start],
+    leave = np.flatnonzero(
+        (head_label != np.repeat(row_label, np.diff(rows.indptr))) & (head_label >= 0)
     )
+    node = (np.searchsorted(rows.indptr, leave, side="right") - 1).astype(np.int32)
+    return node, rows.data[leave] + dist1[head[leave]], head_label[leave]
+
+
+def _dead_ends(graph: RoadGraph, nodes: np.ndarray) -> np.ndarray:
+    """Which of ``nodes`` touch at most one other node (in either direction), or none.
+
+    The second search never passes through such a node: it could only come back the way it
+    came. An edge that leaves its area from there leads nowhere else, so unless an origin or a
+    facility (whose own start could lead on) lies on it, it can be left out of the search.
+    """
+    busy = np.zeros(nodes.size, dtype=bool)
+    neighbour = np.full(nodes.size, -1, dtype=np.int64)
+    for matrix in (graph.weights, graph.reversed_weights):
+        first = matrix.indptr[nodes]
+        degree = matrix.indptr[nodes + 1] - first
+        busy |= degree > 1
+        alone = np.flatnonzero(degree == 1)
+        other = matrix.indices[first[alone]]
+        seen = neighbour[alone]
+        busy[alone[(seen >= 0) & (seen != other)]] = True
+        neighbour[alone] = other
+    return ~busy
 
 
 def _facility_starts(
