@@ -15,6 +15,7 @@ from analysis.nearest import (
     METHOD_STRAIGHT_LINE,
     NEAREST_COLUMNS,
     REASON_UNREACHABLE,
+    _dead_ends,
     nearest_facilities,
     snap_points,
     straight_line_estimate,
@@ -38,7 +39,8 @@ def _nx_reversed(graph: RoadGraph) -> nx.DiGraph:
     coo = graph.weights.tocoo()
     reverse = nx.DiGraph()
     reverse.add_nodes_from(range(graph.n_nodes))
-    reverse.add_weighted_edges_from(zip(coo.col.tolist(), coo.row.tolist(), coo.data.tolist()))
+    edges = zip(coo.col.tolist(), coo.row.tolist(), coo.data.tolist(), strict=True)
+    reverse.add_weighted_edges_from(edges)
     return reverse
 
 
@@ -57,11 +59,13 @@ def _brute_force(graph: RoadGraph, origins: np.ndarray, facilities: np.ndarray) 
     facility_node, facility_snap = snap(facilities)
     reverse = _nx_reversed(graph)
     total = np.full((len(origins), len(facilities)), np.inf)
-    for j, (node, leg) in enumerate(zip(facility_node.tolist(), facility_snap.tolist())):
+    facility_legs = zip(facility_node.tolist(), facility_snap.tolist(), strict=True)
+    for j, (node, leg) in enumerate(facility_legs):
         if leg > 1000.0:
             continue
         reach = nx.single_source_dijkstra_path_length(reverse, node)
-        for i, (origin, origin_leg) in enumerate(zip(origin_node.tolist(), origin_snap)):
+        origin_legs = zip(origin_node.tolist(), origin_snap, strict=True)
+        for i, (origin, origin_leg) in enumerate(origin_legs):
             if origin in reach and origin_leg <= 1000.0:
                 total[i, j] = origin_leg + reach[origin] + leg
     return total
@@ -72,19 +76,21 @@ def _assert_matches(result: pd.DataFrame, total: np.ndarray) -> None:
     for i, row in enumerate(result.itertuples()):
         ranked = sorted((d, j) for j, d in enumerate(total[i]) if np.isfinite(d))
         if not ranked:
-            assert row.facility == -1 and np.isnan(row.distance_m)
+            assert row.facility == -1
+            assert np.isnan(row.distance_m)
             continue
         assert row.distance_m == pytest.approx(ranked[0][0], abs=1e-6)
         assert row.facility == ranked[0][1]
         if len(ranked) == 1:
-            assert row.second_facility == -1 and np.isnan(row.second_distance_m)
+            assert row.second_facility == -1
+            assert np.isnan(row.second_distance_m)
             continue
         assert row.second_distance_m == pytest.approx(ranked[1][0], abs=1e-6)
         assert row.second_facility != row.facility
         assert total[i, row.second_facility] == pytest.approx(ranked[1][0], abs=1e-6)
 
 
-def _square(oneway_ab: bool) -> RoadGraph:
+def _square(*, oneway_ab: bool) -> RoadGraph:
     """A 100 m square A(0,0) B(100,0) C(100,100) D(0,100); A->B may be one-way."""
     return graph_from_edges(
         [0.0, 100.0, 100.0, 0.0],
@@ -273,7 +279,8 @@ def test_straight_line_estimate() -> None:
     assert result["distance_m"].tolist() == pytest.approx([130.0, 1.3 * np.hypot(50, 100)])
     assert result.loc[0, "second_distance_m"] == pytest.approx(650.0)
     assert result["method"].tolist() == [METHOD_STRAIGHT_LINE] * 2
-    assert result["origin_snap_m"].isna().all() and result["facility_snap_m"].isna().all()
+    assert result["origin_snap_m"].isna().all()
+    assert result["facility_snap_m"].isna().all()
     tie = straight_line_estimate([[0.0, 0.0]], [[10.0, 0.0], [-10.0, 0.0]], detour_factor=1.0)
     assert tie.loc[0, ["facility", "second_facility"]].tolist() == [0, 1]
     single = straight_line_estimate([[0.0, 0.0]], [[3.0, 4.0]], detour_factor=1.3)
@@ -285,7 +292,8 @@ def test_travel_minutes() -> None:
     assert travel_minutes(15000.0, "bike") == pytest.approx(60.0)
     assert travel_minutes(50000.0, "drive") == pytest.approx(60.0)
     minutes = travel_minutes(np.array([750.0, np.nan]), "walk")
-    assert minutes[0] == pytest.approx(10.0) and np.isnan(minutes[1])
+    assert minutes[0] == pytest.approx(10.0)
+    assert np.isnan(minutes[1])
     with pytest.raises(ValueError, match="unknown travel mode"):
         travel_minutes(1.0, "boat")
 
@@ -306,3 +314,47 @@ def test_many_catchment_areas_match_networkx(seed: int) -> None:
     result = nearest_facilities(graph, origins, facilities)
     _assert_matches(result, _brute_force(graph, origins, facilities))
     assert result["second_facility"].ge(0).sum() >= 10
+
+
+def test_dead_ends_are_nodes_with_at_most_one_neighbour() -> None:
+    # 0 - 1 - 2 - 3 is a two-way chain; 4 hangs one-way off 3 (3 -> 4); 5 has a one-way edge
+    # in from 2 and one out to 2 (so only one neighbour); 6 stands alone.
+    graph = graph_from_edges(
+        np.arange(7.0) * 100, np.zeros(7), [0, 1, 2, 3, 2, 5], [1, 2, 3, 4, 5, 2],
+        [100.0, 100.0, 100.0, 100.0, 80.0, 90.0],
+        oneway=[False, False, False, True, True, True], mode="walk",
+    )
+    dead = _dead_ends(graph, np.arange(7))
+    assert dead.tolist() == [True, False, False, False, True, True, True]
+
+
+def test_comb_with_one_way_teeth_matches_networkx() -> None:
+    # A spine with dead-end teeth (some one-way, some with origins on them) between places at
+    # both ends and one in the middle: dead ends left out of the second search must not change
+    # any answer.
+    spine = 12
+    x = np.concatenate([np.arange(spine) * 100.0, np.arange(spine) * 100.0])
+    y = np.concatenate([np.zeros(spine), np.full(spine, 60.0)])
+    u = np.concatenate([np.arange(spine - 1), np.arange(spine)])
+    v = np.concatenate([np.arange(1, spine), np.arange(spine) + spine])
+    length = np.concatenate([np.full(spine - 1, 100.0), np.full(spine, 60.0)])
+    oneway = np.concatenate([np.zeros(spine - 1, dtype=bool), np.arange(spine) % 3 == 1])
+    graph = graph_from_edges(x, y, u, v, length, oneway=oneway, mode="walk")
+    facilities = np.array([[0.0, 0.0], [1100.0, 0.0], [500.0, 60.0]])
+    origins = np.column_stack([x, y]) + 5.0
+    result = nearest_facilities(graph, origins, facilities)
+    _assert_matches(result, _brute_force(graph, origins, facilities))
+    # Only the four one-way teeth (no way out) have no place; all others have two.
+    assert result["second_facility"].ge(0).sum() == 2 * spine - 4
+
+
+def test_two_places_at_a_dead_end_are_first_and_second() -> None:
+    # A lane 0 - 1 - 2 - 3 - 4: two places share the dead end at node 0, a third sits at the
+    # other end. The second place of a kern at node 1 is the other place at node 0, not node 4.
+    graph = graph_from_edges(
+        np.arange(5.0) * 100, np.zeros(5), np.arange(4), np.arange(1, 5), np.full(4, 100.0),
+        mode="walk",
+    )
+    result = nearest_facilities(graph, [[100.0, 0.0]], [[400.0, 0.0], [0.0, 0.0], [0.0, 0.0]])
+    assert result.loc[0, ["facility", "second_facility"]].tolist() == [1, 2]
+    assert result.loc[0, ["distance_m", "second_distance_m"]].tolist() == [100.0, 100.0]
