@@ -22,7 +22,9 @@ DESKTOP = {"width": 1400, "height": 1000}
 AREA = "GM1680"
 KERN = "Gasteren"
 PAGES = sorted(p.stem for p in (REPO / "pages").glob("*.py"))
-"""Every page by its URL path (the file name, as ``ui.frame.navigation_pages`` sets it)."""
+"""Every page by its file name, which is its URL path (``ui.frame.navigation_pages``)."""
+HOME = "overzicht"
+"""The default page, whose address is the app's own ("/"): "/overzicht" is not found."""
 FULL_WIDTH = 0.9
 """The chart's share of the phone's width at least (the page keeps a small margin)."""
 MAP_WIDTH = 0.95
@@ -77,6 +79,11 @@ def phone_dir() -> Path:
     return folder
 
 
+def _address(url: str, path: str) -> str:
+    """The page ``path`` with Aa en Hunze chosen."""
+    return f"{url}/{'' if path == HOME else path}?gebied={AREA}"
+
+
 def _open(browser, url: str, viewport: dict[str, int]):
     """A phone or desktop page at ``url``, once its script run is over."""
     phone = viewport == PHONE
@@ -99,7 +106,7 @@ def _sideways(page) -> list[str]:
 
 @pytest.mark.parametrize("path", PAGES)
 def test_page_fits_a_phone(browser, national_url: str, phone_dir: Path, path: str) -> None:
-    page = _open(browser, f"{national_url}/{path}?gebied={AREA}", PHONE)
+    page = _open(browser, _address(national_url, path), PHONE)
     try:
         assert page.locator(EXCEPTION).count() == 0
         screenshot(page, phone_dir / f"{path}.png")
@@ -110,7 +117,7 @@ def test_page_fits_a_phone(browser, national_url: str, phone_dir: Path, path: st
 
 @pytest.mark.parametrize("path", PAGES)
 def test_desktop_screenshot(browser, national_url: str, phone_dir: Path, path: str) -> None:
-    page = _open(browser, f"{national_url}/{path}?gebied={AREA}", DESKTOP)
+    page = _open(browser, _address(national_url, path), DESKTOP)
     try:
         assert page.locator(EXCEPTION).count() == 0
         screenshot(page, phone_dir / f"{path}-desktop.png")
