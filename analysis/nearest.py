@@ -361,22 +361,23 @@ def _second_run(
     wanted = np.zeros(int(label1.max()) + 2, dtype=bool)
     wanted[label1[origin_nodes]] = True
     wanted[-1] = False
-    inside = wanted[label]
-    kept = np.flatnonzero(inside)
-    inside[kept[_dead_ends(graph, kept)]] = False
+    kept = np.flatnonzero(wanted[label])
+    if kept.size == 0:
+        return np.full(origin_nodes.size, np.inf), np.full(origin_nodes.size, -1)
+    dead = _dead_ends(graph, kept)
     facility_nodes = search.matrix.indices[search.matrix.indptr[n:-1]]
     for nodes in (origin_nodes, facility_nodes):
-        inside[nodes] = wanted[label[nodes]]
-    kept = np.flatnonzero(inside)
+        place = np.minimum(np.searchsorted(kept, nodes), kept.size - 1)
+        dead[place[kept[place] == nodes]] = False
+    kept = kept[~dead]
     size = kept.size
-    new_id = np.cumsum(inside, dtype=np.int32) - inside
+    new_id = np.full(n, size, dtype=np.int32)
+    new_id[kept] = np.arange(size, dtype=np.int32)
     kept_label = label[kept]
-    data, column, indptr = _area_edges(
-        graph.reversed_weights[kept], label, kept_label, inside, new_id
-    )
+    data, column, indptr = _area_edges(graph.reversed_weights[kept], label, kept_label, new_id)
     node, value, facility = _area_starts(graph.weights[kept], label, kept_label, dist1)
-    extra_node, extra_dist, extra_label = _facility_starts(search, label1, inside)
-    start_node = np.concatenate([node, new_id[extra_node]])
+    extra_node, extra_dist, extra_label = _facility_starts(search, label1, new_id, size)
+    start_node = np.concatenate([node, extra_node])
     start_dist = np.concatenate([value, extra_dist])
     start_label = np.concatenate([facility, extra_label])
     matrix = sp.csr_array(
@@ -389,28 +390,24 @@ def _second_run(
     )
     dist, pred = dijkstra(matrix, indices=size, return_predecessors=True, limit=limit)
     via = _best_start_labels(start_node, start_dist, start_label, size + 1)
-    found = inside[origin_nodes]
-    at = np.where(found, new_id[origin_nodes], size)
+    at = new_id[origin_nodes]
     label2 = _label_of_start(pred, via, size, at)[at]
-    return np.where(found, dist[at], np.inf), label2
+    return np.where(at < size, dist[at], np.inf), label2
 
 
 def _area_edges(
-    rows: sp.csr_array,
-    label: np.ndarray,
-    row_label: np.ndarray,
-    inside: np.ndarray,
-    new_id: np.ndarray,
+    rows: sp.csr_array, label: np.ndarray, row_label: np.ndarray, new_id: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The compact graph of the wanted areas as CSR arrays ``(data, indices, indptr)``.
 
-    ``rows`` are the rows of :attr:`RoadGraph.reversed_weights` of the nodes in ``inside``, in
-    order, and ``row_label`` their facility. An edge to another area or to a node left out
-    keeps its place but becomes infinitely long, so the search never follows it (its column
-    then points at any node of the compact graph or at the root: it does not matter which).
+    ``rows`` are the rows of :attr:`RoadGraph.reversed_weights` of the nodes of the compact
+    graph, in order, ``row_label`` their facility and ``new_id`` every node's number in the
+    compact graph (the root's number for a node left out). An edge to another area keeps its
+    place but becomes infinitely long; an edge to a node left out points at the root, which is
+    settled first, so the search follows neither.
     """
     head = rows.indices
-    cut = (label[head] != np.repeat(row_label, np.diff(rows.indptr))) | ~inside[head]
+    cut = label[head] != np.repeat(row_label, np.diff(rows.indptr))
     return np.where(cut, np.inf, rows.data), new_id[head], rows.indptr
 
 
@@ -447,11 +444,10 @@ def _dead_ends(graph: RoadGraph, nodes: np.ndarray) -> np.ndarray:
     busy = np.zeros(nodes.size, dtype=bool)
     neighbour = np.full(nodes.size, -1, dtype=np.int64)
     for matrix in (graph.weights, graph.reversed_weights):
-        first = matrix.indptr[nodes]
-        degree = matrix.indptr[nodes + 1] - first
+        degree = np.diff(matrix.indptr)[nodes]
         busy |= degree > 1
         alone = np.flatnonzero(degree == 1)
-        other = matrix.indices[first[alone]]
+        other = matrix.indices[matrix.indptr[nodes[alone]]]
         seen = neighbour[alone]
         busy[alone[(seen >= 0) & (seen != other)]] = True
         neighbour[alone] = other
@@ -459,17 +455,19 @@ def _dead_ends(graph: RoadGraph, nodes: np.ndarray) -> np.ndarray:
 
 
 def _facility_starts(
-    search: _Search, label1: np.ndarray, inside: np.ndarray
+    search: _Search, label1: np.ndarray, new_id: np.ndarray, root: int
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Starts from the facilities' own snap edges into a wanted area of another facility.
 
     Such an edge leaves the facility's area straight away (two facilities on one node, or a
     facility whose node lies nearer to another one), so it is a boundary start of its own.
+    Returns the compact node, value and facility index of each.
     """
     matrix, n = search.matrix, search.n_nodes
     first = matrix.indptr[n:-1]
-    node = matrix.indices[first]
-    crossing = np.flatnonzero((label1[node] != search.facility_of) & inside[node])
+    node = new_id[matrix.indices[first]]
+    label = label1[matrix.indices[first]]
+    crossing = np.flatnonzero((label != search.facility_of) & (node < root))
     return node[crossing], matrix.data[first][crossing], search.facility_of[crossing]
 
 

@@ -358,3 +358,14 @@ def test_two_places_at_a_dead_end_are_first_and_second() -> None:
     result = nearest_facilities(graph, [[100.0, 0.0]], [[400.0, 0.0], [0.0, 0.0], [0.0, 0.0]])
     assert result.loc[0, ["facility", "second_facility"]].tolist() == [1, 2]
     assert result.loc[0, ["distance_m", "second_distance_m"]].tolist() == [100.0, 100.0]
+
+
+def test_no_origin_reaches_a_place() -> None:
+    # Both kernen sit on an island without places: no first and no second place.
+    graph = graph_from_edges(
+        np.array([0.0, 100.0, 5000.0, 5100.0]), np.zeros(4), np.array([0, 2]),
+        np.array([1, 3]), np.array([100.0, 100.0]), mode="walk",
+    )
+    result = nearest_facilities(graph, [[5000.0, 0.0], [5100.0, 0.0]], [[0.0, 0.0], [100.0, 0.0]])
+    assert result["facility"].tolist() == [-1, -1]
+    assert result["second_facility"].tolist() == [-1, -1]
