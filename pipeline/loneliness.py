@@ -17,8 +17,10 @@ def stored_kern_loneliness(
     jaar: int,
     region: str = NATIONAL,
 ) -> pd.DataFrame:
-    """``reach`` plus :func:`analysis.indicators.kern_loneliness` from the stored kernen,
-    buurten, gemeenten and figures; ``reach`` unchanged without an ``eenzaamheid`` layer.
+    """``reach`` plus :func:`analysis.indicators.kern_loneliness` from the stored layers.
+
+    The loneliness figures come from the stored kernen, buurten, gemeenten and figures;
+    ``reach`` is returned unchanged without an ``eenzaamheid`` layer.
 
     ``reach`` must hold whole gemeenten: the estimates are checked against each gemeente's own.
     """

@@ -199,7 +199,7 @@ def shutdown() -> None:
 @functools.cache
 def _browser_class() -> type:
     """Kaleido's Chromium driver with :data:`CLOSED_NETWORK_FLAGS` appended (imported lazily)."""
-    from choreographer.browsers.chromium import Chromium  # noqa: PLC0415 - seconds to import
+    from choreographer.browsers.chromium import Chromium  # seconds to import
 
     class ClosedNetworkChromium(Chromium):
         def get_cli(self) -> list[str]:
@@ -224,7 +224,7 @@ class _Renderer:
             raise
 
     async def _open(self, path: str) -> Any:  # noqa: ANN401 - kaleido ships no types
-        import kaleido  # noqa: PLC0415 - imported on the first export only
+        import kaleido  # imported on the first export only
 
         browser = kaleido.Kaleido(path=path, browser_cls=_browser_class(), mathjax=False, n=1,
                                   timeout=RENDER_TIMEOUT_S)

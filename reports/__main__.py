@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import date, datetime
+from collections.abc import Callable
 from pathlib import Path
 
 from analysis.indicators import available_years
+from loaders import clock
 from loaders.build import check_gemeenten
 from loaders.errors import SourceError
 from loaders.roads import MODE_WORDS, travel_mode
@@ -43,8 +44,9 @@ def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit code (0 ok, 1 some gemeenten failed, 2 error)."""
     args = _parser().parse_args(argv)
     store = Store(args.data) if args.data else Store()
+    run: Callable[[argparse.Namespace, Store], int] = args.run
     try:
-        return args.run(args, store)
+        return run(args, store)
     except (SourceError, StoreError, ValueError) as exc:
         print(f"FOUT: {error_message(exc)}", file=sys.stderr)
         return 2
@@ -136,7 +138,7 @@ def _cmd_kernen(args: argparse.Namespace, store: Store) -> int:
     data = kernen_file(
         kind, chosen.table, manifest=chosen.manifest, indicator=args.indicator, jaar=jaar,
         leeftijd=args.leeftijd, mode_label=MODE_WORDS[args.modus], threshold_m=args.grens,
-        estimate=chosen.estimate, exported_at=format_moment(datetime.now()),  # noqa: DTZ005 - local time
+        estimate=chosen.estimate, exported_at=format_moment(clock.now()),
     )
     args.uit.write_bytes(data)
     print(f"✓ {len(chosen.table)} kernen van {gebied.label} in {args.uit}")
@@ -169,7 +171,7 @@ def _cmd_factsheet(args: argparse.Namespace, store: Store) -> int:
                                indicator=args.indicator)
     choice = FactsheetChoice(
         gemeentecode=codes[0], mode=mode, drempel_m=args.drempel, jaar=jaar,
-        leeftijd=args.leeftijd, indicator=args.indicator, datum=date.today(),  # noqa: DTZ011
+        leeftijd=args.leeftijd, indicator=args.indicator, datum=clock.today(),
     )
     run = (write_kern_factsheets(data, args.kern, codes, args.uit, choice) if args.kern
            else write_factsheets(data, codes, args.uit, choice))
