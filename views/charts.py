@@ -24,6 +24,8 @@ NATIONAL = "#333333"
 FONT = "Source Sans Pro, Arial, sans-serif"
 LABEL_MARGIN = 200
 """Left margin (pixels) kept free for buurt names in bar charts; the notes start there too."""
+MAX_BARS = 12
+"""A histogram's bar width is the smallest round width that gives at most this many bars."""
 
 
 def axis_label(indicator: str, leeftijd: str, *, wrap: bool = False) -> str:
@@ -36,7 +38,7 @@ def bin_width(values: pd.Series) -> float:
     """A round bar width that gives about ten bars over the range of ``values``."""
     present = values.dropna()
     span = float(present.max() - present.min()) if len(present) else 0.0
-    return next((w for w in (0.5, 1.0, 2.0, 2.5, 5.0) if span / w <= 12), 10.0)
+    return next((w for w in (0.5, 1.0, 2.0, 2.5, 5.0) if span / w <= MAX_BARS), 10.0)
 
 
 def histogram(
@@ -86,7 +88,7 @@ def histogram(
         figure.update_xaxes(range=[min(shown) - bin_size, max(shown) + bin_size])
     figure.update_xaxes(title_text=axis_label(indicator, leeftijd))
     figure.update_yaxes(title_text="Aantal buurten")
-    return _finish(figure, title, jaar, leeftijd, len(values) - len(present), present.empty)
+    return _finish(figure, title, jaar, leeftijd, len(values) - len(present), empty=present.empty)
 
 
 def ranking(
@@ -136,7 +138,9 @@ def ranking(
     figure.update_layout(height=max(360, 140 + 24 * shown), showlegend=len(parts) > 1)
     title = f"Hoogste en laagste buurten: {LONELINESS_INDICATORS[indicator].lower()}"
     suppressed = len(values) - len(present)
-    return _finish(figure, title, jaar, leeftijd, suppressed, present.empty, left=LABEL_MARGIN)
+    return _finish(
+        figure, title, jaar, leeftijd, suppressed, empty=present.empty, left=LABEL_MARGIN
+    )
 
 
 def year_comparison(
@@ -197,7 +201,7 @@ def year_comparison(
     notes = ["Een lijn verbindt de schattingen van één buurt; een ontbrekend jaar is onderdrukt."]
     if indeling:
         notes.append(f"Alle jaren op de buurtindeling {indeling}.")
-    return _finish(figure, title, years, leeftijd, 0, wide.empty, extra=" ".join(notes))
+    return _finish(figure, title, years, leeftijd, 0, empty=wide.empty, extra=" ".join(notes))
 
 
 def _label(names: Mapping[str, str], code: str) -> str:
@@ -225,8 +229,8 @@ def _finish(
     years: int | list[int],
     leeftijd: str,
     suppressed: int,
-    empty: bool,
     *,
+    empty: bool,
     extra: str = "",
     left: int = 10,
 ) -> go.Figure:

@@ -45,7 +45,7 @@ def similar_gemeenten(gemeenten: pd.DataFrame, code: str) -> list[str]:
     table = gemeenten.assign(band=size_band(gemeenten["inwoners"])).set_index("code")
     own = table.loc[code]
     same = (table["stedelijkheid"] == own["stedelijkheid"]) & (table["band"] == own["band"])
-    return sorted(table.index[same.fillna(False).to_numpy(dtype=bool)])
+    return sorted(table.index[same.fillna(value=False).to_numpy(dtype=bool)])
 
 
 def gemeente_table(
@@ -108,7 +108,7 @@ def gemeente_table(
             "Inwoners van kernen (bekend)": people.round().astype("Int64"),
             "Inwoners gemeente (CBS)": pd.to_numeric(area["inwoners"], errors="coerce")
             .astype("Int64"),
-            "Provincie": area["provincie"] if "provincie" in area else None,
+            "Provincie": area.get("provincie"),
             "Gemeentecode": area.index,
             "Toelichting eenzaamheid": note,
         }
@@ -133,7 +133,7 @@ def _loneliness(
     value = pd.Series(np.nan, index=codes, dtype="float64")
     note = pd.Series("", index=codes, dtype="object")
     if eenzaamheid is None or jaar is None or leeftijd is None:
-        return value, note.where(False, "geen eenzaamheidscijfers opgeslagen")
+        return value, pd.Series("geen eenzaamheidscijfers opgeslagen", index=codes, dtype="object")
     rows = eenzaamheid[
         (eenzaamheid["soort_regio"] == "Gemeente") & (eenzaamheid["jaar"] == jaar)
         & (eenzaamheid["leeftijd"] == leeftijd)

@@ -1,5 +1,8 @@
-"""Pure builders for the corrections of meeting places: tables, the rules in plain Dutch, and
-the reading of typed coordinates. No Streamlit; the pages call these with stored frames."""
+"""Pure builders for the corrections of meeting places.
+
+Tables, the rules in plain Dutch, and the reading of typed coordinates. No Streamlit; the pages
+call these with stored frames.
+"""
 
 from __future__ import annotations
 
@@ -66,7 +69,7 @@ def places_near(
         "venue_id": near["venue_id"].to_numpy(dtype=object),
         "naam": near["naam"].to_numpy(dtype=object),
         "soort": [soort_label(s) for s in near["soort"]],
-        "telt": near["ontmoetingsplek"].fillna(False).astype(bool).to_numpy(),
+        "telt": near["ontmoetingsplek"].fillna(value=False).astype(bool).to_numpy(),
         "afstand_m": near["afstand_m"].to_numpy(dtype=float),
         "bron": near["source"].to_numpy(dtype=object),
         "reden": near["reden"].to_numpy(dtype=object),
@@ -97,7 +100,7 @@ def parse_coordinates(text: str) -> tuple[float, float]:
         With a Dutch message when the text is not two numbers or lies outside the Netherlands.
     """
     numbers = [float(n.replace(",", ".")) for n in _NUMBER.findall(str(text))]
-    if len(numbers) != 2:
+    if len(numbers) != 2:  # noqa: PLR2004 - a coordinate is a pair of numbers
         raise ValueError("Geef twee getallen: RD x en y in meters (bijvoorbeeld 247352 558151) "
                          "of breedte- en lengtegraad (bijvoorbeeld 53,004 6,760).")
     first, second = numbers
@@ -156,7 +159,7 @@ def source_counts(
         name and then by number of places; a gemeente without places gets one row with zeros.
     """
     chosen = venues[venues["gemeentecode"].isin(list(gemeenten))]
-    counts = chosen.assign(telt=chosen["ontmoetingsplek"].fillna(False).astype(bool))
+    counts = chosen.assign(telt=chosen["ontmoetingsplek"].fillna(value=False).astype(bool))
     grouped = counts.groupby(["gemeentecode", "source"], sort=False)["telt"].agg(["size", "sum"])
     rows = [{"code": code, "Bron": source, "Plekken": int(size), "Tellen mee": int(total)}
             for (code, source), (size, total) in grouped.iterrows()]
@@ -194,8 +197,10 @@ def place_sources(
 
 
 def rules_markdown() -> str:
-    """The rules for what counts as a meeting place, in plain Dutch (Markdown), from
-    :mod:`loaders.venue_rules`."""
+    """The rules for what counts as a meeting place, in plain Dutch (Markdown).
+
+    Written from the rules in :mod:`loaders.venue_rules`.
+    """
     always = [r for r in VENUE_RULES if r.soort in MEETING_SOORTEN]
     sometimes = [r for r in VENUE_RULES if r.counts_if_bijeenkomst]
     never = [r for r in VENUE_RULES if not r.counts and not r.counts_if_bijeenkomst]

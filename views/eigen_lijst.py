@@ -50,8 +50,11 @@ FIELD_LABELS = {
 
 
 def columns_table() -> pd.DataFrame:
-    """One row per recognised field: what it holds, the column names that are recognised and
-    the words that make a longer column name count (``Naam accommodatie``)."""
+    """One row per recognised field of an own list.
+
+    Per field: what it holds, the column names that are recognised and the words that make a
+    longer column name count (``Naam accommodatie``).
+    """
     return pd.DataFrame(
         {
             "Gegeven": [FIELD_LABELS.get(name, name) for name in FIELDS],
@@ -62,8 +65,11 @@ def columns_table() -> pd.DataFrame:
 
 
 def columns_text(columns: dict[str, str], headers: tuple[str, ...]) -> list[str]:
-    """The mapping used, one line per field (``Kolom 'Naam accommodatie' gebruikt als naam``),
-    then the columns left unused."""
+    """The column mapping used, as lines of text.
+
+    One line per field (``Kolom 'Naam accommodatie' gebruikt als naam``), then the columns left
+    unused.
+    """
     lines = [f"{line}." for line in describe_columns(columns)]
     unused = [header for header in headers if header and header not in columns.values()]
     if unused:

@@ -26,6 +26,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from loaders.clock import today
 from loaders.schema import CRS
 from views.text import dutch_date
 
@@ -48,7 +49,7 @@ WGS84 = "EPSG:4326"
 
 
 def excel_csv(frame: pd.DataFrame) -> bytes:
-    """``frame`` as CSV for Dutch Excel: ``;`` separator, decimal comma, UTF-8 with BOM.
+    r"""``frame`` as CSV for Dutch Excel: ``;`` separator, decimal comma, UTF-8 with BOM.
 
     Missing values become empty cells. Floats keep one decimal, as RIVM publishes them. Text
     that starts like a formula gets a leading apostrophe (see :func:`neutralise_formulas`).
@@ -56,9 +57,9 @@ def excel_csv(frame: pd.DataFrame) -> bytes:
     Examples
     --------
     >>> excel_csv(pd.DataFrame({"Buurt": ["Annen"], "Eenzaam (%)": [38.7]}))
-    b'\\xef\\xbb\\xbfBuurt;Eenzaam (%)\\r\\nAnnen;38,7\\r\\n'
+    b'\xef\xbb\xbfBuurt;Eenzaam (%)\r\nAnnen;38,7\r\n'
     """
-    text = neutralise_formulas(frame).to_csv(
+    text: str = neutralise_formulas(frame).to_csv(
         sep=";", decimal=",", index=False, float_format="%.1f", lineterminator="\r\n"
     )
     return (BOM + text).encode("utf-8")
@@ -118,7 +119,7 @@ def xlsx_bytes(
             longest = max([len(str(column)), *(len(str(v)) for v in frame[column].head(200))])
             sheet.column_dimensions[get_column_letter(index)].width = min(60, longest + 2)
     if sources:
-        _source_sheet(book.create_sheet(SOURCE_SHEET), sources, datum or date.today())
+        _source_sheet(book.create_sheet(SOURCE_SHEET), sources, datum or today())
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
@@ -126,12 +127,13 @@ def xlsx_bytes(
 
 def figure_html(figure: go.Figure) -> bytes:
     """A figure as a stand-alone HTML file that works offline (plotly.js is embedded)."""
-    return figure.to_html(include_plotlyjs=True, full_html=True).encode("utf-8")
+    page: str = figure.to_html(include_plotlyjs=True, full_html=True)
+    return page.encode("utf-8")
 
 
 def source_note(sources: Sequence[str], datum: date | None = None) -> bytes:
     """A text file (UTF-8 with BOM) with the source lines and the date, to go with a CSV."""
-    day = datum or date.today()
+    day = datum or today()
     lines = [*sources, f"Datum: {dutch_date(day)} ({day.isoformat()})",
              "Gemaakt met Ontmoetingskaart."]
     return (BOM + "\r\n".join(lines) + "\r\n").encode("utf-8")
@@ -160,7 +162,7 @@ def geojson_bytes(
         frame.to_crs(WGS84).to_json(na="null", drop_id=True, show_bbox=False)
     )
     collection["bron"] = list(sources)
-    collection["datum"] = (datum or date.today()).isoformat()
+    collection["datum"] = (datum or today()).isoformat()
     return json.dumps(collection, ensure_ascii=False).encode("utf-8")
 
 
@@ -171,10 +173,12 @@ def geopackage_bytes(
     datum: date | None = None,
     layer: str = "gegevens",
 ) -> bytes:
-    """``frame`` as a GeoPackage in EPSG:28992, plus a table ``bron`` (one row per source line,
-    with the date), which GIS programs show as a layer without geometry.
+    """``frame`` as a GeoPackage in EPSG:28992, plus a table ``bron`` with its sources.
+
+    ``bron`` has one row per source line, with the date; GIS programs show it as a layer
+    without geometry.
     """
-    day = (datum or date.today()).isoformat()
+    day = (datum or today()).isoformat()
     notes = pd.DataFrame({"bron": list(sources) or [""], "datum": day})
     with tempfile.TemporaryDirectory(prefix="ontmoetingskaart-") as folder:
         path = Path(folder) / "export.gpkg"
@@ -186,8 +190,11 @@ def geopackage_bytes(
 def with_geometry(
     table: pd.DataFrame, layer: gpd.GeoDataFrame, *, on: str = "kern_id"
 ) -> gpd.GeoDataFrame:
-    """``table`` with the geometry of the matching ``layer`` row (e.g. a reach table and the
-    ``kernen`` layer), in the layer's CRS; rows without a match get an empty geometry."""
+    """``table`` with the geometry of the matching ``layer`` row, in the layer's CRS.
+
+    For example a reach table and the ``kernen`` layer; rows without a match get an empty
+    geometry.
+    """
     geometry = layer.drop_duplicates(on).set_index(on).geometry
     return gpd.GeoDataFrame(
         table.reset_index(drop=True), geometry=table[on].map(geometry).to_numpy(), crs=layer.crs
@@ -201,8 +208,10 @@ def _without_geometry(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _cell_value(value: object) -> object:
-    """A value openpyxl can write: None for missing, plain Python numbers, strings and naive
-    datetimes; anything else as its text."""
+    """A value openpyxl can write, anything else as its text.
+
+    That is None for a missing value, plain Python numbers, strings and naive datetimes.
+    """
     if value is None or (not isinstance(value, (list, tuple, dict)) and pd.isna(value)):
         return None
     if isinstance(value, pd.Timestamp):

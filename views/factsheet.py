@@ -36,6 +36,7 @@ from reportlab.platypus.flowables import Flowable, KeepTogether
 
 from analysis.nearest import METHOD_STRAIGHT_LINE
 from analysis.reach import meeting_places
+from loaders.clock import today
 from loaders.manifest import Manifest
 from loaders.schema import LONELINESS_INDICATORS
 from rendering.images import StaticExportError, render_batch
@@ -58,6 +59,8 @@ from views.text import dutch_date, dutch_list, format_count, format_pct, format_
 
 FIGURE_LAYERS = ("gemeenten", "kernen", "venues")
 """Layers a map or chart of distances shows; the network of the mode comes on top."""
+TITLE_NAMES = 3
+"""A title names at most this many chosen kernen; more are counted instead."""
 
 
 @dataclass(frozen=True)
@@ -119,7 +122,8 @@ def factsheet_pdf(data: FactsheetData, choice: FactsheetChoice) -> bytes:
     NoKernenError
         When the gemeente (or the chosen kernen) has no kernen in ``data.reach``.
     """
-    choice = replace(choice, datum=choice.datum or date.today())
+    day = choice.datum or today()
+    choice = replace(choice, datum=day)
     reach = selected_reach(data, choice)
     if reach.empty:
         raise NoKernenError(f"geen kernen van {choice.gemeentecode} in de gegevens")
@@ -127,7 +131,7 @@ def factsheet_pdf(data: FactsheetData, choice: FactsheetChoice) -> bytes:
     title = title_of(data, choice, reach)
     story: list[Flowable] = [
         Paragraph(pdf_escape(title), styles["title"]),
-        Paragraph(pdf_escape(_subtitle(choice, reach)), styles["muted"]),
+        Paragraph(pdf_escape(_subtitle(choice, reach, day)), styles["muted"]),
         Spacer(1, 4 * mm),
     ]
     lonely = parts.loneliness(
@@ -141,7 +145,7 @@ def factsheet_pdf(data: FactsheetData, choice: FactsheetChoice) -> bytes:
     story += _method(data, choice, reach, styles)
     story += source_paragraphs(data.manifest, choice.mode, styles)
     buffer = io.BytesIO()
-    footer = f"Ontmoetingskaart · {title} · {dutch_date(choice.datum)}"
+    footer = f"Ontmoetingskaart · {title} · {dutch_date(day)}"
     document = SimpleDocTemplate(
         buffer, pagesize=A4, leftMargin=PAGE_MARGIN, rightMargin=PAGE_MARGIN,
         topMargin=PAGE_MARGIN, bottomMargin=PAGE_MARGIN + 4 * mm, title=title,
@@ -158,7 +162,7 @@ def factsheet_filename(data: FactsheetData, choice: FactsheetChoice) -> str:
     name = gemeente_name(data, choice.gemeentecode)
     slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or choice.gemeentecode.lower()
     kind = "-kernen" if choice.kern_ids else ""
-    return f"factsheet-{slug}{kind}-{(choice.datum or date.today()).isoformat()}.pdf"
+    return f"factsheet-{slug}{kind}-{(choice.datum or today()).isoformat()}.pdf"
 
 
 def gemeente_name(data: FactsheetData, code: str) -> str:
@@ -188,7 +192,7 @@ def title_of(data: FactsheetData, choice: FactsheetChoice, reach: pd.DataFrame) 
     if not choice.kern_ids:
         return f"Ontmoetingsplekken en eenzaamheid in {name}"
     names = reach["naam"].dropna().astype(str).tolist()
-    where = dutch_list(names) if len(names) <= 3 else f"{len(names)} kernen"
+    where = dutch_list(names) if len(names) <= TITLE_NAMES else f"{len(names)} kernen"
     return f"Ontmoetingsplekken en eenzaamheid in {where} ({name})"
 
 
@@ -197,10 +201,10 @@ def figure_sources(manifest: Manifest, mode: str) -> list[str]:
     return layer_sources(manifest, [*FIGURE_LAYERS, f"netwerk_{mode}"])
 
 
-def _subtitle(choice: FactsheetChoice, reach: pd.DataFrame) -> str:
+def _subtitle(choice: FactsheetChoice, reach: pd.DataFrame, day: date) -> str:
     how = parts.MODE_TEXT.get(choice.mode, choice.mode)
     method = "over het wegennet" if _has_network(reach) else "hemelsbreed geschat"
-    return (f"Factsheet van {dutch_date(choice.datum)} · afstand {how}, {method} · "
+    return (f"Factsheet van {dutch_date(day)} · afstand {how}, {method} · "
             f"grens {format_threshold(choice.drempel_m)}")
 
 

@@ -16,7 +16,6 @@ import math
 import re
 from collections.abc import Collection
 from dataclasses import dataclass, replace
-from datetime import date
 
 import geopandas as gpd
 import pandas as pd
@@ -37,6 +36,7 @@ from analysis.indicators import loneliness_slice
 from analysis.kern_buurten import kern_figures
 from analysis.nearest import METHOD_STRAIGHT_LINE
 from analysis.reach import meeting_places
+from loaders.clock import today
 from loaders.schema import LONELINESS_INDICATORS
 from rendering.images import StaticExportError, render_batch
 from views import factsheet_figures as parts
@@ -70,6 +70,8 @@ MAP_SIZE = (800, 640)
 """Pixels of the kern map before scaling into the page."""
 MIN_HALF_WIDTH_M = 2500.0
 """The map shows at least this many metres around the kern."""
+SHARING_NAMES = 6
+"""The closure text names at most this many kernen sharing the nearest place, then "en meer"."""
 KERN_COLOUR = "#D55E00"
 OTHER_COLOUR = "#7a7a7a"
 PLACE_COLOUR = "#000000"
@@ -163,7 +165,8 @@ def closure_text(facts: KernFacts, *, drempel_m: float, mode: str) -> str:
     if facts.sharing:
         people = ("" if math.isnan(facts.sharing_inwoners)
                   else f", samen ten minste {format_count(facts.sharing_inwoners)} inwoners")
-        shown = ", ".join(facts.sharing[:6]) + (" en meer" if len(facts.sharing) > 6 else "")
+        shown = ", ".join(facts.sharing[:SHARING_NAMES]) + (
+            " en meer" if len(facts.sharing) > SHARING_NAMES else "")
         count = ("1 andere kern" if len(facts.sharing) == 1
                  else f"{len(facts.sharing)} andere kernen")
         text += f" {facts.nearest} is ook de dichtstbijzijnde plek voor {count}: {shown}{people}."
@@ -277,7 +280,8 @@ def kern_factsheet_pdf(data: FactsheetData, choice: FactsheetChoice, kern_id: st
     """
     if kern_id not in set(data.reach["kern_id"]):
         raise UnknownKernError(f"Geen kern met id ‘{kern_id}’ in de gegevens.")
-    choice = replace(choice, datum=choice.datum or date.today())
+    day = choice.datum or today()
+    choice = replace(choice, datum=day)
     facts = kern_facts(data, kern_id)
     styles = pdf_styles(*pdf_fonts())
     title = f"Ontmoetingsplek en eenzaamheid in {facts.naam}"
@@ -286,7 +290,7 @@ def kern_factsheet_pdf(data: FactsheetData, choice: FactsheetChoice, kern_id: st
     story: list[Flowable] = [
         Paragraph(pdf_escape(title), styles["title"]),
         Paragraph(pdf_escape(f"Kern in de gemeente {facts.gemeente} · factsheet van "
-                             f"{dutch_date(choice.datum)} · afstand {how}, {method} · grens "
+                             f"{dutch_date(day)} · afstand {how}, {method} · grens "
                              f"{format_threshold(choice.drempel_m)}"), styles["muted"]),
         Spacer(1, 4 * mm),
         _boxes(data, choice, facts, styles),
@@ -306,7 +310,7 @@ def kern_factsheet_pdf(data: FactsheetData, choice: FactsheetChoice, kern_id: st
         author="Ontmoetingskaart", subject="Factsheet van een kern", creator="Ontmoetingskaart",
     )
     draw = functools.partial(draw_footer, font=pdf_fonts()[0],
-                             text=f"Ontmoetingskaart · {title} · {dutch_date(choice.datum)}")
+                             text=f"Ontmoetingskaart · {title} · {dutch_date(day)}")
     document.build(story, onFirstPage=draw, onLaterPages=draw)
     return buffer.getvalue()
 
@@ -315,7 +319,7 @@ def kern_factsheet_filename(data: FactsheetData, choice: FactsheetChoice, kern_i
     """``factsheet-gasteren-aa-en-hunze-2026-12-07.pdf``."""
     facts = kern_facts(data, kern_id)
     slug = re.sub(r"[^a-z0-9]+", "-", f"{facts.naam} {facts.gemeente}".lower()).strip("-")
-    return f"factsheet-{slug or 'kern'}-{(choice.datum or date.today()).isoformat()}.pdf"
+    return f"factsheet-{slug or 'kern'}-{(choice.datum or today()).isoformat()}.pdf"
 
 
 def _boxes(data: FactsheetData, choice: FactsheetChoice, facts: KernFacts,
@@ -334,8 +338,8 @@ def _boxes(data: FactsheetData, choice: FactsheetChoice, facts: KernFacts,
          f"naar {facts.second}, de op één na dichtstbijzijnde plek{suffix}" if facts.second
          else "geen tweede plek"),
         (format_pct(lonely),
-         f"{label}, {choice.jaar}, {parts.age_label(choice.leeftijd)}; modelschatting "
-         f"{_origin(row)}"),
+         (f"{label}, {choice.jaar}, {parts.age_label(choice.leeftijd)}; modelschatting "
+          f"{_origin(row)}")),
     ]
     return figure_boxes(cells, styles)
 

@@ -84,10 +84,12 @@ def area_loneliness(
 
 
 def venue_completeness(venues: pd.DataFrame, gemeenten: Sequence[str]) -> str:
-    """One Dutch Markdown line on where the meeting places of the area come from (an own list
-    is named by its file name, shown as plain text)."""
+    """One Dutch Markdown line on where the meeting places of the area come from.
+
+    An own list is named by its file name, shown as plain text.
+    """
     own = venues[venues["gemeentecode"].isin(gemeenten)] if "gemeentecode" in venues else venues
-    counts = own["ontmoetingsplek"].fillna(False).astype(bool)
+    counts = own["ontmoetingsplek"].fillna(value=False).astype(bool)
     sources = own.loc[counts, "source"].fillna("onbekend").value_counts()
     listed = ", ".join(f"{format_count(n)} uit {plain_markdown(source)}"
                        for source, n in sources.items())

@@ -53,8 +53,10 @@ def pdf_fonts() -> tuple[str, str]:
 
 
 def pdf_styles(regular: str, bold: str) -> dict[str, ParagraphStyle]:
-    """The paragraph styles of the reports by name (body, title, heading, muted, small,
-    number, note, cell, cellbold) in the fonts ``regular`` and ``bold``."""
+    """The paragraph styles of the reports by name, in the fonts ``regular`` and ``bold``.
+
+    The names are body, title, heading, muted, small, number, note, cell and cellbold.
+    """
     base = ParagraphStyle("body", fontName=regular, fontSize=9, leading=11.5, textColor=INK)
     return {
         "body": base,
@@ -113,6 +115,7 @@ def pdf_table(
 
 
 def draw_footer(canvas: Canvas, document: SimpleDocTemplate, *, text: str, font: str) -> None:
+    """Draw ``text`` and the page number in the bottom margin (a reportlab page callback)."""
     canvas.saveState()
     canvas.setFont(font, 7.5)
     canvas.setFillColor(GREY)

@@ -16,6 +16,7 @@ from datetime import date
 import plotly.graph_objects as go
 from plotly.basedatatypes import BaseTraceType
 
+from loaders.clock import today
 from rendering.images import DEFAULT_HEIGHT, DEFAULT_WIDTH
 from views.sources import source_line, split_attribution
 from views.text import dutch_date, plain_plotly
@@ -80,7 +81,7 @@ def print_style(
     styled.for_each_yaxis(_style_axis)
     if title:
         styled.update_layout(title_text=title)
-    _add_footer(styled, sources, datum or date.today())  # noqa: DTZ011 - the local date
+    _add_footer(styled, sources, datum or today())
     return styled
 
 
