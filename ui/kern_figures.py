@@ -12,6 +12,8 @@ from ui.sidebar import PageContext
 
 LINK_LAYERS = ("kernen", "buurten", "eenzaamheid")
 """The layers the kern → buurten links are computed from."""
+FIGURE_LAYERS = (*LINK_LAYERS, "gemeenten")
+"""The layers a kern's figure and estimate are computed from."""
 
 
 @st.cache_resource(show_spinner="Buurten per kern bepalen…", max_entries=4, ttl=CACHE_TTL)
@@ -26,8 +28,10 @@ def _links(
 
 
 def load_links(context: PageContext) -> pd.DataFrame | None:
-    """The buurten of every stored kern (see :func:`analysis.indicators.kern_links`), or None
-    without kernen or loneliness figures."""
+    """The buurten of every stored kern (see :func:`analysis.indicators.kern_links`).
+
+    None without kernen or loneliness figures.
+    """
     manifest = context.manifest
     kernen = load_layer(context.root, manifest, "kernen")
     eenzaamheid = load_layer(context.root, manifest, "eenzaamheid")
@@ -38,18 +42,42 @@ def load_links(context: PageContext) -> pd.DataFrame | None:
 
 
 def with_loneliness(context: PageContext, table: pd.DataFrame) -> pd.DataFrame:
-    """``table`` (kernen of whole gemeenten) plus each kern's figure for the selection and the
-    estimated lonely people (:func:`analysis.indicators.kern_loneliness`); unchanged without
-    figures or without a chosen year."""
+    """``table`` (kernen of whole gemeenten) plus each kern's figure for the selection.
+
+    Also the estimated lonely people (:func:`analysis.indicators.kern_loneliness`); the table
+    comes back unchanged without figures or without a chosen year.
+    """
     manifest = context.manifest
     eenzaamheid = load_layer(context.root, manifest, "eenzaamheid")
     links = load_links(context)
     selection = context.selection
     if eenzaamheid is None or links is None or selection.jaar is None:
         return table
+    return _with_loneliness(
+        table, manifest.data_key(FIGURE_LAYERS), selection.indicator, selection.leeftijd,
+        selection.jaar, eenzaamheid, links, load_layer(context.root, manifest, "gemeenten"),
+        load_layer(context.root, manifest, "buurten"),
+    )
+
+
+@st.cache_data(show_spinner=False, max_entries=16, ttl=CACHE_TTL)
+def _with_loneliness(
+    table: pd.DataFrame,
+    data_key: str,  # noqa: ARG001 - keys the cache
+    indicator: str,
+    leeftijd: str,
+    jaar: int,
+    _eenzaamheid: pd.DataFrame,
+    _links: pd.DataFrame,
+    _gemeenten: pd.DataFrame | None,
+    _buurten: pd.DataFrame | None,
+) -> pd.DataFrame:
+    """:func:`analysis.indicators.kern_loneliness`, cached for every session.
+
+    The key is the table, the figure chosen and ``data_key`` of :data:`FIGURE_LAYERS`, so
+    choosing a kern reruns a page without doing it again (half a second at country level).
+    """
     return kern_loneliness(
-        table, eenzaamheid, links=links,
-        gemeenten=load_layer(context.root, manifest, "gemeenten"),
-        buurten=load_layer(context.root, manifest, "buurten"),
-        indicator=selection.indicator, leeftijd=selection.leeftijd, jaar=selection.jaar,
+        table, _eenzaamheid, links=_links, gemeenten=_gemeenten, buurten=_buurten,
+        indicator=indicator, leeftijd=leeftijd, jaar=jaar,
     )
