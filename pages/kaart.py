@@ -221,6 +221,10 @@ background = tiles.background() if st.toggle(
     help="Een grijze kaart van het Kadaster onder de kernen en buurten, als die bereikbaar is; "
          "anders een witte achtergrond.",
 ) else None
+# A phone's browser says "Mobi" in its user agent (as MDN advises to test); its narrow map then
+# starts with the whole area in view and names only what fits.
+phone = "Mobi" in (st.context.headers.get("User-Agent") or "")
+width = maps.PHONE_WIDTH_PX if phone else maps.ASSUMED_WIDTH_PX
 chosen_gemeenten = None
 if gemeenten is not None:
     chosen_gemeenten = gemeenten[gemeenten["code"].isin(choice.gemeenten)]
@@ -229,7 +233,7 @@ if weergave == "gemeenten" and chosen_gemeenten is not None and len(chosen_gemee
                        horizontal=True, key="kaart_maat")
     figure = maps.gemeenten_map(
         chosen_gemeenten, reach_summary(table, [choice.drempel_m]), table, view.kernen, text,
-        measure=measure, selected=kern_id, background=background,
+        measure=measure, selected=kern_id, background=background, width=width,
     )
 else:
     values = pd.Series(dtype=float)
@@ -242,6 +246,7 @@ else:
         shown, values, table, view.kernen, view.venues, text, indicator=choice.indicator,
         jaar=choice.jaar, leeftijd=choice.leeftijd, gemeenten=chosen_gemeenten,
         selected=kern_id, changed=changed, boundaries=boundaries, background=background,
+        width=width,
     )
 
 st.plotly_chart(figure, key=MAP_KEY, on_select=_select_from_map, selection_mode="points",

@@ -6,8 +6,9 @@ coordinates rounded to 5 decimals (about 1 m), so a province stays light.
 
 The base style is ``white-bg``: no tile server, no sprites, so the map draws in a closed network;
 a :class:`Background` of raster tiles is laid under the traces only when the page found the tile
-service reachable (:mod:`ui.tiles`). MapLibre needs WebGL. Without a sprite only round markers exist, so kinds of
-points are told apart by layered circles (a dot with a ring, a hollow ring) and by colour.
+service reachable (:mod:`ui.tiles`). MapLibre needs WebGL. Without a sprite only round markers
+exist, so kinds of points are told apart by layered circles (a dot with a ring, a hollow ring)
+and by colour.
 Kernen are drawn last, on top of meeting places, so a click on a kern selects the kern.
 
 Names of kernen are placed in RD metres (:func:`views.labels.place_labels`, largest first, no two
@@ -61,7 +62,9 @@ MAP_STYLE = "white-bg"
 PLOT_HEIGHT = 540
 """Height of the map itself in pixels; title, colour bars and legend come on top of it."""
 ASSUMED_WIDTH_PX = 900
-"""Width used to fit the first view and place the labels; a phone shows the middle part."""
+"""Width used to fit the first view and place the labels on a desktop."""
+PHONE_WIDTH_PX = 350
+"""The same on a phone: the map's width on a 390-pixel screen, less the page's margins."""
 EARTH_CIRCUMFERENCE_M = 40_075_016.686
 TITLE_CHARS = 42
 SUBTITLE_CHARS = 56
@@ -80,6 +83,7 @@ COUNTRY_LABELS = 15
 SCALE_STEPS_M = (100, 200, 500, 1000, 2000, 5000, 10_000, 20_000, 50_000, 100_000)
 SCALE_TARGET_PX = 110
 """A scale bar is the longest round length not much longer than this many pixels."""
+METRES_PER_KM = 1000
 
 TOLERANCE_STEPS_M = ((40_000.0, 10.0), (120_000.0, 50.0), (250_000.0, 100.0))
 """(largest extent of the area shown, simplification tolerance), both in metres."""
@@ -474,7 +478,7 @@ def venue_traces(venues: gpd.GeoDataFrame, *, scale: float = 1.0) -> list[go.Sca
 
     ``scale`` is the marker size factor (:func:`marker_scale`).
     """
-    counts = venues["ontmoetingsplek"].fillna(False).astype(bool).to_numpy()
+    counts = venues["ontmoetingsplek"].fillna(value=False).astype(bool).to_numpy()
     lon, lat = _lonlat(venues)
     hover = np.asarray(_venue_hover(venues, counts), dtype=object)
     traces = []
@@ -528,11 +532,12 @@ def place_kern_labels(
     selected: str | None = None,
     obstacles: gpd.GeoDataFrame | None = None,
     scale: float = 1.0,
+    width: int = ASSUMED_WIDTH_PX,
 ) -> Labels:
     """Names of the largest kernen beside their dots, none overlapping another or a dot.
 
     The placement (:func:`views.labels.place_labels`) is done in RD metres at the scale of the
-    first view (:func:`map_view` of ``bounds`` at :data:`ASSUMED_WIDTH_PX`), largest kern
+    first view (:func:`map_view` of ``bounds`` at ``width`` pixels), largest kern
     first, at most :func:`label_limit` names; the chosen kern is named first.
 
     Parameters
@@ -551,6 +556,8 @@ def place_kern_labels(
         Other points a name must not cover (meeting places), EPSG:28992.
     scale
         Marker size factor (:func:`marker_scale`).
+    width
+        Width of the map in pixels (:data:`ASSUMED_WIDTH_PX`, :data:`PHONE_WIDTH_PX`).
     """
     mask = np.ones(len(table), dtype=bool) if shown is None else np.asarray(shown, dtype=bool)
     points = kernen.geometry.representative_point()
@@ -572,10 +579,10 @@ def place_kern_labels(
         all_y = np.concatenate([y, obstacles.geometry.y.to_numpy()])
         all_texts += [""] * len(obstacles)
         all_sizes = np.concatenate([sizes, np.full(len(obstacles), _size(12, scale))])
-    view = map_view(bounds)
+    view = map_view(bounds, width=width)
     units = metres_per_pixel(view["center"]["lat"], view["zoom"])
     centre_x, centre_y = (bounds[0] + bounds[2]) / 2, (bounds[1] + bounds[3]) / 2
-    half_w, half_h = ASSUMED_WIDTH_PX / 2 * units, PLOT_HEIGHT / 2 * units
+    half_w, half_h = width / 2 * units, PLOT_HEIGHT / 2 * units
     placed = place_labels(
         all_x, all_y, all_texts,
         priority=np.concatenate([priority, np.zeros(len(all_x) - len(x))]),
@@ -612,13 +619,15 @@ def text_trace(labels: Labels, scale_bar: tuple[float, float, str] | None = None
     )
 
 
-def scale_bar(bounds: Sequence[float]) -> tuple[go.Scattermap, tuple[float, float, str]]:
+def scale_bar(
+    bounds: Sequence[float], *, width: int = ASSUMED_WIDTH_PX
+) -> tuple[go.Scattermap, tuple[float, float, str]]:
     """A scale bar at the lower left of the first view: the line, and where its words go (RD).
 
-    Drawn in lon/lat (from RD), so it stays true when the user zooms; it sits within the part
-    that a phone shows too.
+    Drawn in lon/lat (from RD), so it stays true when the user zooms; it sits within the
+    middle 340 pixels of a map ``width`` pixels wide, so a phone shows it too.
     """
-    view = map_view(bounds)
+    view = map_view(bounds, width=width)
     units = metres_per_pixel(view["center"]["lat"], view["zoom"])
     length = max((m for m in SCALE_STEPS_M if m <= 1.4 * SCALE_TARGET_PX * units),
                  default=SCALE_STEPS_M[0])
@@ -627,7 +636,7 @@ def scale_bar(bounds: Sequence[float]) -> tuple[go.Scattermap, tuple[float, floa
     bottom = centre_y - (PLOT_HEIGHT / 2 - 20) * units
     ends = gpd.GeoSeries(gpd.points_from_xy([left, left + length], [bottom, bottom]),
                          crs="EPSG:28992").to_crs(WGS84)
-    words = f"{length / 1000:g} km".replace(".", ",") if length >= 1000 else f"{length} m"
+    words = format_threshold(length) if length >= METRES_PER_KM else f"{length} m"
     line = go.Scattermap(lon=np.round(ends.x.to_numpy(), DECIMALS),
                          lat=np.round(ends.y.to_numpy(), DECIMALS), mode="lines",
                          hoverinfo="skip", showlegend=False,
@@ -643,6 +652,7 @@ def map_figure(
     subtitle: str | Sequence[str],
     revision: str,
     background: Background | None = None,
+    width: int = ASSUMED_WIDTH_PX,
 ) -> go.Figure:
     """Put ``traces`` on a map that fits RD ``bounds``, with title, colour bars and legend below.
 
@@ -651,7 +661,8 @@ def map_figure(
     distance of the kernen first), the legend under them; the bottom margin keeps room for a
     legend of one entry per row, as on a phone. ``background`` lays raster tiles under the
     traces, with their attribution. ``revision`` keeps the user's pan and zoom across reruns
-    until it changes (e.g. with the region or view).
+    until it changes (e.g. with the region or view). The first view fits a map ``width``
+    pixels wide.
     """
     subtitles = [subtitle] if isinstance(subtitle, str) else list(subtitle)
     title_lines = textwrap.wrap(title, TITLE_CHARS) or [""]
@@ -672,7 +683,7 @@ def map_figure(
         layers.append({"sourcetype": "raster", "source": [background.tiles], "below": "traces",
                        "sourceattribution": escape(background.attribution), "opacity": 0.8})
     figure.update_layout(
-        map={"style": MAP_STYLE, "layers": layers, **map_view(bounds)},
+        map={"style": MAP_STYLE, "layers": layers, **map_view(bounds, width=width)},
         title={"text": "<br>".join(escape(line) for line in title_lines),
                "subtitle": {"text": "<br>".join(escape(line) for line in sub_lines)}, "x": 0,
                "xanchor": "left", "yref": "container", "y": 1, "yanchor": "top",
@@ -689,7 +700,7 @@ def map_figure(
     return figure
 
 
-def buurten_map(
+def buurten_map(  # noqa: PLR0913 - the layers drawn and the choices that name them
     buurten: gpd.GeoDataFrame | None,
     values: pd.Series,
     table: pd.DataFrame,
@@ -705,6 +716,7 @@ def buurten_map(
     changed: Collection[str] = (),
     boundaries: Sequence[str] = (),
     background: Background | None = None,
+    width: int = ASSUMED_WIDTH_PX,
 ) -> go.Figure:
     """The detailed map: buurten by loneliness, kernen by distance, meeting places, names.
 
@@ -712,7 +724,8 @@ def buurten_map(
     only. Venues are kept within 5 km of the area, so a meeting place just across the border
     still shows. ``changed`` buurt shapes are grey (see :func:`buurt_traces`) and
     ``boundaries`` (:func:`boundary_note`) goes into the subtitle, so an exported map says
-    which year's shapes carry which year's figures. The title names ``text.area``.
+    which year's shapes carry which year's figures. The title names ``text.area``. The first
+    view and the names fit a map ``width`` pixels wide.
     """
     has_buurten = buurten is not None and len(buurten) > 0
     bounds = _bounds(buurten if has_buurten else kernen)
@@ -728,8 +741,8 @@ def buurten_map(
     traces += venue_traces(near, scale=scale)
     traces += kern_traces(table, kernen, text, selected=selected, scale=scale)
     labels = place_kern_labels(table, kernen, bounds=bounds, selected=selected, obstacles=near,
-                               scale=scale)
-    bar, words = scale_bar(bounds)
+                               scale=scale, width=width)
+    bar, words = scale_bar(bounds, width=width)
     traces += [bar, text_trace(labels, words)]
     label = LONELINESS_INDICATORS[indicator].lower()
     subtitle = (f"{label} per buurt ({jaar}, {AGE_LABELS.get(leeftijd, leeftijd)}, "
@@ -741,7 +754,7 @@ def buurten_map(
     what = "Kernen, ontmoetingsplekken en eenzaamheid" if jaar is not None \
         else "Kernen en ontmoetingsplekken"
     return map_figure(traces, bounds=bounds, title=_in_area(what, text.area), subtitle=lines,
-                      revision=f"buurten-{bounds}", background=background)
+                      revision=f"buurten-{bounds}", background=background, width=width)
 
 
 def boundary_note(
@@ -773,7 +786,7 @@ def boundary_note(
     return lines
 
 
-def gemeenten_map(
+def gemeenten_map(  # noqa: PLR0913 - the layers drawn and the choices that name them
     gemeenten: gpd.GeoDataFrame,
     summary: pd.DataFrame,
     table: pd.DataFrame,
@@ -783,11 +796,13 @@ def gemeenten_map(
     measure: str = "kernen",
     selected: str | None = None,
     background: Background | None = None,
+    width: int = ASSUMED_WIDTH_PX,
 ) -> go.Figure:
     """The overview map: gemeenten by the share without a meeting place, and those kernen.
 
     The largest kernen without a meeting place are named (fewer for a larger area), and the
-    chosen kern when it is one of them.
+    chosen kern when it is one of them. The first view and the names fit a map ``width``
+    pixels wide.
     """
     bounds = _bounds(gemeenten)
     tolerance = simplify_tolerance(bounds)
@@ -798,8 +813,8 @@ def gemeenten_map(
                           scale=scale)
     beyond = ~(table["afstand_m"].to_numpy(dtype=float) <= text.threshold_m)
     labels = place_kern_labels(table, kernen, bounds=bounds, shown=beyond, selected=selected,
-                               scale=scale)
-    bar, words = scale_bar(bounds)
+                               scale=scale, width=width)
+    bar, words = scale_bar(bounds, width=width)
     traces += [bar, text_trace(labels, words)]
     within = format_threshold(text.threshold_m)
     what = "kernen" if measure == "kernen" else "inwoners (waar bekend)"
@@ -810,7 +825,7 @@ def gemeenten_map(
     title = f"Waar ontbreekt een ontmoetingsplek in {text.area}?" if text.area \
         else "Waar ontbreekt een ontmoetingsplek?"
     return map_figure(traces, bounds=bounds, title=title, subtitle=subtitle,
-                      revision=f"gemeenten-{bounds}", background=background)
+                      revision=f"gemeenten-{bounds}", background=background, width=width)
 
 
 def _in_area(what: str, area: str) -> str:
@@ -869,7 +884,7 @@ def _colourbar(title: str, **ticks: object) -> dict:
     }
 
 
-def _has_colourbar(marker: Any) -> bool:
+def _has_colourbar(marker: go.scattermap.Marker | None) -> bool:
     return marker is not None and marker.colorbar is not None and marker.colorbar.title.text \
         is not None and marker.showscale is not False
 

@@ -18,6 +18,9 @@ from tests.e2e.helpers import EXCEPTION, screenshot, settle
 
 pytestmark = pytest.mark.e2e
 PHONE = {"width": 390, "height": 844}
+PHONE_AGENT = ("Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
+               "Chrome/126.0 Mobile Safari/537.36")
+"""A phone's browser, which the Kaart page recognises to fit its map to a narrow screen."""
 DESKTOP = {"width": 1400, "height": 1000}
 AREA = "GM1680"
 KERN = "Gasteren"
@@ -87,7 +90,8 @@ def _address(url: str, path: str) -> str:
 def _open(browser, url: str, viewport: dict[str, int]):
     """A phone or desktop page at ``url``, once its script run is over."""
     phone = viewport == PHONE
-    page = browser.new_page(viewport=viewport, is_mobile=phone, has_touch=phone)
+    page = browser.new_page(viewport=viewport, is_mobile=phone, has_touch=phone,
+                            user_agent=PHONE_AGENT if phone else None)
     page.goto(url, wait_until="domcontentloaded")
     page.wait_for_selector('[data-testid="stApp"]', timeout=60000)
     page.get_by_role("heading", level=1).first.wait_for(timeout=60000)
