@@ -1,5 +1,8 @@
-"""Page 'Correcties': the user's corrections to the meeting places, the rules for what counts,
-and per gemeente which sources supplied places and how many of them count."""
+"""Page 'Correcties': the user's corrections to the meeting places.
+
+Also the rules for what counts, and per gemeente which sources supplied places and how many of
+them count.
+"""
 
 from __future__ import annotations
 

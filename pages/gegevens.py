@@ -17,6 +17,9 @@ from views.status import (
 )
 from views.text import plain_markdown
 
+PREFILL_MAX = 20
+"""The refresh form starts with the chosen gemeenten when there are at most this many."""
+
 st.title("Gegevens")
 context = current_context()
 if context is not None:
@@ -62,7 +65,7 @@ st.caption(
 if not manifests:
     st.caption(OPERATOR_IMPORT_HELP)
 chosen = context.selection.gemeenten if context is not None else ()
-refresh_form(store, default_codes=", ".join(chosen[:20]) if len(chosen) <= 20 else "")
+refresh_form(store, default_codes=", ".join(chosen) if len(chosen) <= PREFILL_MAX else "")
 
 if manifests:
     render_store_check(store)

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 import streamlit as st
 
 from analysis.reach import reach_summary
+from loaders.clock import now
 from ui.corrections import load_corrections
 from ui.frame import page_context
 from ui.layers import load_layer
@@ -95,7 +94,7 @@ if (share_note := vk.share_65plus_note(shown)) is not None:
 options = {
     "manifest": context.manifest, "indicator": choice.indicator, "jaar": choice.jaar,
     "leeftijd": choice.leeftijd, "mode_label": mode, "threshold_m": threshold,
-    "estimate": view.is_estimate, "exported_at": format_moment(datetime.now()),
+    "estimate": view.is_estimate, "exported_at": format_moment(now()),
 }
 name = kernen_stem(context.selection.file_stem, mode, threshold)
 left, right = st.columns(2)

@@ -27,13 +27,13 @@ import streamlit as st
 
 ADMIN_ENV = "ONTMOETINGSKAART_BEHEER"
 FOLDERS_ENV = "ONTMOETINGSKAART_DATAMAPPEN"
-PASSWORD_SECRET = "beheer_wachtwoord"
+PASSWORD_SECRET = "beheer_wachtwoord"  # noqa: S105 - the name of the secret, not its value
 DEFAULT_FOLDER = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
 """``../shared/data`` next to the repository: the folder ``scripts/start.sh`` imports from."""
 SWITCHED_ON = frozenset({"1", "ja", "aan", "true", "yes", "on"})
 
 UNLOCKED_KEY = "_beheer_ontgrendeld"
-PASSWORD_KEY = "beheer_wachtwoord_invoer"
+PASSWORD_KEY = "beheer_wachtwoord_invoer"  # noqa: S105 - a session-state key
 WRONG_KEY = "_beheer_wachtwoord_fout"
 
 CLOSED_TEXT = (
@@ -42,7 +42,7 @@ CLOSED_TEXT = (
     "handleiding bij de kaart (README, onderdeel *Beheer*). Kloppen er gegevens niet of zijn "
     "ze verouderd, meld het dan bij de beheerder."
 )
-PASSWORD_TEXT = "Bent u de beheerder? Vul dan het wachtwoord in."
+PASSWORD_TEXT = "Bent u de beheerder? Vul dan het wachtwoord in."  # noqa: S105 - a prompt
 
 
 def switched_on() -> bool:

@@ -15,7 +15,7 @@ Plotly reports no position for a click on the empty map. So a place is added by 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Protocol
 
 import geopandas as gpd
 import pandas as pd
@@ -147,7 +147,19 @@ def show_notice() -> None:
         getattr(st, kind)(text)
 
 
-def _place_row(root: str, region: str, place: Any, correctie_id: str | None) -> None:
+class PlaceRow(Protocol):
+    """A row of :func:`views.corrections.places_near`: an ``itertuples`` row or a Series."""
+
+    venue_id: str
+    naam: str
+    soort: str
+    telt: bool
+    afstand_m: float
+    bron: str
+    reden: str | None
+
+
+def _place_row(root: str, region: str, place: PlaceRow, correctie_id: str | None) -> None:
     """One place: name, soort, distance, verdict and source, and its button."""
     verdict = "telt mee" if place.telt else "telt niet mee"
     text, action = st.columns([4, 2], vertical_alignment="center")
@@ -161,11 +173,12 @@ def _place_row(root: str, region: str, place: Any, correctie_id: str | None) -> 
                       args=(root, region, correctie_id), icon=":material/undo:",
                       help="Draai je eigen correctie terug; dan gelden weer de regels.")
     elif place.telt:
-        action.button("Telt niet", key=key, on_click=_set, args=(root, region, place, False),
-                      icon=":material/remove_circle:")
+        action.button("Telt niet", key=key, on_click=_set, args=(root, region, place),
+                      kwargs={"counts": False}, icon=":material/remove_circle:")
     else:
         action.button("Telt als ontmoetingsplek", key=key, on_click=_set,
-                      args=(root, region, place, True), icon=":material/add_circle:")
+                      args=(root, region, place), kwargs={"counts": True},
+                      icon=":material/add_circle:")
 
 
 def _clicked_place(
@@ -226,7 +239,7 @@ def _use_point(text: str) -> None:
     st.session_state[PUNT_KEY] = text
 
 
-def _set(root: str, region: str, place: Any, counts: bool) -> None:
+def _set(root: str, region: str, place: PlaceRow, *, counts: bool) -> None:
     """Button callback: one verdict on a place."""
     venue_id, naam = _field(place, "venue_id"), _field(place, "naam")
     try:
@@ -300,7 +313,7 @@ def _location(point: str, adres: str) -> tuple[float, float, str]:
     return found.x, found.y, found.weergavenaam
 
 
-def _field(place: Any, name: str) -> str:
+def _field(place: PlaceRow, name: str) -> str:
     return str(place[name] if isinstance(place, pd.Series) else getattr(place, name))
 
 

@@ -13,11 +13,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 
 import geopandas as gpd
 import pandas as pd
 
+from loaders.clock import now
 from loaders.manifest import Manifest
 from loaders.schema import CRS, LONELINESS_INDICATORS
 from ui.corrections import load_corrections
@@ -118,8 +118,11 @@ def describe_selection(context: PageContext) -> str:
 
 
 def kernen_table(context: PageContext, view: ReachView) -> ExportTable:
-    """The chosen gemeenten's kernen: nearest meeting places and their source, distances, the
-    kern's loneliness figure from its buurten and the kern's point."""
+    """The chosen gemeenten's kernen as an export table.
+
+    Per kern: the nearest meeting places and their source, distances, the kern's loneliness
+    figure from its buurten and the kern's point.
+    """
     choice = context.selection
     gemeenten = load_layer(context.root, context.manifest, "gemeenten")
     buurten = load_layer(context.root, context.manifest, "buurten")
@@ -135,7 +138,7 @@ def kernen_table(context: PageContext, view: ReachView) -> ExportTable:
     method = vk.method_rows(mode_label=mode, threshold_m=choice.drempel_m,
                             indicator=choice.indicator, jaar=choice.jaar,
                             leeftijd=choice.leeftijd, estimate=view.is_estimate,
-                            exported_at=format_moment(datetime.now()))
+                            exported_at=format_moment(now()))
     points = view.kernen.rename(columns={"kern_id": "Kerncode"})
     return ExportTable(
         frame=with_geometry(export, points, on="Kerncode"),
@@ -148,8 +151,10 @@ def kernen_table(context: PageContext, view: ReachView) -> ExportTable:
 
 
 def buurten_table(context: PageContext) -> ExportTable | None:
-    """The chosen gemeenten's buurten with the four loneliness figures of the chosen year and
-    age group, and their shapes; None when the region has no loneliness figures."""
+    """The chosen gemeenten's buurten as an export table; None without loneliness figures.
+
+    Per buurt: the four loneliness figures of the chosen year and age group, and its shape.
+    """
     choice = context.selection
     eenzaamheid = load_layer(context.root, context.manifest, "eenzaamheid")
     if eenzaamheid is None or choice.jaar is None or choice.leeftijd is None:

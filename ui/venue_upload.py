@@ -90,10 +90,14 @@ class Check:
     requested: dict[str, str] | None = None
 
     def column_key(self, name: str) -> str:
-        """Widget key of the column selectbox of field ``name``: new for every file and
-        every mapping, so the boxes always start at the mapping used."""
+        """Widget key of the column selectbox of field ``name``.
+
+        The key is new for every file and every mapping, so the boxes always start at the
+        mapping used.
+        """
         used = "|".join(f"{k}={v}" for k, v in sorted(self.columns.items()))
-        digest = hashlib.sha1(f"{self.file_id}|{used}".encode()).hexdigest()[:10]
+        text = f"{self.file_id}|{used}".encode()
+        digest = hashlib.sha1(text, usedforsecurity=False).hexdigest()[:10]
         return f"eigen_lijst_kolom_{name}_{digest}"
 
 
@@ -125,8 +129,10 @@ def requested_columns(file_id: str) -> dict[str, str] | None:
 
 
 def checked(region: str, file_id: str) -> Check | None:
-    """The kept check of this uploaded file for this region with the columns the user chose,
-    if it was checked already."""
+    """The kept check of this uploaded file for this region, if it was checked already.
+
+    Only a check made with the columns the user chose now counts.
+    """
     check = st.session_state.get(CHECK_KEY)
     if (check is not None and (check.region, check.file_id) == (region, file_id)
             and check.requested == requested_columns(file_id)):
