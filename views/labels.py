@@ -23,10 +23,10 @@ def place_labels(
     y: Sequence[float],
     texts: Sequence[str],
     *,
-    priority: Sequence[float],
+    priority: Sequence[float] | np.ndarray,
     units_per_pixel: float,
-    font_size: float | Sequence[float] = 10.0,
-    marker_size: float | Sequence[float] = 12.0,
+    font_size: float | Sequence[float] | np.ndarray = 10.0,
+    marker_size: float | Sequence[float] | np.ndarray = 12.0,
     bounds: Sequence[float] | None = None,
 ) -> list[str | None]:
     """The ``textposition`` of each point's label, or None where it would overlap.

@@ -183,7 +183,9 @@ def marker_scale(bounds: Sequence[float]) -> float:
     return next((f for limit, f in MARKER_SCALE_STEPS if extent <= limit), COUNTRY_MARKER_SCALE)
 
 
-def area_geojson(areas: gpd.GeoDataFrame, *, tolerance: float, id_column: str = "code") -> dict:
+def area_geojson(
+    areas: gpd.GeoDataFrame, *, tolerance: float, id_column: str = "code"
+) -> dict[str, Any]:
     """Polygons as a GeoJSON FeatureCollection in EPSG:4326, feature ``id`` from ``id_column``.
 
     Simplified in EPSG:28992 with ``tolerance`` metres (topology of each polygon kept),
@@ -242,7 +244,7 @@ def metres_per_pixel(lat: float, zoom: float) -> float:
     MapLibre's world is 512 pixels wide at zoom 0 (:func:`map_view` fits with the same tile
     size), so this is half the 156,543 m of 256-pixel raster tiles.
     """
-    return EARTH_CIRCUMFERENCE_M * math.cos(math.radians(lat)) / (512.0 * 2.0 ** zoom)
+    return float(EARTH_CIRCUMFERENCE_M * math.cos(math.radians(lat)) / (512.0 * 2.0 ** zoom))
 
 
 def label_limit(bounds: Sequence[float]) -> int:
@@ -281,7 +283,7 @@ def buurt_traces(
         for code, naam, value, is_moved in zip(buurten["code"], buurten["naam"], figures, moved,
                                                strict=True)
     ]
-    hover = np.asarray(hover, dtype=object)
+    hover_texts = np.asarray(hover, dtype=object)
     traces = []
     if present.any():
         shown = buurten[present]
@@ -292,7 +294,7 @@ def buurt_traces(
                 z=np.round(figures[present].to_numpy(dtype=float), 1),
                 colorscale=BUURT_SCALE,
                 marker={"opacity": 0.75, "line": {"color": OUTLINE_COLOUR, "width": 0.6}},
-                hovertext=hover[present].tolist(),
+                hovertext=hover_texts[present].tolist(),
                 hovertemplate="%{hovertext}<extra></extra>",
                 name=f"{label} (%)",
                 colorbar=_colourbar(f"{label} per buurt (%), {jaar}, {age}, modelschatting",
@@ -309,7 +311,7 @@ def buurt_traces(
                 colorscale=[[0, NO_VALUE_COLOUR], [1, NO_VALUE_COLOUR]],
                 showscale=False,
                 marker={"opacity": 0.75, "line": {"color": OUTLINE_COLOUR, "width": 0.6}},
-                hovertext=hover[~present].tolist(),
+                hovertext=hover_texts[~present].tolist(),
                 hovertemplate="%{hovertext}<extra></extra>",
                 name=f"Buurt zonder cijfer ({SUPPRESSED} of grens veranderd)"
                 if moved.any() else f"Buurt zonder cijfer ({SUPPRESSED})",
@@ -745,7 +747,7 @@ def buurten_map(  # noqa: PLR0913 - the layers drawn and the choices that name t
     bar, words = scale_bar(bounds, width=width)
     traces += [bar, text_trace(labels, words)]
     label = LONELINESS_INDICATORS[indicator].lower()
-    subtitle = (f"{label} per buurt ({jaar}, {AGE_LABELS.get(leeftijd, leeftijd)}, "
+    subtitle = (f"{label} per buurt ({jaar}, {AGE_LABELS.get(str(leeftijd), str(leeftijd))}, "
                 f"modelschatting) · " if jaar is not None else "")
     subtitle += f"afstand {text.mode_label}, grens {format_threshold(text.threshold_m)}"
     if text.estimate:
@@ -833,7 +835,7 @@ def _in_area(what: str, area: str) -> str:
     return f"{what} in {area}" if area else what
 
 
-def _light_geometries(geometries: gpd.GeoSeries, tolerance: float) -> list[dict]:
+def _light_geometries(geometries: gpd.GeoSeries, tolerance: float) -> list[dict[str, Any]]:
     """Simplified (RD), converted to EPSG:4326 and rounded: GeoJSON geometry dicts."""
     simplified = shapely.simplify(geometries.to_numpy(), tolerance, preserve_topology=True)
     converted = gpd.GeoSeries(simplified, crs=geometries.crs).to_crs(WGS84).to_numpy()
@@ -862,7 +864,7 @@ def _dots(lon: np.ndarray, lat: np.ndarray, size: int, colour: str, *, name: str
                          hoverinfo="skip", name=name, showlegend=legend)
 
 
-def _distance_colorbar(text: MapText) -> dict:
+def _distance_colorbar(text: MapText) -> dict[str, Any]:
     threshold_km = text.threshold_m / 1000.0
     ticks = [0.0, threshold_km / 2, threshold_km, 1.5 * threshold_km, 2 * threshold_km]
     labels = [format_threshold(t * 1000) for t in ticks]
@@ -874,7 +876,7 @@ def _distance_colorbar(text: MapText) -> dict:
     return _colourbar(title, tickvals=ticks, ticktext=labels)
 
 
-def _colourbar(title: str, **ticks: object) -> dict:
+def _colourbar(title: str, **ticks: object) -> dict[str, Any]:
     """A horizontal colour bar under the map; :func:`map_figure` sets its height on the page."""
     return {
         "orientation": "h", "x": 0, "xanchor": "left", "y": 0, "yanchor": "top", "len": 0.8,
@@ -911,7 +913,8 @@ def _kern_hover(table: pd.DataFrame, kernen: gpd.GeoDataFrame, text: MapText) ->
                          f"{text.mode_label}")
             parts.append(f"Methode: {escape(row.methode)}")
         if loneliness_values is not None and pd.notna(loneliness_values[i]):
-            parts.append(f"Eenzaam ({escape(level_values[i])}): "
+            level_word = level_values[i] if level_values is not None else ""
+            parts.append(f"Eenzaam ({escape(level_word)}): "
                          f"{format_pct(loneliness_values[i])}, modelschatting")
         parts.append(f"Bron kern: {escape(sources[i])}")
         lines.append("<br>".join(parts))
@@ -940,7 +943,9 @@ def _value_text(code: str, value: float, values: pd.Series) -> str:
 
 def _numbers(values: pd.Series) -> np.ndarray:
     """A column as floats, NaN where a value is not a number (``pd.to_numeric`` coercion)."""
-    return pd.to_numeric(values, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    numbers: np.ndarray = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float,
+                                                                          na_value=np.nan)
+    return numbers
 
 
 def _present(value: object) -> bool:
