@@ -7,6 +7,27 @@ the same graph in the same run (median wall time; the ratio of CPU times is prin
 as it depends less on other load on the machine), at most 2 s, at least 100x faster than one
 networkx Dijkstra per origin, peak memory under 1.5 GB (measured before networkx is loaded).
 The last line is ``doelen gehaald: X van Y``; ``--snel`` is a small smoke run.
+
+Measured on 7 December 2026 (default size: 1.54 M nodes, 2,500 origins, 5,000 facilities; a
+2-core machine shared with other work, three runs):
+
+===========================  ==========  ==========  ==========
+measure                      quiet run   under load  under load
+===========================  ==========  ==========  ==========
+bare scipy call              0.44 s      1.06 s      1.80 s
+k=2                          0.72 s      2.01 s      1.83 s
+k=2 / bare, wall             1.63x       1.90x       1.02x
+k=2 / bare, CPU time         1.64x       1.69x       1.43x
+k=1 / bare, wall             1.10x       1.22x       0.66x
+===========================  ==========  ==========  ==========
+
+The 1.5x target is not met: the second search alone (a Dijkstra over the nodes of the catchment
+areas that hold an origin: 44 % of all nodes, 38 % once dead ends are left out) costs about a
+third of the bare call, and preparing it (selecting, relabelling and cutting those areas'
+edges, about 2.8 M array entries) another fifth. networkx with early stop needs only about
+0.5 ms per origin here (its nearest place is a few hundred metres away), so the 100x goal
+against it is not met either; against a full networkx search per origin the speed-up is over
+6,000x.
 """
 
 from __future__ import annotations
@@ -18,6 +39,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -32,6 +54,11 @@ SPACING_M = 80.0
 KEEP_FRACTION = 0.6
 ONEWAY_FRACTION = 0.05
 SINK = -1
+MAX_RATIO = 1.5
+MAX_SECONDS = 2.0
+MAX_MEMORY_GB = 1.5
+MIN_SPEEDUP = 100.0
+ResultT = TypeVar("ResultT")
 
 
 def synthetic_graph(side: int, rng: np.random.Generator) -> RoadGraph:
@@ -64,14 +91,14 @@ def random_points(graph: RoadGraph, count: int, rng: np.random.Generator) -> np.
     )
 
 
-def timed(func: Callable[[], object]) -> tuple[float, object]:
+def timed(func: Callable[[], ResultT]) -> tuple[float, ResultT]:
     """Wall time in seconds of one call, and its result."""
     start = time.perf_counter()
     result = func()
     return time.perf_counter() - start, result
 
 
-def cpu_timed(func: Callable[[], object]) -> tuple[float, float, object]:
+def cpu_timed(func: Callable[[], ResultT]) -> tuple[float, float, ResultT]:
     """Wall time and CPU time of this process in seconds of one call, and its result."""
     cpu = time.process_time()
     wall, result = timed(func)
@@ -88,7 +115,7 @@ def networkx_baseline(
     origin_nodes: np.ndarray,
     facility_nodes: np.ndarray,
     facility_snap: np.ndarray,
-) -> dict[str, float]:
+) -> dict[str, Any]:
     """Time networkx on the same graph: one Dijkstra per origin, stopped at the first facility.
 
     Facilities hang on a super-sink by an edge as long as their snap distance, so
@@ -101,9 +128,9 @@ def networkx_baseline(
     start = time.perf_counter()
     nx_graph = nx.DiGraph()
     nx_graph.add_weighted_edges_from(
-        zip(weights.row.tolist(), weights.col.tolist(), weights.data.tolist())
+        zip(weights.row.tolist(), weights.col.tolist(), weights.data.tolist(), strict=True)
     )
-    for node, snap in zip(facility_nodes.tolist(), facility_snap.tolist()):
+    for node, snap in zip(facility_nodes.tolist(), facility_snap.tolist(), strict=True):
         old = nx_graph.get_edge_data(node, SINK, {"weight": np.inf})["weight"]
         nx_graph.add_edge(node, SINK, weight=min(old, snap))
     build = time.perf_counter() - start
@@ -176,9 +203,10 @@ def main() -> None:
     peak_ours = peak_memory_gb()
     goals = [
         ("k=2 / bare scipy (wall, median)", f"{ours_s / bare_s:.2f}x", "<= 1.5x",
-         ours_s / bare_s <= 1.5),
-        ("k=2 time", f"{ours_s:.2f} s", "<= 2 s", ours_s <= 2.0),
-        ("peak memory before networkx", f"{peak_ours:.2f} GB", "< 1.5 GB", peak_ours < 1.5),
+         ours_s / bare_s <= MAX_RATIO),
+        ("k=2 time", f"{ours_s:.2f} s", "<= 2 s", ours_s <= MAX_SECONDS),
+        ("peak memory before networkx", f"{peak_ours:.2f} GB", "< 1.5 GB",
+         peak_ours < MAX_MEMORY_GB),
     ]
 
     rows = [
@@ -220,7 +248,7 @@ def main() -> None:
             ("peak memory (with networkx)", f"{nx_result['peak_gb']:.2f} GB", "< 6 GB"),
         ]
         goals.append(("speed-up of k=2 over networkx (early stop)", f"{scaled / ours_s:.1f}x",
-                      ">= 100x", scaled / ours_s >= 100))
+                      ">= 100x", scaled / ours_s >= MIN_SPEEDUP))
     _print_table(rows)
     print()
     for name, value, target, met in goals:
@@ -231,7 +259,7 @@ def main() -> None:
 def _undirected_degree(graph: RoadGraph) -> float:
     """Average number of distinct neighbours per node, ignoring direction."""
     both = (graph.weights + graph.weights.T).tocsr()
-    return both.nnz / graph.n_nodes
+    return float(both.nnz / graph.n_nodes)
 
 
 def _print_table(rows: list[tuple[str, str, str]]) -> None:
