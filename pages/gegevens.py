@@ -17,8 +17,9 @@ from views.status import (
 )
 from views.text import plain_markdown
 
+# The refresh form starts with the chosen gemeenten when there are at most this many. A
+# comment, not a docstring: Streamlit's magic would print a bare string on the page.
 PREFILL_MAX = 20
-"""The refresh form starts with the chosen gemeenten when there are at most this many."""
 
 st.title("Gegevens")
 context = current_context()
