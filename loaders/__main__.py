@@ -49,8 +49,8 @@ from loaders.gebied import resolve_gebied
 from loaders.manifest import LayerEntry
 from loaders.roads import TRAVEL_MODES, travel_mode
 from loaders.store import NATIONAL, Store, StoreError, entry_problem
-from loaders.venue_merge import merge_venues
 from loaders.venue_columns import describe_columns
+from loaders.venue_merge import merge_venues
 from loaders.venue_store import (
     OWN_LAYER,
     mark_stored_duplicates,
@@ -82,16 +82,17 @@ def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the process exit code (0 ok, 1 partly failed, 2 error)."""
     args = _parser().parse_args(argv)
     store = Store(args.data, on_wait=_say_wait)
+    run: Callable[[argparse.Namespace, Store], int] = args.run
     try:
-        return args.run(args, store)
+        return run(args, store)
     except (SourceError, StoreError, OSError) as exc:
         if isinstance(exc, SourceError):
             message = exc.user_message
         elif isinstance(exc, StoreError):
             message = str(exc)
         else:
-            message = f"{exc.filename or 'een bestand'} is niet te lezen of te schrijven " \
-                f"({exc.strerror or type(exc).__name__})."
+            message = (f"{exc.filename or 'een bestand'} is niet te lezen of te schrijven "
+                       f"({exc.strerror or type(exc).__name__}).")
         if NOTHING_CHANGED not in message:
             message = f"{message}\n{NOTHING_CHANGED}"
         print(f"FOUT: {message}", file=sys.stderr)
@@ -142,7 +143,8 @@ def area_codes(store: Store, text: str, folder: Path | None = None) -> list[str]
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m loaders", description="Gegevens ophalen of importeren voor Ontmoetingskaart."
+        prog="python -m loaders",
+        description="Gegevens ophalen of importeren voor Ontmoetingskaart.",
     )
     parser.add_argument("--data", type=Path, help="map van de opslag (standaard kern_data/)")
     sub = parser.add_subparsers(required=True, metavar="opdracht")
@@ -387,14 +389,7 @@ def _cmd_network(args: argparse.Namespace, store: Store) -> int:
 def _cmd_venues(args: argparse.Namespace, store: Store) -> int:
     store.manifest(NATIONAL)
     if args.geocodeer:
-        report = retry_geocoding(store, NATIONAL, accept=args.accepteer)
-        if args.accepteer and len(report):
-            refresh_reach(store)
-        _print_report(report)
-        print(summarise(report))
-        print("Opgeslagen." if args.accepteer and len(report) else
-              "Er is niets opgeslagen; voeg --accepteer toe om de gevonden plekken op te slaan.")
-        return 0 if report["status"].isin([GEACCEPTEERD, GECORRIGEERD]).all() else 1
+        return _retry_geocoding(args, store)
     areas = region_gemeenten(store, NATIONAL)
     if args.gebied and areas is not None:
         codes = area_codes(store, args.gebied)
@@ -415,12 +410,7 @@ def _cmd_venues(args: argparse.Namespace, store: Store) -> int:
     _print_report(parsed.report)
     print(summarise(parsed.report))
     if store.has_layer(NATIONAL, "venues") and len(parsed.venues):
-        _, pairs = merge_venues(store.read_layer(NATIONAL, "venues"), parsed.venues)
-        if len(pairs):
-            print(f"{len(pairs)} plek(ken) vallen samen met bestaande ontmoetingsplekken:")
-        for pair in pairs.itertuples(index=False):
-            print(f"  {pair.naam_eigen} = {pair.naam_basis} ({pair.bron_basis}, "
-                  f"{pair.afstand_m:.0f} m)")
+        _print_merges(store.read_layer(NATIONAL, "venues"), parsed.venues)
     usable = len(parsed.venues)
     if not args.accepteer:
         print(f"Er is niets opgeslagen. Voeg --accepteer toe om de {usable} bruikbare rij(en) "
@@ -435,6 +425,28 @@ def _cmd_venues(args: argparse.Namespace, store: Store) -> int:
         print(f"Opgeslagen: {usable} plek(ken) in laag {OWN_LAYER} "
               f"({waiting} wachten op geocodering).")
     return 0 if parsed.report["status"].isin([GEACCEPTEERD, GECORRIGEERD, DUBBEL]).all() else 1
+
+
+def _retry_geocoding(args: argparse.Namespace, store: Store) -> int:
+    """``venues --geocodeer``: look up the stored rows that still wait for coordinates."""
+    report = retry_geocoding(store, NATIONAL, accept=args.accepteer)
+    if args.accepteer and len(report):
+        refresh_reach(store)
+    _print_report(report)
+    print(summarise(report))
+    print("Opgeslagen." if args.accepteer and len(report) else
+          "Er is niets opgeslagen; voeg --accepteer toe om de gevonden plekken op te slaan.")
+    return 0 if report["status"].isin([GEACCEPTEERD, GECORRIGEERD]).all() else 1
+
+
+def _print_merges(base: pd.DataFrame, own: pd.DataFrame) -> None:
+    """The places of an own list that coincide with stored meeting places, one line each."""
+    _, pairs = merge_venues(base, own)
+    if len(pairs):
+        print(f"{len(pairs)} plek(ken) vallen samen met bestaande ontmoetingsplekken:")
+    for pair in pairs.itertuples(index=False):
+        print(f"  {pair.naam_eigen} = {pair.naam_basis} ({pair.bron_basis}, "
+              f"{pair.afstand_m:.0f} m)")
 
 
 def _print_report(report: pd.DataFrame) -> None:

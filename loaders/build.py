@@ -8,10 +8,12 @@ its previously stored version, and the report says so in Dutch.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
+from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import requests
 
@@ -19,7 +21,7 @@ from loaders import cbs, divisions, kernen, lines, osm, pdok, rivm, roads
 from loaders.divisions import with_gemeentecode
 from loaders.errors import SourceError, SourceFormatError, UnknownRegionError
 from loaders.files import scan_folder
-from loaders.from_files import FileBuilder, fill_from_kerncijfers
+from loaders.from_files import Built, FileBuilder, fill_from_kerncijfers
 from loaders.regions import gemeente_codes, suggestion_text
 from loaders.schema import ATTRIBUTION, CRS
 from loaders.store import NATIONAL, NATIONAL_NAME, LayerSource, Store, StoreError
@@ -56,6 +58,8 @@ GEMEENTE_COLUMN = {
 """Per layer, the column with the (newest) gemeente code that a partial refresh matches on."""
 NEIGHBOUR_DISTANCE_M = 10_000.0
 """A partial refresh keeps the meeting places of gemeenten this close to the chosen ones."""
+SHOWN_CODES = 8
+"""A refused import names at most this many of the gemeenten it would remove."""
 
 
 @dataclass
@@ -265,7 +269,7 @@ def import_network(
                            replace_all=replace_all)
 
 
-def import_line_network(
+def import_line_network(  # noqa: PLR0913 - keyword-only options, osmnx style
     line_file: Path,
     gemeenten: Iterable[str] | None = None,
     *,
@@ -320,8 +324,8 @@ def import_line_network(
 
     def read(mode: str) -> roads.RoadEdges:
         edges = lines.line_edges(layer_lines, mode)
-        sizes[mode] = f"{edges.x.size} knopen, {edges.u.size} wegdelen, " \
-            f"{int(edges.oneway.sum())} eenrichting"
+        sizes[mode] = (f"{edges.x.size} knopen, {edges.u.size} wegdelen, "
+                       f"{int(edges.oneway.sum())} eenrichting")
         return edges
 
     report = _store_networks(store, modes, read, source, step,
@@ -407,7 +411,7 @@ def _store_networks(
     ``replace_all``: replacing it would remove roads outside the chosen area.
     """
     step = progress or (lambda _msg: None)
-    layers: dict[str, tuple[dict, LayerSource]] = {}
+    layers: dict[str, tuple[dict[str, np.ndarray], LayerSource]] = {}
     failed: dict[str, str] = {}
     for mode in modes:
         layer = f"netwerk_{mode}"
@@ -442,10 +446,13 @@ def _nodes_outside(
     store: Store,
     layer: str,
     coverage: tuple[float, float, float, float] | None,
-    arrays: dict,
+    arrays: dict[str, np.ndarray],
 ) -> int:
-    """How many nodes of the stored network ``layer`` lie outside ``coverage`` (or, without
-    one, outside the new network's own bounds, by more than a metre)."""
+    """How many nodes of the stored network ``layer`` lie outside ``coverage``.
+
+    Without a ``coverage``, the new network's own bounds are used; a node counts as outside
+    when it lies more than a metre beyond the box.
+    """
     if not store.has_layer(NATIONAL, layer):
         return 0
     try:
@@ -479,10 +486,8 @@ def _finish(
     report = BuildReport(region=NATIONAL_NAME, failed=failed, notes=list(notes))
     with store.writing(NATIONAL):
         previous: set[str] = set()
-        try:
+        with suppress(StoreError):
             previous = set(store.manifest(NATIONAL).layers)
-        except StoreError:
-            pass
         report.kept = sorted(previous & set(failed))
         if codes is None and not replace_all:
             _refuse_lost_gemeenten(store, layers)
@@ -532,7 +537,7 @@ def _refuse_lost_gemeenten(
     if not lost:
         return
     codes = sorted(set().union(*lost.values()))
-    shown = ", ".join(codes[:8]) + (" …" if len(codes) > 8 else "")
+    shown = ", ".join(codes[:SHOWN_CODES]) + (" …" if len(codes) > SHOWN_CODES else "")
     raise StoreError(
         f"Deze import zou de opgeslagen rijen van {len(codes)} gemeente(n) verwijderen die niet "
         f"in de nieuwe bestanden staan ({shown}; lagen: "
@@ -589,20 +594,41 @@ def _upsert(store: Store, layer: str, fresh: pd.DataFrame, codes: list[str]) -> 
     return merged
 
 
+def _loneliness_table(year: int) -> str:
+    """The RIVM table for gemeenten of division ``year``: 50120NED from its own division on."""
+    newest = "50120NED"
+    return newest if year >= int(rivm.TABLES[newest]["indeling"]) else "50090NED"
+
+
+def _built_gemeenten(done: Built, message: str) -> gpd.GeoDataFrame:
+    """The gemeenten built before a step that needs them.
+
+    Raises
+    ------
+    SourceFormatError
+        With ``message`` when they failed (so the step fails, not the whole build).
+    """
+    if "gemeenten" not in done:
+        raise SourceFormatError("OpenStreetMap", message)
+    return done["gemeenten"][0]
+
+
 def _live_steps(
     codes: list[str], year: int, session: requests.Session | None, urls: Mapping[str, str]
-) -> list[tuple[str, Callable[[dict], tuple[pd.DataFrame, LayerSource]]]]:
-    areas_options = {"session": session, "base_url": urls["pdok"], "wfs_url": urls["pdok_wfs"]}
+) -> list[tuple[str, Callable[[Built], tuple[pd.DataFrame, LayerSource]]]]:
+    def fetch_layer(layer: str) -> gpd.GeoDataFrame:
+        return pdok.fetch_areas(year, layer, codes, session=session, base_url=urls["pdok"],
+                                wfs_url=urls["pdok_wfs"])
 
-    def gemeenten(_done: dict) -> tuple[pd.DataFrame, LayerSource]:
-        frame = pdok.fetch_areas(year, "gemeenten", codes, **areas_options)
+    def gemeenten(_done: Built) -> tuple[pd.DataFrame, LayerSource]:
+        frame = fetch_layer("gemeenten")
         return frame, LayerSource(
             source=urls["pdok"].format(year=year), attribution=ATTRIBUTION["pdok"],
             year=str(year), indeling=str(year), licence="CC BY 4.0",
         )
 
-    def buurten(_done: dict) -> tuple[pd.DataFrame, LayerSource]:
-        frame = pdok.fetch_areas(year, "buurten", codes, **areas_options)
+    def buurten(_done: Built) -> tuple[pd.DataFrame, LayerSource]:
+        frame = fetch_layer("buurten")
         table_id = cbs.KERNCIJFERS_TABLES.get(year, "")
         if table_id:
             figures = cbs.fetch_kerncijfers(year, codes, session=session, base_url=urls["cbs"])
@@ -613,8 +639,8 @@ def _live_steps(
             year=str(year), indeling=str(year), licence="CC BY 4.0",
         )
 
-    def eenzaamheid(_done: dict) -> tuple[pd.DataFrame, LayerSource]:
-        table_id = "50120NED" if year >= 2022 else "50090NED"
+    def eenzaamheid(_done: Built) -> tuple[pd.DataFrame, LayerSource]:
+        table_id = _loneliness_table(year)
         frame = rivm.fetch_loneliness(table_id, codes, session=session, base_url=urls["rivm"])
         return frame, LayerSource(
             source=f"{urls['rivm']}/{table_id}", attribution=ATTRIBUTION["rivm"],
@@ -623,10 +649,8 @@ def _live_steps(
             licence="CC BY 4.0 (niet live gecontroleerd)",
         )
 
-    def kernen_live(done: dict) -> tuple[pd.DataFrame, LayerSource]:
-        if "gemeenten" not in done:
-            raise SourceFormatError("OpenStreetMap", "kernen vragen eerst de gemeentegrenzen.")
-        areas = done["gemeenten"][0]
+    def kernen_live(done: Built) -> tuple[pd.DataFrame, LayerSource]:
+        areas = _built_gemeenten(done, "kernen vragen eerst de gemeentegrenzen.")
         places = kernen.fetch_osm_places(areas, session=session, base_url=urls["overpass"])
         buurten = done["buurten"][0] if "buurten" in done else None
         located = kernen.assign_areas(places, areas, buurten)
@@ -635,10 +659,8 @@ def _live_steps(
             source=urls["overpass"], attribution=ATTRIBUTION["osm"], licence="ODbL"
         )
 
-    def venues_live(done: dict) -> tuple[pd.DataFrame, LayerSource]:
-        if "gemeenten" not in done:
-            raise SourceFormatError("OpenStreetMap", "ontmoetingsplekken vragen eerst de grenzen.")
-        areas = done["gemeenten"][0]
+    def venues_live(done: Built) -> tuple[pd.DataFrame, LayerSource]:
+        areas = _built_gemeenten(done, "ontmoetingsplekken vragen eerst de grenzen.")
         minx, miny, maxx, maxy = areas.to_crs("EPSG:4326").total_bounds
         frame = osm.fetch_osm_venues(
             bbox=(miny, minx, maxy, maxx), session=session, base_url=urls["overpass"]

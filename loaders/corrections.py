@@ -21,12 +21,14 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
+from typing import Protocol
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
 
+from loaders import clock
 from loaders.schema import CRS, VENUE_COLUMNS
 from loaders.store import LayerSource, Store, StoreError
 from loaders.venue_duplicates import find_duplicates
@@ -142,16 +144,16 @@ def apply_corrections(venues: gpd.GeoDataFrame, table: gpd.GeoDataFrame) -> gpd.
     if not frames:
         return venues[list(VENUE_COLUMNS)].reset_index(drop=True)
     result = gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), geometry="geometry", crs=CRS)
-    result["ontmoetingsplek"] = result["ontmoetingsplek"].fillna(False).astype(bool)
+    result["ontmoetingsplek"] = result["ontmoetingsplek"].fillna(value=False).astype(bool)
     for row in active[active["actie"].isin((TELT, TELT_NIET))].itertuples(index=False):
         position = _target(result, row)
         if position is None:
             continue
         counts = row.actie == TELT
         verdict = "telt als ontmoetingsplek" if counts else "telt niet als ontmoetingsplek"
-        earlier = _text(result.at[position, "reden"])
-        result.at[position, "ontmoetingsplek"] = counts
-        result.at[position, "reden"] = (f"{provenance(row.datum)}: {verdict}."
+        earlier = _text(result.loc[position, "reden"])
+        result.loc[position, "ontmoetingsplek"] = counts
+        result.loc[position, "reden"] = (f"{provenance(row.datum)}: {verdict}."
                                         + (f" (Volgens de regels: {earlier})" if earlier else ""))
     return result
 
@@ -198,7 +200,7 @@ def find_duplicate(
     return row, float(match["afstand_m"])
 
 
-def add_place(
+def add_place(  # noqa: PLR0913 - keyword-only fields of the new place, passed by name
     store: Store,
     region: str,
     *,
@@ -260,7 +262,12 @@ def add_place(
 
 
 def set_counts(
-    store: Store, region: str, venue_id: str, counts: bool, *, datum: date | None = None
+    store: Store,
+    region: str,
+    venue_id: str,
+    counts: bool,  # noqa: FBT001 - the verdict being set; callers in ui and tests pass it so
+    *,
+    datum: date | None = None,
 ) -> str:
     """Say that a venue counts (``counts=True``) or does not count as a meeting place.
 
@@ -324,14 +331,14 @@ def _undone(table: gpd.GeoDataFrame, correctie_id: str, datum: date | None) -> g
     if not table.loc[hit, "ongedaan"].eq("").any():
         raise CorrectionError("Deze correctie is al ongedaan gemaakt.")
     result = table.copy()
-    result.loc[hit, "ongedaan"] = (datum or date.today()).isoformat()
+    result.loc[hit, "ongedaan"] = (datum or clock.today()).isoformat()
     return result
 
 
-def _append(store: Store, region: str, row: dict, datum: date | None) -> str:
+def _append(store: Store, region: str, row: dict[str, object], datum: date | None) -> str:
     """Store ``row`` as a new correction (provenance added); returns its id."""
     table = corrections(store, region, include_undone=True)
-    row = {**row, "bron": BRON, "datum": (datum or date.today()).isoformat(), "ongedaan": ""}
+    row = {**row, "bron": BRON, "datum": (datum or clock.today()).isoformat(), "ongedaan": ""}
     new = gpd.GeoDataFrame([row], columns=list(CORRECTION_COLUMNS), geometry="geometry", crs=CRS)
     frames = [frame for frame in (table, new) if len(frame)]
     _write(store, region, gpd.GeoDataFrame(pd.concat(frames, ignore_index=True),
@@ -370,7 +377,15 @@ def _as_venues(table: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
         list(VENUE_COLUMNS)]
 
 
-def _target(venues: gpd.GeoDataFrame, row: object) -> int | None:
+class _Verdict(Protocol):
+    """A row of the corrections table (from ``itertuples``) that says whether a venue counts."""
+
+    venue_id: str
+    naam: str
+    geometry: shapely.Geometry | None
+
+
+def _target(venues: gpd.GeoDataFrame, row: _Verdict) -> int | None:
     """Index in ``venues`` of the venue a verdict ``row`` is about, or None."""
     hits = np.flatnonzero(venues["venue_id"].to_numpy() == row.venue_id)
     if len(hits):

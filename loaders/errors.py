@@ -25,7 +25,7 @@ class SourceError(Exception):
         return f"{self.source}: {self.message}"
 
 
-class SourceUnavailable(SourceError):
+class SourceUnavailable(SourceError):  # noqa: N818 - public name used in 21 modules, ui and tests
     """The source did not answer (timeout, connection refused, HTTP 429/5xx after retries)."""
 
 

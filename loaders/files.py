@@ -40,31 +40,36 @@ def scan_folder(folder: Path) -> list[SourceFile]:
 def detect(path: Path) -> SourceFile | None:
     """Say what ``path`` holds, from its name and first bytes; ``None`` when not recognised."""
     name = path.name.lower()
+    suffix = path.suffix.lower()
     if name.endswith(OSM_SUFFIXES):
         return SourceFile(path, "osm_file")
-    if path.suffix.lower() in {".csv", ".txt"}:
+    if suffix in {".csv", ".txt"}:
         return _detect_table(path, _first_line(path))
-    if path.suffix.lower() == ".xlsx":
+    if suffix == ".xlsx":
         return SourceFile(path, "stemlokalen") if "stem" in name else None
-    if path.suffix.lower() == ".json":
-        head = _head(path)
-        if '"elements"' in head and _is_overpass(path):
-            return SourceFile(path, "overpass")
-        if '"value"' in head:
-            return _detect_table(path, _odata_header(head))
-    if path.suffix.lower() in AREA_SUFFIXES:
-        return _detect_areas(path)
-    return None
+    if suffix == ".json":
+        return _detect_json(path)
+    return _detect_areas(path) if suffix in AREA_SUFFIXES else None
+
+
+def _detect_json(path: Path) -> SourceFile | None:
+    """An Overpass answer, an OData table or else (perhaps) GeoJSON areas."""
+    head = _head(path)
+    if '"elements"' in head and _is_overpass(path):
+        return SourceFile(path, "overpass")
+    if '"value"' in head:
+        return _detect_table(path, _odata_header(head))
+    return _detect_areas(path)
 
 
 def _first_line(path: Path) -> str:
-    with open(path, "rb") as handle:
+    with path.open("rb") as handle:
         raw = handle.readline(65536)
     return raw.decode("utf-8-sig", errors="replace").strip().lower()
 
 
 def _head(path: Path) -> str:
-    with open(path, "rb") as handle:
+    with path.open("rb") as handle:
         return handle.read(8192).decode("utf-8", errors="replace")
 
 

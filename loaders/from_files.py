@@ -9,7 +9,7 @@ location, loneliness figures through the old-to-new code map (:mod:`loaders.divi
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
 import geopandas as gpd
@@ -21,6 +21,11 @@ from loaders.files import SourceFile
 from loaders.regions import suggestion_text
 from loaders.schema import ATTRIBUTION, CRS
 from loaders.store import LayerSource
+
+Built = Mapping[str, tuple[pd.DataFrame, LayerSource]]
+"""The layers built so far, by name: what a later step reads (the gemeenten, the buurten)."""
+Step = Callable[[Built], tuple[pd.DataFrame, LayerSource] | None]
+"""One layer's build step; ``None`` when there is nothing to store for it."""
 
 
 class FileBuilder:
@@ -37,9 +42,11 @@ class FileBuilder:
         self.names: dict[str, str] = {}
 
     def of_kind(self, kind: str, layer: str = "") -> list[SourceFile]:
+        """The files of ``kind`` (and of area ``layer``, when given)."""
         return [f for f in self.files if f.kind == kind and (not layer or f.layer == layer)]
 
-    def steps(self) -> list[tuple[str, Callable[[dict], tuple[pd.DataFrame, LayerSource] | None]]]:
+    def steps(self) -> list[tuple[str, Step]]:
+        """The layers in build order, each with its step; a step reads the layers before it."""
         return [
             ("gemeenten", self.gemeenten),
             ("gemeente_indeling", self.indeling),
@@ -87,7 +94,11 @@ class FileBuilder:
         found.sort(key=lambda item: (-item[0], item[1].stat().st_size))
         return found
 
-    def gemeenten(self, _done: dict) -> tuple[pd.DataFrame, LayerSource]:
+    def gemeenten(self, _done: Built) -> tuple[pd.DataFrame, LayerSource]:
+        """The newest gemeente division, with statistics and provinces filled in.
+
+        Also sets the code map from every older division (:attr:`mapping`) and the names.
+        """
         found = self._area_files("gemeenten")
         year, path, newest = found[0]
         newest = newest.drop_duplicates("code").reset_index(drop=True)
@@ -102,7 +113,8 @@ class FileBuilder:
         self.names = dict(zip(newest["code"], newest["naam"], strict=True))
         return newest, _file_source([path], "pdok", year=str(year))
 
-    def indeling(self, done: dict) -> tuple[pd.DataFrame, LayerSource] | None:
+    def indeling(self, done: Built) -> tuple[pd.DataFrame, LayerSource] | None:
+        """The map of old gemeente codes to the newest division; ``None`` with one division."""
         if self.mapping.empty:
             return None
         table = self.mapping.assign(
@@ -143,7 +155,11 @@ class FileBuilder:
         table = divisions.gemeente_provinces(newest, kern_points, geonames[0] if geonames else None)
         return table.set_index("code")["provincie"]
 
-    def buurten(self, done: dict) -> tuple[pd.DataFrame, LayerSource]:
+    def buurten(self, done: Built) -> tuple[pd.DataFrame, LayerSource]:
+        """The buurten of every division, each gemeente from its newest file, placed by location.
+
+        Kerncijfers files fill figures the area files lack.
+        """
         gemeenten = done["gemeenten"][0]
         parts, used, years = [], [], []
         covered: set[str] = set()
@@ -176,7 +192,8 @@ class FileBuilder:
             self.notes.append(f"geen buurtgrenzen voor {len(missing)} gemeente(n)")
         return frame, _file_source(used, family, year=",".join(sorted(set(years))), extra=extra)
 
-    def eenzaamheid(self, done: dict) -> tuple[pd.DataFrame, LayerSource]:
+    def eenzaamheid(self, done: Built) -> tuple[pd.DataFrame, LayerSource]:
+        """The RIVM loneliness figures, with the newest gemeente code of every row."""
         sources = self.of_kind("loneliness")
         if not sources:
             raise SourceFormatError("bestanden", "geen RIVM-bestand met eenzaamheidscijfers.")
@@ -197,7 +214,8 @@ class FileBuilder:
             used, "rivm", table_id=",".join(table_ids), year=years, indeling=indeling
         )
 
-    def kernen(self, done: dict) -> tuple[pd.DataFrame, LayerSource]:
+    def kernen(self, done: Built) -> tuple[pd.DataFrame, LayerSource]:
+        """The kernen: CBS bevolkingskernen, completed by GeoNames and OSM places."""
         primary = [kernen.read_cbs_bevolkingskernen(s.path) for s in self._cbs_kernen()]
         secondary = [kernen.read_geonames(s.path) for s in self.of_kind("geonames")]
         secondary += [kernen.parse_osm_places(_read_json(s.path)) for s in self.of_kind("overpass")]
@@ -221,7 +239,8 @@ class FileBuilder:
         family = "cbs" if primary else "geonames"
         return located, _file_source(used, family, year="2021", extra=("geonames",))
 
-    def venues(self, done: dict) -> tuple[pd.DataFrame, LayerSource] | None:
+    def venues(self, done: Built) -> tuple[pd.DataFrame, LayerSource] | None:
+        """The meeting places: each gemeente's newest polling stations plus OSM venues."""
         gemeenten = done["gemeenten"][0]
         newest: dict[str, tuple[str, Path, gpd.GeoDataFrame]] = {}
         for source in self.of_kind("stemlokalen"):
@@ -298,8 +317,9 @@ def _file_source(
     )
 
 
-def _read_json(path: Path) -> dict:
+def _read_json(path: Path) -> object:
     try:
-        return json.loads(Path(path).read_text(encoding="utf-8"))
+        payload: object = json.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise SourceFormatError("bestanden", f"{path} is geen leesbare JSON: {exc}") from exc
+    return payload

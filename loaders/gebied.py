@@ -57,8 +57,9 @@ def gebied_options(gemeenten: pd.DataFrame) -> list[Gebied]:
         for name, part in sorted(table.dropna(subset=["provincie"]).groupby("provincie")):
             options.append(Gebied(PROVINCE_PREFIX + slug(str(name)), f"Provincie {name}",
                                   "provincie", tuple(sorted(part["code"]))))
-    for row in table.sort_values("naam", key=lambda s: s.map(_fold)).itertuples(index=False):
-        options.append(Gebied(row.code, str(row.naam), "gemeente", (row.code,)))
+    by_name = table.sort_values("naam", key=lambda s: s.map(_fold))
+    options.extend(Gebied(row.code, str(row.naam), "gemeente", (row.code,))
+                   for row in by_name.itertuples(index=False))
     return options
 
 

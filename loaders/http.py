@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from http import HTTPStatus
 from typing import Any
 
 import requests
@@ -61,9 +62,12 @@ def request_json(
     source: str,
     params: dict[str, Any] | None = None,
     data: dict[str, Any] | None = None,
-    timeout: tuple[float, float] = DEFAULT_TIMEOUT,
-) -> Any:
+    timeout: float | tuple[float, float] = DEFAULT_TIMEOUT,
+) -> object:
     """GET (or POST when ``data`` is given) ``url`` and return the decoded JSON body.
+
+    The body may be any JSON value; callers check its shape before they use it. ``timeout`` is
+    as in :mod:`requests`: seconds, or a (connect, read) pair.
 
     Raises
     ------
@@ -89,8 +93,9 @@ def request_json(
         ) from exc
     except requests.RequestException as exc:
         raise SourceUnavailable(source, f"verzoek mislukt: {exc}") from exc
-    if response.status_code >= 400:
-        hint = "te veel verzoeken; wacht even" if response.status_code == 429 else "fout bij de bron"
+    if response.status_code >= HTTPStatus.BAD_REQUEST:
+        too_many = response.status_code == HTTPStatus.TOO_MANY_REQUESTS
+        hint = "te veel verzoeken; wacht even" if too_many else "fout bij de bron"
         detail = response.text[:200].strip()
         raise SourceUnavailable(
             source, f"HTTP {response.status_code} ({hint}) voor {response.url}. {detail}".strip()

@@ -13,7 +13,6 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -232,7 +231,7 @@ def fetch_osm_places(
     return places[inside].reset_index(drop=True)
 
 
-def parse_osm_places(payload: dict[str, Any]) -> gpd.GeoDataFrame:
+def parse_osm_places(payload: object) -> gpd.GeoDataFrame:
     """Turn an Overpass JSON answer into kernen.
 
     Elements with a ``place`` tag other than city/town/village/hamlet, and elements
@@ -402,7 +401,7 @@ def limit_inhabitants(
     codes = out["gemeentecode"].to_numpy()
     inwoners = pd.Series(out["inwoners"].to_numpy(), dtype="Int64")
     secondary = pd.Series(out["source"].to_numpy() != SOURCE_CBS)
-    inwoners = inwoners.mask(secondary & inwoners.ge(CBS_MINIMUM).fillna(False))
+    inwoners = inwoners.mask(secondary & inwoners.ge(CBS_MINIMUM).fillna(value=False))
     limit = pd.Series(codes).map(pd.to_numeric(population, errors="coerce")) * (1 + tolerance)
     total = inwoners.fillna(0).groupby(codes).transform("sum")
     figures = pd.DataFrame(
@@ -509,7 +508,7 @@ def _kernen(
     return gpd.GeoDataFrame(frame, geometry=geometry.reset_index(drop=True), crs=CRS)
 
 
-def _place_row(element: Any) -> tuple[str, str | None, int | None, float, float] | None:
+def _place_row(element: object) -> tuple[str, str | None, int | None, float, float] | None:
     if not isinstance(element, dict) or "id" not in element:
         raise SourceFormatError(OVERPASS_SOURCE, f"element zonder id in het antwoord: {element!r}.")
     tags = element.get("tags") or {}
@@ -558,13 +557,14 @@ def _duplicates(
         primary_extent.max() + secondary_extent.max(),
     )
     sec_idx, pri_idx = primary.sindex.query(
-        secondary.geometry.values, predicate="dwithin", distance=radius
+        secondary.geometry.array, predicate="dwithin", distance=radius
     )
-    distance = secondary.geometry.values[sec_idx].distance(primary.geometry.values[pri_idx])
+    distance = secondary.geometry.array[sec_idx].distance(primary.geometry.array[pri_idx])
     primary_keys = [_name_keys(n) for n in primary["naam"]]
     secondary_keys = [_name_keys(n) for n in secondary["naam"]]
     same_name = np.array(
-        [bool(secondary_keys[s] & primary_keys[p]) for s, p in zip(sec_idx, pri_idx)], dtype=bool
+        [bool(secondary_keys[s] & primary_keys[p]) for s, p in zip(sec_idx, pri_idx, strict=True)],
+        dtype=bool,
     )
     extent = primary_extent[pri_idx]
     name_reach = np.maximum(max_distance, SAME_NAME_EXTENTS * extent)
@@ -588,13 +588,15 @@ def built_up_radius(inwoners: pd.Series) -> np.ndarray:
 
 def _people(inwoners: pd.Series) -> np.ndarray:
     """Inhabitants as floats, ``nan`` where unknown."""
-    return pd.to_numeric(inwoners, errors="coerce").astype("float64").to_numpy()
+    people: np.ndarray = pd.to_numeric(inwoners, errors="coerce").astype("float64").to_numpy()
+    return people
 
 
 def _extent(people: np.ndarray, floor: float) -> np.ndarray:
     """Built-up radius in metres of places with ``people`` inhabitants (``floor`` if unknown)."""
     radius = EXTENT_PER_ROOT_INHABITANT * np.sqrt(np.nan_to_num(people))
-    return np.clip(radius, floor, MAX_EXTENT)
+    clipped: np.ndarray = np.clip(radius, floor, MAX_EXTENT)
+    return clipped
 
 
 def _locate(points: gpd.GeoDataFrame, areas: gpd.GeoDataFrame, columns: list[str]) -> pd.DataFrame:

@@ -38,9 +38,9 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pyogrio
+import pyproj
 import scipy.sparse as sp
 import shapely
-from pyproj import CRS as ProjCRS
 from pyproj import Transformer
 from pyproj.exceptions import CRSError
 from scipy.sparse.csgraph import connected_components
@@ -337,7 +337,7 @@ def _read_lines(
     path: Path,
     layer: str,
     columns: list[str],
-    crs: ProjCRS | None,
+    crs: pyproj.CRS | None,
     area: gpd.GeoSeries | None,
     buffer_m: float,
 ) -> tuple[gpd.GeoDataFrame, list[str]]:
@@ -397,17 +397,17 @@ def _column(
     return next((by_lower[n] for n in recognised if n in by_lower), None)
 
 
-def _file_crs(crs: str | None, name: str) -> ProjCRS | None:
+def _file_crs(crs: str | None, name: str) -> pyproj.CRS | None:
     """The file's CRS, None when it has none; an unusable CRS is a Dutch error."""
     if not crs:
         return None
     try:
-        return ProjCRS.from_user_input(crs)
+        return pyproj.CRS.from_user_input(crs)
     except CRSError as exc:
         raise SourceFormatError(name, f"het coördinatenstelsel {crs!r} is onbekend.") from exc
 
 
-def _to_rd(frame: gpd.GeoDataFrame, crs: ProjCRS | None, name: str) -> gpd.GeoDataFrame:
+def _to_rd(frame: gpd.GeoDataFrame, crs: pyproj.CRS | None, name: str) -> gpd.GeoDataFrame:
     """``frame`` in EPSG:28992; a file without CRS only when its coordinates are clearly RD."""
     minx, maxx, miny, maxy = RD_EXTENT
     if crs is None:
@@ -431,8 +431,10 @@ def _to_rd(frame: gpd.GeoDataFrame, crs: ProjCRS | None, name: str) -> gpd.GeoDa
 
 
 def _single_lines(frame: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, int]:
-    """One row per LineString (MultiLineStrings split; ``_parts`` counts the pieces of the
-    original row); other and empty geometries are dropped and counted."""
+    """One row per LineString; other and empty geometries are dropped and counted.
+
+    MultiLineStrings are split; ``_parts`` counts the pieces of the original row.
+    """
     parts = shapely.get_num_geometries(frame.geometry.to_numpy())
     frame = frame.assign(_parts=parts).explode(index_parts=False, ignore_index=True)
     is_line = frame.geom_type.eq("LineString").to_numpy() & ~frame.geometry.is_empty.to_numpy()
@@ -528,7 +530,7 @@ def _modes(
         notes.append(f"wegsoort uit kolom {kind}")
     if authority is not None:
         rijk = frame[authority].astype("string").str.strip().str.upper().eq(
-            NWB_MOTORWAY_AUTHORITY).fillna(False).to_numpy(dtype=bool)
+            NWB_MOTORWAY_AUTHORITY).fillna(value=False).to_numpy(dtype=bool)
         if bst is not None:
             rijk &= np.isin(bst, ["HR", ""])
         for mode in ("walk", "bike"):
@@ -544,8 +546,10 @@ def _is_osm_vocabulary(words: list[str]) -> bool:
 
 
 def _osm_allowed(value: str, mode: str) -> bool:
-    """Whether ``mode`` may use a line whose ``highway`` is ``value`` (or an osmnx list of
-    values such as ``"['residential', 'service']"``: allowed when any of them is). A line
-    without a value is open to every mode."""
+    """Whether ``mode`` may use a line whose ``highway`` is ``value``.
+
+    ``value`` may be an osmnx list of values such as ``"['residential', 'service']"``: the line
+    is allowed when any of them is. A line without a value is open to every mode.
+    """
     words = re.findall(r"[a-z_]+", value)
     return not words or any(way_allowed({"highway": word}, mode) for word in words)

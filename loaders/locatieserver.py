@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
 
 import requests
 
 from loaders.errors import SourceFormatError
 from loaders.http import make_session, request_json
+from loaders.regions import GEMEENTE_DIGITS
 
 SOURCE = "PDOK Locatieserver"
 LOCATIESERVER_URL = "https://api.pdok.nl/bzk/locatieserver/search/v3_1/free"
@@ -93,7 +93,7 @@ def geocode_address(
     return parse_locatieserver(payload)
 
 
-def parse_locatieserver(payload: Any) -> Address | None:
+def parse_locatieserver(payload: object) -> Address | None:
     """The best match of a Locatieserver answer; ``None`` when it has no documents.
 
     Raises
@@ -132,4 +132,6 @@ def parse_locatieserver(payload: Any) -> Address | None:
 def _gemeentecode(code: object) -> str | None:
     """``"1680"`` → ``"GM1680"``; anything else → ``None``."""
     text = str(code).strip() if isinstance(code, (str, int)) else ""
-    return f"GM{text.zfill(4)}" if text.isdigit() and len(text) <= 4 else None
+    if text.isdigit() and len(text) <= GEMEENTE_DIGITS:
+        return f"GM{text.zfill(GEMEENTE_DIGITS)}"
+    return None

@@ -16,22 +16,25 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from os import PathLike
 from pathlib import Path
-from typing import Any
 
 import geopandas as gpd
 import osmium
 import pandas as pd
 import requests
+from osmium.osm.types import OSMEntity
 
+from loaders import clock
 from loaders.errors import SourceFormatError, SourceUnavailable
 from loaders.http import make_session, request_json
-from loaders.schema import CRS, VENUE_COLUMNS
+from loaders.schema import CRS, LONLAT_BOUNDS, VENUE_COLUMNS
 from loaders.venue_rules import MEETING_SOORTEN, classify_name, fold
 
 OVERPASS_URL = "https://overpass-api.de/api/interpreter"
 """The main public Overpass endpoint (POST ``data=<query>``)."""
 
 SOURCE = "OpenStreetMap"
+UNSET_TIMESTAMP_YEAR = 1970
+"""osmium gives an object without a timestamp the Unix epoch; such a time is no date."""
 
 
 @dataclass(frozen=True)
@@ -181,7 +184,8 @@ def build_venue_query(
 def _bbox_scope(bbox: Sequence[float]) -> str:
     """Validate a ``(south, west, north, east)`` box and format it for Overpass."""
     south, west, north, east = (float(value) for value in bbox)
-    if not (-90 <= south < north <= 90 and -180 <= west < east <= 180):
+    if not (south < north and west < east and LONLAT_BOUNDS.contains(west, south)
+            and LONLAT_BOUNDS.contains(east, north)):
         raise ValueError(
             f"invalid bbox {tuple(bbox)}; expected (min_lat, min_lon, max_lat, max_lon)"
         )
@@ -241,10 +245,10 @@ def fetch_osm_venues(
             "Overpass gaf geen enkel object terug voor dit gebied. Controleer het gebied of "
             "probeer het later opnieuw; de vorige gegevens blijven in gebruik.",
         )
-    return parse_overpass_venues(payload, fetched_at=date.today())
+    return parse_overpass_venues(payload, fetched_at=clock.today())
 
 
-def _raise_on_failed_remark(payload: Any) -> None:
+def _raise_on_failed_remark(payload: object) -> None:
     """Overpass answers HTTP 200 with a ``remark`` when a query failed half-way."""
     remark = payload.get("remark") if isinstance(payload, dict) else None
     if isinstance(remark, str) and any(word in remark.lower() for word in _FAILED_REMARKS):
@@ -256,7 +260,7 @@ def _raise_on_failed_remark(payload: Any) -> None:
 
 
 def parse_overpass_venues(
-    payload: Any, *, fetched_at: str | date | datetime | None = None
+    payload: object, *, fetched_at: str | date | datetime | None = None
 ) -> gpd.GeoDataFrame:
     """Turn an Overpass JSON answer (``out center tags``) into the venues layer.
 
@@ -297,20 +301,21 @@ def parse_overpass_venues(
     return _venue_frame(records)
 
 
-def _element_record(element: dict[str, Any], peildatum: str | None) -> dict[str, Any] | None:
+def _element_record(element: dict[str, object], peildatum: str | None) -> dict[str, object] | None:
     """One venue row from an Overpass element, or ``None`` if it is no venue or has no point."""
     point = element if element.get("type") == "node" else element.get("center")
     if not isinstance(point, dict) or point.get("lat") is None or point.get("lon") is None:
         return None
     lat, lon = point["lat"], point["lon"]
     if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (lat, lon)) or not (
-        -90 <= lat <= 90 and -180 <= lon <= 180
+        LONLAT_BOUNDS.contains(lon, lat)
     ):
         raise SourceFormatError(
             SOURCE, f"element {element['type']}/{element['id']} heeft ongeldige coördinaten "
             f"({lat!r:.20}, {lon!r:.20}) in het Overpass-antwoord.",
         )
-    raw_tags = element.get("tags") if isinstance(element.get("tags"), dict) else {}
+    found_tags = element.get("tags")
+    raw_tags = found_tags if isinstance(found_tags, dict) else {}
     tags = {k: v for k, v in raw_tags.items() if isinstance(k, str) and isinstance(v, str)}
     verdict = classify_tags(tags)
     if verdict is None:
@@ -354,7 +359,7 @@ def _record(
     lon: float,
     lat: float,
     peildatum: str | None,
-) -> dict[str, Any]:
+) -> dict[str, object]:
     """Assemble one venue row; coordinates stay WGS84 until :func:`_venue_frame`."""
     soort, counts, reden = verdict
     street = " ".join(
@@ -377,7 +382,7 @@ def _record(
     }
 
 
-def _venue_frame(records: list[dict[str, Any]]) -> gpd.GeoDataFrame:
+def _venue_frame(records: list[dict[str, object]]) -> gpd.GeoDataFrame:
     """Venue rows with WGS84 ``lon``/``lat`` → GeoDataFrame in :data:`CRS`."""
     frame = pd.DataFrame(records, columns=[*VENUE_COLUMNS[:-1], "lon", "lat"])
     frame["ontmoetingsplek"] = frame["ontmoetingsplek"].astype(bool)
@@ -445,28 +450,30 @@ def parse_osm_pbf_venues(path: str | PathLike[str]) -> gpd.GeoDataFrame:
 _Found = tuple[str, dict[str, str], tuple[str, bool, str], tuple[float, float], datetime | None]
 
 
-def _osm_object(obj: Any) -> _Found | None:
+def _osm_object(obj: OSMEntity) -> _Found | None:
     """Reference, tags, verdict, lon/lat and timestamp of a venue object; ``None`` otherwise."""
     tags = {tag.k: tag.v for tag in obj.tags}
     verdict = classify_tags(tags)
     if verdict is None:
         return None
-    if obj.is_node():
+    if isinstance(obj, osmium.osm.Node):
         ref, lonlat = f"node/{obj.id}", _node_lonlat(obj)
-    else:
+    elif isinstance(obj, osmium.osm.Way):
         ref, lonlat = f"way/{obj.id}", _way_lonlat(obj)
+    else:  # the file processor reads nodes and ways only
+        return None
     if lonlat is None:
         return None
-    when = obj.timestamp if obj.timestamp.year > 1970 else None
+    when = obj.timestamp if obj.timestamp.year > UNSET_TIMESTAMP_YEAR else None
     return ref, tags, verdict, lonlat, when
 
 
-def _node_lonlat(node: Any) -> tuple[float, float] | None:
+def _node_lonlat(node: osmium.osm.Node) -> tuple[float, float] | None:
     """The node's location, or ``None`` when it is invalid."""
     return (node.location.lon, node.location.lat) if node.location.valid() else None
 
 
-def _way_lonlat(way: Any) -> tuple[float, float] | None:
+def _way_lonlat(way: osmium.osm.Way) -> tuple[float, float] | None:
     """Mean location of a way's nodes (a closed ring's repeated node once); ``None`` if unknown."""
     nodes = list(way.nodes)
     if len(nodes) > 1 and nodes[0].ref == nodes[-1].ref:

@@ -19,14 +19,14 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pyogrio
+import pyproj
 import requests
-from pyproj import CRS as ProjCRS
 from pyproj.exceptions import CRSError
 
 from loaders.errors import SourceFormatError, SourceUnavailable, UnknownRegionError
 from loaders.http import make_session, request_json
 from loaders.regions import gemeente_codes
-from loaders.schema import BUURT_COLUMNS, CRS
+from loaders.schema import BUURT_COLUMNS, CRS, LONLAT_BOUNDS
 
 SOURCE = "PDOK Wijk- en Buurtkaart"
 OGC_API = "https://api.pdok.nl/cbs/wijken-en-buurten-{year}/ogc/v1"
@@ -302,8 +302,11 @@ def _fetch_ogc(
                 SOURCE, f"de OGC API verwijst steeds naar dezelfde pagina ({url})."
             )
         seen.add(url)
-        page = request_json(session, url, source=SOURCE, params=params)
-        features = _features_of(page, origin=f"het antwoord van {url}")
+        page = _collection(
+            request_json(session, url, source=SOURCE, params=params),
+            origin=f"het antwoord van {url}",
+        )
+        features: list[dict[str, Any]] = page["features"]
         _check_filtered(features, code)
         collected["features"].extend(features)
         if "crs" in page:
@@ -326,8 +329,11 @@ def _fetch_wfs(
         "count": limit,
         "filter": _gemeente_filter(code),
     }
-    payload = request_json(session, url, source=SOURCE, params=params)
-    features = _features_of(payload, origin=f"het WFS-antwoord van {url}")
+    payload = _collection(
+        request_json(session, url, source=SOURCE, params=params),
+        origin=f"het WFS-antwoord van {url}",
+    )
+    features: list[dict[str, Any]] = payload["features"]
     if len(features) >= limit:
         raise SourceFormatError(
             SOURCE, f"de WFS gaf {len(features)} gebieden voor {code}, het maximum; verhoog limit."
@@ -343,7 +349,15 @@ def _gemeente_filter(code: str) -> str:
     )
 
 
-def _features_of(payload: Any, *, origin: str) -> list[dict[str, Any]]:
+def _collection(payload: object, *, origin: str) -> dict[str, Any]:
+    """``payload`` when it is a GeoJSON FeatureCollection: a dict with a list of feature dicts."""
+    if not isinstance(payload, dict):
+        raise SourceFormatError(SOURCE, f"{origin} is geen GeoJSON FeatureCollection.")
+    _features_of(payload, origin=origin)
+    return payload
+
+
+def _features_of(payload: object, *, origin: str) -> list[dict[str, Any]]:
     features = payload.get("features") if isinstance(payload, dict) else None
     if not isinstance(features, list) or not all(isinstance(f, dict) for f in features):
         raise SourceFormatError(SOURCE, f"{origin} is geen GeoJSON FeatureCollection.")
@@ -364,7 +378,8 @@ def _check_filtered(features: list[dict[str, Any]], code: str) -> None:
 def _next_link(page: dict[str, Any], current: str) -> str | None:
     for link in page.get("links") or []:
         if isinstance(link, dict) and link.get("rel") == "next" and link.get("href"):
-            return urljoin(current, link["href"])
+            next_url: str = urljoin(current, link["href"])
+            return next_url
     return None
 
 
@@ -374,9 +389,10 @@ def _declared_crs(payload: dict[str, Any]) -> str | None:
         return None
     name = (member.get("properties") or {}).get("name")
     try:
-        return ProjCRS.from_user_input(name).to_string()
+        text: str = pyproj.CRS.from_user_input(name).to_string()
     except (CRSError, TypeError) as exc:
         raise SourceFormatError(SOURCE, f"onbekend coördinatenstelsel {name!r}.") from exc
+    return text
 
 
 def _answer_crs(payload: dict[str, Any]) -> str:
@@ -392,7 +408,7 @@ def _answer_crs(payload: dict[str, Any]) -> str:
     if declared is not None:
         return declared
     positions = [_first_position(feature) for feature in payload["features"]]
-    fits_lonlat = all(abs(x) <= 180 and abs(y) <= 90 for x, y in filter(None, positions))
+    fits_lonlat = all(LONLAT_BOUNDS.contains(x, y) for x, y in filter(None, positions))
     return CRS84 if fits_lonlat else CRS
 
 
@@ -400,8 +416,9 @@ def _first_position(feature: dict[str, Any]) -> tuple[float, float] | None:
     coords = (feature.get("geometry") or {}).get("coordinates")
     while isinstance(coords, list) and coords and isinstance(coords[0], list):
         coords = coords[0]
-    if isinstance(coords, list) and all(isinstance(c, (int, float)) for c in coords[:2]):
-        return (coords[0], coords[1]) if len(coords) >= 2 else None
+    match coords:
+        case [int() | float() as x, int() | float() as y, *_]:
+            return (x, y)
     return None
 
 

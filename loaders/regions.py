@@ -8,7 +8,9 @@ from collections.abc import Iterable, Mapping
 
 from loaders.errors import UnknownRegionError
 
-GEMEENTE_CODE = re.compile(r"^GM\d{4}$")
+GEMEENTE_DIGITS = 4
+"""Digits of a CBS gemeente number (``1680`` in ``GM1680``)."""
+GEMEENTE_CODE = re.compile(rf"^GM\d{{{GEMEENTE_DIGITS}}}$")
 """A stripped CBS gemeente code: ``GM`` and four digits."""
 
 

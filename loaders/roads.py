@@ -399,6 +399,8 @@ def _read_ways(path: Path, modes: tuple[str, ...]) -> _WayBuffers:
     allowed, direction = array("b"), array("b")
     piece_count = ways = 0
     for way in processor:
+        if not isinstance(way, osmium.osm.Way):  # the entity filter passes ways only
+            continue
         tags = {tag.k: tag.v for tag in way.tags}
         usable = [way_allowed(tags, mode) for mode in modes]
         if not any(usable):

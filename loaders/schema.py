@@ -48,6 +48,9 @@ A box, not the border: points just across it in Belgium or Germany still fall in
 why an uploaded list is also checked against the region's own gemeenten.
 """
 
+LONLAT_BOUNDS = Bounds(min_x=-180.0, min_y=-90.0, max_x=180.0, max_y=90.0)
+"""Every valid longitude/latitude pair (WGS84, CRS84) lies in this box, edges included."""
+
 LONELINESS_INDICATORS = {
     "eenzaam_pct": "Eenzaam",
     "ernstig_eenzaam_pct": "(Zeer) ernstig eenzaam",

@@ -48,6 +48,11 @@ XLSX_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0"
 UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 SEPARATORS = (";", ",", "\t", "|")
+WRONG_SEPARATOR_SHARE = 0.9
+"""A file is refused when this share of its rows fill only the first column, with another
+separator in it: the rows use another separator than the header."""
+MINUTES_PER_DEGREE = 60
+"""Minutes in a degree of arc, and seconds in a minute."""
 MAX_UNPACKED_BYTES = 50 * 2**20
 """Largest total unpacked size of an XLSX file (all its parts); a workbook of 50,000 rows of 20
 columns unpacks to about 35 MB."""
@@ -123,8 +128,10 @@ class NotATableError(SourceFormatError):
 
 
 class LimitError(SourceFormatError):
-    """The file goes over a reading limit (size, unpacked size, rows or cells); reading stopped
-    there. The message says which limit, in Dutch."""
+    """The file goes over a reading limit (size, unpacked size, rows or cells).
+
+    Reading stopped there. The message says which limit, in Dutch.
+    """
 
 
 @dataclass(frozen=True)
@@ -196,7 +203,7 @@ def read_table(
     return _read_csv(content, name, source, max_rows)
 
 
-def sniff_not_a_table(content: bytes) -> str | None:
+def sniff_not_a_table(content: bytes) -> str | None:  # noqa: C901, PLR0911 - a return per kind
     """What a file looks like when its first bytes show it is not a table, else ``None``.
 
     Recognised: images (PNG, JPEG, GIF, TIFF, BMP, WebP, HEIC, SVG), PDF, RTF, archives (zip
@@ -241,8 +248,10 @@ def sniff_not_a_table(content: bytes) -> str | None:
 
 
 def _zip_kind(content: bytes) -> str | None:
-    """What a zip file holds when it is not a workbook; ``None`` for XLSX, ODS or a broken zip
-    (those get their own message from the reader)."""
+    """What a zip file holds when it is not a workbook.
+
+    ``None`` for XLSX, ODS or a broken zip: those get their own message from the reader.
+    """
     try:
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
             names = set(archive.namelist())
@@ -362,15 +371,17 @@ def _guess_separator(header: str) -> str:
 
 def _check_separator(frame: pd.DataFrame, separator: str, name: str, source: str) -> None:
     """Refuse a file whose rows use another separator than its header."""
-    if frame.shape[1] < 2 or frame.empty:
+    if frame.shape[1] <= 1 or frame.empty:
         return
     rest = frame.iloc[:, 1:]
     only_first = (rest == "").all(axis=1) & (frame.iloc[:, 0] != "")
-    if only_first.mean() < 0.9:
+    if only_first.mean() < WRONG_SEPARATOR_SHARE:
         return
     first = frame.iloc[:, 0]
     other = next(
-        (sep for sep in SEPARATORS if first.str.contains(sep, regex=False).mean() >= 0.9), None
+        (sep for sep in SEPARATORS
+         if first.str.contains(sep, regex=False).mean() >= WRONG_SEPARATOR_SHARE),
+        None,
     )
     if other is not None:
         raise SourceFormatError(
@@ -395,7 +406,7 @@ def _read_xlsx(content: bytes, name: str, source: str, max_rows: int | None) -> 
             io.BytesIO(content), read_only=True, data_only=False, keep_links=False,
             keep_vba=False,
         )
-    except Exception as exc:  # noqa: BLE001 - openpyxl raises many types for broken files
+    except Exception as exc:  # openpyxl raises many types for broken files
         raise SourceFormatError(source, f"{name} is geen leesbaar Excel-bestand: {exc}") from exc
     try:
         sheet = workbook.worksheets[0]
@@ -403,7 +414,7 @@ def _read_xlsx(content: bytes, name: str, source: str, max_rows: int | None) -> 
         records = _sheet_records(sheet.iter_rows(values_only=True), name, source, max_rows)
     except SourceFormatError:
         raise
-    except Exception as exc:  # noqa: BLE001 - a broken sheet part can fail in many ways
+    except Exception as exc:  # a broken sheet part can fail in many ways
         raise SourceFormatError(source, f"{name}: het werkblad is onleesbaar: {exc}") from exc
     finally:
         workbook.close()
@@ -466,21 +477,7 @@ def scan_xlsx(
     SourceFormatError
         For a broken zip or an OpenDocument spreadsheet.
     """
-    try:
-        with zipfile.ZipFile(io.BytesIO(content)) as archive:
-            members = archive.infolist()
-            names = {member.filename for member in members}
-            if "mimetype" in names and "xl/workbook.xml" not in names:
-                raise SourceFormatError(
-                    source,
-                    f"{name} is een OpenDocument-rekenblad (.ods); sla het op als .xlsx of CSV.",
-                )
-            if "xl/workbook.xml" not in names:
-                raise NotATableError(source, name, "een zip-archief")
-            _check_directory(members, name, source)
-            sheet = _first_sheet(archive, names)
-    except (zipfile.BadZipFile, OSError, ValueError, KeyError) as exc:
-        raise SourceFormatError(source, f"{name} is een beschadigd zip/Excel-bestand.") from exc
+    members, sheet = _workbook_directory(content, name, source)
     row_limit = None if max_rows is None else max_rows + TITLE_ROWS + 1
     unpacked = 0
     for member in members:
@@ -501,7 +498,39 @@ def scan_xlsx(
                 shared += len(_SHARED_STRING.findall(chunk))
                 if shared > MAX_SHARED_STRINGS:
                     raise _too_many_cells(name, source)
-    return any(n.lower().endswith("vbaproject.bin") for n in names)
+    return any(member.filename.lower().endswith("vbaproject.bin") for member in members)
+
+
+def _workbook_directory(
+    content: bytes, name: str, source: str
+) -> tuple[list[zipfile.ZipInfo], str]:
+    """The parts of an XLSX container and the part name of its first sheet.
+
+    Raises
+    ------
+    LimitError
+        When the directory already shows the file is too big (see :func:`_check_directory`).
+    NotATableError
+        For a zip that is no workbook.
+    SourceFormatError
+        For a broken zip or an OpenDocument spreadsheet.
+    """
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            members = archive.infolist()
+            names = {member.filename for member in members}
+            if "mimetype" in names and "xl/workbook.xml" not in names:
+                raise SourceFormatError(
+                    source,
+                    f"{name} is een OpenDocument-rekenblad (.ods); sla het op als .xlsx of CSV.",
+                )
+            if "xl/workbook.xml" not in names:
+                raise NotATableError(source, name, "een zip-archief")
+            _check_directory(members, name, source)
+            sheet = _first_sheet(archive, names)
+    except (zipfile.BadZipFile, OSError, ValueError, KeyError) as exc:
+        raise SourceFormatError(source, f"{name} is een beschadigd zip/Excel-bestand.") from exc
+    return members, sheet
 
 
 def _check_directory(members: list[zipfile.ZipInfo], name: str, source: str) -> None:
@@ -551,15 +580,7 @@ def _unpack(
     The sizes in the zip directory are not trusted: the packed stream is inflated until it
     ends, at most :data:`CHUNK_BYTES` at a time.
     """
-    offset = member.header_offset
-    header = content[offset:offset + _LOCAL_HEADER.size]
-    if len(header) < _LOCAL_HEADER.size:
-        raise SourceFormatError(source, f"{name} is een beschadigd zip/Excel-bestand.")
-    magic, name_length, extra_length = _LOCAL_HEADER.unpack(header)
-    if magic != _LOCAL_MAGIC:
-        raise SourceFormatError(source, f"{name} is een beschadigd zip/Excel-bestand.")
-    start = offset + _LOCAL_HEADER.size + name_length + extra_length
-    packed = memoryview(content)[start:]
+    packed = _packed_data(content, member, name, source)
     if member.compress_type == zipfile.ZIP_STORED:
         stored = packed[:member.compress_size]
         for begin in range(0, len(stored), CHUNK_BYTES):
@@ -573,6 +594,7 @@ def _unpack(
     position = 0
     try:
         while not inflater.eof:
+            data: bytes | memoryview
             if inflater.unconsumed_tail:
                 data = inflater.unconsumed_tail
             else:
@@ -585,6 +607,25 @@ def _unpack(
                 yield chunk
     except zlib.error as exc:
         raise SourceFormatError(source, f"{name} is een beschadigd zip/Excel-bestand.") from exc
+
+
+def _packed_data(content: bytes, member: zipfile.ZipInfo, name: str, source: str) -> memoryview:
+    """The packed bytes of one zip part (to the end of ``content``), after its local header.
+
+    Raises
+    ------
+    SourceFormatError
+        When the local header is cut off or is not one.
+    """
+    offset = member.header_offset
+    header = content[offset:offset + _LOCAL_HEADER.size]
+    if len(header) < _LOCAL_HEADER.size:
+        raise SourceFormatError(source, f"{name} is een beschadigd zip/Excel-bestand.")
+    magic, name_length, extra_length = _LOCAL_HEADER.unpack(header)
+    if magic != _LOCAL_MAGIC:
+        raise SourceFormatError(source, f"{name} is een beschadigd zip/Excel-bestand.")
+    start = offset + _LOCAL_HEADER.size + name_length + extra_length
+    return memoryview(content)[start:]
 
 
 _SHARED_STRING = re.compile(rb"<(?:\w+:)?si[\s>/]")
@@ -755,8 +796,10 @@ NEGATIVE_HEMISPHERES = frozenset({"zuid", "west", "south", "zb", "wl", "z", "s",
 
 
 def hemisphere(text: str) -> str | None:
-    """The hemisphere word of a coordinate text (``"52,9°N"`` → ``"n"``), lower case and
-    without dots; ``None`` when the text names none or is no coordinate."""
+    """The hemisphere word of a coordinate text (``"52,9°N"`` → ``"n"``).
+
+    Lower case and without dots; ``None`` when the text names none or is no coordinate.
+    """
     match = _DEGREES.match(text.strip())
     if match is None:
         return None
@@ -765,10 +808,11 @@ def hemisphere(text: str) -> str | None:
 
 
 def parse_coordinates(values: pd.Series) -> pd.Series:
-    """Coordinate text → float: numbers as :func:`parse_numbers`, and degrees as people write
-    them.
+    r"""Coordinate text → float: plain numbers, and degrees as people write them.
 
-    ``"6.647213°E"``, ``"52.9 N"``, ``"52,9°N"``, ``"N 52.9"``, ``"6° 38' 50\\" O"`` (degrees,
+    Plain numbers are read as :func:`parse_numbers` reads them.
+
+    ``"6.647213°E"``, ``"52.9 N"``, ``"52,9°N"``, ``"N 52.9"``, ``"6° 38' 50\" O"`` (degrees,
     minutes, seconds) are read; Dutch hemisphere letters too (``O`` oost, ``Z`` zuid,
     ``NB``/``OL``). South and west give negative values. Anything else becomes NaN.
     """
@@ -792,9 +836,9 @@ def _degrees(text: str) -> float:
         return float("nan")
     parts = [float(match.group(key).replace(",", ".")) if match.group(key) else 0.0
              for key in ("d", "m", "s")]
-    if parts[1] >= 60 or parts[2] >= 60:
+    if parts[1] >= MINUTES_PER_DEGREE or parts[2] >= MINUTES_PER_DEGREE:
         return float("nan")
-    value = parts[0] + parts[1] / 60 + parts[2] / 3600
+    value = parts[0] + parts[1] / MINUTES_PER_DEGREE + parts[2] / MINUTES_PER_DEGREE**2
     word = (match.group("pre") or match.group("post") or "").replace(".", "").lower()
     negative = match.group("sign") in ("-", "\u2212") or word in NEGATIVE_HEMISPHERES
     return -value if negative else value

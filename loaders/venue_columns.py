@@ -131,8 +131,10 @@ _AND = frozenset({"en", "and", "of", "or", "met", "van", "de", "het", "the", "in
 
 
 def normalise_header(header: object) -> str:
-    """``" X-coördinaat (RD)"`` → ``"x coordinaat rd"``: lower case, no accents, punctuation
-    as spaces."""
+    """A header compared as a key: lower case, no accents, punctuation as spaces.
+
+    ``" X-coördinaat (RD)"`` → ``"x coordinaat rd"``.
+    """
     return " ".join(_PUNCTUATION.sub(" ", fold(header)).split())
 
 

@@ -15,14 +15,13 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from loaders.regions import GEMEENTE_DIGITS
 from loaders.schema import RD_BOUNDS, wgs84_to_rd
 from loaders.tabular import NEGATIVE_HEMISPHERES, hemisphere, parse_coordinates
 from loaders.venue_findings import RowFindings, RowStatus
 
 MAX_LONGITUDE = 180.0
 MAX_LATITUDE = 90.0
-GEMEENTE_DIGITS = 4
-"""Digits of a CBS gemeente number (``1680`` in ``GM1680``)."""
 
 
 @dataclass

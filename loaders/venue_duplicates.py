@@ -11,6 +11,8 @@ Pure functions on frames in EPSG:28992; :mod:`loaders.venue_store` collects the 
 
 from __future__ import annotations
 
+from typing import Protocol
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -117,7 +119,15 @@ def mark_duplicates(parsed: ParsedVenues, existing: gpd.GeoDataFrame) -> ParsedV
     return parsed._replace(venues=venues, report=report)
 
 
-def _explanation(match: tuple) -> str:
+class _Match(Protocol):
+    """A row of :func:`find_duplicates` (from ``itertuples``) for a place stored already."""
+
+    naam: str
+    bron: str
+    afstand_m: float
+
+
+def _explanation(match: _Match) -> str:
     metres = round(float(match.afstand_m))
     where = "op dezelfde plek" if metres == 0 else f"{metres} m hiervandaan"
     return (f"Dubbel: deze plek staat al {match.bron} als '{match.naam}' ({where}); hij wordt "

@@ -43,14 +43,19 @@ _NOT_ALNUM = re.compile(r"[^0-9a-z]+")
 
 
 def normalise_name(name: object) -> str:
-    """Lower case, accents removed, punctuation as spaces: ``"Doarpshûs 'De Kiep'"`` →
-    ``"doarpshus de kiep"``."""
+    """A name compared as a key: lower case, accents removed, punctuation as spaces.
+
+    ``"Doarpshûs 'De Kiep'"`` → ``"doarpshus de kiep"``.
+    """
     return " ".join(_NOT_ALNUM.sub(" ", fold(name)).split())
 
 
 def name_similarity(a: object, b: object) -> float:
-    """Similarity of two names in [0, 1]: the difflib ratio of the normalised names, or of
-    their words in sorted order when that is higher (``"Schipborg dorpshuis"``)."""
+    """Similarity of two names in [0, 1].
+
+    The difflib ratio of the normalised names, or of their words in sorted order when that is
+    higher (``"Schipborg dorpshuis"``).
+    """
     left, right = normalise_name(a), normalise_name(b)
     if not left or not right:
         return 0.0
@@ -135,7 +140,7 @@ def _pairs(
         uploaded.geometry, predicate="dwithin", distance=max_distance
     )
     candidates = []
-    for i, j in zip(own_idx, base_idx):
+    for i, j in zip(own_idx, base_idx, strict=True):
         own, other = uploaded.iloc[i], base.iloc[j]
         similarity = name_similarity(own["naam"], other["naam"])
         if similarity >= min_similarity:
@@ -153,12 +158,13 @@ def _pairs(
         if not is_undone:
             taken_own.add(own["venue_id"])
             taken_base.add(other["venue_id"])
-        rows.append(_pair_row(pid, own, other, distance, similarity, is_undone))
+        rows.append(_pair_row(pid, own, other, distance, similarity, undone=is_undone))
     return pd.DataFrame(rows, columns=list(MERGE_COLUMNS)).astype({"ongedaan": bool})
 
 
 def _pair_row(
-    pid: str, own: pd.Series, other: pd.Series, distance: float, similarity: float, undone: bool
+    pid: str, own: pd.Series, other: pd.Series, distance: float, similarity: float, *,
+    undone: bool,
 ) -> dict[str, object]:
     return {
         "pair_id": pid,

@@ -17,6 +17,7 @@ place names such as Ouderkerk. When no name rule matches, a building with gebrui
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -65,24 +66,25 @@ VENUE_RULES: tuple[VenueRule, ...] = (
         "mobiel",
         "Mobiel stembureau",
         r"\bmobiel|\bstembus\b|stembureaubus|drive[- ]?(in|thru|through)\b",
-        False,
-        "Een mobiel stembureau staat er maar even; het is geen vaste plek.",
+        counts=False,
+        uitleg="Een mobiel stembureau staat er maar even; het is geen vaste plek.",
     ),
     VenueRule(
         "dorpshuis",
         "Dorpshuis",
         r"doa?rps(huis|huus|hus|hoes)|dorpscentrum|dorpszaal|gemeenschapp?s?(huis|centrum)"
         r"|mienskips(hus|gebou)",
-        True,
-        "Het dorpshuis (ook doarpshûs, mienskipshûs, gemeenschapshuis) is de ontmoetingsplek "
-        "van het dorp.",
+        counts=True,
+        uitleg="Het dorpshuis (ook doarpshûs, mienskipshûs, gemeenschapshuis) is de "
+        "ontmoetingsplek van het dorp.",
     ),
     VenueRule(
         "mfa",
         "Multifunctionele accommodatie",
         r"multifunctione|(?<!\w)mf[acg](?!\w)|(?<!\w)m\.f\.[ac]\.|kultu+rh(u|uu|ui)s",
-        True,
-        "Een MFA, MFC of kulturhus combineert dorpshuis en andere voorzieningen onder één dak.",
+        counts=True,
+        uitleg="Een MFA, MFC of kulturhus combineert dorpshuis en andere voorzieningen onder één "
+        "dak.",
     ),
     VenueRule(
         "buurthuis",
@@ -91,8 +93,8 @@ VENUE_RULES: tuple[VenueRule, ...] = (
         r"|wijk(centrum|gebouw|huis|accommodatie|voorziening|punt)|huis van de (wijk|buurt)"
         r"|ontmoetings(centrum|ruimte|plek|plaats|huis)|verenigings(gebouw|huis)"
         r"|dienstencentrum|jongerencentrum|trefpunt|patronaat",
-        True,
-        "Buurthuizen, wijkcentra, ontmoetingscentra en verenigingsgebouwen zijn open voor "
+        counts=True,
+        uitleg="Buurthuizen, wijkcentra, ontmoetingscentra en verenigingsgebouwen zijn open voor "
         "iedereen uit de buurt.",
     ),
     VenueRule(
@@ -100,16 +102,17 @@ VENUE_RULES: tuple[VenueRule, ...] = (
         "Sportkantine / clubhuis",
         r"kantine|club(huis|gebouw|house)|sportpark|(?<!\w)[sv]\.?v\.?(?!\w)|(?<!\w)rkvv(?!\w)"
         r"|voetbalver|tennis(park|club|ver)|korfbalver|hockeyclub|kaatsver",
-        True,
-        "De kantine of het clubhuis van een sportvereniging is in veel dorpen dé ontmoetingsplek.",
+        counts=True,
+        uitleg="De kantine of het clubhuis van een sportvereniging is in veel dorpen dé "
+        "ontmoetingsplek.",
     ),
     VenueRule(
         "sporthal",
         "Sporthal / gymzaal",
         r"sport(hal|zaal|centrum|complex|accommodatie)|gym(zaal|lokaal)|gymnastieklokaal"
         r"|turnhal|zwembad|tennishal|ijsbaan|(?<!\w)manege",
-        False,
-        "Een sporthal telt alleen als het gebouw ook een bijeenkomstfunctie heeft "
+        counts=False,
+        uitleg="Een sporthal telt alleen als het gebouw ook een bijeenkomstfunctie heeft "
         "(kantine of foyer).",
         counts_if_bijeenkomst=True,
     ),
@@ -119,40 +122,40 @@ VENUE_RULES: tuple[VenueRule, ...] = (
         r"school|scholen|(?<!\w)(o|c|pc|pcb|rk|k|ic|ob)?bs(?!\w)|(?<!\w)[ock]\.b\.s\."
         r"|(?<!\w)ikc(?!\w)|kindcentrum|college|lyceum|gymnasium|academie|(?<!\w)roc(?!\w)"
         r"|onderwijs|peuterspeelzaal|kinderopvang",
-        False,
-        "Een school is alleen open voor leerlingen en ouders; telt niet.",
+        counts=False,
+        uitleg="Een school is alleen open voor leerlingen en ouders; telt niet.",
     ),
     VenueRule(
         "zorg",
         "Zorginstelling",
         r"zorg|verpleeg|ziekenhuis|gezondheidscentrum|medisch|huisarts|(?<!\w)wzc(?!\w)"
         r"|serviceflat|bejaarden|senioren(centrum|complex|flat)|hospice|revalidatie",
-        False,
-        "Een zorginstelling is er voor bewoners en cliënten; telt niet.",
+        counts=False,
+        uitleg="Een zorginstelling is er voor bewoners en cliënten; telt niet.",
     ),
     VenueRule(
         "gemeentehuis",
         "Gemeentehuis",
         r"gemeentehuis|raadhuis|stadhuis|gemeentekantoor|stadskantoor|stadsdeelkantoor"
         r"|raadszaal|provinciehuis",
-        False,
-        "Het gemeentehuis is een kantoor, geen ontmoetingsplek; telt niet.",
+        counts=False,
+        uitleg="Het gemeentehuis is een kantoor, geen ontmoetingsplek; telt niet.",
     ),
     VenueRule(
         "horeca",
         "Horeca / zaal",
         r"(?<!\w)cafe|eetcafe|hotel|restaurant|herberg|brasserie|taverne|zalencentrum"
         r"|partycentrum|feestzaal|(?<!\w)zaal(?!\w)",
-        False,
-        "Een café of zaal telt alleen met gebruiksdoel bijeenkomstfunctie.",
+        counts=False,
+        uitleg="Een café of zaal telt alleen met gebruiksdoel bijeenkomstfunctie.",
         counts_if_bijeenkomst=True,
     ),
     VenueRule(
         "kerkgebouw",
         "Kerkgebouw",
         r"kerk|kapel|parochie|moskee|synagoge|klooster|abdij|pastorie|gereformeerd|hervormd",
-        False,
-        "Een kerkgebouw telt alleen met gebruiksdoel bijeenkomstfunctie (zaal voor "
+        counts=False,
+        uitleg="Een kerkgebouw telt alleen met gebruiksdoel bijeenkomstfunctie (zaal voor "
         "activiteiten).",
         counts_if_bijeenkomst=True,
     ),
@@ -163,8 +166,9 @@ BIJEENKOMST_RULE = VenueRule(
     "bijeenkomstgebouw",
     "Bijeenkomstgebouw (BAG)",
     "",
-    True,
-    "Naam zegt niets, maar het gebouw heeft in de BAG gebruiksdoel bijeenkomstfunctie; telt.",
+    counts=True,
+    uitleg="Naam zegt niets, maar het gebouw heeft in de BAG gebruiksdoel bijeenkomstfunctie; "
+    "telt.",
 )
 """Applied when no name rule matched and the gebruiksdoel includes ``bijeenkomstfunctie``."""
 
@@ -172,8 +176,8 @@ OVERIG_RULE = VenueRule(
     "overig",
     "Overig",
     "",
-    False,
-    "Naam en gebruiksdoel wijzen niet op een ontmoetingsplek; telt niet.",
+    counts=False,
+    uitleg="Naam en gebruiksdoel wijzen niet op een ontmoetingsplek; telt niet.",
 )
 """Applied when nothing else matched."""
 
@@ -188,7 +192,7 @@ def fold(text: object) -> str:
     text
         Any value; missing values become the empty string.
     """
-    if text is None or (isinstance(text, float) and text != text):
+    if text is None or (isinstance(text, float) and math.isnan(text)):
         return ""
     decomposed = unicodedata.normalize("NFKD", str(text))
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
@@ -221,7 +225,9 @@ def classify_name(naam: object, gebruiksdoel: object = None) -> tuple[str, bool,
     for rule, regex in _COMPILED:
         match = regex.search(folded)
         if match is not None:
-            return rule.soort, *_name_verdict(rule, match.group(0), bijeenkomst, gebruiksdoel)
+            return rule.soort, *_name_verdict(
+                rule, match.group(0), bijeenkomst=bijeenkomst, gebruiksdoel=gebruiksdoel
+            )
     if bijeenkomst:
         reden = "gebruiksdoel bijeenkomstfunctie: telt als ontmoetingsplek."
         return BIJEENKOMST_RULE.soort, True, f"Geen naamregel van toepassing, maar {reden}"
@@ -233,7 +239,7 @@ def classify_name(naam: object, gebruiksdoel: object = None) -> tuple[str, bool,
 
 
 def _name_verdict(
-    rule: VenueRule, matched: str, bijeenkomst: bool, gebruiksdoel: object
+    rule: VenueRule, matched: str, *, bijeenkomst: bool, gebruiksdoel: object
 ) -> tuple[bool, str]:
     """Whether a name-matched venue counts, with the Dutch reason."""
     prefix = f"Naam bevat '{matched}' ({rule.label})"

@@ -21,7 +21,7 @@ One place, stored once
 from __future__ import annotations
 
 from pathlib import PurePath
-from typing import Any
+from typing import Unpack
 
 import geopandas as gpd
 import numpy as np
@@ -41,6 +41,7 @@ from loaders.venues import (
     REPORT_COLUMNS,
     WACHT,
     ParsedVenues,
+    ParseOptions,
     display_name,
     list_name,
     list_source,
@@ -79,7 +80,7 @@ def region_gemeenten(store: Store, region: str) -> gpd.GeoDataFrame | None:
 
 def parse_for_region(
     store: Store, region: str, content: bytes, filename: str, *, replace: bool = False,
-    **options: Any,
+    **options: Unpack[ParseOptions],
 ) -> ParsedVenues:
     """Check an uploaded list against a stored region; nothing is written.
 
@@ -137,8 +138,10 @@ def mark_stored_duplicates(
 
 
 def stored_places(store: Store, region: str, *, without: str | None = None) -> gpd.GeoDataFrame:
-    """The places a new list must not repeat: every stored own list and every place added by
-    hand on the map (:func:`loaders.corrections.added_places`).
+    """The places a new list must not repeat.
+
+    Those are every stored own list and every place added by hand on the map
+    (:func:`loaders.corrections.added_places`).
 
     Parameters
     ----------
@@ -272,7 +275,9 @@ def venue_merges(store: Store, region: str) -> pd.DataFrame:
     return _merged(store, region)[1]
 
 
-def set_merge_undone(store: Store, region: str, pair_id: str, undone: bool = True) -> Manifest:
+def set_merge_undone(
+    store: Store, region: str, pair_id: str, *, undone: bool = True
+) -> Manifest:
     """Undo (or redo, with ``undone=False``) one merge and store that choice.
 
     Raises
@@ -313,7 +318,7 @@ def retry_geocoding(
     own = _own_venues(store, region)
     rows, rejected = [], []
     failure: str | None = None
-    for position in np.flatnonzero(own.geometry.isna().to_numpy()):
+    for position in np.flatnonzero(own.geometry.isna().to_numpy()).tolist():
         venue = own.iloc[position]
         query = ", ".join(str(p) for p in (venue["adres"], venue["plaats"]) if p)
         status, message = WACHT, failure

@@ -47,15 +47,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from datetime import date
 from os import PathLike
 from pathlib import Path, PurePath
-from typing import NamedTuple
+from typing import NamedTuple, TypedDict
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from loaders import clock
 from loaders.errors import SourceFormatError
 from loaders.schema import CRS, VENUE_COLUMNS
 from loaders.tabular import thousands
@@ -97,6 +97,7 @@ __all__ = [
     "STATUSES",
     "WACHT",
     "ColumnsError",
+    "ParseOptions",
     "ParsedVenues",
     "display_name",
     "list_name",
@@ -221,6 +222,15 @@ def read_venue_file(
                             geocoder=geocoder, peildatum=peildatum, columns=columns)
 
 
+class ParseOptions(TypedDict, total=False):
+    """Keyword options of :func:`parse_venue_file` that callers pass on unchanged."""
+
+    geocode: bool
+    geocoder: Geocoder | None
+    peildatum: str | None
+    columns: Mapping[str, str] | None
+
+
 def parse_venue_file(
     content: bytes,
     filename: str,
@@ -293,7 +303,7 @@ def parse_venue_file(
         check_region(placement, gemeenten, findings)
     reject_repeated_rows(text, placement, findings)
     kinds = classify(text, findings)
-    day = peildatum or date.today().isoformat()  # noqa: DTZ011 - the local date
+    day = peildatum or clock.today().isoformat()
     venues = _venues(text, where, placement, kinds, findings, name=name, peildatum=day)
     return ParsedVenues(venues, _report(text, findings, kinds), rows.notes, rows.columns,
                         rows.headers)
