@@ -151,3 +151,27 @@ class MissingColumnError(AnalysisError):
     def __init__(self, column: str) -> None:
         self.column = column
         super().__init__(f"the reach has no column {column!r}")
+
+
+class NoVenuesError(AnalysisError):
+    """No meeting place to search for (none given, or none that counts)."""
+
+    def __init__(self) -> None:
+        super().__init__("no meeting places to search for")
+
+
+class InvalidPointsError(AnalysisError):
+    """Points that are not an ``(n, 2)`` array of finite x and y.
+
+    Parameters
+    ----------
+    what
+        Which points, in English (``"origins"``, ``"venues"``, ``"points"``).
+    problem
+        What is wrong, in English.
+    """
+
+    def __init__(self, what: str, problem: str) -> None:
+        self.what = what
+        self.problem = problem
+        super().__init__(f"{what}: {problem}")

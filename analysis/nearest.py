@@ -38,6 +38,7 @@ from scipy.sparse.csgraph import dijkstra
 from scipy.spatial import cKDTree
 
 from analysis.detour_factors import DETOUR_FACTORS as MEASURED_FACTORS
+from analysis.errors import InvalidPointsError, NoVenuesError
 from analysis.network import MODE_SPEEDS_KMH, RoadGraph, check_mode, simplify_graph
 
 NEAREST_COLUMNS: tuple[str, ...] = (
@@ -102,7 +103,7 @@ def snap_points(
         Straight-line distance to the nearest node (also where ``node`` is ``-1``; ``inf`` for an
         empty graph).
     """
-    points = _as_points(points_xy, "punten")
+    points = _as_points(points_xy, "points")
     if graph.n_nodes == 0 or points.shape[0] == 0:
         return np.full(points.shape[0], -1, dtype=np.int64), np.full(points.shape[0], np.inf)
     distance, node = graph.node_tree.query(points, k=1)
@@ -162,14 +163,18 @@ def nearest_facilities(
 
     Raises
     ------
+    NoVenuesError
+        When there are no facilities.
+    InvalidPointsError
+        When the points are not an ``(n, 2)`` array of finite coordinates.
     ValueError
-        When there are no facilities, ``k`` is not 1 or 2, or a coordinate is not finite.
+        When ``k`` is not 1 or 2.
     """
-    facilities = _as_points(facilities_xy, "ontmoetingsplekken")
+    facilities = _as_points(facilities_xy, "venues")
     if facilities.shape[0] == 0:
-        raise ValueError("geen ontmoetingsplekken om naar te zoeken")
+        raise NoVenuesError
     if k not in (1, 2):
-        raise ValueError(f"k moet 1 of 2 zijn, niet {k!r}")
+        raise ValueError(f"k must be 1 or 2, not {k!r}")
     origin_node, origin_snap = snap_points(graph, origins_xy, max_snap=max_snap)
     facility_node, facility_snap = snap_points(graph, facilities, max_snap=max_snap)
     search = _augmented(graph, facility_node, facility_snap)
@@ -224,13 +229,15 @@ def straight_line_estimate(
 
     Raises
     ------
-    ValueError
-        When there are no facilities or a coordinate is not finite.
+    NoVenuesError
+        When there are no facilities.
+    InvalidPointsError
+        When the points are not an ``(n, 2)`` array of finite coordinates.
     """
-    facilities = _as_points(facilities_xy, "ontmoetingsplekken")
+    facilities = _as_points(facilities_xy, "venues")
     if facilities.shape[0] == 0:
-        raise ValueError("geen ontmoetingsplekken om naar te zoeken")
-    origins = _as_points(origins_xy, "herkomstpunten")
+        raise NoVenuesError
+    origins = _as_points(origins_xy, "origins")
     if origin_land is not None and facility_land is not None:
         return _estimate_per_land(origins, facilities, np.asarray(origin_land),
                                   np.asarray(facility_land), detour_factor)
@@ -576,12 +583,12 @@ def _reasons(
 
 
 def _as_points(points_xy: np.ndarray, what: str) -> np.ndarray:
-    """Return ``points_xy`` as a float ``(n, 2)`` array, raising ``ValueError`` on bad input."""
+    """``points_xy`` as a float ``(n, 2)`` array; :class:`InvalidPointsError` if it is not."""
     points = np.asarray(points_xy, dtype=np.float64)
     if points.size == 0:
         return points.reshape(0, _XY)
     if points.ndim != _XY or points.shape[1] != _XY:
-        raise ValueError(f"{what}: verwacht een (n, 2)-array met x en y, kreeg vorm {points.shape}")
+        raise InvalidPointsError(what, f"expected an (n, 2) array of x and y, got {points.shape}")
     if not np.all(np.isfinite(points)):
-        raise ValueError(f"{what}: coördinaten bevatten NaN of oneindig")
+        raise InvalidPointsError(what, "coordinates hold NaN or infinity")
     return points

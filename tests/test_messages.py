@@ -8,9 +8,11 @@ from analysis import errors
 from analysis.errors import (
     AnalysisError,
     InvalidNetworkError,
+    InvalidPointsError,
     InvalidSiteError,
     MismatchedRowsError,
     MissingColumnError,
+    NoVenuesError,
     ProjectionError,
     SiteCountError,
     UnknownOptionError,
@@ -50,6 +52,11 @@ EXAMPLES: list[tuple[AnalysisError, str]] = [
     (SiteCountError(requested=1, available=0), "Er zijn geen kandidaten voor een nieuwe plek."),
     (MissingColumnError("inwoners_65plus"),
      "De kolom 'inwoners_65plus' ontbreekt in de bereikbaarheid."),
+    (NoVenuesError(),
+     ("Er is geen ontmoetingsplek om naar te zoeken: in dit gebied telt geen enkele plek als "
+      "ontmoetingsplek.")),
+    (InvalidPointsError("origins", "coordinates hold NaN or infinity"),
+     "Een kern of plek heeft geen geldige coördinaten; de afstanden kunnen niet worden berekend."),
 ]
 
 

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from analysis.errors import InvalidPointsError, NoVenuesError
 from analysis.nearest import (
     METHOD_NETWORK,
     METHOD_STRAIGHT_LINE,
@@ -181,9 +182,9 @@ def test_origin_and_venue_off_the_same_node_add_both_snap_legs() -> None:
 
 
 def test_empty_venue_list_raises() -> None:
-    with pytest.raises(ValueError, match="geen ontmoetingsplekken om naar te zoeken"):
+    with pytest.raises(NoVenuesError):
         nearest_facilities(_square(oneway_ab=False), [[0.0, 0.0]], np.empty((0, 2)))
-    with pytest.raises(ValueError, match="geen ontmoetingsplekken om naar te zoeken"):
+    with pytest.raises(NoVenuesError):
         straight_line_estimate([[0.0, 0.0]], [], detour_factor=1.3)
 
 
@@ -215,7 +216,7 @@ def test_limit_and_k1() -> None:
     single = nearest_facilities(graph, [[100.0, 0.0]], [[0.0, 0.0], [100.0, 100.0]], k=1)
     assert single.loc[0, ["facility", "second_facility"]].tolist() == [1, -1]
     assert np.isnan(single.loc[0, "second_distance_m"])
-    with pytest.raises(ValueError, match="k moet 1 of 2 zijn"):
+    with pytest.raises(ValueError, match="k must be 1 or 2"):
         nearest_facilities(graph, [[0.0, 0.0]], [[0.0, 0.0]], k=3)
 
 
@@ -228,7 +229,7 @@ def test_result_shape_and_types() -> None:
 
 
 def test_non_finite_coordinates_raise() -> None:
-    with pytest.raises(ValueError, match="NaN of oneindig"):
+    with pytest.raises(InvalidPointsError, match="NaN or infinity"):
         nearest_facilities(_square(oneway_ab=False), [[np.nan, 0.0]], [[0.0, 0.0]])
 
 

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from shapely.geometry import Point
 
-from analysis.errors import ProjectionError
+from analysis.errors import NoVenuesError, ProjectionError
 from analysis.indicators import available_years, kern_links, kern_loneliness
 from analysis.nearest import DETOUR_FACTORS, METHOD_NETWORK, METHOD_STRAIGHT_LINE
 from analysis.network import graph_from_edges
@@ -64,16 +64,18 @@ def test_network_reach_with_island_kern() -> None:
     reach = kern_reach(kernen, venues, mode="walk", graph=graph)
     assert reach["methode"].tolist() == [METHOD_NETWORK, METHOD_NETWORK]
     assert reach["afstand_m"].iloc[0] == pytest.approx(2010.0)
-    assert math.isnan(reach["afstand_m"].iloc[1]) and pd.isna(reach["venue_id"].iloc[1])
+    assert math.isnan(reach["afstand_m"].iloc[1])
+    assert pd.isna(reach["venue_id"].iloc[1])
     assert "bereikbaar" in reach["reden"].iloc[1]
     summary = reach_summary(reach, [1000, 2500]).iloc[0]
-    assert summary["kernen"] == 2 and summary["kernen_binnen_2500"] == 1
+    assert summary["kernen"] == 2
+    assert summary["kernen_binnen_2500"] == 1
     assert summary["inwoners_binnen_2500"] == 500
     assert kernen_without(reach, 2500)["kern_id"].tolist() == ["k1"]
 
 
 def test_no_meeting_place_is_a_clear_error() -> None:
-    with pytest.raises(ValueError, match="geen ontmoetingsplekken"):
+    with pytest.raises(NoVenuesError):
         kern_reach(_kernen([(0, 0)], [1]), _venues([(1, 1)], [False]), mode="bike")
 
 
@@ -88,7 +90,8 @@ def test_aa_en_hunze_reach_and_buurt_loneliness(aa_en_hunze: Store, shared_data:
     venues = aa_en_hunze.read_layer(REGION, "venues")
     reach = kern_reach(kernen, venues, mode="bike")
     schipborg = reach[reach["naam"] == "Schipborg"].iloc[0]
-    assert schipborg["venue_naam"] == "Dorpshuis Schipborg" and schipborg["eigen_plek"]
+    assert schipborg["venue_naam"] == "Dorpshuis Schipborg"
+    assert schipborg["eigen_plek"]
     table = aa_en_hunze.read_layer(REGION, "eenzaamheid")
     assert available_years(table)[:2] == [2020, 2016]
     links = kern_links(kernen, aa_en_hunze.read_layer(REGION, "buurten"), table)

@@ -11,9 +11,11 @@ from __future__ import annotations
 from analysis.errors import (
     AnalysisError,
     InvalidNetworkError,
+    InvalidPointsError,
     InvalidSiteError,
     MismatchedRowsError,
     MissingColumnError,
+    NoVenuesError,
     ProjectionError,
     SiteCountError,
     UnknownOptionError,
@@ -26,6 +28,16 @@ OPTION_WORDS = {"travel mode": "vervoerswijze", "indicator": "indicator",
 """The Dutch noun for each kind of :class:`~analysis.errors.UnknownOptionError`."""
 FRAME_WORDS = {"kernen": "kernen", "venues": "ontmoetingsplekken"}
 """The Dutch noun for each frame a :class:`~analysis.errors.ProjectionError` names."""
+FIXED_SENTENCES: dict[type[AnalysisError], str] = {
+    InvalidNetworkError: ("Het opgeslagen wegennetwerk is niet bruikbaar. Laat de beheerder het "
+                          "netwerk opnieuw importeren."),
+    InvalidSiteError: "De nieuwe plek heeft geen geldige coördinaten.",
+    NoVenuesError: ("Er is geen ontmoetingsplek om naar te zoeken: in dit gebied telt geen "
+                    "enkele plek als ontmoetingsplek."),
+    InvalidPointsError: ("Een kern of plek heeft geen geldige coördinaten; de afstanden kunnen "
+                         "niet worden berekend."),
+}
+"""The sentence of each error whose facts do not change what the user is told."""
 
 
 def dutch_message(error: AnalysisError) -> str:
@@ -49,12 +61,12 @@ def dutch_message(error: AnalysisError) -> str:
     >>> dutch_message(UnknownOptionError("travel mode", "boat", ["walk", "bike", "drive"]))
     "Onbekende vervoerswijze 'boat'; kies uit lopen, fietsen, auto."
     """
+    fixed = FIXED_SENTENCES.get(type(error))
+    if fixed is not None:
+        return fixed
     match error:
         case UnknownOptionError():
             sentence = _unknown_option(error)
-        case InvalidNetworkError():
-            sentence = ("Het opgeslagen wegennetwerk is niet bruikbaar. Laat de beheerder het "
-                        "netwerk opnieuw importeren.")
         case ProjectionError():
             sentence = (f"De {FRAME_WORDS[error.what]} staan niet in RD-coördinaten "
                         f"(EPSG:28992) maar in {error.crs}; afstanden zouden dan niet kloppen.")
@@ -64,8 +76,6 @@ def dutch_message(error: AnalysisError) -> str:
         case MismatchedRowsError():
             sentence = ("De bereikbaarheid hoort niet bij deze kernen (andere rijen of "
                         "volgorde). Laad de pagina opnieuw.")
-        case InvalidSiteError():
-            sentence = "De nieuwe plek heeft geen geldige coördinaten."
         case UnknownVenueError():
             sentence = _unknown_venues(error.venue_ids)
         case SiteCountError():
