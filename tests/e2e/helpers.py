@@ -8,6 +8,8 @@ from urllib.parse import parse_qs, urlsplit
 EXCEPTION = '[data-testid="stException"]'
 """Selector of Streamlit's exception box; no browser test may ever see one."""
 WIDTH = 1400
+HOME = "overzicht"
+"""The default page: its address is the app's own ("/"); "/overzicht" is not a page address."""
 
 
 def open_page(browser, url: str):
@@ -41,3 +43,8 @@ def screenshot(page, path: Path) -> None:
 def url_query(page) -> dict[str, list[str]]:
     """The query parameters of the page's current URL."""
     return parse_qs(urlsplit(page.url).query)
+
+
+def page_url(base: str, page: str) -> str:
+    """The address of the page whose script is ``pages/<page>.py`` on the server at ``base``."""
+    return f"{base}/{'' if page == HOME else page}"

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from tests.e2e.helpers import EXCEPTION, open_page, settle
+from tests.e2e.helpers import EXCEPTION, open_page, page_url, settle
 
 BLOCKING = frozenset({"serious", "critical"})
 STREAMLIT_EXCEPTIONS: tuple[tuple[frozenset[str], str], ...] = (
@@ -55,12 +55,12 @@ def blocking_violations(page) -> list[str]:
 
 @pytest.mark.parametrize("path", PAGES)
 def test_axe_finds_no_serious_violation(browser, streamlit_url: str, path: str) -> None:
-    page = open_page(browser, f"{streamlit_url}/{path}")
+    page = open_page(browser, page_url(streamlit_url, path))
     try:
         settle(page)
         assert page.locator(EXCEPTION).count() == 0
         found = blocking_violations(page)
-        print(f"\naxe {path}: {len(found)} ernstige of kritieke overtredingen")
+        print(f"\naxe {path}: {len(found)} ernstige of kritieke overtredingen")  # noqa: T201 - a report
         assert not found, "\n".join(found)
     finally:
         page.close()

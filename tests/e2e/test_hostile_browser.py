@@ -16,7 +16,7 @@ from urllib.parse import quote, urlsplit
 
 import pytest
 
-from tests.e2e.helpers import EXCEPTION, settle
+from tests.e2e.helpers import EXCEPTION, page_url, settle
 from ui.selection import QUERY_KEYS
 from ui.sidebar import LEGACY_KEYS
 from views.text import ECHO_LIMIT
@@ -85,8 +85,8 @@ def trap() -> Iterator[tuple[str, list[str]]]:
 def _payload(base: str, filler: int) -> str:
     return (
         f"{MARKER}[log hier in]({base}/link) ![beeld]({base}/beeld.png) "
-        f"<a href=\"{base}/a\">klik</a> <img src=\"{base}/img.png\" onerror=\"alert(1)\"> "
-        f"<script src=\"{base}/s.js\"></script><script>alert(2)</script> "
+        f'<a href="{base}/a">klik</a> <img src="{base}/img.png" onerror="alert(1)"> '
+        f'<script src="{base}/s.js"></script><script>alert(2)</script> '
         f"<{base}/auto> :red[rood] **vet** "
         + "y" * filler
     )
@@ -142,7 +142,8 @@ def test_markdown_and_html_in_every_parameter_stay_text(
     payload = _payload(base, 2000)
     query = "&".join(f"{key}={quote(payload)}"
                      for key in (*QUERY_KEYS, *LEGACY_KEYS, *PAGE_PARAMS))
-    problems = _visit(browser, f"{streamlit_url}/{page_path}?{query}", base, hits, payload)
+    problems = _visit(browser, f"{page_url(streamlit_url, page_path)}?{query}", base, hits,
+                      payload)
     assert problems == []
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.conftest import REPO
-from tests.e2e.helpers import EXCEPTION, screenshot, settle
+from tests.e2e.helpers import EXCEPTION, page_url, screenshot, settle
 
 pytestmark = pytest.mark.e2e
 PHONE = {"width": 390, "height": 844}
@@ -26,8 +26,6 @@ AREA = "GM1680"
 KERN = "Gasteren"
 PAGES = sorted(p.stem for p in (REPO / "pages").glob("*.py"))
 """Every page by its file name, which is its URL path (``ui.frame.navigation_pages``)."""
-HOME = "overzicht"
-"""The default page, whose address is the app's own ("/"): "/overzicht" is not found."""
 FULL_WIDTH = 0.9
 """The chart's share of the phone's width at least (the page keeps a small margin)."""
 MAP_WIDTH = 0.95
@@ -84,7 +82,7 @@ def phone_dir() -> Path:
 
 def _address(url: str, path: str) -> str:
     """The page ``path`` with Aa en Hunze chosen."""
-    return f"{url}/{'' if path == HOME else path}?gebied={AREA}"
+    return f"{page_url(url, path)}?gebied={AREA}"
 
 
 def _open(browser, url: str, viewport: dict[str, int]):
