@@ -1,5 +1,7 @@
-"""Shared pieces of the page benchmarks: the national store, a local ``streamlit run`` server,
-its memory, and "settled" in a real headless Chromium.
+"""Shared pieces of the page benchmarks.
+
+The national store, a local ``streamlit run`` server, its memory, and "settled" in a real
+headless Chromium.
 
 Not a benchmark itself. ``bench_pages.py`` and ``bench_load.py`` import it (the ``bench`` folder
 is on ``sys.path`` when a script in it runs).
@@ -32,13 +34,19 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from http import HTTPStatus
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 from rendering.images import HEADLESS_FLAGS  # noqa: E402 - needs the repository on sys.path
+
+if TYPE_CHECKING:
+    from playwright.async_api import Browser, BrowserContext, Playwright, Route, WebSocket
+    from playwright.async_api import Page as Tab
 
 SHARED = Path(os.environ.get("ONTMOETINGSKAART_SHARED", REPO.parent / "shared" / "data"))
 CHROMIUM = "/usr/bin/chromium"
@@ -47,6 +55,8 @@ HOST = "127.0.0.1"
 QUIET_S = 0.4
 POLL_S = 0.05
 SETTLE_TIMEOUT_S = 60.0
+SMALL_FRAME_BYTES = 4096
+"""Websocket frames up to this size may be run start/finish messages; deltas are bigger."""
 
 
 @dataclass(frozen=True)
@@ -94,6 +104,7 @@ def build_national_store(root: Path) -> Path:
 
 
 def free_port() -> int:
+    """A free TCP port on :data:`HOST`."""
     with socket.socket() as sock:
         sock.bind((HOST, 0))
         return sock.getsockname()[1]
@@ -107,8 +118,8 @@ def streamlit_server(root: Path, log_path: Path) -> Iterator[tuple[str, subproce
     port = free_port()
     env = dict(os.environ, **{DATA_ENV: str(root)})
     env.setdefault("MALLOC_ARENA_MAX", "2")  # as scripts/start.sh starts the dashboard
-    with open(log_path, "w") as log:
-        process = subprocess.Popen(
+    with log_path.open("w") as log:
+        process = subprocess.Popen(  # noqa: S603 - a fixed command line, no outside input
             [sys.executable, "-m", "streamlit", "run", "dashboard.py",
              "--server.headless", "true", "--server.port", str(port),
              "--server.address", HOST, "--browser.gatherUsageStats", "false",
@@ -120,8 +131,9 @@ def streamlit_server(root: Path, log_path: Path) -> Iterator[tuple[str, subproce
             deadline = time.monotonic() + 60
             while True:
                 try:
-                    with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer:
-                        if answer.status == 200:
+                    health = f"{url}/_stcore/health"  # http on 127.0.0.1, built here
+                    with urllib.request.urlopen(health, timeout=2) as answer:  # noqa: S310
+                        if answer.status == HTTPStatus.OK:
                             break
                 except OSError:
                     pass
@@ -141,7 +153,7 @@ def streamlit_server(root: Path, log_path: Path) -> Iterator[tuple[str, subproce
 def _children(pid: int) -> list[int]:
     found = []
     try:
-        tasks = os.listdir(f"/proc/{pid}/task")
+        tasks = [task.name for task in Path(f"/proc/{pid}/task").iterdir()]
     except OSError:
         return found
     for task in tasks:
@@ -172,17 +184,18 @@ def tree_rss_bytes(pid: int) -> int:
 # --------------------------------------------------------------------------- browser
 
 
-async def launch(playwright):
-    if not Path(CHROMIUM).exists():
+async def launch(playwright: Playwright) -> Browser:
+    """Debian's headless Chromium with :data:`CHROMIUM_ARGS`."""
+    if not await asyncio.to_thread(Path(CHROMIUM).exists):
         raise SystemExit(f"{CHROMIUM} ontbreekt: installeer Debian's chromium")
     return await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
 
 
-async def new_context(browser):
+async def new_context(browser: Browser) -> BrowserContext:
     """A browser context whose traffic may only go to 127.0.0.1 (anything else is aborted)."""
     context = await browser.new_context(viewport={"width": 1400, "height": 1000})
 
-    async def only_local(route) -> None:
+    async def only_local(route: Route) -> None:
         host = route.request.url.split("//", 1)[-1].split("/", 1)[0].split(":", 1)[0]
         if route.request.url.startswith(("data:", "blob:")) or host == HOST:
             await route.continue_()
@@ -196,7 +209,7 @@ async def new_context(browser):
 class RunWatcher:
     """Follows Streamlit's script runs from the websocket messages of one browser page."""
 
-    def __init__(self, page) -> None:
+    def __init__(self, page: Tab) -> None:
         from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
         self._message = ForwardMsg
@@ -204,11 +217,11 @@ class RunWatcher:
         self.finished_after = -1
         page.on("websocket", self._attach)
 
-    def _attach(self, websocket) -> None:
+    def _attach(self, websocket: WebSocket) -> None:
         websocket.on("framereceived", self._frame)
 
     def _frame(self, payload: str | bytes) -> None:
-        if not isinstance(payload, bytes) or len(payload) > 4096:
+        if not isinstance(payload, bytes) or len(payload) > SMALL_FRAME_BYTES:
             return  # deltas with content are big; run start/finish messages are small
         try:
             message = self._message.FromString(payload)
@@ -237,11 +250,11 @@ _DOM_CHECK = """([title, main]) => {
 }"""
 
 
-class NotSettled(Exception):
+class NotSettledError(Exception):
     """The page did not settle in time, or showed an exception."""
 
 
-async def wait_settled(page, watcher: RunWatcher, mark: int, target: Page, start: float,
+async def wait_settled(page: Tab, watcher: RunWatcher, mark: int, target: Page, start: float,
                        timeout_s: float = SETTLE_TIMEOUT_S) -> float:
     """Seconds from ``start`` (``time.perf_counter``) until ``page`` settled on ``target``."""
     since: float | None = None
@@ -255,7 +268,7 @@ async def wait_settled(page, watcher: RunWatcher, mark: int, target: Page, start
             except Exception:  # noqa: BLE001 - navigation in progress destroys the context
                 state = "no"
         if state == "exception":
-            raise NotSettled(f"{target.label}: uitzondering in de pagina")
+            raise NotSettledError(f"{target.label}: uitzondering in de pagina")
         now = time.perf_counter()
         if state == "yes":
             if since is None or watcher.started != runs_then:
@@ -265,10 +278,10 @@ async def wait_settled(page, watcher: RunWatcher, mark: int, target: Page, start
         else:
             since = None
         await asyncio.sleep(POLL_S)
-    raise NotSettled(f"{target.label}: niet klaar binnen {timeout_s:.0f} s")
+    raise NotSettledError(f"{target.label}: niet klaar binnen {timeout_s:.0f} s")
 
 
-async def goto_settled(page, watcher: RunWatcher, url: str, target: Page,
+async def goto_settled(page: Tab, watcher: RunWatcher, url: str, target: Page,
                        timeout_s: float = SETTLE_TIMEOUT_S) -> float:
     """Open ``url`` and return the seconds until the page settled."""
     mark = watcher.started
@@ -277,7 +290,7 @@ async def goto_settled(page, watcher: RunWatcher, url: str, target: Page,
     return await wait_settled(page, watcher, mark, target, start, timeout_s)
 
 
-async def click_nav_settled(page, watcher: RunWatcher, target: Page,
+async def click_nav_settled(page: Tab, watcher: RunWatcher, target: Page,
                             timeout_s: float = SETTLE_TIMEOUT_S) -> float:
     """Click ``target`` in the sidebar menu and return the seconds until it settled."""
     mark = watcher.started
@@ -289,6 +302,7 @@ async def click_nav_settled(page, watcher: RunWatcher, target: Page,
 
 
 def median(values: list[float]) -> float:
+    """The median of ``values``."""
     ordered = sorted(values)
     middle = len(ordered) // 2
     if len(ordered) % 2:
@@ -303,5 +317,6 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[rank - 1]
 
 
-def verdict(ok: bool) -> str:
+def verdict(*, ok: bool) -> str:
+    """``ok`` or ``NIET`` for a target."""
     return "ok" if ok else "NIET"

@@ -14,12 +14,12 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from datetime import date
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from loaders.build import import_folder
+from loaders.clock import today
 from loaders.store import Store
 from rendering import images
 from reports.factsheets import load_factsheet_data
@@ -62,6 +62,7 @@ def region_data(args: argparse.Namespace, folder: Path) -> FactsheetData:
 
 
 def main() -> None:
+    """Build or open the region, time every export and print the table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, help="an existing store instead of a fresh import")
     parser.add_argument("--regio", default="aa-en-hunze")
@@ -83,7 +84,7 @@ def main() -> None:
             distance_map(reach, data.kernen, data.venues, drempel_m=2000, mode="bike"),
             sources=sources, recolour=False,
         )
-        choice = FactsheetChoice(args.gemeente, datum=date.today())
+        choice = FactsheetChoice(args.gemeente, datum=today())
         selection = with_geometry(data.reach, data.kernen)
         images.shutdown()
         n = args.repeats
@@ -95,13 +96,17 @@ def main() -> None:
              median_of(n, lambda: images.figure_bytes(chart, "svg"))),
             (f"PDF grafiek, warm (mediaan van {n})",
              median_of(n, lambda: images.figure_bytes(chart, "pdf"))),
-            ("PNG+SVG+PDF grafiek in één batch", median_of(n, lambda: images.figure_formats(chart))),
-            (f"PNG kaart, warm (mediaan van {n})", median_of(n, lambda: images.figure_bytes(kaart))),
+            ("PNG+SVG+PDF grafiek in één batch",
+             median_of(n, lambda: images.figure_formats(chart))),
+            (f"PNG kaart, warm (mediaan van {n})",
+             median_of(n, lambda: images.figure_bytes(kaart))),
             (f"factsheet, warm (mediaan van {n})",
              median_of(n, lambda: factsheet_pdf(data, choice))),
         ]
         images.shutdown()
-        rows.append(("factsheet, koud (start Chromium)", timed(lambda: factsheet_pdf(data, choice))))
+        rows.append(
+            ("factsheet, koud (start Chromium)", timed(lambda: factsheet_pdf(data, choice)))
+        )
         rows += [
             (f"CSV (zip met bronnen), {len(selection)} kernen",
              median_of(n, lambda: csv_zip(selection, name="kernen", sources=sources))),

@@ -34,18 +34,20 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _support import (
     PAGES,
     REPO,
-    NotSettled,
+    NotSettledError,
     RunWatcher,
     build_national_store,
     click_nav_settled,
@@ -58,6 +60,9 @@ from _support import (
     verdict,
 )
 
+if TYPE_CHECKING:
+    from playwright.async_api import Browser
+
 FIRST, OTHER = "GM1680", "GM0106"
 STEPS = ["Kaart", "Kernen", "andere gemeente", "Eenzaamheid"]
 P95_LIMIT_S = 8.0
@@ -65,9 +70,10 @@ P95_AT = 10
 NO_FAILURE_AT = 25
 MEMORY_LIMIT_B = 150 * 1024 * 1024
 SAMPLE_S = 0.25
+MAX_SESSIONS = 100
 
 
-async def visitor(browser, url: str, timeout_s: float) -> list[float | None]:
+async def visitor(browser: Browser, url: str, timeout_s: float) -> list[float | None]:
     """One session through the four steps; seconds per step, None for a failed step."""
     context = await new_context(browser)
     results: list[float | None] = []
@@ -85,7 +91,7 @@ async def visitor(browser, url: str, timeout_s: float) -> list[float | None]:
         for action in actions:
             try:
                 results.append(await action())
-            except (NotSettled, Exception):  # noqa: BLE001 - any failure counts, go on
+            except (NotSettledError, Exception):  # noqa: BLE001 - any failure counts, go on
                 results.append(None)
         if results[2] is not None and f"gebied={OTHER}" not in tab.url:
             results[2] = None  # settled, but not on the other gemeente
@@ -95,28 +101,57 @@ async def visitor(browser, url: str, timeout_s: float) -> list[float | None]:
 
 
 async def sample_memory(pid: int, peak: list[int], stop: asyncio.Event) -> None:
+    """Keep the largest memory of the server tree in ``peak[0]`` until ``stop`` is set."""
     while not stop.is_set():
         peak[0] = max(peak[0], tree_rss_bytes(pid))
-        try:
+        with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), SAMPLE_S)
-        except TimeoutError:
-            pass
 
 
 def mb(value: int) -> str:
+    """Bytes as whole megabytes (MiB)."""
     return f"{value / 2**20:.0f} MB"
 
 
+async def sessions(
+    browser: Browser, url: str, pid: int, count: int, timeout_s: float
+) -> tuple[list[list[float | None]], int]:
+    """``count`` visitors at once; their step times and the server's peak memory meanwhile.
+
+    Prints one table row per step.
+    """
+    stop = asyncio.Event()
+    peak_n = [tree_rss_bytes(pid)]
+    sampler = asyncio.create_task(sample_memory(pid, peak_n, stop))
+    start = time.perf_counter()
+    runs = await asyncio.gather(*(visitor(browser, url, timeout_s) for _ in range(count)))
+    wall = time.perf_counter() - start
+    stop.set()
+    await sampler
+    for index, step in enumerate(STEPS):
+        times = [r[index] for r in runs if r[index] is not None]
+        failed = sum(r[index] is None for r in runs)
+        p50 = f"{percentile(times, 0.5):.2f}" if times else "-"
+        p95 = f"{percentile(times, 0.95):.2f}" if times else "-"
+        top = f"{max(times):.2f}" if times else "-"
+        wall_text = f"{wall:.1f}" if index == 0 else ""
+        peak_text = mb(peak_n[0]) if index == 0 else ""
+        print(f"  {count:>3} {step:16} {p50:>7} {p95:>7} {top:>7} {failed:>8} "
+              f"{wall_text:>7} {peak_text:>14}", flush=True)
+    return runs, peak_n[0]
+
+
 async def run(url: str, pid: int, counts: list[int], wait_s: float, timeout_s: float) -> int:
+    """Warm up, run every number of sessions, wait, and print the table and the targets."""
     from playwright.async_api import async_playwright
 
     met = total = 0
 
-    def target(what: str, shown: str, ok: bool) -> None:
+    def target(what: str, shown: str, *, ok: bool) -> None:
         nonlocal met, total
         total += 1
         met += ok
-        print(f"  doel {what:44} gemeten {shown:>12}  {verdict(ok)}", flush=True)
+        print(f"  doel {what:44} gemeten {shown:>12}  {verdict(ok=ok)}", flush=True)
 
     cold = tree_rss_bytes(pid)
     per_n: dict[int, list[list[float | None]]] = {}
@@ -130,32 +165,11 @@ async def run(url: str, pid: int, counts: list[int], wait_s: float, timeout_s: f
         print(f"  {'N':>3} {'stap':16} {'p50 s':>7} {'p95 s':>7} {'max s':>7} {'mislukt':>8} "
               f"{'wand s':>7} {'piek geheugen':>14}")
         for count in counts:
-            stop = asyncio.Event()
-            peak_n = [tree_rss_bytes(pid)]
-            sampler = asyncio.create_task(sample_memory(pid, peak_n, stop))
-            start = time.perf_counter()
-            runs = await asyncio.gather(*(visitor(browser, url, timeout_s)
-                                          for _ in range(count)))
-            wall = time.perf_counter() - start
-            stop.set()
-            await sampler
-            peak[0] = max(peak[0], peak_n[0])
-            per_n[count] = runs
-            for index, step in enumerate(STEPS):
-                times = [r[index] for r in runs if r[index] is not None]
-                failed = sum(r[index] is None for r in runs)
-                p50 = f"{percentile(times, 0.5):.2f}" if times else "-"
-                p95 = f"{percentile(times, 0.95):.2f}" if times else "-"
-                top = f"{max(times):.2f}" if times else "-"
-                wall_text = f"{wall:.1f}" if index == 0 else ""
-                peak_text = mb(peak_n[0]) if index == 0 else ""
-                print(f"  {count:>3} {step:16} {p50:>7} {p95:>7} {top:>7} {failed:>8} "
-                      f"{wall_text:>7} {peak_text:>14}", flush=True)
+            per_n[count], peak_n = await sessions(browser, url, pid, count, timeout_s)
+            peak[0] = max(peak[0], peak_n)
         await browser.close()
     print(f"\nwachten {wait_s:.0f} s na de laatste sessie …", flush=True)
-    deadline = time.monotonic() + wait_s
-    while time.monotonic() < deadline:
-        await asyncio.sleep(min(5.0, max(0.0, deadline - time.monotonic())))
+    await asyncio.sleep(wait_s)
     after = tree_rss_bytes(pid)
     print(f"geheugen server: referentie {mb(reference)}, piek {mb(peak[0])}, "
           f"{wait_s:.0f} s na afloop {mb(after)} (verschil {mb(after - reference)}; "
@@ -168,17 +182,18 @@ async def run(url: str, pid: int, counts: list[int], wait_s: float, timeout_s: f
         value = percentile(times, 0.95) if times else None
         ok = value is not None and value <= P95_LIMIT_S and failed == 0
         shown = "fout" if value is None else f"{value:.2f} s"
-        target(f"{p95_n} sessies, {step}: p95 ≤ {P95_LIMIT_S:g} s", shown, ok)
+        target(f"{p95_n} sessies, {step}: p95 ≤ {P95_LIMIT_S:g} s", shown, ok=ok)
     fail_n = NO_FAILURE_AT if NO_FAILURE_AT in per_n else max(per_n)
     failed = sum(t is None for r in per_n[fail_n] for t in r)
-    target(f"{fail_n} sessies: geen mislukte stap", f"{failed} mislukt", failed == 0)
+    target(f"{fail_n} sessies: geen mislukte stap", f"{failed} mislukt", ok=failed == 0)
     target("geheugen na afloop ≤ referentie + 150 MB", mb(after - reference),
-           after - reference <= MEMORY_LIMIT_B)
+           ok=after - reference <= MEMORY_LIMIT_B)
     print(f"doelen gehaald: {met} van {total}")
     return 0
 
 
 def main() -> int:
+    """Build or open the national store, start the server and run the sessions."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sessies", type=int, nargs="+", default=None,
                         help="aantallen gelijktijdige sessies (standaard 1 5 10 25)")
@@ -192,8 +207,8 @@ def main() -> int:
     args = parser.parse_args()
     counts = args.sessies or ([1, 2] if args.snel else [1, 5, 10, 25])
     wait_s = args.nawacht if args.nawacht is not None else (5.0 if args.snel else 120.0)
-    if any(n < 1 or n > 100 for n in counts):
-        parser.error("--sessies: 1 tot en met 100")
+    if any(n < 1 or n > MAX_SESSIONS for n in counts):
+        parser.error(f"--sessies: 1 tot en met {MAX_SESSIONS}")
     os.chdir(REPO)
     with tempfile.TemporaryDirectory(prefix="bench_load_") as tmp:
         root = args.opslag

@@ -25,12 +25,9 @@ import time
 from pathlib import Path
 
 import numpy as np
-
-REPO = Path(__file__).resolve().parent.parent
-if str(REPO) not in sys.path:
-    sys.path.insert(0, str(REPO))
-
 import osmium
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the repository's packages
 
 from analysis.network import graph_from_road_edges, simplify_graph
 from loaders.roads import (
@@ -42,6 +39,7 @@ from loaders.roads import (
 )
 from loaders.schema import wgs84_to_rd
 
+REPO = Path(__file__).resolve().parent.parent
 LIECHTENSTEIN = REPO.parent / "shared" / "data" / "fixtures" / "osm_liechtenstein.osm.pbf"
 NATIONAL_MB = 1300.0
 """Size of an OSM extract of the Netherlands in MB (≈ 1.3 GB), for the projection."""
@@ -125,7 +123,7 @@ def measure(variant: str, path: Path) -> dict[str, object]:
 
 def _run_child(variant: str, path: Path) -> dict[str, object]:
     """Run :func:`measure` in a fresh interpreter, so peak memory is this variant's alone."""
-    done = subprocess.run(
+    done = subprocess.run(  # noqa: S603 - this script again, with arguments built here
         [sys.executable, __file__, "--meet", variant, "--pbf", str(path)],
         capture_output=True, text=True, check=True, cwd=REPO,
     )

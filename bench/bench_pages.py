@@ -43,7 +43,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _support import (
     PAGES,
     REPO,
-    NotSettled,
+    NotSettledError,
     Page,
     RunWatcher,
     build_national_store,
@@ -58,6 +58,8 @@ from _support import (
 
 @dataclass(frozen=True)
 class Level:
+    """A level of the dashboard: its key and label, the ``gebied`` it opens, its targets (s)."""
+
     key: str
     label: str
     gebied: str
@@ -84,11 +86,12 @@ class Score:
 
     def target(self, what: str, value: float | None, limit: float, unit: str,
                detail: str = "") -> None:
+        """Count and print one target: met when ``value`` is known and at most ``limit``."""
         self.total += 1
         ok = value is not None and value <= limit
         self.met += ok
         shown = "fout" if value is None else f"{value:.2f} {unit}"
-        print(f"  doel {what:48} ≤ {limit:g} {unit:3} gemeten {shown:>10}  {verdict(ok)}"
+        print(f"  doel {what:48} ≤ {limit:g} {unit:3} gemeten {shown:>10}  {verdict(ok=ok)}"
               f"{'  ' + detail if detail else ''}", flush=True)
 
 
@@ -131,6 +134,7 @@ def server_case(root: Path, level: Level, page: Page, repeats: int) -> tuple[flo
 
 
 def run_server(root: Path, plan: list[tuple[Level, str]], repeats: int, score: Score) -> None:
+    """Part (a) and (b): server render times and the map payload, per planned page and level."""
     print(f"\n(a) server: AppTest, mediaan van {repeats} na een opwarmronde; "
           "(b) kaart-JSON van de Kaart-pagina")
     print(f"  {'pagina':16} {'niveau':24} {'eerste s':>9} {'mediaan s':>10} {'x basis':>8} "
@@ -164,6 +168,7 @@ def run_server(root: Path, plan: list[tuple[Level, str]], repeats: int, score: S
 
 async def browser_cases(url: str, plan: list[tuple[Level, str]], repeats: int,
                         score: Score) -> None:
+    """Part (c): time to settled in headless Chromium, per planned page and level."""
     from playwright.async_api import async_playwright
 
     print(f"\n(c) browser: headless Chromium, tijd tot 'klaar', mediaan van {repeats} "
@@ -183,7 +188,7 @@ async def browser_cases(url: str, plan: list[tuple[Level, str]], repeats: int,
                     warm = await goto_settled(tab, watcher, address, page)
                     times = [await goto_settled(tab, watcher, address, page)
                              for _ in range(repeats)]
-                except NotSettled as exc:
+                except NotSettledError as exc:
                     print(f"  {page.label:16} {level.label:24} fout: {exc}")
                     if key != BASELINE:
                         score.target(f"browser {page.label}, {level.key}", None,
@@ -204,7 +209,8 @@ async def browser_cases(url: str, plan: list[tuple[Level, str]], repeats: int,
 # --------------------------------------------------------------------------- main
 
 
-def plan_for(quick: bool) -> list[tuple[Level, str]]:
+def plan_for(*, quick: bool) -> list[tuple[Level, str]]:
+    """The (level, page) pairs to measure; with ``quick`` the gemeente and one NL page."""
     if quick:
         gemeente, _, nl = LEVELS
         return [(gemeente, BASELINE), *[(gemeente, key) for key in TARGET_PAGES], (nl, "kaart")]
@@ -212,6 +218,7 @@ def plan_for(quick: bool) -> list[tuple[Level, str]]:
 
 
 def main() -> int:
+    """Build or open the national store, measure and print the targets."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--herhalingen", type=int, default=None,
                         help="aantal gemeten herhalingen (standaard 5, met --snel 1)")
@@ -223,7 +230,7 @@ def main() -> int:
                         help="bestaande landelijke opslag gebruiken in plaats van er een te bouwen")
     args = parser.parse_args()
     repeats = args.herhalingen or (1 if args.snel else 5)
-    plan = plan_for(args.snel)
+    plan = plan_for(quick=args.snel)
     os.chdir(REPO)
     score = Score()
     with tempfile.TemporaryDirectory(prefix="bench_pages_") as tmp:

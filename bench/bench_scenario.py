@@ -22,9 +22,10 @@ from shapely.geometry import Point
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from analysis.reach import kern_reach  # noqa: E402
-from analysis.scenario import close_venues  # noqa: E402
-from bench_nearest import random_points, synthetic_graph  # noqa: E402
+from bench_nearest import random_points, synthetic_graph
+
+from analysis.reach import kern_reach
+from analysis.scenario import close_venues
 
 
 def layers(points: np.ndarray, prefix: str) -> gpd.GeoDataFrame:
@@ -57,6 +58,7 @@ def best_of(repeats: int, func: Callable[[], object]) -> tuple[float, float]:
 
 
 def main() -> None:
+    """Time the closure scenarios against a full recomputation and print the table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--side", type=int, default=245, help="grid side (side**2 nodes)")
     parser.add_argument("--repeats", type=int, default=7)
@@ -81,8 +83,9 @@ def main() -> None:
         rest = venues[~venues["venue_id"].isin(closed)]
         fast, _ = best_of(
             args.repeats,
-            lambda closed=closed: close_venues(reach, closed, graph=graph, kernen=kernen, venues=venues,
-                                 mode="drive"),
+            lambda closed=closed: close_venues(
+                reach, closed, graph=graph, kernen=kernen, venues=venues, mode="drive"
+            ),
         )
         full, _ = best_of(
             args.repeats, lambda rest=rest: kern_reach(kernen, rest, mode="drive", graph=graph)

@@ -18,20 +18,19 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import date
 from pathlib import Path
 
 import numpy as np
 
-REPO = Path(__file__).resolve().parent.parent
-if str(REPO) not in sys.path:
-    sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the repository's packages
 
 from analysis.detour import FACTOR_BAND_M, measure_detour, sample_pairs
 from analysis.network import RoadGraph, graph_from_road_edges
+from loaders.clock import today
 from loaders.lines import line_edges, read_line_layer
 from loaders.roads import read_road_edges
 
+REPO = Path(__file__).resolve().parent.parent
 DATA = REPO.parent / "shared" / "data"
 WAGENINGEN = DATA / "osm_wageningen_bike_network_2018.gpkg"
 LIECHTENSTEIN = DATA / "fixtures" / "osm_liechtenstein.osm.pbf"
@@ -66,7 +65,7 @@ def _module_text(bands: dict[str, list[tuple]], factors: dict[str, float], pairs
         "the factor is network distance over straight-line distance.",
         '"""',
         "",
-        f'MEASURED_ON = "{date.today().isoformat()}"',
+        f'MEASURED_ON = "{today().isoformat()}"',
         '"""Date of the measurement."""',
         "",
         "SOURCES: dict[str, str] = {",
