@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -23,6 +24,10 @@ from streamlit.runtime.media_file_manager import MediaFileManager
 from analysis.network import RoadGraph, graph_from_road_edges
 from loaders.http import make_session
 from loaders.roads import read_road_edges
+
+if TYPE_CHECKING:
+    from loaders.store import Store
+    from views.factsheet import FactsheetData
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED_DATA = Path(os.environ.get("ONTMOETINGSKAART_SHARED", REPO.parent / "shared" / "data"))
@@ -79,7 +84,7 @@ class Deferred:
 
 
 @pytest.fixture
-def deferred(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Deferred]]:
+def deferred(monkeypatch: pytest.MonkeyPatch) -> dict[str, Deferred]:
     """File name → :class:`Deferred` of every deferred download button of the runs so far.
 
     Pages make large files only when a button is clicked; a test 'clicks' one by calling its
@@ -95,7 +100,7 @@ def deferred(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Deferred]]:
                         **kwargs)
 
     monkeypatch.setattr(MediaFileManager, "add_deferred", spy)
-    yield seen
+    return seen
 
 
 @pytest.fixture
@@ -112,6 +117,48 @@ def shared_data() -> Path:
     if not (SHARED_DATA / "PROVENANCE.md").is_file():
         pytest.fail(f"shared data folder not found at {SHARED_DATA}; set ONTMOETINGSKAART_SHARED")
     return SHARED_DATA
+
+
+@pytest.fixture
+def no_browser(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A machine without Chrome/Chromium, and no browser left warm by an earlier test."""
+    from rendering import images
+
+    monkeypatch.setattr(images, "find_browser", lambda: None)
+    monkeypatch.setattr(images, "_WARM", images._WarmBrowser())
+
+
+# The factsheet tests (test_factsheet, test_kern_factsheet) share the next three fixtures; a
+# module's own fixture of the same name wins over these.
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory) -> Store:
+    """The national store holding Aa en Hunze (read only)."""
+    from loaders.store import Store
+    from tests.region_stores import demo_region_store
+
+    return Store(demo_region_store(tmp_path_factory, "aa-en-hunze"))
+
+
+@pytest.fixture(scope="module")
+def data(store: Store) -> FactsheetData:
+    """The factsheet input of Aa en Hunze: cycling distances, RIVM figures of 2020."""
+    from reports.factsheets import load_factsheet_data
+    from tests.region_stores import REGION
+
+    return load_factsheet_data(store, REGION, mode="bike", jaar=2020)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[None]:
+    """Chrome/Chromium for static images (the test fails without one), shut after the module."""
+    from rendering import images
+
+    if images.find_browser() is None:
+        pytest.fail("no Chrome/Chromium found: install Debian's chromium (scripts/test.sh does)")
+    yield
+    images.shutdown()
 
 
 @dataclass
@@ -200,10 +247,11 @@ def replay_server() -> Iterator[ReplayServer]:
             self.end_headers()
             self.wfile.write(route.body)
 
-        do_GET = _answer
-        do_POST = _answer
+        do_GET = _answer  # noqa: N815 - the method name http.server dispatches to
+        do_POST = _answer  # noqa: N815 - the method name http.server dispatches to
 
-        def log_message(self, format: str, *args: object) -> None:
+        def log_message(self, _format: str, *_args: object) -> None:
+            """Log nothing: a replayed request is not news."""
             return
 
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)

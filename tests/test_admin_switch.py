@@ -53,7 +53,8 @@ def test_without_the_switch_the_page_says_who_refreshes(
     assert "Ophalen" not in [button.label for button in app.button]
     assert not [box for box in app.selectbox if box.key == "ophalen_map"]
     [notice] = [info.value for info in app.info if "beheerder" in info.value]
-    assert "README" in notice and "*Beheer*" in notice
+    assert "README" in notice
+    assert "*Beheer*" in notice
     assert "Wachtwoord van de beheerder" not in _labels(app), "no password is set"
     assert app.dataframe, "reading stays open"
 
@@ -70,7 +71,7 @@ def test_the_environment_switch_opens_the_form(
 def test_the_password_in_secrets_opens_the_form_for_this_session(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    app = _gegevens(monkeypatch, tmp_path, secret="geheim-wachtwoord")
+    app = _gegevens(monkeypatch, tmp_path, secret="geheim-wachtwoord")  # noqa: S106 - a test password
     assert _labels(app) == ["Wachtwoord van de beheerder"]
     password = app.text_input(key=admin.PASSWORD_KEY)
     assert password.proto.type == password.proto.PASSWORD
@@ -138,7 +139,7 @@ def test_default_data_folder_is_shared_data_next_to_the_repository(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.delenv(admin.FOLDERS_ENV, raising=False)
-    assert admin.DEFAULT_FOLDER == REPO.parent / "shared" / "data"
+    assert REPO.parent / "shared" / "data" == admin.DEFAULT_FOLDER
     # The folder may be reached through a symbolic link (a CI checkout): compared resolved.
     assert admin.data_folders() == ((admin.DEFAULT_FOLDER.resolve(),)
                                     if admin.DEFAULT_FOLDER.is_dir() else ())

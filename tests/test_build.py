@@ -47,7 +47,7 @@ def writable(built: Store, tmp_path: Path) -> Store:
 
 
 def _source_rows(shared: Path, prefix: str, period: str, age: str) -> dict[str, dict[str, str]]:
-    with open(shared / "rivm_50090NED_gezondheid_wijk_buurt_2016_2020.csv", newline="") as f:
+    with (shared / "rivm_50090NED_gezondheid_wijk_buurt_2016_2020.csv").open(newline="") as f:
         return {
             r["WijkenEnBuurten"]: r
             for r in csv.DictReader(f)
@@ -63,7 +63,10 @@ def test_national_store_has_all_layers_with_sources(built: Store) -> None:
     assert {"gemeenten", "gemeente_indeling", "buurten", "eenzaamheid", "kernen", "venues",
             "bereik_walk", "bereik_bike", "bereik_drive"} <= set(manifest.layers)
     for entry in manifest.layers.values():
-        assert entry.rows > 0 and entry.source and entry.attribution and entry.fetched_at
+        assert entry.rows > 0
+        assert entry.source
+        assert entry.attribution
+        assert entry.fetched_at
     assert "RIVM" in manifest.layers["eenzaamheid"].attribution
     assert manifest.layers["eenzaamheid"].table_id == "50090NED"
     for mode in ("walk", "bike", "drive"):
@@ -72,7 +75,7 @@ def test_national_store_has_all_layers_with_sources(built: Store) -> None:
 
 def test_gemeenten_are_the_newest_division_with_province_and_old_codes(built: Store) -> None:
     gemeenten = built.read_layer(REGION, "gemeenten")
-    assert gemeenten[["code", "naam", "indeling", "provincie"]].values.tolist() == [
+    assert gemeenten[["code", "naam", "indeling", "provincie"]].to_numpy().tolist() == [
         ["GM1680", "Aa en Hunze", "2023", "Drenthe"]]
     indeling = built.read_layer(REGION, "gemeente_indeling").set_index(["code_oud",
                                                                          "indeling_oud"])
@@ -80,7 +83,8 @@ def test_gemeenten_are_the_newest_division_with_province_and_old_codes(built: St
     assert indeling.loc[("GM0370", "2020"), "code"] == "GM0439"
     assert indeling.loc[("GM0370", "2020"), "naam"] == "Purmerend"
     assert indeling.loc[("GM1680", "2020"), "code"] == "GM1680"
-    assert (indeling["aandeel"].between(0, 1)).all() and set(indeling["indeling"]) == {"2023"}
+    assert (indeling["aandeel"].between(0, 1)).all()
+    assert set(indeling["indeling"]) == {"2023"}
 
 
 def test_national_2020_18plus_eenzaam_is_47_percent(built: Store) -> None:
@@ -107,7 +111,7 @@ def test_aa_en_hunze_buurt_values_match_the_published_table(
         for column, key in [("eenzaam_pct", "Eenzaam_28"),
                             ("ernstig_eenzaam_pct", "ErnstigZeerErnstigEenzaam_29"),
                             ("sociaal_eenzaam_pct", "SociaalEenzaam_31")]:
-            value = rows.at[code, column]
+            value = rows.loc[code, column]
             if source[key] == "":
                 assert pd.isna(value), (code, column)
             else:
@@ -116,7 +120,8 @@ def test_aa_en_hunze_buurt_values_match_the_published_table(
 
 def test_aa_en_hunze_buurten_kernen_and_venues(built: Store) -> None:
     buurten = built.read_layer(REGION, "buurten")
-    assert len(buurten) == 54 and buurten["code"].str.startswith("BU1680").all()
+    assert len(buurten) == 54
+    assert buurten["code"].str.startswith("BU1680").all()
     assert (buurten["gemeentecode"] == "GM1680").all()
     assert (buurten["gemeentecode_bron"] == "GM1680").all()
     assert buurten.crs.to_epsg() == 28992
@@ -129,7 +134,8 @@ def test_aa_en_hunze_buurten_kernen_and_venues(built: Store) -> None:
     venues = built.read_layer(REGION, "venues")
     schipborg = venues[venues["naam"] == "Dorpshuis Schipborg"]
     assert len(schipborg) == 1
-    assert schipborg["soort"].iloc[0] == "dorpshuis" and bool(schipborg["ontmoetingsplek"].iloc[0])
+    assert schipborg["soort"].iloc[0] == "dorpshuis"
+    assert bool(schipborg["ontmoetingsplek"].iloc[0])
     assert "2023" in schipborg["source"].iloc[0]
     assert schipborg["gemeentecode"].tolist() == ["GM1680"]
 
@@ -139,12 +145,13 @@ def test_places_of_neighbouring_gemeenten_are_stored_but_not_far_ones(built: Sto
     codes = set(built.read_layer(REGION, "venues")["gemeentecode"])
     assert {"GM1680", "GM0106", "GM1730", "GM0014"} <= codes  # Assen, Tynaarlo, Groningen
     assert not codes & {"GM0308", "GM0363", "GM0935"}  # Baarn, Amsterdam, Maastricht
-    assert set(list(built.manifest(REGION).gemeenten)) == {"GM1680"}
+    assert set(built.manifest(REGION).gemeenten) == {"GM1680"}
 
 
 def test_baarn_has_pdok_2024_buurten_and_dorpshuis_de_furs(baarn: Store) -> None:
     buurten = baarn.read_layer(REGION, "buurten")
-    assert len(buurten) == 21 and set(buurten["indeling"]) == {"2024"}
+    assert len(buurten) == 21
+    assert set(buurten["indeling"]) == {"2024"}
     assert buurten["inwoners"].notna().any()
     venues = baarn.read_layer(REGION, "venues")
     furs = venues[venues["naam"] == "Dorpshuis de Furs"]
@@ -222,7 +229,8 @@ def test_broken_file_fails_one_layer_and_keeps_its_last_good_version(
     old = built.manifest(REGION).layers["eenzaamheid"]
     old_rows = built.read_layer(REGION, "eenzaamheid")
     report = import_folder(folder, ["GM1680"], store=built)
-    assert "eenzaamheid" in report.failed and "eenzaamheid" in report.kept
+    assert "eenzaamheid" in report.failed
+    assert "eenzaamheid" in report.kept
     assert "vorige versie blijft in gebruik" in report.summary()
     manifest = built.manifest(REGION)
     assert manifest.layers["eenzaamheid"] == old
@@ -307,7 +315,8 @@ def test_cli_reports_bad_code_in_dutch(tmp_path: Path, capsys) -> None:
     assert cli_main(["--data", str(tmp_path), "import", "--from", str(tmp_path),
                      "--gemeente", "onzin"]) == 2
     err = capsys.readouterr().err
-    assert "geen gemeentecode" in err and "niets gewijzigd" in err
+    assert "geen gemeentecode" in err
+    assert "niets gewijzigd" in err
 
 
 def test_statline_kerncijfers_export_fills_buurt_figures(shared_data: Path, tmp_path: Path) -> None:
@@ -316,8 +325,8 @@ def test_statline_kerncijfers_export_fills_buurt_figures(shared_data: Path, tmp_
 
     baarn = json.loads((shared_data / "fixtures" / "pdok_wijkenbuurten_2024_buurten_baarn.geojson")
                        .read_text(encoding="utf-8"))
-    lines = ['"ID";"WijkenEnBuurten";"AantalInwoners_5";"k_65JaarOfOuder_12";'
-             '"Eenpersoonshuishoudens_29";"HuishoudensTotaal_28";"MateVanStedelijkheid_117"']
+    lines = [('"ID";"WijkenEnBuurten";"AantalInwoners_5";"k_65JaarOfOuder_12";'
+              '"Eenpersoonshuishoudens_29";"HuishoudensTotaal_28";"MateVanStedelijkheid_117"')]
     expected = {}
     for i, feature in enumerate(baarn["features"]):
         props = feature["properties"]
@@ -343,11 +352,11 @@ def test_statline_kerncijfers_export_fills_buurt_figures(shared_data: Path, tmp_
     assert (buurten["gemeentecode"] == "GM0308").all()
     for code, (inwoners, count) in expected.items():
         if inwoners is None:
-            assert pd.isna(buurten.at[code, "inwoners"])
+            assert pd.isna(buurten.loc[code, "inwoners"])
         else:
-            assert buurten.at[code, "inwoners"] == inwoners
+            assert buurten.loc[code, "inwoners"] == inwoners
         if count != ".":
-            assert buurten.at[code, "inwoners_65plus"] == count
+            assert buurten.loc[code, "inwoners_65plus"] == count
     assert "CBS" in store.manifest(REGION).layers["buurten"].attribution
 
 

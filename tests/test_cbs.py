@@ -201,8 +201,10 @@ def test_fetch_rows_follows_next_link(
     assert len(replay_server.requests) == 3
     first, second = replay_server.requests[0]["query"], replay_server.requests[1]["query"]
     assert first["$filter"] == ["startswith(WijkenEnBuurten,'BU')"]
-    assert first["$top"] == [str(page_size)] and first["$skip"] == ["0"]
-    assert second["$skiptoken"] == ["30"] and second["$format"] == ["json"]
+    assert first["$top"] == [str(page_size)]
+    assert first["$skip"] == ["0"]
+    assert second["$skiptoken"] == ["30"]
+    assert second["$format"] == ["json"]
 
 
 def test_fetch_rows_pages_with_top_and_skip(replay_server, typed_rows: list[dict]) -> None:
@@ -272,7 +274,8 @@ def test_odata_filter_for_gemeenten() -> None:
         "startswith(WijkenEnBuurten,'BU1680'))"
     )
     two = odata.odata_filter_for_gemeenten(["GM1680", "GM0308"], column="Key")
-    assert two.count("startswith(Key,") == 6 and "'BU0308'" in two
+    assert two.count("startswith(Key,") == 6
+    assert "'BU0308'" in two
 
 
 @pytest.mark.parametrize("codes", [["1680"], ["GM168"], ["gm1680"], ["GM16800"], ["BU16800000"],
@@ -311,7 +314,7 @@ def _kerncijfers_rows(gm: dict) -> list[dict]:
         "MateVanStedelijkheid_116": int(gm[STEDELIJKHEID]),
         "Omgevingsadressendichtheid_117": int(gm["omgevingsadressendichtheid_per_km2"]),
     }
-    buurt = {key: None for key in gemeente} | {
+    buurt = dict.fromkeys(gemeente) | {
         "ID": 75, "WijkenEnBuurten": "BU16800709", "Gemeentenaam_1": gemeente["Gemeentenaam_1"],
         "SoortRegio_2": "Buurt     ", "Codering_3": "BU16800709",
     }
@@ -331,16 +334,21 @@ def test_fetch_kerncijfers_2020(replay_server, properties, aa_en_hunze_2020) -> 
     assert list(result.columns) == list(cbs.KERNCIJFERS_COLUMNS)
     gm = result.set_index("code").loc["GM1680"]
     assert gm["naam"] == aa_en_hunze_2020["gm_naam"]
-    assert gm["soort"] == "Gemeente" and gm["gemeentecode"] == "GM1680"
+    assert gm["soort"] == "Gemeente"
+    assert gm["gemeentecode"] == "GM1680"
     assert gm["inwoners"] == aa_en_hunze_2020["aantal_inwoners"]
     assert gm["pct_65plus"] == pytest.approx(aa_en_hunze_2020["personen_65_jaar_en_ouder_pct"],
                                              abs=0.01)
     assert gm["eenpersoonshuishoudens_pct"] == pytest.approx(
         aa_en_hunze_2020["eenpersoonshuishoudens_pct"], abs=0.01)
-    assert gm["stedelijkheid"] == 5 and gm["indeling"] == "2020"
+    assert gm["stedelijkheid"] == 5
+    assert gm["indeling"] == "2020"
     bu = result.set_index("code").loc["BU16800709"]
-    assert bu["soort"] == "Buurt" and bu["gemeentecode"] == "GM1680"
-    assert pd.isna(bu["inwoners"]) and pd.isna(bu["pct_65plus"]) and pd.isna(bu["stedelijkheid"])
+    assert bu["soort"] == "Buurt"
+    assert bu["gemeentecode"] == "GM1680"
+    assert pd.isna(bu["inwoners"])
+    assert pd.isna(bu["pct_65plus"])
+    assert pd.isna(bu["stedelijkheid"])
 
     data_query = replay_server.requests[1]["query"]
     assert "startswith(WijkenEnBuurten,'BU1680')" in data_query["$filter"][0]
@@ -412,7 +420,8 @@ def test_kerncijfers_keys_read_units(properties: list[dict]) -> None:
     keys = cbs.kerncijfers_keys(shares)
     assert keys["pct_65plus"] == "k_65JaarOfOuder_12"
     assert keys["eenpersoonshuishoudens_pct"] == "Eenpersoonshuishoudens_29"
-    assert "huishoudens" not in keys and "inwoners_65plus" not in keys
+    assert "huishoudens" not in keys
+    assert "inwoners_65plus" not in keys
 
 
 def test_parse_kerncijfers_with_shares_and_sentinels(shared_data: Path) -> None:
@@ -434,7 +443,8 @@ def test_parse_kerncijfers_with_shares_and_sentinels(shared_data: Path) -> None:
     assert len(result) == len(features)
     centrum = result.loc["BU03080000"]
     assert (centrum["naam"], centrum["inwoners"], centrum["pct_65plus"]) == ("Centrum", 1825, 26)
-    assert centrum["eenpersoonshuishoudens_pct"] == 58 and centrum["stedelijkheid"] == 2
+    assert centrum["eenpersoonshuishoudens_pct"] == 58
+    assert centrum["stedelijkheid"] == 2
     assert pd.isna(centrum["inwoners_65plus"])
     # Amerpoort Sherpa: -99997 in the PDOK data for the one-person share.
     assert pd.isna(result.loc["BU03080401", "eenpersoonshuishoudens_pct"])
@@ -464,7 +474,8 @@ def test_read_statline_csv_semicolon_bom_quoted(tmp_path: Path, untyped_rows: li
     assert list(frame.columns) == columns
     assert frame["Eenzaam_28"].tolist() == [row["Eenzaam_28"] for row in untyped_rows]
     cleaned = odata.clean_frame(frame, numeric=["Eenzaam_28"])
-    assert cleaned.loc[0, "WijkenEnBuurten"] == "NL01" and cleaned.loc[0, "Eenzaam_28"] == 47.0
+    assert cleaned.loc[0, "WijkenEnBuurten"] == "NL01"
+    assert cleaned.loc[0, "Eenzaam_28"] == 47.0
     only = odata.read_statline_csv(path, usecols=lambda c: c in {"WijkenEnBuurten", "Eenzaam_28"})
     assert list(only.columns) == ["WijkenEnBuurten", "Eenzaam_28"]
 
@@ -480,7 +491,7 @@ def test_read_statline_json_export(shared_data: Path, untyped_rows: list[dict]) 
 def test_read_statline_rejects_bad_files(tmp_path: Path, content: str) -> None:
     path = tmp_path / "export.json"
     path.write_text(content, encoding="utf-8")
-    with pytest.raises(SourceFormatError, match="export.json"):
+    with pytest.raises(SourceFormatError, match=r"export\.json"):
         odata.read_statline_csv(path)
 
 
@@ -520,7 +531,8 @@ def test_a_repeated_title_is_an_error_not_a_silent_first_pick() -> None:
         odata.resolve_keys(REPEATED_TITLES, {"huishoudens": "Totaal"}, table_id="85984NED")
     message = info.value.user_message
     assert "2 kolommen met titel 'totaal'" in message
-    assert "bevolking > leeftijdsgroepen" in message and "particuliere huishoudens" in message
+    assert "bevolking > leeftijdsgroepen" in message
+    assert "particuliere huishoudens" in message
 
 
 def test_a_group_picks_the_intended_column() -> None:

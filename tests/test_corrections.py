@@ -70,7 +70,7 @@ def test_gieten_has_no_counting_place_nearby_without_corrections(store: Store) -
 
 
 def test_telt_on_the_school_makes_it_gietens_nearest_place(store: Store) -> None:
-    correctie_id = set_counts(store, REGION, GIETEN_SCHOOL, True, datum=DAY)
+    correctie_id = set_counts(store, REGION, GIETEN_SCHOOL, counts=True, datum=DAY)
     [row] = corrections(store, REGION).itertuples(index=False)
     assert (row.correctie_id, row.actie, row.bron, row.datum, row.ongedaan) == (
         correctie_id, TELT, BRON, "2025-05-12", "")
@@ -93,7 +93,7 @@ def test_telt_on_the_school_makes_it_gietens_nearest_place(store: Store) -> None
 
 
 def test_telt_niet_removes_a_counting_place_from_the_reach(store: Store) -> None:
-    set_counts(store, REGION, EEXT_CAFE, False, datum=DAY)
+    set_counts(store, REGION, EEXT_CAFE, counts=False, datum=DAY)
     assert corrections(store, REGION)["actie"].tolist() == [TELT_NIET]
     refresh_reach(store)
     after = _gieten(store)
@@ -104,7 +104,7 @@ def test_telt_niet_removes_a_counting_place_from_the_reach(store: Store) -> None
 
 
 def test_undo_restores_the_rules_and_keeps_the_history(store: Store) -> None:
-    correctie_id = set_counts(store, REGION, GIETEN_SCHOOL, True, datum=DAY)
+    correctie_id = set_counts(store, REGION, GIETEN_SCHOOL, counts=True, datum=DAY)
     undo(store, REGION, correctie_id, datum=date(2025, 5, 13))
     assert corrections(store, REGION).empty
     [row] = corrections(store, REGION, include_undone=True).itertuples(index=False)
@@ -120,13 +120,13 @@ def test_undo_restores_the_rules_and_keeps_the_history(store: Store) -> None:
 
 
 def test_opposite_verdict_undoes_the_earlier_correction(store: Store) -> None:
-    first = set_counts(store, REGION, GIETEN_SCHOOL, True, datum=DAY)
-    assert set_counts(store, REGION, GIETEN_SCHOOL, False, datum=DAY) == first
+    first = set_counts(store, REGION, GIETEN_SCHOOL, counts=True, datum=DAY)
+    assert set_counts(store, REGION, GIETEN_SCHOOL, counts=False, datum=DAY) == first
     assert corrections(store, REGION).empty
     with pytest.raises(CorrectionError, match="telt al niet"):
-        set_counts(store, REGION, GIETEN_SCHOOL, False)
+        set_counts(store, REGION, GIETEN_SCHOOL, counts=False)
     with pytest.raises(CorrectionError, match="bestaat niet"):
-        set_counts(store, REGION, "stemlokaal:onbekend", True)
+        set_counts(store, REGION, "stemlokaal:onbekend", counts=True)
 
 
 def test_added_place_is_used_by_the_reach(store: Store) -> None:
@@ -163,7 +163,7 @@ def test_duplicate_add_is_refused_and_nothing_is_stored(store: Store) -> None:
 
 
 def test_corrections_survive_a_refresh_of_the_gemeente(store: Store) -> None:
-    set_counts(store, REGION, GIETEN_SCHOOL, True, datum=DAY)
+    set_counts(store, REGION, GIETEN_SCHOOL, counts=True, datum=DAY)
     x, y = _kern_point(store)
     add_place(store, REGION, naam="Dorpshuis Gieten", x=x + 120, y=y - 50, datum=DAY)
     file_before = store.manifest(REGION).layers[CORRECTIONS_LAYER].file
@@ -191,12 +191,12 @@ def test_typed_coordinates_rd_or_degrees(text: str, expected: tuple[float, float
 
 @pytest.mark.parametrize("text", ["", "247352", "1 2 3", "0 0", "48,85 2,35"])
 def test_typed_coordinates_outside_the_netherlands_are_refused(text: str) -> None:
-    with pytest.raises(ValueError, match="Geef twee getallen|niet in Nederland"):
+    with pytest.raises(ValueError, match=r"Geef twee getallen|niet in Nederland"):
         parse_coordinates(text)
 
 
 def test_place_sources_and_source_counts_show_the_corrections(store: Store) -> None:
-    set_counts(store, REGION, GIETEN_SCHOOL, True, datum=DAY)
+    set_counts(store, REGION, GIETEN_SCHOOL, counts=True, datum=DAY)
     x, y = _kern_point(store)
     add_place(store, REGION, naam="Dorpshuis Gieten", x=x + 120, y=y - 50, datum=DAY)
     venues = corrected_venues(store, REGION)

@@ -13,6 +13,7 @@ from types import SimpleNamespace
 import pandas as pd
 import pytest
 
+from loaders import clock
 from loaders.corrections import BRON, add_place, corrections, set_counts
 from loaders.store import Store
 from loaders.venue_rules import VENUE_RULES
@@ -88,7 +89,7 @@ def test_kern_without_place_lists_nearby_places_and_one_click_makes_one_count(
     assert _buttons(app)[f"correctie_plek_{GIETEN_SCHOOL}"] == "Ongedaan maken"
     assert not any("ligt geen plek die meetelt" in i.value for i in app.info)
     [row] = corrections(Store(root), REGION).itertuples(index=False)
-    assert (row.venue_id, row.bron, row.datum) == (GIETEN_SCHOOL, BRON, date.today().isoformat())
+    assert (row.venue_id, row.bron, row.datum) == (GIETEN_SCHOOL, BRON, clock.today().isoformat())
     assert _stored_reach(root)["venue_id"] == GIETEN_SCHOOL
     # and back again
     app.button(key=f"correctie_plek_{GIETEN_SCHOOL}").click().run()
@@ -100,7 +101,7 @@ def test_kern_without_place_lists_nearby_places_and_one_click_makes_one_count(
 
 def test_corrected_place_offers_undo_and_a_counting_place_telt_niet(monkeypatch, root) -> None:
     store = Store(root)
-    set_counts(store, REGION, GIETEN_SCHOOL, True, datum=DAY)
+    set_counts(store, REGION, GIETEN_SCHOOL, counts=True, datum=DAY)
     refresh_reach(store)
     app = _gieten(_app(monkeypatch, root))
     assert _buttons(app)[f"correctie_plek_{GIETEN_SCHOOL}"] == "Ongedaan maken"
@@ -150,7 +151,7 @@ def test_add_place_by_address_offline_says_so_and_stores_nothing(monkeypatch, ro
 
 def test_correcties_page_lists_undoes_and_explains(monkeypatch, root) -> None:
     store = Store(root)
-    set_counts(store, REGION, GIETEN_SCHOOL, True, datum=DAY)
+    set_counts(store, REGION, GIETEN_SCHOOL, counts=True, datum=DAY)
     add_place(store, REGION, naam="Het Trefpunt", soort="buurthuis", x=247472.0, y=558102.0,
               datum=DAY)
     refresh_reach(store)
@@ -186,7 +187,7 @@ def test_correcties_page_lists_undoes_and_explains(monkeypatch, root) -> None:
 def test_export_names_the_added_place_and_its_provenance(monkeypatch, root, deferred) -> None:
     store = Store(root)
     add_place(store, REGION, naam="Dorpshuis Gieten", x=247472.0, y=558102.0, datum=DAY)
-    set_counts(store, REGION, EEXT_CAFE, False, datum=DAY)
+    set_counts(store, REGION, EEXT_CAFE, counts=False, datum=DAY)
     refresh_reach(store)
     _run(_app(monkeypatch, root), EXPORT)
     data = deferred["kernen_nl_fietsen_2000m.csv"].build()

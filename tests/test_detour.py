@@ -37,10 +37,12 @@ def test_known_factors_per_band() -> None:
     table = measure_detour(graph, pairs)
     assert tuple(table.columns) == DETOUR_COLUMNS
     near, middle, far, farthest = (table.iloc[i] for i in range(4))
-    assert near["n"] == 3 and near["median"] == pytest.approx(1.0)
+    assert near["n"] == 3
+    assert near["median"] == pytest.approx(1.0)
     assert near["p90"] == pytest.approx(1.0 + 0.8 * 0.4)  # linear percentile of 1, 1, 1.4
     assert near["mean"] == pytest.approx(3.4 / 3)
-    assert middle["n"] == 0 and np.isnan(middle["median"])
+    assert middle["n"] == 0
+    assert np.isnan(middle["median"])
     assert far["n"] == 4
     assert far["median"] == pytest.approx((1.4 + np.sqrt(2)) / 2)
     assert far["p10"] == pytest.approx(1.0 + 0.3 * 0.4)

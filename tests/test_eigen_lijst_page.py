@@ -56,7 +56,7 @@ def root(aa_root: Path, tmp_path: Path) -> Path:
 
 
 def _stembureaus() -> list[dict[str, str]]:
-    with open(STEMBUREAUS, encoding="utf-8", newline="") as handle:
+    with STEMBUREAUS.open(encoding="utf-8", newline="") as handle:
         return list(csv.DictReader(handle))
 
 
@@ -169,7 +169,8 @@ def test_upload_shows_the_report_and_stores_nothing(monkeypatch, root: Path) -> 
     [figure] = app.get("plotly_chart")
     traces = json.loads(figure.proto.spec)["data"]
     hover = " ".join(" ".join(trace.get("hovertext") or []) for trace in traces)
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in hover and SCRIPT not in hover
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in hover
+    assert SCRIPT not in hover
     assert [b.label for b in app.button] == ["Opnieuw controleren met deze kolommen",
                                              "Lijst opslaan", "Niet opslaan"]
     assert (_layer_files(root), Store(root).manifest(REGION)) == before
@@ -313,7 +314,8 @@ def test_waiting_address_is_kept_offline_and_found_later(
     _click(app, "Adressen opnieuw opzoeken")
     assert app.success[0].value == plain_markdown("1 adres gevonden en opgeslagen.")
     [query] = replay_server.requests[0]["query"]["q"]
-    assert query.startswith("Borgweg 15") and query.endswith("Schipborg")
+    assert query.startswith("Borgweg 15")
+    assert query.endswith("Schipborg")
     own = Store(root).read_layer(REGION, OWN_LAYER)
     assert (own.geometry.x.iloc[0], own.geometry.y.iloc[0]) == (240939.996, 566028.991)
     assert own_lists(Store(root), REGION)["wachtend"].tolist() == [0]
@@ -338,7 +340,8 @@ def test_unusable_file_gives_a_dutch_error(monkeypatch, root: Path, content, exp
     assert plain_markdown(expected) in error.value
     assert plain_markdown("**vet** lijst.csv") in error.value
     assert "tekencodering" not in error.value
-    assert not app.metric and "Lijst opslaan" not in [b.label for b in app.button]
+    assert not app.metric
+    assert "Lijst opslaan" not in [b.label for b in app.button]
     assert _layer_files(root) == before
 
 
@@ -452,7 +455,8 @@ def test_a_newer_version_of_a_stored_list_replaces_it(monkeypatch, root: Path) -
         f"Lijst {FILE} is opgeslagen: {stored} plekken. De vorige versie ({stored} plekken) is "
         "vervangen. De kaart, de kernen en het scenario rekenen er nu mee.")
     own = Store(root).read_layer(REGION, OWN_LAYER)
-    assert len(own) == stored and own["venue_id"].is_unique
+    assert len(own) == stored
+    assert own["venue_id"].is_unique
     assert "Dorpshuis Nieuw" in set(own["naam"])
     assert _stembureaus()[-1]["Naam stembureau"] not in set(own["naam"])
     assert own_lists(Store(root), REGION)["source"].tolist() == [f"eigen lijst: {FILE}"]

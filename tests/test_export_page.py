@@ -29,13 +29,6 @@ BUURTEN_STEM = "buurten_eenzaamheid_nl_2020_18plus"
 """File names name the area (``gebied``): Nederland by default."""
 
 
-@pytest.fixture
-def no_browser(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A machine without Chrome/Chromium, and no browser left warm by an earlier test."""
-    monkeypatch.setattr(images, "find_browser", lambda: None)
-    monkeypatch.setattr(images, "_WARM", images._WarmBrowser())
-
-
 @pytest.fixture(scope="module")
 def aa_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return demo_region_store(tmp_path_factory, "aa-en-hunze")
@@ -73,7 +66,8 @@ def test_page_offers_every_file_of_the_selection(monkeypatch, aa_root, deferred)
     labels = _labels(app)
     assert labels[:9] == ["CSV (Excel)", "Excel (XLSX)", "GeoJSON", "GeoPackage"] * 2 + [
         "Factsheet (PDF)"]
-    assert "Interactieve HTML" in labels and "PNG" in labels
+    assert "Interactieve HTML" in labels
+    assert "PNG" in labels
     for stem in (KERNEN_STEM, BUURTEN_STEM):
         for ext, mime in (("csv", "text/csv"), ("geojson", "application/geo+json"),
                           ("gpkg", "application/geopackage+sqlite3")):
@@ -110,13 +104,16 @@ def test_buurten_files_carry_the_rivm_figures_source_and_crs(
     assert any("Gezondheidsmonitor 2020" in str(row[0].value) for row in book["Bron"].iter_rows())
     geojson = json.loads(deferred[f"{BUURTEN_STEM}.geojson"].build())
     assert len(geojson["features"]) == len(csv)
-    assert geojson["datum"] and any("RIVM" in line for line in geojson["bron"])
+    assert geojson["datum"]
+    assert any("RIVM" in line for line in geojson["bron"])
     lon, lat = geojson["features"][0]["geometry"]["coordinates"][0][0][0]
-    assert 6 < lon < 7.2 and 52.8 < lat < 53.2, "EPSG:4326 degrees"
+    assert 6 < lon < 7.2, "EPSG:4326 degrees"
+    assert 52.8 < lat < 53.2, "EPSG:4326 degrees"
     gpkg = tmp_path / "buurten.gpkg"
     gpkg.write_bytes(deferred[f"{BUURTEN_STEM}.gpkg"].build())
     info = pyogrio.read_info(gpkg, layer="buurten")
-    assert info["crs"] == "EPSG:28992" and info["features"] == len(csv)
+    assert info["crs"] == "EPSG:28992"
+    assert info["features"] == len(csv)
     sources = pyogrio.read_dataframe(gpkg, layer="bron")
     assert any("RIVM" in line for line in sources["bron"])
 
@@ -126,7 +123,8 @@ def test_the_choice_in_the_link_chooses_the_files(monkeypatch, aa_root, deferred
               drempel="5000"), EXPORT)
     stem = "buurten_eenzaamheid_gm1680_2016_65plus"
     buurten = _csv(deferred[f"{stem}.csv"].build()).set_index("Buurtcode")
-    assert set(buurten["Jaar"]) == {2016} and set(buurten["Leeftijdsgroep"]) == {"65+"}
+    assert set(buurten["Jaar"]) == {2016}
+    assert set(buurten["Leeftijdsgroep"]) == {"65+"}
     assert buurten.loc["BU16800000", "Eenzaam (%)"] == pytest.approx(
         float(_rivm("2016", "65+", "BU16800000")["eenzaam_pct"]))
     kernen = _csv(deferred["kernen_gm1680_fietsen_5000m.csv"].build())
@@ -153,15 +151,17 @@ def test_factsheet_for_some_kernen(monkeypatch, aa_root, deferred, reach) -> Non
     assert "Anloo en Schipborg (Aa en Hunze)" in text or "Schipborg en Anloo (Aa en Hunze)" in text
 
 
+@pytest.mark.usefixtures("no_browser")
 def test_without_a_browser_the_page_says_so_and_still_offers_data(
-    monkeypatch, aa_root, deferred, no_browser
+    monkeypatch, aa_root, deferred
 ) -> None:
     app = _run(_app(monkeypatch, aa_root), EXPORT)
     assert any("Chrome of Chromium op de server" in w.value for w in app.warning)
     assert images.NO_BROWSER_MESSAGE in [i.value for i in app.info], "in the map's popover too"
     assert any("zonder kaart en grafiek" in c.value for c in app.caption)
     labels = _labels(app)
-    assert "CSV (Excel)" in labels and "Interactieve HTML" in labels
+    assert "CSV (Excel)" in labels
+    assert "Interactieve HTML" in labels
     assert not {"PNG", "SVG", "PDF"} & set(labels)
     assert _csv(deferred[f"{KERNEN_STEM}.csv"].build()).shape[0] > 0
     html = deferred["afstandskaart_nl_GM1680.html"].build()

@@ -137,10 +137,12 @@ def test_csv_zip_reads_back_with_semicolon_and_decimal_comma() -> None:
         assert sorted(archive.namelist()) == ["bronnen.txt", "buurten.csv"]
         raw = archive.read("buurten.csv")
         note = archive.read("bronnen.txt").decode("utf-8-sig")
-    assert raw.startswith(b"\xef\xbb\xbf") and b"48,4" in raw
+    assert raw.startswith(b"\xef\xbb\xbf")
+    assert b"48,4" in raw
     back = pd.read_csv(io.BytesIO(raw), sep=";", decimal=",", encoding="utf-8-sig")
     pd.testing.assert_frame_equal(back, frame, check_dtype=False)
-    assert RIVM_2020 in note and "27 november 2026 (2026-11-27)" in note
+    assert RIVM_2020 in note
+    assert "27 november 2026 (2026-11-27)" in note
     assert note == source_note(SOURCES, DAY).decode("utf-8-sig")
 
 
@@ -155,11 +157,13 @@ def test_xlsx_keeps_text_as_text_and_has_a_source_sheet(tmp_path: Path) -> None:
     book = openpyxl.load_workbook(path)
     assert book.sheetnames == ["Kernen", "Bron"]
     formula = book["Kernen"]["A2"]
-    assert formula.value == '=HYPERLINK("http://example.org")' and formula.data_type == "s"
-    assert book["Kernen"]["B2"].value == 199.3 and book["Kernen"]["B3"].value is None
+    assert formula.value == '=HYPERLINK("http://example.org")'
+    assert formula.data_type == "s"
+    assert book["Kernen"]["B2"].value == 199.3
+    assert book["Kernen"]["B3"].value is None
     source = [row[0] for row in book["Bron"].iter_rows(values_only=True)]
     assert source[1:4] == SOURCES
-    assert ("Datum", datetime(2026, 11, 27)) in [
+    assert ("Datum", datetime(2026, 11, 27)) in [  # noqa: DTZ001 - Excel dates are naive
         tuple(r[:2]) for r in book["Bron"].iter_rows(values_only=True)
     ]
     back = pd.read_excel(path, sheet_name="Kernen")
@@ -176,7 +180,8 @@ def test_xlsx_without_sources_keeps_only_the_given_sheets() -> None:
 def test_geojson_is_wgs84_with_source_and_date(kernen: gpd.GeoDataFrame, tmp_path: Path) -> None:
     data = geojson_bytes(kernen, sources=SOURCES, datum=DAY)
     collection = json.loads(data)
-    assert collection["bron"] == SOURCES and collection["datum"] == "2026-11-27"
+    assert collection["bron"] == SOURCES
+    assert collection["datum"] == "2026-11-27"
     path = tmp_path / "kernen.geojson"
     path.write_bytes(data)
     back = gpd.read_file(path)
@@ -191,7 +196,7 @@ def test_geopackage_is_rd_new_with_a_source_table(kernen: gpd.GeoDataFrame, tmp_
     path = tmp_path / "kernen.gpkg"
     path.write_bytes(geopackage_bytes(kernen.to_crs("EPSG:4326"), sources=SOURCES, datum=DAY,
                                       layer="kernen"))
-    layers = {name: kind for name, kind in pyogrio.list_layers(path)}
+    layers = dict(pyogrio.list_layers(path))
     assert layers == {"kernen": "Point", "bron": None}
     back = gpd.read_file(path, layer="kernen")
     assert back.crs.to_epsg() == 28992
@@ -199,7 +204,8 @@ def test_geopackage_is_rd_new_with_a_source_table(kernen: gpd.GeoDataFrame, tmp_
                                   check_dtype=False)
     assert back.distance(kernen).max() < 0.01, "back in RD New to the centimetre"
     notes = pyogrio.read_dataframe(path, layer="bron", read_geometry=False)
-    assert notes["bron"].tolist() == SOURCES and set(notes["datum"]) == {"2026-11-27"}
+    assert notes["bron"].tolist() == SOURCES
+    assert set(notes["datum"]) == {"2026-11-27"}
 
 
 def test_with_geometry_joins_on_kern_id(kernen: gpd.GeoDataFrame) -> None:
@@ -228,7 +234,8 @@ def test_print_style_gives_colour_blind_safe_colours_patterns_and_a_footer() -> 
                       (nederland.line.color, nederland.line.dash)}
     footer = styled.layout.annotations[-1].text
     assert "Gemaakt op 27 november 2026" in footer
-    assert "© OpenStreetMap-bijdragers (ODbL)" in footer and "CBS (CC BY 4.0)" in footer
+    assert "© OpenStreetMap-bijdragers (ODbL)" in footer
+    assert "CBS (CC BY 4.0)" in footer
     assert "Gezondheidsmonitor 2020" not in footer, "the chart's own RIVM line is not repeated"
     assert styled.layout.plot_bgcolor == "white"
     assert styled.layout.height > (figure.layout.height or images.DEFAULT_HEIGHT)
@@ -240,7 +247,8 @@ def test_print_style_adds_patterns_to_bars_and_shapes_to_markers() -> None:
     figure.add_trace(go.Scatter(x=[1, 2], y=[3, 4], mode="markers", marker={"color": "red"}))
     styled = static.print_style(figure, datum=DAY)
     highest, lowest, points = styled.data
-    assert highest.marker.pattern.shape == "" and lowest.marker.pattern.shape == "/"
+    assert highest.marker.pattern.shape == ""
+    assert lowest.marker.pattern.shape == "/"
     assert points.marker.symbol == static.SYMBOLS[2]
     kept = static.print_style(figure, datum=DAY, recolour=False)
     assert kept.data[2].marker.color == "red"
@@ -254,7 +262,8 @@ def test_print_style_makes_room_for_tick_labels_and_leaves_hidden_axes_alone() -
     styled = static.print_style(figure, datum=DAY)
     assert styled.layout.yaxis.automargin is True, "the charts' 10 px left margin is too small"
     assert styled.layout.yaxis.ticks == "outside"
-    assert styled.layout.xaxis2.ticks == "" and styled.layout.xaxis2.showline is None
+    assert styled.layout.xaxis2.ticks == ""
+    assert styled.layout.xaxis2.showline is None
 
 def test_download_name() -> None:
     assert static.download_name("Afstand tot ≥ 2 km: Aa en Hunze", "png") == \
@@ -264,7 +273,8 @@ def test_download_name() -> None:
 # --- static images ------------------------------------------------------------------------
 
 
-def test_png_svg_pdf_as_files(warm_browser: str, tmp_path: Path) -> None:
+@pytest.mark.usefixtures("warm_browser")
+def test_png_svg_pdf_as_files(tmp_path: Path) -> None:
     figure = static.print_style(
         histogram(loneliness_values()["eenzaam_pct"], indicator="eenzaam_pct", jaar=2020,
                   leeftijd="18+"),
@@ -276,17 +286,21 @@ def test_png_svg_pdf_as_files(warm_browser: str, tmp_path: Path) -> None:
         (tmp_path / f"figuur.{fmt}").write_bytes(data)
     width, height = png_size((tmp_path / "figuur.png").read_bytes())
     assert (width, height) == (2 * figure.layout.width, 2 * figure.layout.height)
-    root = ET.parse(tmp_path / "figuur.svg").getroot()
-    assert root.tag.endswith("svg") and float(root.get("width")) == figure.layout.width
+    root = ET.parse(tmp_path / "figuur.svg").getroot()  # noqa: S314 - the SVG we just made
+    assert root.tag.endswith("svg")
+    assert float(root.get("width")) == figure.layout.width
     svg_text = " ".join(root.itertext())
-    assert "Verdeling over de buurten" in svg_text and "© OpenStreetMap-bijdragers" in svg_text
+    assert "Verdeling over de buurten" in svg_text
+    assert "© OpenStreetMap-bijdragers" in svg_text
     pages, text = pdf_text((tmp_path / "figuur.pdf").read_bytes())
     assert pages == 1
     assert "Verdeling over de buurten: eenzaam" in text
-    assert RIVM_2020 in text and "Gemaakt op 27 november 2026" in text
+    assert RIVM_2020 in text
+    assert "Gemaakt op 27 november 2026" in text
 
 
-def test_figure_bytes_size_and_scale(warm_browser: str) -> None:
+@pytest.mark.usefixtures("warm_browser")
+def test_figure_bytes_size_and_scale() -> None:
     figure = go.Figure(go.Bar(x=["Annen", "Gieten"], y=[3270, 4575]))
     assert png_size(images.figure_bytes(figure, "png", width=400, height=300)) == (800, 600)
     assert png_size(images.figure_bytes(figure, "png", scale=1, width=400, height=300)) == \
@@ -308,7 +322,8 @@ def test_chromium_runs_with_the_closed_network_flags(warm_browser: str) -> None:
         assert flag in cli
 
 
-def test_no_browser_gives_the_dutch_message(no_browser: None) -> None:
+@pytest.mark.usefixtures("no_browser")
+def test_no_browser_gives_the_dutch_message() -> None:
     assert images.find_browser() is None
     assert images.warm_up() is False
     with pytest.raises(images.NoBrowserError) as caught:

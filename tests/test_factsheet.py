@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import io
 import shutil
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -25,7 +24,7 @@ from loaders.venue_store import read_region_venues
 from rendering import images
 from reports.__main__ import main
 from reports.factsheets import load_factsheet_data
-from tests.region_stores import REGION, demo_region_store
+from tests.region_stores import REGION
 from views.factsheet import (
     FactsheetChoice,
     FactsheetData,
@@ -44,25 +43,6 @@ from views.pdf import pdf_fonts
 from views.sources import layer_sources, source_line, split_attribution
 
 DAY = date(2026, 11, 27)
-
-
-@pytest.fixture(scope="module")
-def store(tmp_path_factory: pytest.TempPathFactory) -> Store:
-    """The national store holding Aa en Hunze (read only)."""
-    return Store(demo_region_store(tmp_path_factory, "aa-en-hunze"))
-
-
-@pytest.fixture(scope="module")
-def data(store: Store) -> FactsheetData:
-    return load_factsheet_data(store, REGION, mode="bike", jaar=2020)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[None]:
-    if images.find_browser() is None:
-        pytest.fail("no Chrome/Chromium found: install Debian's chromium (scripts/test.sh does)")
-    yield
-    images.shutdown()
 
 
 def pdf_text(data: bytes) -> tuple[int, str]:
@@ -147,25 +127,30 @@ def test_distance_map_has_every_class_and_the_meeting_places(data: FactsheetData
     far = [t for t in kernen if t.name == "Kern: ≥ 4 km"]
     written = sorted(name for t in far if t.text is not None for name in t.text)
     beyond = reach[reach["afstand_m"] >= 4000]
-    assert set(written) <= set(beyond["naam"]) and len(written) >= len(beyond) // 2
+    assert set(written) <= set(beyond["naam"])
+    assert len(written) >= len(beyond) // 2
     largest = beyond.assign(n=pd.to_numeric(beyond["inwoners"], errors="coerce"))
     assert largest.sort_values("n", ascending=False)["naam"].iloc[0] in written
 
 
 def test_labels_never_overlap_and_the_largest_comes_first() -> None:
     # Three names at one spot: the largest gets the top, the next another side, and so on.
-    positions = place_labels([0, 0, 0, 5000], [0, 0, 0, 0], ["Dorp", "Buurtschap", "Gehucht", "Ver"],
+    positions = place_labels([0, 0, 0, 5000], [0, 0, 0, 0],
+                             ["Dorp", "Buurtschap", "Gehucht", "Ver"],
                              priority=[10, 500, 20, 1], units_per_pixel=10.0)
-    assert positions[1] == "top center" and positions[2] == "bottom center"
+    assert positions[1] == "top center"
+    assert positions[2] == "bottom center"
     assert positions[0] is None, "no side left that clears both names"
     assert positions[3] == "top center"
     crowded = place_labels([0] * 6, [0] * 6, ["Naam"] * 6, priority=range(6),
                            units_per_pixel=10.0)
-    assert crowded[5] == "top center" and crowded[4] == "bottom center"
+    assert crowded[5] == "top center"
+    assert crowded[4] == "bottom center"
     assert crowded.count(None) == 4, "the sides would cross the top and bottom names"
 
 
-def test_factsheet_of_aa_en_hunze(data: FactsheetData, browser: None, tmp_path: Path) -> None:
+@pytest.mark.usefixtures("browser")
+def test_factsheet_of_aa_en_hunze(data: FactsheetData, tmp_path: Path) -> None:
     choice = FactsheetChoice("GM1680", drempel_m=2000, jaar=2020, datum=DAY)
     path = tmp_path / factsheet_filename(data, choice)
     path.write_bytes(factsheet_pdf(data, choice))
@@ -175,14 +160,18 @@ def test_factsheet_of_aa_en_hunze(data: FactsheetData, browser: None, tmp_path: 
     outside = int((~data.reach["afstand_m"].le(2000)).sum())
     assert "Ontmoetingsplekken en eenzaamheid in Aa en Hunze" in text
     assert f"{outside} van 47 kernen zonder ontmoetingsplek binnen 2 km" in text
-    assert "modelschatting" in text and "geen oorzaak" in text
+    assert "modelschatting" in text
+    assert "geen oorzaak" in text
     assert "27 november 2026" in text
-    assert "42,4 %" in text and "47,0 %" in text and "48,4 %" in text
+    assert "42,4 %" in text
+    assert "47,0 %" in text
+    assert "48,4 %" in text
     assert "Voor deze regio is geen wegennet opgeslagen" in text
     counting = data.venues[data.venues["gemeentecode"] == "GM1680"]
     assert (f"Als ontmoetingsplek tellen {int(counting['ontmoetingsplek'].sum())} van de "
             f"{len(counting)} opgeslagen plekken in Aa en Hunze") in text
-    assert "Afstanden fietsen" not in text and "Oude gemeentecodes" not in text
+    assert "Afstanden fietsen" not in text
+    assert "Oude gemeentecodes" not in text
     assert source_line(layer_sources(data.manifest, ["eenzaamheid"], rivm_years=[2020])) in text
     for entry in data.manifest.layers.values():
         for part in split_attribution(entry.attribution):
@@ -192,7 +181,8 @@ def test_factsheet_of_aa_en_hunze(data: FactsheetData, browser: None, tmp_path: 
     assert len(images) == 2, "the map and the chart"
 
 
-def test_factsheet_for_some_kernen(data: FactsheetData, browser: None) -> None:
+@pytest.mark.usefixtures("browser")
+def test_factsheet_for_some_kernen(data: FactsheetData) -> None:
     ids = tuple(data.reach.loc[data.reach["naam"].isin(["Annen", "Gieten"]), "kern_id"])
     choice = FactsheetChoice("GM1680", kern_ids=ids, datum=DAY)
     pages, text = pdf_text(factsheet_pdf(data, choice))
@@ -255,8 +245,9 @@ def grid_edges(store: Store, step: float = 500.0) -> dict[str, np.ndarray]:
                      oneway=np.zeros(len(u), bool), mode="bike").arrays()
 
 
+@pytest.mark.usefixtures("browser")
 def test_command_line_writes_one_pdf_per_gemeente(
-    store: Store, browser: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    store: Store, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     out = tmp_path / "uit"
     code = main(["--data", str(store.root), "factsheet", "--gemeente",
@@ -266,7 +257,8 @@ def test_command_line_writes_one_pdf_per_gemeente(
     written = sorted(out.glob("factsheet-aa-en-hunze-*.pdf"))
     assert len(written) == 1
     pages, text = pdf_text(written[0].read_bytes())
-    assert 1 <= pages <= 2 and "Aa en Hunze" in text
+    assert 1 <= pages <= 2
+    assert "Aa en Hunze" in text
     assert f"✓ GM1680: {written[0]}" in capsys.readouterr().out
 
 
@@ -287,6 +279,7 @@ def test_command_line_exit_codes(
     empty = ["--data", str(tmp_path / "leeg"), *base[2:]]
     assert main([*empty, "--gemeente", "GM1680"]) == 2
     err = capsys.readouterr().err
-    assert "Nederland is nog niet opgeslagen" in err and "--nl" in err
+    assert "Nederland is nog niet opgeslagen" in err
+    assert "--nl" in err
     assert main([*base, "--gemeente", "1680x"]) == 2
     assert "geen gemeentecode" in capsys.readouterr().err

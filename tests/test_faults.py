@@ -397,7 +397,8 @@ def test_locatieserver_faults_keep_the_row_waiting(
     assert parsed.report["status"].tolist() == ["wacht op geocodering"]
     assert parsed.report["toelichting"].iloc[0].startswith("PDOK Locatieserver: ")
     assert "De rij is bewaard" in parsed.report["toelichting"].iloc[0]
-    assert len(parsed.venues) == 1 and parsed.venues.geometry.isna().all()
+    assert len(parsed.venues) == 1
+    assert parsed.venues.geometry.isna().all()
 
 
 # --------------------------------------------------------------------------- refresh paths
@@ -494,7 +495,8 @@ def test_import_with_a_broken_polling_station_file_keeps_venues_and_own_list(
         folder / "stembureaus_zonder_datum.csv", index=False)
     before = store.manifest(REGION).layers
     report = import_folder(folder, ["GM1680"], store=store)
-    assert "venues" in report.failed and "venues" in report.kept
+    assert "venues" in report.failed
+    assert "venues" in report.kept
     assert report.failed["venues"].startswith("Waar is mijn stemlokaal: ")
     assert "geen verkiezingsdatum" in report.failed["venues"]
     after = store.manifest(REGION).layers

@@ -20,13 +20,14 @@ KERNEN = pd.DataFrame({"naam": ["Gieten", "Annen"], "gemeentecode": ["GM1680", "
 
 def test_options_are_country_then_provinces_then_gemeenten() -> None:
     options = gebied_options(GEMEENTEN)
-    assert options[0].key == "NL" and options[0].codes == tuple(sorted(GEMEENTEN["code"]))
+    assert options[0].key == "NL"
+    assert options[0].codes == tuple(sorted(GEMEENTEN["code"]))
     kinds = [o.kind for o in options]
     assert kinds == ["land"] + ["provincie"] * 5 + ["gemeente"] * 6
     provinces = [o for o in options if o.kind == "provincie"]
-    assert [o.label for o in provinces][0] == "Provincie Drenthe"
+    assert provinces[0].label == "Provincie Drenthe"
     assert next(o for o in provinces if o.label.endswith("Drenthe")).codes == ("GM0106", "GM1680")
-    assert [o.label for o in options if o.kind == "gemeente"][0] == "Aa en Hunze"
+    assert next(o.label for o in options if o.kind == "gemeente") == "Aa en Hunze"
 
 
 @pytest.mark.parametrize(

@@ -49,7 +49,8 @@ def test_non_json_body_is_a_format_error(replay_server) -> None:
 
 
 def test_truncated_json_is_a_format_error(replay_server) -> None:
-    replay_server.add("/x", b'{"value": [{"a": 1}, {"a"', headers={"Content-Type": "application/json"})
+    replay_server.add("/x", b'{"value": [{"a": 1}, {"a"',
+                      headers={"Content-Type": "application/json"})
     with pytest.raises(SourceFormatError):
         request_json(make_session(), f"{replay_server.base_url}/x", source="T")
 

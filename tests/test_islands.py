@@ -8,12 +8,12 @@ import pytest
 from shapely.geometry import box
 
 from analysis.nearest import REASON_OTHER_LAND, straight_line_estimate
-
-FACTOR = 1.25
 from analysis.reach import land_of, land_pieces
 from loaders.store import NATIONAL, Store
 from pipeline.reach import current_reach
 from tests.region_stores import demo_region_store
+
+FACTOR = 1.25
 
 
 def test_estimate_stays_on_its_own_land() -> None:
@@ -30,7 +30,8 @@ def test_estimate_stays_on_its_own_land() -> None:
 
 def test_land_without_a_place_gets_no_distance_and_a_reason() -> None:
     found = straight_line_estimate(np.array([[0.0, 0.0]]), np.array([[100.0, 0.0]]),
-                                   detour_factor=FACTOR, origin_land=np.array([3]), facility_land=np.array([0]))
+                                   detour_factor=FACTOR, origin_land=np.array([3]),
+                                   facility_land=np.array([0]))
     assert np.isnan(found.loc[0, "distance_m"])
     assert found.loc[0, "reason"] == REASON_OTHER_LAND
 
@@ -42,7 +43,8 @@ def test_land_pieces_of_touching_and_separate_areas() -> None:
     assert len(land) == 2
     points = gpd.GeoSeries.from_xy([5, 15, 105, 500], [5, 5, 105, 500], crs="EPSG:28992")
     pieces = land_of(points, land)
-    assert pieces[0] == pieces[1] != pieces[2] and pieces[3] == -1
+    assert pieces[0] == pieces[1] != pieces[2]
+    assert pieces[3] == -1
 
 
 @pytest.fixture(scope="module")

@@ -10,12 +10,7 @@ import pytest
 
 from loaders.store import Store
 from reports.__main__ import main
-from tests.test_factsheet import (  # noqa: F401  (browser, data, store are fixtures)
-    browser,
-    data,
-    pdf_text,
-    store,
-)
+from tests.test_factsheet import pdf_text
 from views.factsheet import FactsheetChoice, FactsheetData
 from views.kern_factsheet import (
     UnknownKernError,
@@ -48,7 +43,8 @@ def test_closing_the_nearest_place_of_gieten(data: FactsheetData) -> None:
     gieten = _row(data, "Gieten")
     facts = kern_facts(data, gieten["kern_id"])
     names = data.venues.set_index("venue_id")["naam"]
-    assert facts.nearest == gieten["venue_naam"] and facts.nearest_m == gieten["afstand_m"]
+    assert facts.nearest == gieten["venue_naam"]
+    assert facts.nearest_m == gieten["afstand_m"]
     assert facts.second == names[gieten["tweede_venue_id"]]
     text = closure_text(facts, drempel_m=2000, mode="bike")
     assert text.startswith(f"Als {gieten['venue_naam']} sluit, is {facts.second} het dichtstbij, "
@@ -88,8 +84,9 @@ def test_map_names_the_kern_and_its_two_places(data: FactsheetData) -> None:
     assert others, "neighbouring kernen are named"
 
 
+@pytest.mark.usefixtures("browser")
 def test_command_line_writes_the_kern_factsheet(
-    store: Store, data: FactsheetData, browser: None, tmp_path: Path,  # noqa: F811
+    store: Store, data: FactsheetData, tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     out = tmp_path / "uit"
@@ -100,10 +97,12 @@ def test_command_line_writes_the_kern_factsheet(
     gasteren = _row(data, "Gasteren")
     assert 1 <= pages <= 2
     assert "Ontmoetingsplek en eenzaamheid in Gasteren" in text
-    assert format_km(gasteren["afstand_m"]) in text and format_km(
+    assert format_km(gasteren["afstand_m"]) in text
+    assert format_km(
         gasteren["tweede_afstand_m"]) in text
     assert f"Als {gasteren['venue_naam']} sluit" in " ".join(text.split())
-    assert "Gasteren (BU16800300)" in text and "Nederland" in text
+    assert "Gasteren (BU16800300)" in text
+    assert "Nederland" in text
     assert "geen oorzaak" in text
     assert main(["--data", str(store.root), "factsheet", "--gebied", "GM1680", "--kern",
                  "Gastern", "--uit", str(out)]) == 2

@@ -38,7 +38,7 @@ OSM_PLACES = {"city", "town", "village", "hamlet"}
 
 
 def csv_rows(path: Path) -> list[dict[str, str]]:
-    with open(path, newline="", encoding="utf-8") as handle:
+    with path.open(newline="", encoding="utf-8") as handle:
         return list(csv.DictReader(handle))
 
 
@@ -101,9 +101,11 @@ def test_read_cbs_csv(shared_data: Path, cbs: gpd.GeoDataFrame) -> None:
     assert tuple(cbs.columns) == KERN_COLUMNS
     assert cbs.crs == CRS
     assert len(cbs) == len(rows) == 1109
-    assert cbs["kern_id"].is_unique and cbs["kern_id"].str.startswith("cbs2021:").all()
+    assert cbs["kern_id"].is_unique
+    assert cbs["kern_id"].str.startswith("cbs2021:").all()
     assert set(cbs["source"]) == {"CBS bevolkingskernen 2021"}
-    assert cbs["gemeentecode"].isna().all() and cbs["buurtcode"].isna().all()
+    assert cbs["gemeentecode"].isna().all()
+    assert cbs["buurtcode"].isna().all()
     by_name = cbs.set_index("naam")
     for name in ["Gieten", "Annen", "Rolde"]:
         assert by_name.loc[name, "inwoners"] == int(rows[name]["population"])
@@ -150,9 +152,11 @@ def test_read_geonames(shared_data: Path, geonames: gpd.GeoDataFrame) -> None:
     assert tuple(geonames.columns) == KERN_COLUMNS
     assert geonames.crs == CRS
     assert len(geonames) == sum(r["feature_code"] in kept for r in rows)
-    assert geonames["kern_id"].is_unique and set(geonames["source"]) == {"GeoNames"}
+    assert geonames["kern_id"].is_unique
+    assert set(geonames["source"]) == {"GeoNames"}
     excluded = {"geonames:" + r["geonameid"] for r in rows if r["feature_code"] not in kept}
-    assert excluded and not excluded & set(geonames["kern_id"])
+    assert excluded
+    assert not excluded & set(geonames["kern_id"])
 
 
 def test_geonames_aa_en_hunze(shared_data: Path, geonames: gpd.GeoDataFrame) -> None:
@@ -185,7 +189,8 @@ def test_merge_keeps_each_cbs_kern_once(
     places = geonames[geonames["gemeentecode"] == "GM1680"]
     merged = merge_kernen(cbs_aa_en_hunze, places)
 
-    assert merged["kern_id"].is_unique and merged.crs == CRS
+    assert merged["kern_id"].is_unique
+    assert merged.crs == CRS
     assert tuple(merged.columns) == KERN_COLUMNS
     names = merged["naam"].tolist()
     for name in cbs_aa_en_hunze["naam"]:
@@ -226,7 +231,8 @@ def test_merge_repeated_kern_id_keeps_first(cbs: gpd.GeoDataFrame) -> None:
     gieten = cbs[cbs["naam"] == "Gieten"]
     moved = gieten.assign(geometry=gieten.translate(xoff=5000))
     merged = merge_kernen(gieten, moved)
-    assert len(merged) == 1 and merged.geometry.item().equals(gieten.geometry.item())
+    assert len(merged) == 1
+    assert merged.geometry.item().equals(gieten.geometry.item())
 
 
 # --- assign_areas ----------------------------------------------------------------------------
@@ -281,7 +287,8 @@ def test_parse_overpass_places(shared_data: Path) -> None:
     places = parse_osm_places(payload).set_index("kern_id")
 
     assert tuple(places.reset_index().columns) == KERN_COLUMNS
-    assert places.crs == CRS and len(places) == len(wanted)
+    assert places.crs == CRS
+    assert len(places) == len(wanted)
     assert set(places["source"]) == {"OpenStreetMap"}
     for element in wanted:
         row = places.loc[f"osm:node/{element['id']}"]
@@ -324,7 +331,8 @@ def test_build_query_for_bbox_and_name() -> None:
     assert 'node["place"~"^(city|town|village|hamlet)$"](52.9,6.5,53.1,6.95);' in query
     assert query.endswith("out body;")
     named = build_overpass_places_query('Aa "en" Hunze')
-    assert 'area["name"="Aa \\"en\\" Hunze"]' in named and "(area.a);" in named
+    assert 'area["name"="Aa \\"en\\" Hunze"]' in named
+    assert "(area.a);" in named
 
 
 def test_fetch_osm_places_posts_query(replay_server: Any, shared_data: Path) -> None:
@@ -338,7 +346,8 @@ def test_fetch_osm_places_posts_query(replay_server: Any, shared_data: Path) -> 
     (request,) = replay_server.requests
     assert request["method"] == "POST"
     query = parse_qs(request["body"].decode())["data"][0]
-    assert "(47.04,9.47,47.15,9.64)" in query and query.endswith("out body;")
+    assert "(47.04,9.47,47.15,9.64)" in query
+    assert query.endswith("out body;")
     assert {"Vaduz", "Triesen", "Balzers", "Triesenberg"} <= set(places["naam"])
     assert "Ruggell" not in set(places["naam"])
     assert places.to_crs("EPSG:4326").within(south).all()

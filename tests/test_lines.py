@@ -154,7 +154,7 @@ def test_reversed_and_multi_part_lines(tmp_path: Path) -> None:
 def _nwb(tmp_path: Path) -> Path:
     """A shapefile shaped like NWB wegvakken: RIJRICHTNG, BST_CODE, WEGBEHSRT."""
     rows = [
-        # (start, end, RIJRICHTNG, BST_CODE, WEGBEHSRT)
+        # Each row: start and end point, then RIJRICHTNG, BST_CODE and WEGBEHSRT.
         ((0, 0), (100, 0), "H", "HR", "G"),
         ((100, 0), (200, 0), "T", "HR", "G"),
         ((200, 0), (300, 0), "B", "HR", "P"),
@@ -316,7 +316,7 @@ def test_a_file_with_several_line_layers_needs_a_layer(tmp_path: Path) -> None:
     _t_junction().to_file(path, layer="wegen")
     _t_junction().iloc[:2].to_file(path, layer="fietspaden")
     gpd.GeoDataFrame(geometry=[Point(P0)], crs="EPSG:28992").to_file(path, layer="punten")
-    with pytest.raises(SourceFormatError, match="meer lijnenlagen .*kies er een met --laag"):
+    with pytest.raises(SourceFormatError, match=r"meer lijnenlagen .*kies er een met --laag"):
         read_line_layer(path)
     assert line_edges(read_line_layer(path, layer="fietspaden"), "bike").u.size == 2
     with pytest.raises(SourceFormatError, match="laag 'punten' is geen lijnenlaag"):
@@ -363,7 +363,8 @@ def test_wageningen_line_file_gives_network_distances(
     manifest = wageningen.manifest(NATIONAL)
     assert "netwerk_walk" not in manifest.layers
     entry = manifest.layers["netwerk_bike"]
-    assert entry.arrays and entry.rows == 5201
+    assert entry.arrays
+    assert entry.rows == 5201
     assert entry.source.endswith(f"{WAGENINGEN} (laag edges)")
     assert set(wageningen.read_arrays(NATIONAL, "netwerk_bike")) == {
         "x", "y", "u", "v", "length", "oneway", "mode"}  # as an OSM network is stored
@@ -447,7 +448,8 @@ def test_bad_line_file_changes_nothing_stored(
                          "--gebied", WAGENINGEN_CODE, "--modus", "fiets"])
         err = capsys.readouterr().err
         assert code == 2, err
-        assert message in err and "Er is niets gewijzigd" in err
+        assert message in err
+        assert "Er is niets gewijzigd" in err
     assert json.dumps(wageningen.manifest(NATIONAL).to_dict(), sort_keys=True) == before
 
 
@@ -462,10 +464,11 @@ def test_a_mode_without_usable_lines_keeps_its_stored_network(
                      "--gebied", "Wageningen", "--modus", "auto", "--modus", "fiets"])
     output = capsys.readouterr().out
     assert code == 1
-    assert "✗ wegennet auto: fietspaden.gpkg (laag fietspaden): geen enkele lijn is bruikbaar " \
-        "voor vervoerswijze 'drive'" in output
+    assert ("✗ wegennet auto: fietspaden.gpkg (laag fietspaden): geen enkele lijn is bruikbaar "
+            "voor vervoerswijze 'drive'") in output
     layers = wageningen.manifest(NATIONAL).layers
-    assert layers["netwerk_bike"].rows == 2 and "netwerk_drive" not in layers
+    assert layers["netwerk_bike"].rows == 2
+    assert "netwerk_drive" not in layers
 
 
 def test_lines_far_from_the_area_are_a_clear_error(

@@ -46,13 +46,14 @@ def test_each_session_is_marked_once(monkeypatch: pytest.MonkeyPatch) -> None:
     first = AppTest.from_function(_script).run()
     first.run()
     second = AppTest.from_function(_script).run()
-    assert not first.exception and not second.exception
+    assert not first.exception
+    assert not second.exception
     assert FakeRuntime.marked == ["test session id"] * 2  # AppTest's id; the rerun adds none
 
 
 def test_without_a_server_nothing_is_marked(monkeypatch: pytest.MonkeyPatch) -> None:
     FakeRuntime.marked = []
-    monkeypatch.setattr(FakeRuntime, "exists", classmethod(lambda cls: False))
+    monkeypatch.setattr(FakeRuntime, "exists", staticmethod(lambda: False))
     monkeypatch.setattr(ui.frame, "Runtime", FakeRuntime)
     app = AppTest.from_function(_script).run()
     assert not app.exception

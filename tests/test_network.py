@@ -148,7 +148,8 @@ def test_graph_without_edges_is_an_empty_graph(
     assert graph.weights.shape == graph.reversed_weights.shape == (len(x), len(x))
     if x:
         distances = dijkstra(graph.weights, indices=[0])
-        assert distances[0, 0] == 0.0 and np.isinf(distances[0, 1:]).all()
+        assert distances[0, 0] == 0.0
+        assert np.isinf(distances[0, 1:]).all()
 
 
 def test_unknown_mode_raises() -> None:
@@ -182,7 +183,7 @@ def test_unknown_mode_raises() -> None:
         ({"building": "yes"}, "walk", False),
     ],
 )
-def test_way_allowed(tags: dict[str, str], mode: str, allowed: bool) -> None:
+def test_way_allowed(tags: dict[str, str], mode: str, *, allowed: bool) -> None:
     assert way_allowed(tags, mode) is allowed
 
 
@@ -218,11 +219,14 @@ def test_small_osm_drive(small_osm: Path) -> None:
     assert _edge(graph, b, a) == 0.0
     assert _edge(graph, c, e) == pytest.approx(np.hypot(e[0] - c[0], e[1] - c[1]))
     assert _edge(graph, e, c) == 0.0
-    assert _edge(graph, d, a) > 0 and _edge(graph, a, d) > 0
+    assert _edge(graph, d, a) > 0
+    assert _edge(graph, a, d) > 0
     assert _edge(graph, d, f) == _edge(graph, f, d) == 0.0
-    assert _edge(graph, f, g) > 0 and _edge(graph, g, f) > 0
+    assert _edge(graph, f, g) > 0
+    assert _edge(graph, g, f) > 0
     np.testing.assert_allclose(
-        sorted(zip(graph.node_x, graph.node_y)), sorted([a, b, c, d, e, f, g]), atol=1e-6
+        sorted(zip(graph.node_x, graph.node_y, strict=True)), sorted([a, b, c, d, e, f, g]),
+        atol=1e-6,
     )
 
 
@@ -239,7 +243,7 @@ def test_small_osm_walk_ignores_oneway_and_keeps_foot_yes_trunk(small_osm: Path)
 def test_not_an_osm_file_raises(tmp_path: Path) -> None:
     path = tmp_path / "broken.osm.pbf"
     path.write_bytes(b"this is not a protobuf file")
-    with pytest.raises(SourceFormatError, match="broken.osm.pbf"):
+    with pytest.raises(SourceFormatError, match=r"broken\.osm\.pbf"):
         osm_graph(path, "walk")
 
 
@@ -260,8 +264,10 @@ def test_liechtenstein_graph(shared_data: Path, mode: str) -> None:
     # PROVENANCE.md: nodes of complete ways reach 9.3978-9.6715 E, 46.7863-47.5258 N.
     to_wgs84 = Transformer.from_crs("EPSG:28992", "EPSG:4326", always_xy=True)
     lon, lat = to_wgs84.transform(graph.node_x, graph.node_y)
-    assert 9.3978 - 1e-6 <= lon.min() and lon.max() <= 9.6715 + 1e-6
-    assert 46.7863 - 1e-6 <= lat.min() and lat.max() <= 47.5258 + 1e-6
+    assert lon.min() >= 9.3978 - 1e-6
+    assert lon.max() <= 9.6715 + 1e-6
+    assert lat.min() >= 46.7863 - 1e-6
+    assert lat.max() <= 47.5258 + 1e-6
     # 142,832 nodes in the file; only those on usable ways are kept.
     assert 0 < graph.n_nodes < 142_832
     assert graph.weights.data.min() > 0
@@ -281,7 +287,9 @@ def _nx_graph(graph: RoadGraph) -> nx.DiGraph:
     coo = graph.weights.tocoo()
     result = nx.DiGraph()
     result.add_nodes_from(range(graph.n_nodes))
-    result.add_weighted_edges_from(zip(coo.row.tolist(), coo.col.tolist(), coo.data.tolist()))
+    result.add_weighted_edges_from(
+        zip(coo.row.tolist(), coo.col.tolist(), coo.data.tolist(), strict=True)
+    )
     return result
 
 
@@ -348,7 +356,9 @@ def test_simplification_of_a_dead_end_and_a_closed_ring() -> None:
                              oneway=[False] * 5 + [True] * 3, mode="walk")
     simple, original = simplify_graph(graph)
     assert original[:2].tolist() == [0, 2]
-    assert original.size == 4 and 3 <= original[2] <= 5 and 6 <= original[3] <= 8
+    assert original.size == 4
+    assert 3 <= original[2] <= 5
+    assert 6 <= original[3] <= 8
     assert simple.weights[0, 1] == simple.weights[1, 0] == 200.0
     assert simple.n_edges == 2, "each ring keeps one node and no self-loop"
 

@@ -45,7 +45,8 @@ def test_query_with_bbox_has_every_tag_filter_and_out_center() -> None:
     assert '  nwr["amenity"="community_centre"](52.9,6.5,53.1,6.9);' in query
     assert '  nwr["amenity"="townhall"]["townhall:type"="community"](52.9,6.5,53.1,6.9);' in query
     assert query.count("(52.9,6.5,53.1,6.9);") == len(VENUE_TAGS) + 1
-    assert '["name"~"dorpshuis|' in query and ",i](52.9,6.5,53.1,6.9);" in query
+    assert '["name"~"dorpshuis|' in query
+    assert ",i](52.9,6.5,53.1,6.9);" in query
     assert "area" not in query
 
 
@@ -57,15 +58,15 @@ def test_query_by_area_name_escapes_quotes_and_defaults_to_nl() -> None:
 
 
 @pytest.mark.parametrize(
-    "kwargs",
+    ("kwargs", "reason"),
     [
-        {"bbox": (52.9, 6.5, 53.1, 6.9), "area_name": "Drenthe"},
-        {"bbox": (53.1, 6.5, 52.9, 6.9)},
-        {"bbox": (52.9, 6.5, 53.1, 200.0)},
+        ({"bbox": (52.9, 6.5, 53.1, 6.9), "area_name": "Drenthe"}, "not both"),
+        ({"bbox": (53.1, 6.5, 52.9, 6.9)}, "invalid bbox"),
+        ({"bbox": (52.9, 6.5, 53.1, 200.0)}, "invalid bbox"),
     ],
 )
-def test_query_rejects_bad_arguments(kwargs: dict) -> None:
-    with pytest.raises(ValueError):
+def test_query_rejects_bad_arguments(kwargs: dict, reason: str) -> None:
+    with pytest.raises(ValueError, match=reason):
         build_venue_query(**kwargs)
 
 
@@ -125,7 +126,9 @@ def test_parse_fetched_at_is_fallback_for_peildatum(overpass_payload: dict) -> N
 
 def test_parse_empty_elements_gives_empty_layer() -> None:
     venues = parse_overpass_venues({"version": 0.6, "elements": []})
-    assert venues.empty and tuple(venues.columns) == VENUE_COLUMNS and venues.crs == CRS
+    assert venues.empty
+    assert tuple(venues.columns) == VENUE_COLUMNS
+    assert venues.crs == CRS
 
 
 @pytest.mark.parametrize(
@@ -235,12 +238,14 @@ def test_pbf_liechtenstein_matches_independent_count(shared_data: Path) -> None:
     # The file has three plain townhalls (gemeentehuizen) and no community centres.
     assert townhalls == 3
     assert venues.empty
-    assert tuple(venues.columns) == VENUE_COLUMNS and venues.crs == CRS
+    assert tuple(venues.columns) == VENUE_COLUMNS
+    assert venues.crs == CRS
 
 
 def test_xml_fixture_village_hall_clubhouse_and_name() -> None:
     venues = parse_osm_pbf_venues(XML_FIXTURE)
-    assert tuple(venues.columns) == VENUE_COLUMNS and venues.crs == CRS
+    assert tuple(venues.columns) == VENUE_COLUMNS
+    assert venues.crs == CRS
     assert set(venues["source_id"]) == _independent_venue_refs(XML_FIXTURE)[0] - {"way/3002"}
     by_id = venues.set_index("source_id")
     assert set(by_id.index) == {"node/1001", "node/1003", "way/3001"}

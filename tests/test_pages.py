@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import geopandas as gpd
@@ -39,7 +38,7 @@ def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def downloads(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[tuple[bytes, str, str]]]:
+def downloads(monkeypatch: pytest.MonkeyPatch) -> list[tuple[bytes, str, str]]:
     """(data, mimetype, filename) of every file a page hands to a download button."""
     seen: list[tuple[bytes, str, str]] = []
     original = MemoryMediaFileStorage.load_and_get_id
@@ -52,7 +51,7 @@ def downloads(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[tuple[bytes, str
         return original(self, path_or_data, mimetype, kind, filename)
 
     monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", spy)
-    yield seen
+    return seen
 
 
 def _app(monkeypatch: pytest.MonkeyPatch, root: Path, **query: str) -> AppTest:
@@ -74,7 +73,7 @@ def _run(app: AppTest, page: str | None = None) -> AppTest:
 
 
 def _rivm(jaar: str, leeftijd: str, regiocode: str) -> dict[str, str]:
-    with open(RIVM_CSV, encoding="utf-8", newline="") as handle:
+    with RIVM_CSV.open(encoding="utf-8", newline="") as handle:
         for row in csv.DictReader(handle):
             if (row["jaar"], row["leeftijdsgroep"], row["regiocode"]) == (jaar, leeftijd,
                                                                            regiocode):
@@ -160,8 +159,10 @@ def test_invalid_query_params_fall_back_with_a_warning(monkeypatch, demo_store) 
     )]
     assert _metrics(app)["Nederland (2020, 18+)"] == "47,0 %"
     assert app.selectbox(key="gebied").value == "NL"
-    assert app.query_params["jaar"] == "2020" and app.query_params["gebied"] == "NL"
-    assert "regio" not in app.query_params and "gemeente" not in app.query_params
+    assert app.query_params["jaar"] == "2020"
+    assert app.query_params["gebied"] == "NL"
+    assert "regio" not in app.query_params
+    assert "gemeente" not in app.query_params
 
 
 def test_old_region_link_opens_the_gemeente_of_that_name(monkeypatch, demo_store) -> None:
@@ -170,7 +171,8 @@ def test_old_region_link_opens_the_gemeente_of_that_name(monkeypatch, demo_store
     assert app.selectbox(key="gebied").value == "GM1680"
     assert app.segmented_control(key="jaar").value == 2016
     assert "Aa en Hunze (2016, 18+)" in _metrics(app)
-    assert app.query_params["gebied"] == "GM1680" and app.query_params["jaar"] == "2016"
+    assert app.query_params["gebied"] == "GM1680"
+    assert app.query_params["jaar"] == "2016"
     assert "regio" not in app.query_params
 
 
@@ -189,7 +191,7 @@ def test_range_slider_filters_the_buurten(monkeypatch, demo_store) -> None:
     app = _run(_app(monkeypatch, demo_store), EENZAAMHEID)
     app.slider(key="bereik_nl_2020_18+_eenzaam_pct").set_value((40.0, 45.0)).run()
     assert not app.exception
-    with open(RIVM_CSV, encoding="utf-8", newline="") as handle:
+    with RIVM_CSV.open(encoding="utf-8", newline="") as handle:
         wanted = {r["regiocode"] for r in csv.DictReader(handle)
                   if (r["jaar"], r["leeftijdsgroep"], r["soort_regio"]) == ("2020", "18+", "Buurt")
                   and r["regiocode"].startswith("BU1680") and r["eenzaam_pct"]
@@ -218,7 +220,8 @@ def test_a_year_without_the_indicator_says_so(monkeypatch, demo_store) -> None:
     app = _run(_app(monkeypatch, demo_store, jaar="2012", indicator="sociaal_eenzaam"),
                EENZAAMHEID)
     assert "Voor 2012 (18+) zijn er geen cijfers voor ‘sociaal eenzaam’" in app.warning[0].value
-    assert not app.metric and not app.dataframe
+    assert not app.metric
+    assert not app.dataframe
 
 
 def test_gemeente_choice_in_a_store_of_two(monkeypatch, tmp_path: Path) -> None:
@@ -316,13 +319,17 @@ def test_a_province_from_the_link_on_the_drenthe_store(
     gebied = app.selectbox(key="gebied")
     assert gebied.value == "provincie-drenthe"
     assert gebied.options[:2] == ["Nederland", "Provincie Drenthe"]
-    assert "Aa en Hunze" in gebied.options and "Assen" in gebied.options
+    assert "Aa en Hunze" in gebied.options
+    assert "Assen" in gebied.options
     chooser = app.multiselect(key="gemeente")
-    assert chooser.value == [] and len(chooser.options) == len(drenthe) == 12
+    assert chooser.value == []
+    assert len(chooser.options) == len(drenthe) == 12
     assert app.query_params["gebied"] == "provincie-drenthe"
-    assert "gemeente" not in app.query_params and app.query_params["leeftijd"] == "65+"
+    assert "gemeente" not in app.query_params
+    assert app.query_params["leeftijd"] == "65+"
     shown = set(app.dataframe[-1].value["Gemeente"])
-    assert len(shown) > 1 and shown <= {names[c] for c in drenthe}
+    assert len(shown) > 1
+    assert shown <= {names[c] for c in drenthe}
 
     chooser.set_value(["GM1680"]).run()
     assert not app.exception
@@ -336,7 +343,8 @@ def test_old_region_link_of_a_province(monkeypatch, tmp_path_factory) -> None:
     app = _run(_app(monkeypatch, root, regio="drenthe"), "pages/bronnen.py")
     assert not app.warning
     assert app.selectbox(key="gebied").value == "provincie-drenthe"
-    assert app.query_params["gebied"] == "provincie-drenthe" and "regio" not in app.query_params
+    assert app.query_params["gebied"] == "provincie-drenthe"
+    assert "regio" not in app.query_params
 
 
 def test_nederland_on_the_national_store(monkeypatch, tmp_path_factory) -> None:
@@ -356,4 +364,5 @@ def test_nederland_on_the_national_store(monkeypatch, tmp_path_factory) -> None:
     metrics = {m.label: m.value for m in app.metric}
     assert metrics["Met ontmoetingsplek binnen 2 km"].replace(".", "") == (
         f"{summary['kernen_binnen_2000']} van {summary['kernen']} kernen")
-    assert app.query_params["gebied"] == "NL" and "gemeente" not in app.query_params
+    assert app.query_params["gebied"] == "NL"
+    assert "gemeente" not in app.query_params

@@ -63,7 +63,7 @@ def ogc_page(
 def to_rd(features: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The same features with RD New coordinates, as PDOK returns them for EPSG:28992."""
     geoms = gpd.GeoSeries([shape(f["geometry"]) for f in features], crs="EPSG:4326").to_crs(CRS)
-    return [{**f, "geometry": mapping(g)} for f, g in zip(features, geoms)]
+    return [{**f, "geometry": mapping(g)} for f, g in zip(features, geoms, strict=True)]
 
 
 def no_retry() -> Any:
@@ -115,7 +115,8 @@ def test_parse_geometry_is_rd_new(baarn: dict[str, Any]) -> None:
     back = areas.to_crs("EPSG:4326").total_bounds
     assert back == pytest.approx(source.total_bounds, abs=1e-6)
     minx, miny, maxx, maxy = areas.total_bounds
-    assert 0 < minx < maxx < 300_000 and 289_000 < miny < maxy < 630_000
+    assert 0 < minx < maxx < 300_000
+    assert 289_000 < miny < maxy < 630_000
 
 
 def test_parse_text_sentinels_and_blanks(baarn: dict[str, Any]) -> None:
@@ -126,8 +127,10 @@ def test_parse_text_sentinels_and_blanks(baarn: dict[str, Any]) -> None:
     first["stedelijkheid_adressen_per_km2"] = -99999999
     areas = parse_features(payload, layer="buurten", year=2024).set_index("code")
     row = areas.loc[first["buurtcode"]]
-    assert pd.isna(row["inwoners"]) and pd.isna(row["pct_65plus"])
-    assert pd.isna(row["inwoners_65plus"]) and pd.isna(row["stedelijkheid"])
+    assert pd.isna(row["inwoners"])
+    assert pd.isna(row["pct_65plus"])
+    assert pd.isna(row["inwoners_65plus"])
+    assert pd.isna(row["stedelijkheid"])
 
 
 def test_parse_missing_code_column(baarn: dict[str, Any]) -> None:
@@ -170,7 +173,8 @@ def test_read_ermelo_2021_gpkg(shared_data: Path) -> None:
     assert "BU02339997" not in set(areas["code"])
     assert set(areas["indeling"]) == {"2021"}
     assert areas["inwoners"].isna().all()
-    assert areas["pct_65plus"].isna().all() and areas["inwoners_65plus"].isna().all()
+    assert areas["pct_65plus"].isna().all()
+    assert areas["inwoners_65plus"].isna().all()
     assert areas.crs == CRS
     assert areas.area.sum() == pytest.approx(land.area.sum(), rel=1e-9)
 
@@ -189,7 +193,8 @@ def test_read_2023_gemeenten_camelcase(shared_data: Path) -> None:
         assert row["pct_65plus"] == source["percentagePersonen65JaarEnOuder"]
         assert row["eenpersoonshuishoudens_pct"] == source["percentageEenpersoonshuishoudens"]
         assert row["stedelijkheid"] == source["stedelijkheidAdressenPerKm2"]
-        assert row["soort"] == "Gemeente" and row["gemeentecode"] == row["code"]
+        assert row["soort"] == "Gemeente"
+        assert row["gemeentecode"] == row["code"]
 
 
 def test_read_2020_gemeenten_repairs_invalid_polygons(shared_data: Path) -> None:
@@ -246,9 +251,9 @@ def test_read_wof_2016_buurten(shared_data: Path) -> None:
 def test_read_unreadable_file(tmp_path: Path) -> None:
     path = tmp_path / "kapot.geojson"
     path.write_text("dit is geen geojson", encoding="utf-8")
-    with pytest.raises(SourceFormatError, match="kapot.geojson"):
+    with pytest.raises(SourceFormatError, match=r"kapot\.geojson"):
         read_area_file(path, layer="buurten")
-    with pytest.raises(SourceFormatError, match="ontbreekt.gpkg"):
+    with pytest.raises(SourceFormatError, match=r"ontbreekt\.gpkg"):
         read_area_file(tmp_path / "ontbreekt.gpkg", layer="buurten")
 
 
@@ -258,7 +263,7 @@ def test_read_file_without_code_column(tmp_path: Path, baarn: dict[str, Any]) ->
         feature["properties"] = {"naam": feature["properties"]["buurtnaam"], "jaar": 2024}
     path = tmp_path / "zonder_code.geojson"
     path.write_text(json.dumps(payload), encoding="utf-8")
-    with pytest.raises(SourceFormatError, match="zonder_code.geojson") as info:
+    with pytest.raises(SourceFormatError, match=r"zonder_code\.geojson") as info:
         read_area_file(path, layer="buurten")
     assert "buurtcode" in info.value.user_message
 
@@ -291,10 +296,12 @@ def test_fetch_follows_cursor_paging(replay_server: Any, shared_data: Path, baar
 
     assert len(areas) == 21
     assert list(areas["code"]) == sorted(f["properties"]["buurtcode"] for f in features)
-    assert areas.crs == CRS and set(areas["indeling"]) == {"2024"}
+    assert areas.crs == CRS
+    assert set(areas["indeling"]) == {"2024"}
     first, second = replay_server.requests
     assert first["query"]["gemeentecode"] == ["GM0308"]
-    assert first["query"]["f"] == ["json"] and first["query"]["limit"] == ["1000"]
+    assert first["query"]["f"] == ["json"]
+    assert first["query"]["limit"] == ["1000"]
     assert first["query"]["crs"] == ["http://www.opengis.net/def/crs/EPSG/0/28992"]
     assert second["query"]["cursor"] == ["D78|"]
     expected = parse_features(baarn, layer="buurten", year=2024)
@@ -330,7 +337,8 @@ def test_fetch_falls_back_to_wfs(replay_server: Any, baarn: dict) -> None:
     assert ogc["path"] == "/ogc/collections/buurten/items"
     query = wfs["query"]
     assert query["typeNames"] == ["wijkenbuurten:buurten"]
-    assert query["request"] == ["GetFeature"] and query["version"] == ["2.0.0"]
+    assert query["request"] == ["GetFeature"]
+    assert query["version"] == ["2.0.0"]
     assert query["srsName"] == ["EPSG:28992"]
     assert query["outputFormat"] == ["application/json"]
     assert "<fes:Literal>GM0308</fes:Literal>" in query["filter"][0]
@@ -371,7 +379,7 @@ def test_fetch_unknown_gemeente(replay_server: Any, shared_data: Path) -> None:
     base = f"{replay_server.base_url}/ogc"
     empty = ogc_page(template, [], base=base, cursor=None)
     replay_server.add("/ogc/collections/buurten/items", empty)
-    with pytest.raises(UnknownRegionError, match="GM9999.*2024"):
+    with pytest.raises(UnknownRegionError, match=r"GM9999.*2024"):
         fetch_areas(2024, "buurten", ["GM9999"], session=no_retry(), base_url=base)
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pandas as pd
 import pytest
@@ -30,6 +30,7 @@ from loaders.stemlokalen import read_stemlokalen
 from loaders.store import DATA_ENV, Store
 from loaders.venues import REPORT_COLUMNS, parse_venue_file
 
+T = TypeVar("T")
 FIXTURES = Path(__file__).parent / "fixtures"
 SETTINGS = settings(
     max_examples=60, deadline=None, derandomize=True,
@@ -84,13 +85,21 @@ def no_store_writes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return root
 
 
+def _result(call: Callable[[], T]) -> T | SourceError:
+    """What ``call`` returns, or the SourceError it raises (any other error is a failure)."""
+    try:
+        return call()
+    except SourceError as exc:
+        return exc
+
+
 def _outcome(call: Callable[[], Any], columns: tuple[str, ...]) -> Any:
     """Run a parser: a frame with ``columns``, or a SourceError naming its source."""
-    try:
-        result = call()
-    except SourceError as exc:
-        assert exc.source and exc.message
-        assert exc.user_message.startswith(f"{exc.source}: ")
+    result = _result(call)
+    if isinstance(result, SourceError):
+        assert result.source
+        assert result.message
+        assert result.user_message.startswith(f"{result.source}: ")
         return None
     assert tuple(result.columns) == columns
     return result
@@ -127,9 +136,10 @@ def test_parse_loneliness_never_crashes(rows: Any, no_store_writes: Path) -> Non
     assert not any(no_store_writes.iterdir())
 
 
+@pytest.mark.usefixtures("no_store_writes")
 @SETTINGS
 @given(rows=st.one_of(mutated(RIVM_ROWS[:3]), st.lists(json_values, max_size=4)))
-def test_parse_kerncijfers_never_crashes(rows: Any, no_store_writes: Path) -> None:
+def test_parse_kerncijfers_never_crashes(rows: Any) -> None:
     keys = {"code": "WijkenEnBuurten", "inwoners": "Eenzaam_28"}
     columns = tuple(c for c in BUURT_COLUMNS if c != "geometry")
     _outcome(lambda: parse_kerncijfers(rows, keys, year=2020), columns)
@@ -142,19 +152,19 @@ def test_parse_features_never_crashes(payload: Any, no_store_writes: Path) -> No
     assert not any(no_store_writes.iterdir())
 
 
+@pytest.mark.usefixtures("no_store_writes")
 @SETTINGS
 @given(payload=st.one_of(mutated(OVERPASS), json_values))
-def test_parse_overpass_venues_never_crashes(payload: Any, no_store_writes: Path) -> None:
+def test_parse_overpass_venues_never_crashes(payload: Any) -> None:
     _outcome(lambda: parse_overpass_venues(payload), VENUE_COLUMNS)
 
 
 @SETTINGS
 @given(payload=st.one_of(mutated(LOCATIESERVER), json_values))
 def test_parse_locatieserver_never_crashes(payload: Any) -> None:
-    try:
-        found = parse_locatieserver(payload)
-    except SourceError as exc:
-        assert exc.user_message.startswith("PDOK Locatieserver: ")
+    found = _result(lambda: parse_locatieserver(payload))
+    if isinstance(found, SourceError):
+        assert found.user_message.startswith("PDOK Locatieserver: ")
         return
     assert found is None or isinstance(found.x, float)
 
@@ -211,10 +221,9 @@ def test_read_stemlokalen_never_crashes(content: bytes, tmp_path: Path,
                                             "lijst.gpkg", "lijst.txt", "../lijst"]))
 def test_parse_venue_file_never_crashes(content: bytes, name: str,
                                         no_store_writes: Path) -> None:
-    try:
-        parsed = parse_venue_file(content, name, geocode=False)
-    except SourceError as exc:
-        assert exc.user_message.startswith("Eigen lijst: ")
+    parsed = _result(lambda: parse_venue_file(content, name, geocode=False))
+    if isinstance(parsed, SourceError):
+        assert parsed.user_message.startswith("Eigen lijst: ")
         return
     assert tuple(parsed.venues.columns) == VENUE_COLUMNS
     assert tuple(parsed.report.columns) == REPORT_COLUMNS
@@ -223,16 +232,16 @@ def test_parse_venue_file_never_crashes(content: bytes, name: str,
     assert not any(no_store_writes.iterdir())
 
 
+@pytest.mark.usefixtures("no_store_writes")
 @SETTINGS
 @given(payload=st.one_of(mutated({"type": "FeatureCollection", "features": [
     {"type": "Feature", "properties": {"naam": "Dorpshuis Schipborg"},
      "geometry": {"type": "Point", "coordinates": [6.6695525, 53.0742275]}}]}), json_values))
-def test_parse_venue_geojson_never_crashes(payload: Any, no_store_writes: Path) -> None:
+def test_parse_venue_geojson_never_crashes(payload: Any) -> None:
     content = json.dumps(payload).encode("utf-8")
-    try:
-        parsed = parse_venue_file(content, "lijst.geojson", geocode=False)
-    except SourceError as exc:
-        assert exc.user_message.startswith("Eigen lijst: ")
+    parsed = _result(lambda: parse_venue_file(content, "lijst.geojson", geocode=False))
+    if isinstance(parsed, SourceError):
+        assert parsed.user_message.startswith("Eigen lijst: ")
         return
     assert isinstance(parsed.report, pd.DataFrame)
     assert tuple(parsed.venues.columns) == VENUE_COLUMNS

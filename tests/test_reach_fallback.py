@@ -75,7 +75,7 @@ def _places(xy: list[tuple[float, float]]) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(
         {"venue_id": names, "naam": names, "soort": ["dorpshuis"] * len(xy),
          "ontmoetingsplek": [True] * len(xy)},
-        geometry=gpd.points_from_xy(*zip(*xy)), crs=CRS,
+        geometry=gpd.points_from_xy(*zip(*xy, strict=True)), crs=CRS,
     )
 
 
@@ -89,7 +89,8 @@ def test_a_place_off_the_network_counts_by_its_labelled_estimate(layers) -> None
     assert (op["venue_id"], op["tweede_venue_id"]) == ("p0", "p1")
     assert op["afstand_m"] == pytest.approx(1414.2, abs=0.5)
     assert op["tweede_afstand_m"] == pytest.approx(estimate)
-    assert op["methode"] != METHOD_STRAIGHT_LINE and op["reden"] == SECOND_OFF_NETWORK_NOTE
+    assert op["methode"] != METHOD_STRAIGHT_LINE
+    assert op["reden"] == SECOND_OFF_NETWORK_NOTE
     closer = _places([(101_000.0, 400_000.0), (100_000.0, 399_000.0)])
     # p1 now 1 km away in a straight line, 1.3 km estimated: nearer than p0 over the road,
     # and it lies 1 km from the nearest node, beyond a snap limit of 900 m.
@@ -98,7 +99,8 @@ def test_a_place_off_the_network_counts_by_its_labelled_estimate(layers) -> None
     assert (near["venue_id"], near["tweede_venue_id"]) == ("p1", "p0")
     assert near["afstand_m"] == pytest.approx(1_000.0 * DETOUR_FACTORS["bike"])
     assert near["tweede_afstand_m"] == pytest.approx(1414.2, abs=0.5)
-    assert near["methode"] == METHOD_STRAIGHT_LINE and near["reden"] == PLACE_OFF_NETWORK_NOTE
+    assert near["methode"] == METHOD_STRAIGHT_LINE
+    assert near["reden"] == PLACE_OFF_NETWORK_NOTE
     assert np.isnan(near["snap_m"])
 
 
@@ -111,4 +113,5 @@ def test_places_all_off_the_network_never_leave_a_kern_empty(layers) -> None:
     assert table.loc["op", "venue_id"] == "p0"
     assert table.loc["op", "afstand_m"] == pytest.approx(20_000.0 * DETOUR_FACTORS["bike"])
     assert table.loc["op", "reden"] == PLACE_OFF_NETWORK_NOTE
-    assert table.loc["ver", "venue_id"] == "p1" and table.loc["ver", "reden"] == OFF_NETWORK_NOTE
+    assert table.loc["ver", "venue_id"] == "p1"
+    assert table.loc["ver", "reden"] == OFF_NETWORK_NOTE

@@ -77,7 +77,7 @@ def test_folder_import_from_the_form_adds_only_the_named_gemeenten(
     app = _submit(app, codes="GM1680", bron="Gedownloade bestanden in een map",
                   folder=str(SHARED_DATA.resolve()))
     manifest = Store(tmp_path).manifest(NATIONAL)
-    assert sorted(list(manifest.gemeenten)) == ["GM0308", "GM1680"]
+    assert sorted(manifest.gemeenten) == ["GM0308", "GM1680"]
     buurten = Store(tmp_path).read_layer(NATIONAL, "buurten")
     assert set(buurten["gemeentecode"]) == {"GM0308", "GM1680"}, "Baarn is kept"
     reach = Store(tmp_path).read_layer(NATIONAL, "bereik_bike")

@@ -55,7 +55,7 @@ def properties() -> list[dict]:
 
 
 def _csv_rows(path: Path, keep) -> list[dict]:
-    with open(path, newline="", encoding="utf-8") as handle:
+    with path.open(newline="", encoding="utf-8") as handle:
         return [row for row in csv.DictReader(handle) if keep(row)]
 
 
@@ -99,7 +99,8 @@ def test_gm1680_buurten_match_source_file(shared_data: Path) -> None:
                           ages[source["Leeftijd"]])]
         for column, key in KEYS_50090.items():
             assert _same(got[column], _number(source[key])), (source["WijkenEnBuurten"], key)
-        assert got["soort_regio"] == "Buurt" and got["gemeentenaam"] == "Aa en Hunze"
+        assert got["soort_regio"] == "Buurt"
+        assert got["gemeentenaam"] == "Aa en Hunze"
     assert set(layer["regiocode"].str[:2]) == {"NL", "GM", "WK", "BU"}
     assert len(layer) == (1 + 1 + 21 + 54) * 4
     assert layer[[c for c in layer.columns if c.endswith(("_ondergrens", "_bovengrens"))]]\
@@ -121,7 +122,8 @@ def test_renamed_2012_file(shared_data: Path) -> None:
     )
     assert len(expected) == 1
     gm = layer[(layer["regiocode"] == "GM1680") & (layer["leeftijd"] == "18+")].iloc[0]
-    assert gm["jaar"] == 2012 and gm["indeling"] == "2020"
+    assert gm["jaar"] == 2012
+    assert gm["indeling"] == "2020"
     for column in ("eenzaam_pct", "ernstig_eenzaam_pct", "emotioneel_eenzaam_pct"):
         assert gm[column] == float(expected[0][column])
     assert layer["sociaal_eenzaam_pct"].isna().all()  # not measured in 2012
@@ -143,7 +145,7 @@ def test_read_csv_unknown_gemeente(shared_data: Path) -> None:
 def test_read_csv_of_another_kind(tmp_path: Path) -> None:
     path = tmp_path / "iets.csv"
     path.write_text("naam,waarde\nDorpshuis,1\n", encoding="utf-8")
-    with pytest.raises(SourceFormatError, match="iets.csv"):
+    with pytest.raises(SourceFormatError, match=r"iets\.csv"):
         rivm.read_loneliness_csv(path)
 
 
@@ -202,12 +204,12 @@ def test_other_age_groups_and_margins_are_dropped(typed_rows: list[dict]) -> Non
     assert len(layer) == len(typed_rows)
 
 
-def test_keys_of_50120NED_are_recognised(typed_rows: list[dict]) -> None:
+def test_keys_of_50120ned_are_recognised(typed_rows: list[dict]) -> None:
     renamed = {"Eenzaam_28": "Eenzaam_27", "ErnstigZeerErnstigEenzaam_29":
                "ErnstigZeerErnstigEenzaam_28", "EmotioneelEenzaam_30": "EmotioneelEenzaam_29",
                "SociaalEenzaam_31": "SociaalEenzaam_30"}
-    rows = [{key: value for key, value in row.items() if key not in {
-        "MatigVeelRegieOverEigenLeven_27"}} for row in typed_rows]
+    rows = [{key: value for key, value in row.items()
+             if key != "MatigVeelRegieOverEigenLeven_27"} for row in typed_rows]
     rows = [{renamed.get(k, k): v for k, v in row.items()} for row in rows]
     layer = rivm.parse_loneliness(rows, table_id="50120NED")
     assert layer["indeling"].unique().tolist() == ["2022"]
@@ -217,7 +219,7 @@ def test_keys_of_50120NED_are_recognised(typed_rows: list[dict]) -> None:
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        (lambda rows: rows + [rows[0]], "dubbel"),
+        (lambda rows: [*rows, rows[0]], "dubbel"),
         (lambda rows: [dict(r, Perioden="2020MM01") for r in rows], "2020MM01"),
         (lambda rows: [{k: v for k, v in r.items() if k != "Leeftijd"} for r in rows], "Leeftijd"),
         (lambda rows: [dict(rows[0], Eenzaam_28="n.v.t.")], "Eenzaam_28"),
@@ -354,7 +356,7 @@ def test_loneliness_filter_without_periods() -> None:
 
 
 @pytest.mark.live
-def test_live_50090NED_nl01_2020() -> None:
+def test_live_50090ned_nl01_2020() -> None:
     layer = rivm.fetch_loneliness("50090NED", ["GM1680"], periods=[2020])
     nl = layer[(layer["regiocode"] == "NL01") & (layer["leeftijd"] == "18+")].iloc[0]
     assert nl["eenzaam_pct"] == 47.0

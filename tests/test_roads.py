@@ -39,7 +39,8 @@ def test_clipping_keeps_only_edges_near_the_box(liechtenstein: Path) -> None:
     assert clipped.length == pytest.approx(
         np.hypot(clipped.x[clipped.u] - clipped.x[clipped.v],
                  clipped.y[clipped.u] - clipped.y[clipped.v]))
-    assert clipped.oneway.any() and not clipped.oneway.all()
+    assert clipped.oneway.any()
+    assert not clipped.oneway.all()
 
 
 def test_walk_network_is_larger_than_drive_and_has_no_oneway(liechtenstein: Path) -> None:
@@ -136,7 +137,8 @@ def test_osmnx_graph_is_converted_to_rd_edges(tmp_path: Path) -> None:
     assert edges.oneway.all()
     expected = sorted([*ours.length, ours.length[~ours.oneway][0]])
     assert sorted(edges.length) == pytest.approx(expected, rel=0.01)
-    assert 230_000 < edges.x.min() < 250_000 and 540_000 < edges.y.min() < 560_000
+    assert 230_000 < edges.x.min() < 250_000
+    assert 540_000 < edges.y.min() < 560_000
 
 
 def test_live_fetch_without_network_is_a_dutch_error() -> None:
@@ -196,10 +198,12 @@ def test_one_pass_reader_gives_the_edges_of_one_pass_per_mode(liechtenstein: Pat
     assert set(networks) == {"walk", "bike", "drive"}
     for mode, edges in networks.items():
         expected = previous(liechtenstein, mode)
-        assert isinstance(edges, RoadEdges) and edges.mode == mode
+        assert isinstance(edges, RoadEdges)
+        assert edges.mode == mode
         for name in ("x", "y", "u", "v", "length", "oneway"):
             np.testing.assert_array_equal(getattr(edges, name), getattr(expected, name), name)
-    assert networks["drive"].oneway.any() and not networks["walk"].oneway.any()
+    assert networks["drive"].oneway.any()
+    assert not networks["walk"].oneway.any()
     assert networks["drive"].u.size < networks["bike"].u.size < networks["walk"].u.size
 
 
@@ -212,7 +216,8 @@ def test_one_pass_reader_names_a_mode_without_roads(tmp_path: Path) -> None:
         '<way id="3" version="1"><nd ref="1"/><nd ref="2"/>'
         '<tag k="highway" v="footway"/></way></osm>', encoding="utf-8")
     networks = read_road_networks(path)
-    assert isinstance(networks["walk"], RoadEdges) and networks["walk"].u.size == 1
+    assert isinstance(networks["walk"], RoadEdges)
+    assert networks["walk"].u.size == 1
     for mode in ("bike", "drive"):
         assert isinstance(networks[mode], SourceFormatError)
         assert f"geen wegen voor vervoerswijze '{mode}'" in networks[mode].user_message

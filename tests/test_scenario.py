@@ -98,7 +98,8 @@ def test_closure_on_hand_built_graph_matches_recomputation() -> None:
     # closing v3 sends kern 3 (on node 6) back to v2 only if it can drive 6 -> 5: it cannot.
     scenario = close_venues(reach, ["v3"], graph=graph, kernen=kernen, venues=venues, mode="bike")
     assert scenario["kern_id"].tolist() == ["k3"]
-    assert scenario["nieuwe_venue_id"].isna().all() and scenario["nieuwe_afstand_m"].isna().all()
+    assert scenario["nieuwe_venue_id"].isna().all()
+    assert scenario["nieuwe_afstand_m"].isna().all()
     assert not scenario["binnen_na"].iloc[0]
     everything = close_venues(reach, ["v0", "v1", "v2", "v3"], graph=graph, kernen=kernen,
                               venues=venues, mode="bike")
@@ -120,7 +121,8 @@ def test_closure_frame_columns_and_summary() -> None:
     assert scenario["verschil_m"].tolist() == pytest.approx([4000.0, 2000.0])
     assert scenario["verschil_minuten"].iloc[1] == pytest.approx(2000 / (15000 / 60))
     summary = summarise_scenario(scenario)
-    assert summary["kernen"] == 2 and summary["kernen_dekking_verloren"] == 2
+    assert summary["kernen"] == 2
+    assert summary["kernen_dekking_verloren"] == 2
     assert summary["inwoners_dekking_verloren"] == 500
     assert summary["eenzamen_schatting_dekking_verloren"] == 50
     assert summary["kernen_dekking_gewonnen"] == 0
@@ -153,7 +155,8 @@ def test_opening_on_hand_built_graph_matches_recomputation() -> None:
         _assert_same_as(reach, scenario, recomputed)
     scenario = open_venue(reach, (90_000.0, 5.0), graph=graph, kernen=kernen, mode="bike",
                           name="Eiland", threshold_m=1500)
-    assert scenario["kern_id"].tolist() == ["k4"] and scenario["nieuwe_venue_naam"].tolist() == [
+    assert scenario["kern_id"].tolist() == ["k4"]
+    assert scenario["nieuwe_venue_naam"].tolist() == [
         "Eiland"
     ]
     assert summarise_scenario(scenario)["inwoners_dekking_gewonnen"] == 500
@@ -193,7 +196,7 @@ def test_closure_and_opening_on_liechtenstein_match_recomputation(shared_data: P
                                 graph=graph)
         _assert_same_as(reach, scenario, recomputed)
         researched += int(reach["tweede_venue_id"].isin(closed).where(
-            reach["venue_id"].isin(closed), False).sum())
+            reach["venue_id"].isin(closed), other=False).sum())
     assert researched > 0
     rng = np.random.default_rng(3)
     for node in rng.choice(graph.n_nodes, size=3, replace=False):

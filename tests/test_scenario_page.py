@@ -92,11 +92,12 @@ def test_closing_dorpshuis_schipborg_moves_schipborg_to_the_next_place(
     assert list(table.index) == list(expected["naam"])
     shown = table.loc["Schipborg"]
     assert shown["Plek nu"] == f"Dorpshuis Schipborg ({format_km(row['oude_afstand_m'])})"
-    assert shown["Plek straks"] == f"{row['nieuwe_venue_naam']} ({format_km(row['nieuwe_afstand_m'])})"
+    later = f"{row['nieuwe_venue_naam']} ({format_km(row['nieuwe_afstand_m'])})"
+    assert shown["Plek straks"] == later
     assert shown["Extra (km)"] == pytest.approx(row["verschil_m"] / 1000)
     assert shown["Verliest plek binnen 2 km"] == ("ja" if row["binnen_voor"] and not
                                                   row["binnen_na"] else "nee")
-    assert shown["Inwoners"] == kernen.set_index("naam").at["Schipborg", "inwoners"]
+    assert shown["Inwoners"] == kernen.set_index("naam").loc["Schipborg", "inwoners"]
     metrics = _metrics(app)
     assert metrics["Kernen geraakt"] == str(len(expected))
     assert metrics["Inwoners geraakt"] == format_count(expected["inwoners"].sum())
@@ -119,7 +120,8 @@ def test_closed_places_round_trip_through_the_url(monkeypatch, store, layers) ->
     app.multiselect(key="scenario_dicht").set_value([schipborg, anloo])
     _run(app)
     assert app.query_params["dicht"] == f"{schipborg},{anloo}"
-    assert app.query_params["gebied"] == "NL" and "regio" not in app.query_params
+    assert app.query_params["gebied"] == "NL"
+    assert "regio" not in app.query_params
     app.multiselect(key="scenario_dicht").set_value([])
     _run(app)
     assert "dicht" not in app.query_params
@@ -137,9 +139,9 @@ def test_a_new_place_at_a_kern_without_one_nearby_makes_it_gain(monkeypatch, sto
     app.selectbox(key="scenario_kern").set_value(far["kern_id"])
     _run(app)
     table = _table(app, "Krijgt plek binnen 2 km").set_index("Kern")
-    assert table.at["Schoonloo", "Krijgt plek binnen 2 km"] == "ja"
-    assert table.at["Schoonloo", "Nieuwe plek"] == "Nieuwe plek in Schoonloo (0,0 km)"
-    assert table.at["Schoonloo", "Korter (km)"] == pytest.approx(far["afstand_m"] / 1000)
+    assert table.loc["Schoonloo", "Krijgt plek binnen 2 km"] == "ja"
+    assert table.loc["Schoonloo", "Nieuwe plek"] == "Nieuwe plek in Schoonloo (0,0 km)"
+    assert table.loc["Schoonloo", "Korter (km)"] == pytest.approx(far["afstand_m"] / 1000)
     assert _metrics(app)["Krijgen plek binnen 2 km"] == str(
         int((table["Krijgt plek binnen 2 km"] == "ja").sum())
     )
@@ -147,7 +149,7 @@ def test_a_new_place_at_a_kern_without_one_nearby_makes_it_gain(monkeypatch, sto
 
 def test_typed_rd_coordinates_open_a_place(monkeypatch, store, layers) -> None:
     kernen, _, _ = layers
-    point = kernen.set_index("naam").at["Schoonloo", "geometry"]
+    point = kernen.set_index("naam").loc["Schoonloo", "geometry"]
     app = _run(_app(monkeypatch, store))
     app.radio(key="scenario_bron").set_value("punt")
     _run(app)
@@ -156,7 +158,7 @@ def test_typed_rd_coordinates_open_a_place(monkeypatch, store, layers) -> None:
     _run(app)
     assert not app.error
     table = _table(app, "Krijgt plek binnen 2 km").set_index("Kern")
-    assert table.at["Schoonloo", "Krijgt plek binnen 2 km"] == "ja"
+    assert table.loc["Schoonloo", "Krijgt plek binnen 2 km"] == "ja"
 
 
 @pytest.mark.parametrize(
@@ -176,7 +178,8 @@ def test_invalid_coordinates_give_a_dutch_error(monkeypatch, store, system, firs
     app.text_input(key="scenario_coord_1").input(first)
     app.text_input(key="scenario_coord_2").input(second)
     _run(app)
-    assert len(app.error) == 1 and plain_markdown(message) in app.error[0].value
+    assert len(app.error) == 1
+    assert plain_markdown(message) in app.error[0].value
     assert not any("Krijgt plek binnen 2 km" in d.value.columns for d in app.dataframe)
 
 
@@ -200,7 +203,8 @@ def test_siting_suggests_the_site_best_sites_finds(monkeypatch, store, layers) -
         round(v) for v in expected["nieuw_gedekt"]
     ]
     gains = _table(app, "Krijgt plek binnen 2 km")
-    assert (gains["Krijgt plek binnen 2 km"] == "ja").sum() == expected["nieuw_gedekte_kernen"].sum()
+    gained = (gains["Krijgt plek binnen 2 km"] == "ja").sum()
+    assert gained == expected["nieuw_gedekte_kernen"].sum()
     _run(app)
     assert _table(app, "Soort")["Plek"].tolist() == expected["naam"].tolist()
 
@@ -227,7 +231,8 @@ def test_store_without_meeting_places_explains(monkeypatch, tmp_path: Path) -> N
                for w in app.warning)
     assert any("Een scenario rekent met de kernen en de ontmoetingsplekken" in i.value
                for i in app.info)
-    assert not app.metric and not app.dataframe
+    assert not app.metric
+    assert not app.dataframe
 
 
 
@@ -250,9 +255,11 @@ def test_place_picker_lists_the_area_and_its_border_without_select_all(
     inside = places["gemeentecode"].eq("GM1680").to_numpy()
     border = labels[~inside & (distance < BORDER_REACH_M - 100)]
     far = labels[~inside & (distance > BORDER_REACH_M + 5000)]
-    assert len(border) and len(far), "the demo store holds places across the border"
+    assert len(border), "the demo store holds places across the border"
+    assert len(far), "the demo store holds places across the border"
     offered = set(picker.options)
-    assert set(labels[inside]) <= offered and set(border) <= offered
+    assert set(labels[inside]) <= offered
+    assert set(border) <= offered
     assert not offered & set(far), "a place far across the border is not offered"
 
 
@@ -267,4 +274,5 @@ def test_closing_a_place_nobody_has_nearest_affects_zero_people(
     app.multiselect(key="scenario_dicht").set_value([idle.loc[nearby, "venue_id"]])
     _run(app)
     metrics = _metrics(app)
-    assert metrics["Kernen geraakt"] == "0" and metrics["Inwoners geraakt"] == "0"
+    assert metrics["Kernen geraakt"] == "0"
+    assert metrics["Inwoners geraakt"] == "0"

@@ -104,7 +104,9 @@ def _networkx_distances(graph: RoadGraph, kern_nodes: np.ndarray, site_nodes: np
                         kern_snap: np.ndarray, site_snap: np.ndarray) -> np.ndarray:
     coo = graph.weights.tocoo()
     forward = nx.DiGraph()
-    forward.add_weighted_edges_from(zip(coo.row.tolist(), coo.col.tolist(), coo.data.tolist()))
+    forward.add_weighted_edges_from(
+        zip(coo.row.tolist(), coo.col.tolist(), coo.data.tolist(), strict=True)
+    )
     distance = np.full((kern_nodes.size, site_nodes.size), np.inf)
     for i, node in enumerate(kern_nodes.tolist()):
         lengths = nx.single_source_dijkstra_path_length(forward, node)

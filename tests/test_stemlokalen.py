@@ -49,7 +49,8 @@ def nl_2023(shared_data: Path) -> Path:
 def test_2018_aa_en_hunze(aa_2018: Path) -> None:
     venues = read_stemlokalen(aa_2018)
     rows = _rows(aa_2018)
-    assert tuple(venues.columns) == VENUE_COLUMNS and venues.crs == CRS
+    assert tuple(venues.columns) == VENUE_COLUMNS
+    assert venues.crs == CRS
     assert len(venues) == len(rows) == 22
     schipborg = venues.set_index("naam").loc["Dorpshuis Schipborg"]
     assert (schipborg["soort"], bool(schipborg["ontmoetingsplek"])) == ("dorpshuis", True)
@@ -66,10 +67,12 @@ def test_2018_aa_en_hunze(aa_2018: Path) -> None:
 def test_2018_coordinates_come_from_latlon(aa_2018: Path) -> None:
     venues = read_stemlokalen(aa_2018).set_index("venue_id")
     for row in _rows(aa_2018):
-        assert row["X"] == "" and row["Y"] == ""
+        assert row["X"] == ""
+        assert row["Y"] == ""
         x, y = TO_RD.transform(float(row["Longitude"]), float(row["Latitude"]))
         point = venues.loc[f"stemlokaal:GR2018:{row['_id']}", "geometry"]
-        assert point.x == pytest.approx(x, abs=1e-6) and point.y == pytest.approx(y, abs=1e-6)
+        assert point.x == pytest.approx(x, abs=1e-6)
+        assert point.y == pytest.approx(y, abs=1e-6)
     assert venues.geometry.x.between(*AA_EN_HUNZE_X).all()
     assert venues.geometry.y.between(*AA_EN_HUNZE_Y).all()
 
@@ -81,7 +84,8 @@ def test_2023_uses_rd_xy_which_agree_with_latlon(aa_2023: Path) -> None:
         point = venues.loc[f"stemlokaal:TK2023:{row['id']}", "geometry"]
         assert (point.x, point.y) == (float(row["X"]), float(row["Y"]))
         x, y = TO_RD.transform(float(row["Longitude"]), float(row["Latitude"]))
-        assert abs(point.x - x) < 0.05 and abs(point.y - y) < 0.05
+        assert abs(point.x - x) < 0.05
+        assert abs(point.y - y) < 0.05
     assert venues.geometry.x.between(*AA_EN_HUNZE_X).all()
     assert venues.geometry.y.between(*AA_EN_HUNZE_Y).all()
     assert set(venues["source"]) == {"Stemlokaal TK2023"}
@@ -255,7 +259,8 @@ def test_missing_name_column_is_dutch_format_error(aa_2023: Path, tmp_path: Path
     with pytest.raises(SourceFormatError) as info:
         read_stemlokalen(path)
     message = info.value.user_message
-    assert "zonder_naam.csv" in message and "'Naam stembureau' ontbreekt" in message
+    assert "zonder_naam.csv" in message
+    assert "'Naam stembureau' ontbreekt" in message
 
 
 def test_missing_coordinate_columns(aa_2023: Path, tmp_path: Path) -> None:
@@ -337,7 +342,7 @@ def test_election_parameter(aa_2023: Path, tmp_path: Path) -> None:
     ],
 )
 def test_classify_name(
-    naam: str | None, gebruiksdoel: str | None, soort: str, counts: bool
+    naam: str | None, gebruiksdoel: str | None, soort: str, *, counts: bool
 ) -> None:
     result = classify_name(naam, gebruiksdoel)
     assert result[:2] == (soort, counts)
@@ -365,7 +370,8 @@ def test_rules_table() -> None:
     assert len(table) == len(VENUE_RULES) + 2
     assert list(table["Soort"].iloc[-2:]) == ["bijeenkomstgebouw", "overig"]
     telt = table.set_index("Soort")["Telt als ontmoetingsplek"]
-    assert telt["dorpshuis"] == "ja" and telt["school"] == "nee"
+    assert telt["dorpshuis"] == "ja"
+    assert telt["school"] == "nee"
     assert telt["kerkgebouw"] == "alleen met gebruiksdoel bijeenkomstfunctie"
     assert {"dorpshuis", "mfa", "buurthuis", "sportkantine", "sporthal", "kerkgebouw", "horeca",
             "school", "zorg", "gemeentehuis", "mobiel", "overig"} <= set(table["Soort"])

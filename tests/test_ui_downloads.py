@@ -15,7 +15,6 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from rendering import images
-from tests.test_export_page import no_browser  # noqa: F401 - a fixture
 from views.text import plain_markdown
 
 WIDTH = 700
@@ -44,7 +43,7 @@ def _labels(app: AppTest) -> list[str]:
     return [button.proto.label for button in app.get("download_button")]
 
 
-def test_png_is_made_on_request_at_twice_the_size(deferred) -> None:  # noqa: F811
+def test_png_is_made_on_request_at_twice_the_size(deferred) -> None:
     app = _app()
     assert _labels(app) == ["PNG", "SVG", "PDF", "Interactieve HTML", "Gegevens (CSV voor Excel)"]
     assert deferred["proef.png"].mime == "image/png"
@@ -53,9 +52,10 @@ def test_png_is_made_on_request_at_twice_the_size(deferred) -> None:  # noqa: F8
     width, height = struct.unpack(">II", png[16:24])
     assert width == 2 * WIDTH
     assert height > 2 * 400, "the footer with source and date adds height"
-    svg = ET.fromstring(deferred["proef.svg"].build())
+    svg = ET.fromstring(deferred["proef.svg"].build())  # noqa: S314 - the SVG the page made
     text = " ".join(t for t in svg.itertext())
-    assert "Eenzaam per buurt" in text and "Bron: CBS (CC BY 4.0)" in text
+    assert "Eenzaam per buurt" in text
+    assert "Bron: CBS (CC BY 4.0)" in text
     assert "Gemaakt op" in text
     assert deferred["proef.pdf"].build().startswith(b"%PDF")
     csv = pd.read_csv(io.BytesIO(deferred["proef.csv"].build()), sep=";", decimal=",",
@@ -63,19 +63,19 @@ def test_png_is_made_on_request_at_twice_the_size(deferred) -> None:  # noqa: F8
     assert csv["Eenzaam (%)"].tolist() == [38.7, 43.8]
 
 
-def test_without_a_browser_the_popover_says_so_and_offers_html(
-    deferred, no_browser  # noqa: F811
-) -> None:
+@pytest.mark.usefixtures("no_browser")
+def test_without_a_browser_the_popover_says_so_and_offers_html(deferred) -> None:
     app = _app()
     assert [info.value for info in app.info] == [images.NO_BROWSER_MESSAGE]
-    assert "apt-get" not in images.NO_BROWSER_MESSAGE and "beheerder" in images.NO_BROWSER_MESSAGE
+    assert "apt-get" not in images.NO_BROWSER_MESSAGE
+    assert "beheerder" in images.NO_BROWSER_MESSAGE
     assert "sudo apt-get install chromium" in images.NO_BROWSER_HINT
     assert _labels(app) == ["Interactieve HTML", "Gegevens (CSV voor Excel)"]
     assert deferred["proef.html"].build().startswith(b"<!doctype html>")
 
 
 def test_a_failed_export_shows_the_dutch_reason_on_the_next_run(
-    monkeypatch: pytest.MonkeyPatch, deferred  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch, deferred
 ) -> None:
     reason = "Het maken van de afbeelding is mislukt (TimeoutError). Probeer het opnieuw."
 

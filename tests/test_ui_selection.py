@@ -61,7 +61,8 @@ def test_region_options_come_from_the_layers(options: RegionOptions) -> None:
 
 def test_store_without_loneliness_layer_offers_no_year() -> None:
     options = region_options(MANIFEST, None, GEMEENTEN)
-    assert options.years == () and options.ages == ()
+    assert options.years == ()
+    assert options.ages == ()
     assert default_selection(options) == Selection(NATIONAL, tuple(CODES), None, None)
 
 
@@ -196,7 +197,8 @@ def test_a_long_list_of_unknown_gemeenten_is_not_echoed_in_full(options: RegionO
     raw = ",".join(f"GM{n:04d}" for n in range(2000, 2400))
     selection, [warning] = parse_query({"gemeente": raw}, options)
     assert selection.gemeenten == tuple(CODES)
-    assert len(warning) < 200 and "GM2399" not in warning
+    assert len(warning) < 200
+    assert "GM2399" not in warning
 
 
 def test_file_stem_names_the_area() -> None:
@@ -219,7 +221,8 @@ def test_query_round_trip(options: RegionOptions) -> None:
 def test_a_whole_area_writes_no_gemeente_list(options: RegionOptions) -> None:
     selection, _ = parse_query({"gebied": "provincie-drenthe"}, options)
     query = to_query(selection, DRENTHE)
-    assert query["gebied"] == "provincie-drenthe" and "gemeente" not in query
+    assert query["gebied"] == "provincie-drenthe"
+    assert "gemeente" not in query
     assert parse_query(query, options) == (selection, [])
 
 

@@ -95,8 +95,9 @@ def _refused(content: bytes, name: str, expected: str) -> LimitError:
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
-    print(f"\n{name}: {len(content) / 2**20:.2f} MB refused in {seconds:.2f} s, peak "
-          f"{peak / 2**20:.1f} MB of Python memory: {caught.value}")
+    report = (f"\n{name}: {len(content) / 2**20:.2f} MB refused in {seconds:.2f} s, peak "
+              f"{peak / 2**20:.1f} MB of Python memory: {caught.value}")
+    print(report)  # noqa: T201 - a report for a person (-s)
     assert caught.value.user_message.startswith("Eigen lijst: ")
     return caught.value
 
@@ -114,9 +115,8 @@ def no_sheet_parser(monkeypatch: pytest.MonkeyPatch) -> None:
     [(45, "is meer dan 100 keer samengeperst"), (60, "pakt uit tot meer dan 50 MB")],
     ids=["45 MB, packed 300 times", "60 MB"],
 )
-def test_xlsx_bomb_is_refused_from_the_zip_directory(
-    no_sheet_parser: None, megabytes: int, expected: str
-) -> None:
+@pytest.mark.usefixtures("no_sheet_parser")
+def test_xlsx_bomb_is_refused_from_the_zip_directory(megabytes: int, expected: str) -> None:
     """A sheet of repetitive XML that unpacks to 45 or 60 MB (both about 150 kB packed)."""
     row = b'<row><c t="inlineStr"><is><t>' + b"a" * 900 + b"</t></is></c></row>"
     content = _xlsx([HEADER_ROW, *([row] * (megabytes * 2**20 // len(row)))])
@@ -124,9 +124,8 @@ def test_xlsx_bomb_is_refused_from_the_zip_directory(
     _refused(content, f"bom{megabytes}.xlsx", expected)
 
 
-def test_xlsx_whose_zip_directory_lies_is_refused_while_unpacking(
-    no_sheet_parser: None,
-) -> None:
+@pytest.mark.usefixtures("no_sheet_parser")
+def test_xlsx_whose_zip_directory_lies_is_refused_while_unpacking() -> None:
     """The directory claims a few kB; the packed data itself unpacks to more than the limit."""
     text = b"<row><c><is><t>" + b"b" * (MAX_UNPACKED_BYTES + 2**20) + b"</t></is></c></row>"
     buffer = io.BytesIO()
@@ -147,8 +146,9 @@ def test_xlsx_whose_zip_directory_lies_is_refused_while_unpacking(
     _refused(bytes(content), "liegt.xlsx", "pakt uit tot meer dan 50 MB")
 
 
+@pytest.mark.usefixtures("no_sheet_parser")
 def test_xlsx_with_more_rows_than_the_limit_stops_at_the_limit(
-    no_sheet_parser: None, monkeypatch: pytest.MonkeyPatch
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """300,000 rows, well within the byte limits: the scan stops soon after MAX_ROWS."""
     unpacked: list[int] = []
@@ -168,9 +168,8 @@ def test_xlsx_with_more_rows_than_the_limit_stops_at_the_limit(
     assert sum(unpacked) < total / 3, "the sheet was not unpacked to its end"
 
 
-def test_xlsx_cell_far_away_is_refused_before_the_reader_fills_the_gap(
-    no_sheet_parser: None,
-) -> None:
+@pytest.mark.usefixtures("no_sheet_parser")
+def test_xlsx_cell_far_away_is_refused_before_the_reader_fills_the_gap() -> None:
     """One cell in the last column of each row would make openpyxl build 16,384 cells a row."""
     rows = [HEADER_ROW] + [f'<row r="{n}"><c r="A{n}"><v>1</v></c><c r="XFD{n}" s="1"/>'
                            f"</row>".encode() for n in range(2, 200)]
@@ -188,7 +187,7 @@ def test_sheet_reader_counts_rows_and_cells_as_it_goes() -> None:
             taken.append(number)
             yield ("Dorpshuis",) * width
 
-    with pytest.raises(LimitError, match="meer dan 50.000 rijen"):
+    with pytest.raises(LimitError, match=r"meer dan 50\.000 rijen"):
         tabular._sheet_records(rows(3), "lijst.xlsx", "Eigen lijst", MAX_ROWS)
     assert len(taken) == MAX_ROWS + TITLE_ROWS + 2
     taken.clear()

@@ -9,8 +9,8 @@ written the ways people copy them from maps and GPS devices.
 from __future__ import annotations
 
 import csv
-import json
 import io
+import json
 import zipfile
 
 import pandas as pd
@@ -170,7 +170,8 @@ def test_southern_or_western_coordinates_are_refused_with_the_reason() -> None:
     assert report["status"].tolist() == [AFGEWEZEN, AFGEWEZEN, GEACCEPTEERD]
     for name, shown in (("Dorpshuis Schipborg", "°S"), ("Dorpshuis Gieten", "°W")):
         text = report.loc[name, "toelichting"]
-        assert "zuidelijk of westelijk halfrond" in text and shown in text, text
+        assert "zuidelijk of westelijk halfrond" in text, text
+        assert shown in text, text
     assert parsed.venues["naam"].tolist() == ["Dorpshuis Rolde"]
 
 

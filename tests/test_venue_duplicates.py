@@ -30,9 +30,9 @@ from loaders.venue_store import (
     own_lists,
     parse_for_region,
     read_region_venues,
+    store_venue_list,
     stored_list_size,
     stored_places,
-    store_venue_list,
 )
 from loaders.venues import DUBBEL, GEACCEPTEERD, parse_venue_file, rename_list, summarise
 from tests.region_stores import REGION, demo_region_store
@@ -42,7 +42,7 @@ SPIL = "MFC De Spil Gasselternijveen"
 
 
 @pytest.fixture(scope="module")
-def stations(tmp_path_factory: pytest.TempPathFactory) -> list[dict[str, str]]:
+def stations() -> list[dict[str, str]]:
     from tests.conftest import SHARED_DATA
 
     path = SHARED_DATA / "fixtures" / "stembureaus_aa_en_hunze_2023.csv"
@@ -180,7 +180,7 @@ def test_a_place_added_by_hand_counts_as_stored(store: Store, stations) -> None:
     x, y = float(s["X"]) + 400, float(s["Y"]) + 300
     corrections.add_place(store, REGION, naam="Ons Dorpshuis", x=x, y=y)
     places = stored_places(store, REGION)
-    assert places[["naam", "bron"]].values.tolist() == [["Ons Dorpshuis", ADDED_BY_HAND]]
+    assert places[["naam", "bron"]].to_numpy().tolist() == [["Ons Dorpshuis", ADDED_BY_HAND]]
     content = _csv([["naam", "x", "y"], ["ons dorpshuis", str(x + 30), str(y + 30)],
                     ["Schuur", str(x + 6), str(y + 6)], ["Kantine", str(x + 40), str(y)]])
     parsed = parse_for_region(store, REGION, content, "a.csv", geocode=False)
@@ -206,7 +206,7 @@ def test_a_newer_version_replaces_the_list_without_duplicating_its_rows(
     newer = _list(stations, [SCHIPBORG, SPIL, "Dorpshuis Anloo"])
     as_new = parse_for_region(store, REGION, newer, "leden.csv", geocode=False)
     assert as_new.report["status"].tolist() == [DUBBEL, DUBBEL, GEACCEPTEERD]
-    with pytest.raises(ListExistsError, match="al een opgeslagen lijst 'leden.csv' \\(2 plekken"):
+    with pytest.raises(ListExistsError, match=r"al een opgeslagen lijst 'leden\.csv' \(2 plekken"):
         store_venue_list(store, REGION, as_new.venues)
 
     replacing = parse_for_region(store, REGION, newer, "leden.csv", geocode=False, replace=True)
@@ -261,7 +261,8 @@ def test_cli_prints_the_columns_and_needs_vervang_to_replace(
     before = store.manifest(REGION)
     assert cli_main([*base, "--accepteer"]) == 2
     err = capsys.readouterr().err
-    assert "al een opgeslagen lijst 'leden.xlsx' (2 plek(ken))" in err and "--vervang" in err
+    assert "al een opgeslagen lijst 'leden.xlsx' (2 plek(ken))" in err
+    assert "--vervang" in err
     assert store.manifest(REGION) == before
 
     workbook.active.delete_rows(3)

@@ -70,7 +70,9 @@ def furs() -> Station:
     from tests.conftest import SHARED_DATA
 
     with (SHARED_DATA / "stembureaus_nl_2023.csv").open(encoding="utf-8", newline="") as handle:
-        return next(r for r in csv.DictReader(handle) if r["Naam stembureau"] == "Dorpshuis de Furs")
+        return next(
+            r for r in csv.DictReader(handle) if r["Naam stembureau"] == "Dorpshuis de Furs"
+        )
 
 
 @pytest.fixture
@@ -106,7 +108,7 @@ def _xlsx(rows: list[list[object]], *, macro: bool = False) -> bytes:
     if not macro:
         return buffer.getvalue()
     with zipfile.ZipFile(buffer, "a") as archive:
-        archive.writestr("xl/vbaProject.bin", b"\xd0\xcf\x11\xe0 Sub AutoOpen() Shell \"calc\"")
+        archive.writestr("xl/vbaProject.bin", b'\xd0\xcf\x11\xe0 Sub AutoOpen() Shell "calc"')
     return buffer.getvalue()
 
 
@@ -169,7 +171,8 @@ def _latlon_points_match(parsed: ParsedVenues, st: list[Station]) -> None:
 def _explained(word: str) -> Callable[[ParsedVenues, list[Station]], None]:
     def check(parsed: ParsedVenues, _st: list[Station]) -> None:
         flagged = parsed.report[parsed.report["status"] != GEACCEPTEERD]
-        assert len(flagged) and flagged["toelichting"].str.contains(word, regex=False).all()
+        assert len(flagged)
+        assert flagged["toelichting"].str.contains(word, regex=False).all()
     return check
 
 
@@ -222,14 +225,15 @@ def _formulas_check(parsed: ParsedVenues, _st: list[Station]) -> None:
     kept = parsed.venues.iloc[0]
     assert kept["naam"] == '=HYPERLINK("http://example.invalid/x","Dorpshuis")'
     first, second = parsed.report.to_dict("records")
-    assert "formule" in first["toelichting"] and "niet uitgerekend" in first["toelichting"]
+    assert "formule" in first["toelichting"]
+    assert "niet uitgerekend" in first["toelichting"]
     assert "'=240939+1' is een formule" in second["toelichting"]
 
 
 def _script_names(st: list[Station], _tmp: Path) -> tuple[str, bytes]:
     names = ["<script>alert(1)</script>", "\x1b[31mRood\x1b[0m dorpshuis",
              "Dorpshuis \u202eesuohsproD", '<img src=x onerror="alert(1)">']
-    rows = [["naam", "x", "y"]] + [[n, s["X"], s["Y"]] for n, s in zip(names, st[3:7])]
+    rows = [["naam", "x", "y"]] + [[n, s["X"], s["Y"]] for n, s in zip(names, st[3:7], strict=True)]
     return "namen.csv", _csv(rows)
 
 
@@ -242,7 +246,8 @@ def _script_check(parsed: ParsedVenues, _st: list[Station]) -> None:
 def _soort_column(st: list[Station], _tmp: Path) -> tuple[str, bytes]:
     soorten = ["Dorpshuis", "school", "bibliotheek", "clubhouse", "MFA", ""]
     rows = [["naam", "soort", "x", "y"]] + [
-        [s["Naam stembureau"], soort, s["X"], s["Y"]] for soort, s in zip(soorten, st[3:9])
+        [s["Naam stembureau"], soort, s["X"], s["Y"]]
+        for soort, s in zip(soorten, st[3:9], strict=True)
     ]
     return "soorten.csv", _csv(rows)
 
@@ -309,7 +314,8 @@ CASES = [
                 for s in st])),
          {GEACCEPTEERD: 23},
          check=lambda p, st: (_latlon_points_match(p, st),
-                              (p.venues["soort"] == "dorpshuis").all() or pytest.fail())),
+                              (p.venues["soort"] == "dorpshuis").all()
+                              or pytest.fail(str(p.venues["soort"].tolist())))),
     Case("windows-1252-with-accents",
          lambda st, _: ("plekken.csv", _csv(
              [["naam", "plaats", "x", "y"]]
@@ -325,14 +331,15 @@ CASES = [
     Case("excel-sep-line",
          lambda st, _: ("plekken.csv", b"sep=;\r\n" + _csv(_rd(st), sep=";")),
          {GEACCEPTEERD: 23},
-         check=lambda p, _: p.report["rij"].iloc[0] == 3 or pytest.fail()),
+         check=lambda p, _: p.report["rij"].iloc[0] == 3
+         or pytest.fail(f"first row {p.report['rij'].iloc[0]}, expected 3 after sep=")),
     Case("rd-in-lat-lon-columns",
-         lambda st, _: ("plekken.csv", _csv([["naam", "lat", "lon"]]
-                                            + [[s["Naam stembureau"], s["Y"], s["X"]] for s in st])),
+         lambda st, _: ("plekken.csv", _csv(
+             [["naam", "lat", "lon"]] + [[s["Naam stembureau"], s["Y"], s["X"]] for s in st])),
          {GECORRIGEERD: 23}, check=_both(_rd_points_match, _explained("RD-coördinaten"))),
     Case("rd-in-lat-lon-columns-swapped",
-         lambda st, _: ("plekken.csv", _csv([["naam", "lat", "lon"]]
-                                            + [[s["Naam stembureau"], s["X"], s["Y"]] for s in st])),
+         lambda st, _: ("plekken.csv", _csv(
+             [["naam", "lat", "lon"]] + [[s["Naam stembureau"], s["X"], s["Y"]] for s in st])),
          {GECORRIGEERD: 23}, check=_both(_rd_points_match, _explained("omgekeerde volgorde"))),
     Case("swapped-lat-lon",
          lambda st, _: ("plekken.csv", _csv(
@@ -340,9 +347,10 @@ CASES = [
              + [[s["Naam stembureau"], s["Longitude"], s["Latitude"]] for s in st])),
          {GECORRIGEERD: 23}, check=_both(_latlon_points_match, _explained("omgedraaid"))),
     Case("swapped-x-y",
-         lambda st, _: ("plekken.csv", _csv([["naam", "x", "y"]]
-                                            + [[s["Naam stembureau"], s["Y"], s["X"]] for s in st])),
-         {GECORRIGEERD: 23}, check=_both(_rd_points_match, _explained("x en y stonden omgedraaid"))),
+         lambda st, _: ("plekken.csv", _csv(
+             [["naam", "x", "y"]] + [[s["Naam stembureau"], s["Y"], s["X"]] for s in st])),
+         {GECORRIGEERD: 23},
+         check=_both(_rd_points_match, _explained("x en y stonden omgedraaid"))),
     Case("x-y-mixing-rd-and-degrees",
          lambda st, _: ("plekken.csv", _csv(
              [["naam", "x", "y"]]
@@ -354,10 +362,11 @@ CASES = [
          check=lambda p, st: _rd_points_match(p, st, tolerance=0.001)),
     Case("empty-rows-between", _empty_rows, {GEACCEPTEERD: 23}, check=_empty_rows_check),
     Case("duplicate-name-same-place",
-         lambda st, _: ("plekken.csv", _csv(_rd(st) + [_rd(st)[14]])),
+         lambda st, _: ("plekken.csv", _csv([*_rd(st), _rd(st)[14]])),
          {GEACCEPTEERD: 23, AFGEWEZEN: 1},
          check=lambda p, _: p.report.iloc[-1]["toelichting"].startswith(
-             "Dubbel: zelfde naam en plek als rij 15") or pytest.fail()),
+             "Dubbel: zelfde naam en plek als rij 15")
+         or pytest.fail(p.report.iloc[-1]["toelichting"])),
     Case("duplicate-name-different-places",
          lambda st, _: ("plekken.csv", _csv([["naam", "x", "y"], ["Dorpshuis", st[3]["X"],
                                              st[3]["Y"]], ["Dorpshuis", st[4]["X"], st[4]["Y"]]])),
@@ -365,12 +374,13 @@ CASES = [
     Case("only-addresses-offline", lambda st, _: ("adressen.csv", _csv(_addresses(st))),
          {WACHT: 23},
          check=_both(_explained("PDOK Locatieserver"), _explained("De rij is bewaard"),
-                     lambda p, _: p.venues.geometry.isna().all() or pytest.fail(),
+                     lambda p, _: p.venues.geometry.isna().all()
+                     or pytest.fail("a place without coordinates got a point offline"),
                      lambda p, _: p.venues["adres"].iloc[13] == "Borgweg 15, 9469PE"
                      or pytest.fail(p.venues["adres"].iloc[13]))),
     Case("address-without-house-number",
-         lambda st, _: ("adressen.csv", _csv([["naam", "straat", "plaats"],
-                                              [st[13]["Naam stembureau"], "Borgweg", "Schipborg"]])),
+         lambda st, _: ("adressen.csv", _csv(
+             [["naam", "straat", "plaats"], [st[13]["Naam stembureau"], "Borgweg", "Schipborg"]])),
          {AFGEWEZEN: 1}, check=_explained("onvolledig")),
     Case("zero-coordinates-with-address",
          lambda st, _: ("plekken.csv", _csv(
@@ -379,10 +389,10 @@ CASES = [
          {WACHT: 1}, check=_both(_explained("liggen niet in Nederland"),
                                  _explained("Het adres wordt gebruikt"))),
     Case("row-without-name",
-         lambda st, _: ("plekken.csv", _csv(_rd(st[:2]) + [["", st[3]["X"], st[3]["Y"]]])),
+         lambda st, _: ("plekken.csv", _csv([*_rd(st[:2]), ["", st[3]["X"], st[3]["Y"]]])),
          {GEACCEPTEERD: 2, AFGEWEZEN: 1}, check=_explained("De naam ontbreekt")),
     Case("row-without-coordinates-or-address",
-         lambda st, _: ("plekken.csv", _csv(_rd(st[:2]) + [["Dorpshuis zonder plek", "", ""]])),
+         lambda st, _: ("plekken.csv", _csv([*_rd(st[:2]), ["Dorpshuis zonder plek", "", ""]])),
          {GEACCEPTEERD: 2, AFGEWEZEN: 1}, check=_explained("Geen coördinaten en geen adres")),
     Case("text-in-coordinate",
          lambda st, _: ("plekken.csv", _csv([["naam", "x", "y"],
@@ -397,7 +407,8 @@ CASES = [
                                              ["=1+1", st[3]["X"], st[3]["Y"]]])),
          {GEACCEPTEERD: 1},
          check=lambda p, _: (p.venues["naam"].tolist() == ["=1+1"]
-                             and "formule" in p.report["toelichting"].iloc[0]) or pytest.fail()),
+                             and "formule" in p.report["toelichting"].iloc[0])
+         or pytest.fail(f"{p.venues['naam'].tolist()} {p.report['toelichting'].tolist()}")),
     Case("formula-cells-in-xlsx", _formulas_xlsx, {GEACCEPTEERD: 1, AFGEWEZEN: 1},
          check=_formulas_check),
     Case("xlsm-with-vba-macro",
@@ -412,9 +423,11 @@ CASES = [
                                              [st[13]["Naam stembureau"], "nee", st[13]["X"],
                                               st[13]["Y"]]])),
          {GEACCEPTEERD: 1},
-         check=lambda p, _: (not p.venues["ontmoetingsplek"].iloc[0]) or pytest.fail()),
+         check=lambda p, _: (not p.venues["ontmoetingsplek"].iloc[0])
+         or pytest.fail("'nee' in the ontmoetingsplek column still counts")),
     Case("name-of-300-characters", _long_name, {GECORRIGEERD: 1},
-         check=lambda p, _: len(p.venues["naam"].iloc[0]) == 200 or pytest.fail()),
+         check=lambda p, _: len(p.venues["naam"].iloc[0]) == 200
+         or pytest.fail(f"name of {len(p.venues['naam'].iloc[0])} characters, expected 200")),
     Case("geojson-wgs84",
          lambda st, _: ("plekken.geojson", _geojson(_features(
              st, lambda s: [float(s["Longitude"]), float(s["Latitude"])]))),
@@ -445,41 +458,41 @@ CASES = [
          {GEACCEPTEERD: 23},
          check=_both(lambda p, st: _rd_points_match(p, st, tolerance=0.01), _note("omgerekend"))),
     # Files that cannot be used at all: one clear Dutch message, nothing kept.
-    Case("old-excel-xls", lambda st, _: ("plekken.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" * 64),
+    Case("old-excel-xls", lambda _st, _: ("plekken.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" * 64),
          error=r"oud Excel-bestand \(\.xls\)"),
     Case("zip-that-is-not-excel",
-         lambda st, _: ("plekken.zip", _zip({"plekken.shp": b"\x00\x00\x27\x0a"})),
+         lambda _st, _: ("plekken.zip", _zip({"plekken.shp": b"\x00\x00\x27\x0a"})),
          error=r"dit is geen tabel \(het lijkt een zip-archief\)"),
     Case("gpkg-extension-on-a-csv", lambda st, _: ("plekken.gpkg", _csv(_rd(st))),
          error="geen GeoPackage"),
-    Case("json-that-is-not-geojson", lambda st, _: ("plekken.json", b'[{"naam": "x"}]'),
+    Case("json-that-is-not-geojson", lambda _st, _: ("plekken.json", b'[{"naam": "x"}]'),
          error="geen leesbaar GeoJSON-bestand"),
     Case("missing-name-column",
          lambda st, _: ("plekken.csv", _csv([["locatie_id", "x", "y"], ["1", st[3]["X"],
                                                                          st[3]["Y"]]])),
          error="geen kolom met de naam van de plek.*locatie_id, x, y"),
     Case("no-coordinate-or-address-columns",
-         lambda st, _: ("plekken.csv", _csv([["naam", "telefoon"], ["Dorpshuis", "0592"]])),
+         lambda _st, _: ("plekken.csv", _csv([["naam", "telefoon"], ["Dorpshuis", "0592"]])),
          error="geen coördinaten .* en geen adres"),
-    Case("x-without-y", lambda st, _: ("plekken.csv", _csv([["naam", "x"], ["Dorpshuis", "1"]])),
+    Case("x-without-y", lambda _st, _: ("plekken.csv", _csv([["naam", "x"], ["Dorpshuis", "1"]])),
          error="kolom x .*zonder bijbehorende kolom y"),
     Case("header-semicolons-rows-commas",
          lambda st, _: ("plekken.csv", ("naam;x;y\r\n" + "".join(
              f'"{s["Naam stembureau"]}",{s["X"]},{s["Y"]}\r\n' for s in st)).encode()),
          error="kopregel is gescheiden met ';', maar de rijen met ','"),
     Case("row-with-an-extra-field",
-         lambda st, _: ("plekken.csv", _csv(_rd(st[:3]) + [["Dorpshuis", "240939,9", "566028",
-                                                           "9"]])),
+         lambda st, _: ("plekken.csv", _csv(
+             [*_rd(st[:3]), ["Dorpshuis", "240939,9", "566028", "9"]])),
          error="rij 5 heeft 4 velden, de kopregel maar 3"),
-    Case("empty-file", lambda st, _: ("plekken.csv", b""), error="is leeg"),
-    Case("header-only", lambda st, _: ("plekken.csv", b"naam;x;y\r\n\r\n"),
+    Case("empty-file", lambda _st, _: ("plekken.csv", b""), error="is leeg"),
+    Case("header-only", lambda _st, _: ("plekken.csv", b"naam;x;y\r\n\r\n"),
          error="bevat geen rijen"),
-    Case("binary-garbage", lambda st, _: ("plekken.csv", bytes(range(256)) * 40),
+    Case("binary-garbage", lambda _st, _: ("plekken.csv", bytes(range(256)) * 40),
          error=r"dit is geen tabel \(het lijkt een binair bestand\)"),
-    Case("nul-bytes-in-text", lambda st, _: ("plekken.csv", b"naam,x,y\n\x00\x00PK\x00,1,2\n"),
+    Case("nul-bytes-in-text", lambda _st, _: ("plekken.csv", b"naam,x,y\n\x00\x00PK\x00,1,2\n"),
          error="binaire tekens"),
     Case("hundred-thousand-rows",
-         lambda st, _: ("groot.csv", b"naam,x,y\n" + b"".join(
+         lambda _st, _: ("groot.csv", b"naam,x,y\n" + b"".join(
              b"Plek %d,240939.99,566028.99\n" % i for i in range(100_000))),
          error="100.000 rijen; het maximum is 50.000"),
 ]
@@ -507,7 +520,8 @@ def test_venue_file(
     report, venues = parsed.report, parsed.venues
     assert tuple(report.columns) == REPORT_COLUMNS
     assert report["status"].value_counts().to_dict() == case.statuses, report.to_string()
-    assert tuple(venues.columns) == VENUE_COLUMNS and venues.crs == CRS
+    assert tuple(venues.columns) == VENUE_COLUMNS
+    assert venues.crs == CRS
     assert len(venues) == (report["status"] != AFGEWEZEN).sum()
     assert (venues["source"] == f"eigen lijst: {name}").all()
     assert venues["venue_id"].is_unique
@@ -575,7 +589,7 @@ def test_a_point_just_outside_the_region_is_kept(
 
 
 def test_nothing_from_a_file_is_fetched(
-    stations: list[Station], replay_server, tmp_path: Path, offline: dict[str, object]
+    stations: list[Station], replay_server, offline: dict[str, object]
 ) -> None:
     """A hyperlink formula and a URL as a name are text: no request leaves the parser."""
     url = f"{replay_server.base_url}/tracker.png"

@@ -25,7 +25,6 @@ from shapely.geometry import Point
 
 from loaders.__main__ import main as cli_main
 from loaders.build import import_folder
-from pipeline.reach import reach_inputs
 from loaders.errors import SourceFormatError, SourceUnavailable
 from loaders.http import make_session
 from loaders.locatieserver import geocode_address, parse_locatieserver
@@ -36,9 +35,9 @@ from loaders.store import Store, StoreError
 from loaders.venue_checks import LocatieserverGeocoder
 from loaders.venue_merge import MERGE_COLUMNS, merge_venues, name_similarity, normalise_name
 from loaders.venue_store import (
-    ListExistsError,
     MERGES_LAYER,
     OWN_LAYER,
+    ListExistsError,
     own_lists,
     parse_for_region,
     read_region_venues,
@@ -55,6 +54,7 @@ from loaders.venues import (
     WACHT,
     parse_venue_file,
 )
+from pipeline.reach import reach_inputs
 from tests.region_stores import REGION, demo_region_store
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -63,7 +63,8 @@ LOCATIESERVER = "/bzk/locatieserver/search/v3_1/free"
 
 @pytest.fixture
 def borgweg() -> dict:
-    return json.loads((FIXTURES / "locatieserver_free_borgweg_15_schipborg.json").read_text("utf-8"))
+    path = FIXTURES / "locatieserver_free_borgweg_15_schipborg.json"
+    return json.loads(path.read_text("utf-8"))
 
 
 @pytest.fixture
@@ -184,7 +185,8 @@ def test_geocoding_stops_after_the_first_failure(replay_server) -> None:
     assert parsed.report["toelichting"].str.contains("PDOK Locatieserver: HTTP 503").all()
     assert len(replay_server.requests) == 1
     assert any("Adressen opzoeken lukte niet" in note for note in parsed.notes)
-    assert len(parsed.venues) == 5 and parsed.venues.geometry.isna().all()
+    assert len(parsed.venues) == 5
+    assert parsed.venues.geometry.isna().all()
 
 
 def test_geocoding_is_capped_per_file(replay_server, borgweg: dict, monkeypatch) -> None:
@@ -215,7 +217,8 @@ def test_same_place_and_name_is_one_venue_with_both_sources(
 ) -> None:
     own = _own_list(stations, [13, 16])  # Dorpshuis Schipborg, MFC De Badde
     merged, pairs = merge_venues(base, own)
-    assert tuple(merged.columns) == VENUE_COLUMNS and merged.crs == CRS
+    assert tuple(merged.columns) == VENUE_COLUMNS
+    assert merged.crs == CRS
     assert tuple(pairs.columns) == MERGE_COLUMNS
     assert len(merged) == len(base)
     schipborg = merged[merged["venue_id"] == "stemlokaal:TK2023:26964"].iloc[0]
@@ -223,7 +226,9 @@ def test_same_place_and_name_is_one_venue_with_both_sources(
     assert schipborg["source_id"].startswith("rij 2 + id 26964")
     assert schipborg["reden"] == "opgegeven door gebruiker"
     pair = pairs.set_index("venue_id_basis").loc["stemlokaal:TK2023:26964"]
-    assert pair["afstand_m"] == 0.0 and pair["naamgelijkenis"] == 1.0 and not pair["ongedaan"]
+    assert pair["afstand_m"] == 0.0
+    assert pair["naamgelijkenis"] == 1.0
+    assert not pair["ongedaan"]
     assert pair["pair_id"] == "stemlokaal:TK2023:26964|eigen:leden-csv:2"
     # The OSM node of the same dorpshuis (a few mm away) stays a separate base venue.
     assert (merged["naam"] == "Dorpshuis Schipborg").sum() == 2
@@ -234,13 +239,16 @@ def test_far_or_differently_named_venues_are_not_merged(
 ) -> None:
     renamed = _own_list(stations, [13], rename={"Dorpshuis Schipborg": "Voetbalkantine VV"})
     merged, pairs = merge_venues(base, renamed)
-    assert pairs.empty and len(merged) == len(base) + 1
+    assert pairs.empty
+    assert len(merged) == len(base) + 1
     own = _own_list(stations, [13])
     moved = own.assign(geometry=own.geometry.translate(xoff=60))
     merged, pairs = merge_venues(base, moved, max_distance=50)
-    assert pairs.empty and len(merged) == len(base) + 1
+    assert pairs.empty
+    assert len(merged) == len(base) + 1
     merged, pairs = merge_venues(base, moved, max_distance=70)
-    assert len(pairs) == 1 and pairs["afstand_m"].iloc[0] == pytest.approx(60, abs=0.1)
+    assert len(pairs) == 1
+    assert pairs["afstand_m"].iloc[0] == pytest.approx(60, abs=0.1)
 
 
 def test_undone_pair_stays_two_venues_and_is_still_listed(
@@ -258,7 +266,8 @@ def test_undone_pair_stays_two_venues_and_is_still_listed(
     assert active["venue_id_basis"].tolist() == ["osm:node/1001"]
     assert len(merged) == len(base)
     alone, both = merge_venues(base, own, undone=set(again["pair_id"]))
-    assert len(alone) == len(base) + 1 and both["ongedaan"].all()
+    assert len(alone) == len(base) + 1
+    assert both["ongedaan"].all()
 
 
 def test_rows_waiting_for_geocoding_are_not_merged(base: gpd.GeoDataFrame) -> None:
@@ -266,7 +275,8 @@ def test_rows_waiting_for_geocoding_are_not_merged(base: gpd.GeoDataFrame) -> No
                                      ["Dorpshuis Schipborg", "Borgweg 15", "Schipborg"]]),
                                "adressen.csv", geocode=False).venues
     merged, pairs = merge_venues(base, waiting)
-    assert pairs.empty and len(merged) == len(base)
+    assert pairs.empty
+    assert len(merged) == len(base)
 
 
 # --------------------------------------------------------------------------- store
@@ -276,8 +286,10 @@ def test_store_merge_undo_and_redo(store: Store, stations: list[dict[str, str]])
     own = _own_list(stations, [13, 16])
     manifest = store_venue_list(store, REGION, own)
     entry = manifest.layers[OWN_LAYER]
-    assert entry.source == "eigen lijst: leden.csv" and entry.rows == 2
-    assert entry.attribution == "Eigen lijst van de gebruiker" and entry.fetched_at
+    assert entry.source == "eigen lijst: leden.csv"
+    assert entry.rows == 2
+    assert entry.attribution == "Eigen lijst van de gebruiker"
+    assert entry.fetched_at
     venues = read_region_venues(store, REGION)
     stored = store.read_layer(REGION, "venues")
     assert len(venues) == len(stored)
@@ -320,7 +332,8 @@ def test_refresh_of_osm_and_polling_stations_keeps_the_own_list(
     set_merge_undone(store, REGION, pid)
     before = store.manifest(REGION).layers
     report = import_folder(shared_data, ["GM1680"], store=store)
-    assert report.ok and "venues" in report.written
+    assert report.ok
+    assert "venues" in report.written
     after = store.manifest(REGION).layers
     assert after["venues"].file != before["venues"].file
     assert after[OWN_LAYER] == before[OWN_LAYER]
@@ -401,7 +414,8 @@ def test_cli_reports_without_writing_then_stores_with_accept(
             str(path), "--zonder-geocoderen"]
     assert cli_main(args) == 1
     out = capsys.readouterr().out
-    assert "rij      2  gecorrigeerd" in out and "omgedraaid" in out
+    assert "rij      2  gecorrigeerd" in out
+    assert "omgedraaid" in out
     assert "rij      4  afgewezen             <script>alert(1)</script>: Coördinaten" in out
     assert "3 rijen: 0 geaccepteerd, 2 gecorrigeerd, 0 wacht op geocodering, 1 afgewezen." in out
     assert "2 plek(ken) vallen samen met bestaande ontmoetingsplekken" in out

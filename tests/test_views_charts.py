@@ -44,7 +44,8 @@ def test_histogram_is_dutch_with_source_and_without_suppressed(values: pd.DataFr
     assert SOURCE_2020 in _notes(figure)
     assert "7 buurten zonder waarde (onderdrukt) niet getoond." in _notes(figure)
     bars = figure.data[0]
-    assert len(bars.x) == 47 and 0 not in list(bars.x)
+    assert len(bars.x) == 47
+    assert 0 not in list(bars.x)
     assert [t.name for t in figure.data[1:]] == ["Aa en Hunze 42,4 %", "Nederland 47,0 %"]
     assert [s.x0 for s in figure.layout.shapes] == [42.4, 47.0]
     assert figure.layout.separators == ",."

@@ -50,8 +50,8 @@ def serve(root: Path) -> Iterator[str]:
     port = _free_port()
     env = dict(os.environ, **{DATA_ENV: str(root)})
     log_path = root / "streamlit.log"
-    log = open(log_path, "w")  # noqa: SIM115 - closed below
-    process = subprocess.Popen(
+    log = log_path.open("w")  # closed below, after the server stopped
+    process = subprocess.Popen(  # noqa: S603 - this interpreter on the repository's dashboard
         [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.headless", "true",
          "--server.port", str(port), "--server.address", "127.0.0.1",
          "--browser.gatherUsageStats", "false"],
@@ -106,5 +106,5 @@ def browser() -> Iterator[object]:
 def screenshot_dir() -> Path:
     """Folder for the screenshots of the browser tests; printed so a person can look."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    print(f"\nschermafbeeldingen: {SCREENSHOTS}")
+    print(f"\nschermafbeeldingen: {SCREENSHOTS}")  # noqa: T201 - where to look
     return SCREENSHOTS

@@ -1,8 +1,8 @@
 """The dashboard in a real headless Chromium against ``streamlit run``.
 
 The first test opens a deep link (an old ``?regio=`` link) to a page other than the default one,
-on a server no session has visited yet: that is the case where Streamlit would run the page script without the frame
-(see ``ui.frame``). Keep it first.
+on a server no session has visited yet: that is the case where Streamlit would run the page
+script without the frame (see ``ui.frame``). Keep it first.
 """
 
 from __future__ import annotations
@@ -30,7 +30,8 @@ def test_deep_link_on_a_fresh_server_keeps_frame_and_choice(
     expect(sidebar.get_by_text("Gebied", exact=True)).to_have_count(1, timeout=30000)
     page.wait_for_function("() => !location.search.includes('regio=')", timeout=30000)
     query = url_query(page)
-    assert query["jaar"] == ["2016"] and query["leeftijd"] == ["65+"]
+    assert query["jaar"] == ["2016"]
+    assert query["leeftijd"] == ["65+"]
     assert query["gebied"] == ["GM1680"], "an old region link opens the gemeente of that name"
     assert "regio" not in query
     screenshot(page, screenshot_dir / "bronnen.png")

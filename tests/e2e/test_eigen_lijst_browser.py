@@ -41,6 +41,16 @@ def test_upload_check_store_and_remove_a_list(
     dialogs: list[str] = []
     page = browser.new_page(viewport={"width": WIDTH, "height": 1000})
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    _open_with_explanation(page, streamlit_url, screenshot_dir)
+    _upload_and_check(page, restored_store, screenshot_dir)
+    _store_the_list(page, screenshot_dir)
+    _upload_again_as_a_duplicate(page, restored_store, screenshot_dir)
+    _remove_the_list(page)
+    assert dialogs == []
+    page.close()
+
+
+def _open_with_explanation(page, streamlit_url: str, screenshot_dir: Path) -> None:
     page.goto(f"{streamlit_url}/eigen-lijst", wait_until="domcontentloaded")
     page.get_by_role("heading", name="Eigen lijst met ontmoetingsplekken").wait_for(timeout=30000)
     settle(page)
@@ -49,6 +59,8 @@ def test_upload_check_store_and_remove_a_list(
     settle(page)
     screenshot(page, screenshot_dir / "eigen_lijst_uitleg.png")
 
+
+def _upload_and_check(page, restored_store: Path, screenshot_dir: Path) -> None:
     page.set_input_files(UPLOAD_INPUT, files=[{
         "name": FILE, "mimeType": "text/csv", "buffer": _venue_csv(restored_store),
     }])
@@ -65,6 +77,8 @@ def test_upload_check_store_and_remove_a_list(
     screenshot(page, screenshot_dir / "eigen_lijst_controle.png")
     assert page.locator(EXCEPTION).count() == 0
 
+
+def _store_the_list(page, screenshot_dir: Path) -> None:
     page.get_by_role("button", name="Lijst opslaan").click()
     page.get_by_text(f"Lijst {FILE} is opgeslagen").wait_for(timeout=30000)
     page.get_by_role("heading", name="Samengevoegde plekken").wait_for(timeout=30000)
@@ -73,6 +87,8 @@ def test_upload_check_store_and_remove_a_list(
     screenshot(page, screenshot_dir / "eigen_lijst_opgeslagen.png")
     assert page.locator(EXCEPTION).count() == 0
 
+
+def _upload_again_as_a_duplicate(page, restored_store: Path, screenshot_dir: Path) -> None:
     page.set_input_files(UPLOAD_INPUT, files=[{
         "name": FILE, "mimeType": "text/csv", "buffer": _venue_csv(restored_store),
     }])
@@ -92,10 +108,10 @@ def test_upload_check_store_and_remove_a_list(
     page.get_by_text("Het bestand is niet opgeslagen.").wait_for(timeout=30000)
     settle(page)
 
+
+def _remove_the_list(page) -> None:
     page.get_by_role("button", name="Verwijderen").click()
     page.get_by_text(f"Lijst {FILE} is verwijderd").wait_for(timeout=30000)
     settle(page)
     assert page.get_by_text("Er is nog geen eigen lijst opgeslagen.").is_visible()
     assert page.locator(EXCEPTION).count() == 0
-    assert dialogs == []
-    page.close()

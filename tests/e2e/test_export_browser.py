@@ -48,7 +48,8 @@ def test_export_page_downloads_csv_and_factsheet(
     assert header[-2:] == ["Bron", "Opgehaald"]
 
     name, data = _download(page, buttons.filter(has_text="Factsheet (PDF)"))
-    assert name.startswith("factsheet-aa-en-hunze-") and name.endswith(".pdf")
+    assert name.startswith("factsheet-aa-en-hunze-")
+    assert name.endswith(".pdf")
     assert data.startswith(b"%PDF")
     assert page.locator(EXCEPTION).count() == 0
     page.close()
