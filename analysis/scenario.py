@@ -130,7 +130,7 @@ def close_venues(
     )
 
 
-def open_venue(  # noqa: PLR0913 - keyword-only options, osmnx style
+def open_venue(
     reach: pd.DataFrame,
     point_xy: tuple[float, float],
     *,

@@ -133,7 +133,7 @@ def candidate_distances(
     return np.where(distance <= threshold_m, distance, np.inf)
 
 
-def best_sites(  # noqa: PLR0913 - keyword-only options, osmnx style
+def best_sites(
     reach: pd.DataFrame,
     candidates: gpd.GeoDataFrame,
     *,

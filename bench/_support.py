@@ -119,7 +119,7 @@ def streamlit_server(root: Path, log_path: Path) -> Iterator[tuple[str, subproce
     env = dict(os.environ, **{DATA_ENV: str(root)})
     env.setdefault("MALLOC_ARENA_MAX", "2")  # as scripts/start.sh starts the dashboard
     with log_path.open("w") as log:
-        process = subprocess.Popen(  # noqa: S603 - a fixed command line, no outside input
+        process = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", "dashboard.py",
              "--server.headless", "true", "--server.port", str(port),
              "--server.address", HOST, "--browser.gatherUsageStats", "false",

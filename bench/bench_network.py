@@ -123,7 +123,7 @@ def measure(variant: str, path: Path) -> dict[str, object]:
 
 def _run_child(variant: str, path: Path) -> dict[str, object]:
     """Run :func:`measure` in a fresh interpreter, so peak memory is this variant's alone."""
-    done = subprocess.run(  # noqa: S603 - this script again, with arguments built here
+    done = subprocess.run(
         [sys.executable, __file__, "--meet", variant, "--pbf", str(path)],
         capture_output=True, text=True, check=True, cwd=REPO,
     )

@@ -269,7 +269,7 @@ def import_network(
                            replace_all=replace_all)
 
 
-def import_line_network(  # noqa: PLR0913 - keyword-only options, osmnx style
+def import_line_network(
     line_file: Path,
     gemeenten: Iterable[str] | None = None,
     *,

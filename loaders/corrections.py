@@ -200,7 +200,7 @@ def find_duplicate(
     return row, float(match["afstand_m"])
 
 
-def add_place(  # noqa: PLR0913 - keyword-only fields of the new place, passed by name
+def add_place(
     store: Store,
     region: str,
     *,

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Set up and run the whole test suite, browser tests included, on every core (pytest-xdist;
-# a module's tests stay on one worker, so its fixtures are built once).
+# Set up and run every check: ruff and mypy (configured in pyproject.toml), then the whole test
+# suite, browser tests included, on every core (pytest-xdist; a module's tests stay on one
+# worker, so its fixtures are built once).
 # Installs Debian's chromium when it is missing (needs root or sudo). Exit code 5 (no tests) fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,6 +12,8 @@ if [[ ! -x /usr/bin/chromium ]]; then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium fonts-dejavu-core >/dev/null
 fi
+.venv/bin/ruff check .
+.venv/bin/mypy
 status=0
 .venv/bin/python -m pytest --numprocesses auto --dist loadscope "$@" || status=$?
 if [[ $status -eq 5 ]]; then

@@ -25,7 +25,7 @@ def national_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _run(script: str, *args: str, timeout: int) -> str:
-    done = subprocess.run(  # noqa: S603 - this interpreter on the repository's own scripts
+    done = subprocess.run(
         [sys.executable, f"bench/{script}", *args], cwd=REPO, capture_output=True, text=True,
         timeout=timeout, check=False,
     )

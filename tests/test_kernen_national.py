@@ -134,8 +134,8 @@ def test_each_kern_in_one_gemeente(national: National) -> None:
     own_polygon = gpd.GeoSeries(polygons[codes[inside]].to_numpy(), crs=CRS)
     assert (own_polygon.distance(kernen.geometry[inside].reset_index(drop=True)) <= 250).all()
     outside = kernen[~inside]
-    print(f"\n{len(outside)} kernen outside every 2023 gemeente:")  # noqa: T201 - a report for a person (-s)
-    print(outside[["kern_id", "naam", "gemeentecode"]].to_string())  # noqa: T201 - a report for a person (-s)
+    print(f"\n{len(outside)} kernen outside every 2023 gemeente:")
+    print(outside[["kern_id", "naam", "gemeentecode"]].to_string())
     assert len(outside) < 10
 
 
@@ -157,8 +157,8 @@ def test_inhabitants_fit_each_gemeente(national: National) -> None:
     sums = gemeente_sums(national)
     bound = sums["population"] * (1 + TOLERANCE)
     over = sums[sums["total"] > bound]
-    print(f"\n{len(over)} gemeenten above their population, by CBS kernen alone:")  # noqa: T201 - a report for a person (-s)
-    print(over.assign(ratio=over["total"] / over["population"]).sort_values("ratio").to_string())  # noqa: T201 - a report for a person (-s)
+    print(f"\n{len(over)} gemeenten above their population, by CBS kernen alone:")
+    print(over.assign(ratio=over["total"] / over["population"]).sort_values("ratio").to_string())
     # CBS kernen keep their official count; an agglomeration ("Groot - Leiden") lies in the
     # gemeente of its centroid. There no secondary figure may be left.
     assert (over["total"] == over["cbs"]).all()
@@ -169,7 +169,7 @@ def test_inhabitants_fit_each_gemeente(national: National) -> None:
 def test_national_total_below_country(national: National) -> None:
     before = national.merged["inwoners"].sum()
     after = national.kernen["inwoners"].sum()
-    print(f"\ninhabitants of all kernen: {before:,} merged, {after:,} limited")  # noqa: T201 - a report for a person (-s)
+    print(f"\ninhabitants of all kernen: {before:,} merged, {after:,} limited")
     assert after <= NL_MAXIMUM
     assert after >= national.primary["inwoners"].sum()
 
@@ -189,7 +189,7 @@ def test_secondary_figures_credible(national: National) -> None:
     changed = before.notna() & after.isna()
     assert after[before.isna()].isna().all()
     assert (after[before.notna() & after.notna()] == before[before.notna() & after.notna()]).all()
-    print(f"\n{changed.sum()} secondary figures set missing")  # noqa: T201 - a report for a person (-s)
+    print(f"\n{changed.sum()} secondary figures set missing")
 
 
 def test_dorpen_of_aa_en_hunze_remain(national: National) -> None:

@@ -93,7 +93,7 @@ def offline_tiles(monkeypatch):
     """No tile service: the map page must not wait for the network in these tests."""
     from ui import tiles
 
-    monkeypatch.setattr(tiles, "_probe", lambda url: False)
+    monkeypatch.setattr(tiles, "_probe", lambda _url: False)
     tiles.tile_reachable.clear()
     yield
     tiles.tile_reachable.clear()
@@ -258,7 +258,8 @@ def test_kernen_table_threshold_filter_agrees_with_reach_summary(monkeypatch, aa
     app.select_slider(key="drempel").set_value(10000).run()
     if reach_summary(_expected(aa_root), [10000]).loc[0, "kernen_binnen_10000"] == len(table):
         assert "elke kern heeft een ontmoetingsplek binnen 10 km" in app.info[0].value
-        assert not app.dataframe and not app.get("download_button")
+        assert not app.dataframe
+        assert not app.get("download_button")
 
     app.toggle(key="kernen_zonder").set_value(False).run()
     app.text_input(key="kernen_zoek").input("SCHIP").run()
@@ -277,17 +278,20 @@ def test_kernen_downloads_carry_rows_sources_and_method(monkeypatch, aa_root, de
     header, *rows = csv.reader(io.StringIO(files["csv"].decode("utf-8-sig")), delimiter=";")
     assert sorted(r[header.index("Kern")] for r in rows) == sorted(shown)
     assert header[-2:] == ["Bron", "Opgehaald"]
-    assert "Waar is mijn stemlokaal" in rows[0][-2] and "RIVM" in rows[0][-2]
+    assert "Waar is mijn stemlokaal" in rows[0][-2]
+    assert "RIVM" in rows[0][-2]
     assert {r[header.index("Methode")] for r in rows} == {METHOD_STRAIGHT_LINE}
     second = {r[header.index("Op één na dichtstbijzijnde ontmoetingsplek")] for r in rows}
     venues = corrected_venues(Store(aa_root), NATIONAL)
-    assert second - {""} and second - {""} <= set(venues["naam"]), "the second place by name"
+    assert second - {""}, "some kern has a second place"
+    assert second - {""} <= set(venues["naam"]), "the second place by name"
     assert not second & set(venues["venue_id"])
     book = load_workbook(io.BytesIO(files["xlsx"]))
     assert book.sheetnames == ["Kernen", "Bron", "Methode"]
     assert book["Kernen"].max_row == len(shown) + 1
     layers = [row[0].value for row in book["Bron"].iter_rows(min_row=2)]
-    assert "Kernen" in layers and "Eenzaamheid (RIVM)" in layers
+    assert "Kernen" in layers
+    assert "Eenzaamheid (RIVM)" in layers
 
 
 def test_stored_network_replaces_the_estimate(monkeypatch, network_root, deferred) -> None:
@@ -313,7 +317,8 @@ def test_stored_network_replaces_the_estimate(monkeypatch, network_root, deferre
     sheet = load_workbook(io.BytesIO(xlsx))["Kernen"]
     names = [c for c in sheet.iter_rows(min_row=2, min_col=2, max_col=2) for c in c]
     formula = next(c for c in names if str(c.value).startswith("="))
-    assert formula.value == "=1+1 Bonnen" and formula.data_type == "s"
+    assert formula.value == "=1+1 Bonnen"
+    assert formula.data_type == "s"
 
     app = _run(_app(monkeypatch, network_root), KAART)
     _choose_kern(app, network_root, SCHIPBORG)
@@ -344,7 +349,9 @@ def test_background_map_only_when_its_tiles_answer(monkeypatch, aa_root, reachab
         assert layer["sourceattribution"] == "Kaartgegevens © Kadaster"
         assert "Kaartgegevens © Kadaster" in sources
     else:
-        assert layers == [] and "pdok" not in spec.lower() and "tile" not in spec.lower()
+        assert layers == []
+        assert "pdok" not in spec.lower()
+        assert "tile" not in spec.lower()
         assert "Kadaster)" not in sources or "Kaartgegevens" not in sources
     app.toggle(key="kaart_achtergrond").set_value(False).run()
     assert _figure(app)["layout"]["map"].get("layers", []) == []

@@ -166,7 +166,7 @@ def _snapshot(root: Path) -> tuple[str, dict[str, pd.DataFrame]]:
 
 def _start_child(root: Path, mode: str) -> subprocess.Popen:
     env = dict(os.environ, PYTHONPATH=str(REPO))
-    return subprocess.Popen(  # noqa: S603 - this interpreter on the test's own code
+    return subprocess.Popen(
         [sys.executable, "-c", CHILD, str(root), mode], env=env)
 
 

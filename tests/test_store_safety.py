@@ -233,7 +233,7 @@ APPENDER = textwrap.dedent(
 
 def _spawn(code: str, *args: str) -> subprocess.Popen[str]:
     env = dict(os.environ, PYTHONPATH=str(REPO))
-    return subprocess.Popen([sys.executable, "-c", code, *args], env=env, text=True,  # noqa: S603
+    return subprocess.Popen([sys.executable, "-c", code, *args], env=env, text=True,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
 
@@ -258,7 +258,7 @@ def test_cli_and_web_writers_wait_for_another_process_and_all_end_cleanly(
     _wait_for(tmp_path / "held", holder)
     env = dict(os.environ, PYTHONPATH=str(REPO))
     clis = {
-        layer: subprocess.Popen(  # noqa: S603 - this interpreter on the repo's own CLI
+        layer: subprocess.Popen(
             [sys.executable, "-m", "loaders", "--data", str(tmp_path), "herstel", "--laag", layer,
              "--versie", "1"],
             env=env, text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE,

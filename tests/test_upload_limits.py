@@ -97,7 +97,7 @@ def _refused(content: bytes, name: str, expected: str) -> LimitError:
         tracemalloc.stop()
     report = (f"\n{name}: {len(content) / 2**20:.2f} MB refused in {seconds:.2f} s, peak "
               f"{peak / 2**20:.1f} MB of Python memory: {caught.value}")
-    print(report)  # noqa: T201 - a report for a person (-s)
+    print(report)
     assert caught.value.user_message.startswith("Eigen lijst: ")
     return caught.value
 

@@ -85,7 +85,8 @@ def test_buurt_polygons_are_wgs84_rounded_and_lighter(shared_data: Path) -> None
     assert len(maps.area_geojson(buurten, tolerance=50.0)["features"]) == len(buurten)
     assert len(_coordinates(maps.area_geojson(buurten, tolerance=50.0))) < len(coords)
     lon, lat = coords[:, 0], coords[:, 1]
-    assert ((lon > 6.4) & (lon < 7.0)).all() and ((lat > 52.8) & (lat < 53.2)).all()
+    assert ((lon > 6.4) & (lon < 7.0)).all()
+    assert ((lat > 52.8) & (lat < 53.2)).all()
     assert np.array_equal(coords, np.round(coords, 5))
     assert [f["id"] for f in geojson["features"]] == list(buurten["code"])
 
@@ -185,7 +186,8 @@ def test_suppressed_and_unknown_buurten_are_grey_not_zero() -> None:
     values = pd.Series({"BU1": 41.23, "BU2": np.nan})
     coloured, grey = maps.buurt_traces(buurten, values, indicator="eenzaam_pct", jaar=2020,
                                        leeftijd="18+", tolerance=10.0)
-    assert list(coloured.locations) == ["BU1"] and list(coloured.z) == [41.2]
+    assert list(coloured.locations) == ["BU1"]
+    assert list(coloured.z) == [41.2]
     assert "2020, 18 jaar en ouder, modelschatting" in _plain(coloured.colorbar.title.text)
     assert coloured.colorbar.orientation == "h", "colour bars lie under the map"
     assert list(grey.locations) == ["BU2", "BU3"]
@@ -220,7 +222,8 @@ def test_aa_en_hunze_map_shows_layers_with_their_sources(aa) -> None:
                               gemeenten=aa["gemeenten"])
     names = [t.name for t in figure.data if t.showlegend is not False and t.name]
     assert names[:3] == ["Eenzaam (%)", "Buurt zonder cijfer (onderdrukt)", "Gemeentegrens"]
-    assert "Ontmoetingsplek (telt mee)" in names and "Andere plek (telt niet mee)" in names
+    assert "Ontmoetingsplek (telt mee)" in names
+    assert "Andere plek (telt niet mee)" in names
     counting = [t for t in figure.data if t.name == "Ontmoetingsplek (telt mee)" and t.hovertext]
     assert any("Dorpshuis Schipborg" in h and "Stemlokaal TK2023" in h
                for h in counting[0].hovertext)
@@ -258,8 +261,8 @@ def test_changed_buurt_shapes_are_grey_and_the_map_says_which_years() -> None:
     note = maps.boundary_note(buurten, figure_codes, figure_indeling="2020")
     assert note == ["Buurtgrenzen van 2016, cijfers op de buurtindeling van 2020.",
                     "2 buurten met een veranderde grens zijn grijs.",
-                    "1 buurten met een cijfer staan niet op de kaart (wel in de tabel bij "
-                    "Eenzaamheid)."]
+                    ("1 buurten met een cijfer staan niet op de kaart (wel in de tabel bij "
+                    "Eenzaamheid).")]
     assert maps.boundary_note(buurten.assign(indeling="2020"), figure_codes,
                               figure_indeling="2020") == []
     values = pd.Series({"BU00010001": 40.0, "BU00010002": 45.0, "BU00010101": 50.0})
@@ -283,7 +286,8 @@ def test_aa_en_hunze_labels_do_not_overlap_and_the_title_names_the_gemeente(aa) 
     labels = maps.place_kern_labels(table, aa["kernen"], bounds=bounds, obstacles=aa["venues"])
     people = pd.to_numeric(table["inwoners"], errors="coerce").fillna(0)
     largest = table.loc[people.idxmax(), "naam"]
-    assert labels.texts[0] == largest and 5 <= len(labels.texts) <= maps.label_limit(bounds)
+    assert labels.texts[0] == largest
+    assert 5 <= len(labels.texts) <= maps.label_limit(bounds)
     assert set(labels.positions) <= {"top center", "bottom center", "middle right",
                                      "middle left"}
     boxes = labels.boxes
@@ -296,9 +300,11 @@ def test_aa_en_hunze_labels_do_not_overlap_and_the_title_names_the_gemeente(aa) 
                               aa["venues"], TEXT, indicator="eenzaam_pct", jaar=2020,
                               leeftijd="18+", gemeenten=aa["gemeenten"])
     [names] = [t for t in figure.data if t.name == "Namen van kernen"]
-    assert list(names.text[:-1]) == labels.texts and names.text[-1].endswith("km")
+    assert list(names.text[:-1]) == labels.texts
+    assert names.text[-1].endswith("km")
     assert any(t.name.startswith("Schaal: ") and t.mode == "lines" for t in figure.data)
-    assert figure.layout.legend.orientation == "h" and figure.layout.legend.y < 0
+    assert figure.layout.legend.orientation == "h"
+    assert figure.layout.legend.y < 0
 
 
 def test_background_tiles_with_attribution() -> None:
@@ -308,5 +314,6 @@ def test_background_tiles_with_attribution() -> None:
                               indicator="eenzaam_pct", jaar=None, leeftijd=None,
                               background=maps.BRT_BACKGROUND)
     [layer] = figure.layout.map.layers
-    assert layer.source == (maps.BRT_BACKGROUND.tiles,) and layer.below == "traces"
+    assert layer.source == (maps.BRT_BACKGROUND.tiles,)
+    assert layer.below == "traces"
     assert layer.sourceattribution == "Kaartgegevens © Kadaster"

@@ -1,13 +1,15 @@
-"""The view a user chose (area, gemeenten, year, age group, indicator, travel mode, distance
-threshold) and its URL form.
+"""The view a user chose and its URL form.
 
-No Streamlit here. :func:`parse_query` turns URL query parameters into a valid choice, falling
-back to the default for every invalid value and collecting one Dutch warning per value;
-:func:`to_query` turns a choice back into query parameters, so a copied link reproduces the
-view. Every key is always written, so a link keeps meaning the same view when newer data (a
-later year) changes the defaults. A warning repeats a value from the link at most
-:data:`views.text.ECHO_LIMIT` characters long; it is plain text, which the caller escapes
-(:func:`views.text.plain_markdown`) before Streamlit shows it.
+The view is the area, gemeenten, year, age group, indicator, travel mode and distance
+threshold. No Streamlit here.
+
+:func:`parse_query` turns URL query parameters into a valid choice, falling back to the default
+for every invalid value and collecting one Dutch warning per value; :func:`to_query` turns a
+choice back into query parameters, so a copied link reproduces the view. Every key is always
+written, so a link keeps meaning the same view when newer data (a later year) changes the
+defaults. A warning repeats a value from the link at most :data:`views.text.ECHO_LIMIT`
+characters long; it is plain text, which the caller escapes (:func:`views.text.plain_markdown`)
+before Streamlit shows it.
 
 The area (``gebied``) is Nederland, a province or one or more gemeenten of the national store
 (:mod:`loaders.gebied`); the optional ``gemeente`` list narrows it. Links of the time when the

@@ -19,7 +19,7 @@ def kernen_stem(area_stem: str, mode_label: str, threshold_m: float) -> str:
     return f"kernen_{area_stem}_{mode_label}_{threshold_m:g}m"
 
 
-def kernen_file(  # noqa: PLR0913 - keyword-only export options, passed by name
+def kernen_file(
     kind: str,
     table: pd.DataFrame,
     *,

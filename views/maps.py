@@ -702,7 +702,7 @@ def map_figure(
     return figure
 
 
-def buurten_map(  # noqa: PLR0913 - the layers drawn and the choices that name them
+def buurten_map(
     buurten: gpd.GeoDataFrame | None,
     values: pd.Series,
     table: pd.DataFrame,
@@ -788,7 +788,7 @@ def boundary_note(
     return lines
 
 
-def gemeenten_map(  # noqa: PLR0913 - the layers drawn and the choices that name them
+def gemeenten_map(
     gemeenten: gpd.GeoDataFrame,
     summary: pd.DataFrame,
     table: pd.DataFrame,

@@ -453,7 +453,7 @@ def map_places(
     return frame
 
 
-def scenario_map(  # noqa: PLR0913 - the frames to draw plus keyword-only labels
+def scenario_map(
     reach: pd.DataFrame,
     kernen: gpd.GeoDataFrame,
     scenario: pd.DataFrame,

@@ -51,7 +51,7 @@ def serve(root: Path) -> Iterator[str]:
     env = dict(os.environ, **{DATA_ENV: str(root)})
     log_path = root / "streamlit.log"
     log = log_path.open("w")  # closed below, after the server stopped
-    process = subprocess.Popen(  # noqa: S603 - this interpreter on the repository's dashboard
+    process = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.headless", "true",
          "--server.port", str(port), "--server.address", "127.0.0.1",
          "--browser.gatherUsageStats", "false"],
@@ -106,5 +106,5 @@ def browser() -> Iterator[object]:
 def screenshot_dir() -> Path:
     """Folder for the screenshots of the browser tests; printed so a person can look."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    print(f"\nschermafbeeldingen: {SCREENSHOTS}")  # noqa: T201 - where to look
+    print(f"\nschermafbeeldingen: {SCREENSHOTS}")
     return SCREENSHOTS
