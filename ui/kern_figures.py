@@ -18,12 +18,16 @@ FIGURE_LAYERS = (*LINK_LAYERS, "gemeenten")
 
 @st.cache_resource(show_spinner="Buurten per kern bepalen…", max_entries=4, ttl=CACHE_TTL)
 def _links(
-    data_key: str,  # noqa: ARG001 - keys the cache
+    root: str, data_key: str,  # noqa: ARG001 - both key the cache
     _kernen: gpd.GeoDataFrame,
     _buurten: gpd.GeoDataFrame | None,
     _eenzaamheid: pd.DataFrame,
 ) -> pd.DataFrame:
-    """The links of every kern in the store; ``data_key`` of :data:`LINK_LAYERS` keys the cache."""
+    """The links of every kern in the store, cached per store and data version.
+
+    ``root`` and ``data_key`` (of :data:`LINK_LAYERS`) key the cache: two stores can hold layers
+    of the same file names, so the key names the store.
+    """
     return kern_links(_kernen, _buurten, _eenzaamheid)
 
 
@@ -38,7 +42,7 @@ def load_links(context: PageContext) -> pd.DataFrame | None:
     if kernen is None or eenzaamheid is None:
         return None
     buurten = load_layer(context.root, manifest, "buurten")
-    return _links(manifest.data_key(LINK_LAYERS), kernen, buurten, eenzaamheid)
+    return _links(context.root, manifest.data_key(LINK_LAYERS), kernen, buurten, eenzaamheid)
 
 
 def with_loneliness(context: PageContext, table: pd.DataFrame) -> pd.DataFrame:
@@ -54,8 +58,9 @@ def with_loneliness(context: PageContext, table: pd.DataFrame) -> pd.DataFrame:
     if eenzaamheid is None or links is None or selection.jaar is None:
         return table
     return _with_loneliness(
-        table, manifest.data_key(FIGURE_LAYERS), selection.indicator, selection.leeftijd,
-        selection.jaar, eenzaamheid, links, load_layer(context.root, manifest, "gemeenten"),
+        table, context.root, manifest.data_key(FIGURE_LAYERS), selection.indicator,
+        selection.leeftijd, selection.jaar, eenzaamheid, links,
+        load_layer(context.root, manifest, "gemeenten"),
         load_layer(context.root, manifest, "buurten"),
     )
 
@@ -63,6 +68,7 @@ def with_loneliness(context: PageContext, table: pd.DataFrame) -> pd.DataFrame:
 @st.cache_data(show_spinner=False, max_entries=16, ttl=CACHE_TTL)
 def _with_loneliness(
     table: pd.DataFrame,
+    root: str,  # noqa: ARG001 - keys the cache
     data_key: str,  # noqa: ARG001 - keys the cache
     indicator: str,
     leeftijd: str,
@@ -74,8 +80,9 @@ def _with_loneliness(
 ) -> pd.DataFrame:
     """:func:`analysis.indicators.kern_loneliness`, cached for every session.
 
-    The key is the table, the figure chosen and ``data_key`` of :data:`FIGURE_LAYERS`, so
-    choosing a kern reruns a page without doing it again (half a second at country level).
+    The key is the table, the figure chosen, the store and ``data_key`` of
+    :data:`FIGURE_LAYERS`, so choosing a kern reruns a page without doing it again (half a second
+    at country level).
     """
     return kern_loneliness(
         table, _eenzaamheid, links=_links, gemeenten=_gemeenten, buurten=_buurten,
