@@ -108,3 +108,11 @@ def screenshot_dir() -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     print(f"\nschermafbeeldingen: {SCREENSHOTS}")
     return SCREENSHOTS
+
+
+@pytest.fixture(scope="session")
+def phone_dir() -> Path:
+    """``test-artifacts/phone/``: each page on a phone and on a desktop, for a person to look at."""
+    folder = SCREENSHOTS.parent / "phone"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder

@@ -8,6 +8,8 @@ from urllib.parse import parse_qs, urlsplit
 EXCEPTION = '[data-testid="stException"]'
 """Selector of Streamlit's exception box; no browser test may ever see one."""
 WIDTH = 1400
+AREA = "GM1680"
+"""Aa en Hunze: the gemeente the browser tests choose on the national store."""
 HOME = "overzicht"
 """The default page: its address is the app's own ("/"); "/overzicht" is not a page address."""
 

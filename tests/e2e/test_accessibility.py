@@ -1,6 +1,9 @@
 """Accessibility: axe-core on every page at desktop size, and the sidebar and tables by keyboard.
 
-Runs against ``streamlit run dashboard.py`` on the demo store (Aa en Hunze). A page fails on
+axe runs against ``streamlit run dashboard.py`` on the national store with Aa en Hunze chosen,
+and saves each page's desktop screenshot beside the phone ones of ``test_phone.py``
+(``test-artifacts/phone/<page>-desktop.png``). The keyboard tests run on the demo store. A page
+fails on
 any violation of impact *serious* or *critical*, outside the parts of Streamlit's own widgets
 listed in :data:`STREAMLIT_EXCEPTIONS` (which our code cannot change). Our colours pass
 WCAG AA through the theme in ``.streamlit/config.toml``.
@@ -13,7 +16,7 @@ from pathlib import Path
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from tests.e2e.helpers import EXCEPTION, open_page, page_url, settle
+from tests.e2e.helpers import AREA, EXCEPTION, open_page, page_url, screenshot, settle
 
 BLOCKING = frozenset({"serious", "critical"})
 STREAMLIT_EXCEPTIONS: tuple[tuple[frozenset[str], str], ...] = (
@@ -54,11 +57,15 @@ def blocking_violations(page) -> list[str]:
 
 
 @pytest.mark.parametrize("path", PAGES)
-def test_axe_finds_no_serious_violation(browser, streamlit_url: str, path: str) -> None:
-    page = open_page(browser, page_url(streamlit_url, path))
+def test_axe_finds_no_serious_violation(
+    browser, national_url: str, phone_dir: Path, path: str
+) -> None:
+    page = open_page(browser, f"{page_url(national_url, path)}?gebied={AREA}")
     try:
+        page.get_by_role("heading", level=1).first.wait_for(timeout=60000)
         settle(page)
         assert page.locator(EXCEPTION).count() == 0
+        screenshot(page, phone_dir / f"{path}-desktop.png")
         found = blocking_violations(page)
         print(f"\naxe {path}: {len(found)} ernstige of kritieke overtredingen")
         assert not found, "\n".join(found)

@@ -1,10 +1,10 @@
-"""Every page on a phone (390 × 844), with a desktop screenshot of each for comparison.
+"""Every page on a phone (390 × 844); ``test_accessibility.py`` saves the desktop screenshots.
 
 On the national store with one gemeente chosen (Aa en Hunze), as a councillor opens a shared
 link on a phone: nothing on a page reaches past the screen's right edge (a table or map scrolls
 inside its own box instead), and on *Kaart* the map takes the full width with its legend and
 colour bars below it. Each page is saved to ``test-artifacts/phone/`` (``<page>.png`` on the
-phone, ``<page>-desktop.png`` on a desktop) for a person to look at.
+phone; ``<page>-desktop.png`` comes from the desktop axe test) for a person to look at.
 """
 
 from __future__ import annotations
@@ -14,15 +14,13 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.conftest import REPO
-from tests.e2e.helpers import EXCEPTION, page_url, screenshot, settle
+from tests.e2e.helpers import AREA, EXCEPTION, page_url, screenshot, settle
 
 pytestmark = pytest.mark.e2e
 PHONE = {"width": 390, "height": 844}
 PHONE_AGENT = ("Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
                "Chrome/126.0 Mobile Safari/537.36")
 """A phone's browser, which the Kaart page recognises to fit its map to a narrow screen."""
-DESKTOP = {"width": 1400, "height": 1000}
-AREA = "GM1680"
 KERN = "Gasteren"
 PAGES = sorted(p.stem for p in (REPO / "pages").glob("*.py"))
 """Every page by its file name, which is its URL path (``ui.frame.navigation_pages``)."""
@@ -72,14 +70,6 @@ BOXES_SCRIPT = """
 """
 
 
-@pytest.fixture(scope="module")
-def phone_dir() -> Path:
-    """``test-artifacts/phone/``, where a person looks at the screenshots."""
-    folder = REPO / "test-artifacts" / "phone"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
 def _address(url: str, path: str) -> str:
     """The page ``path`` with Aa en Hunze chosen."""
     return f"{page_url(url, path)}?gebied={AREA}"
@@ -113,16 +103,6 @@ def test_page_fits_a_phone(browser, national_url: str, phone_dir: Path, path: st
         assert page.locator(EXCEPTION).count() == 0
         screenshot(page, phone_dir / f"{path}.png")
         assert _sideways(page) == []
-    finally:
-        page.close()
-
-
-@pytest.mark.parametrize("path", PAGES)
-def test_desktop_screenshot(browser, national_url: str, phone_dir: Path, path: str) -> None:
-    page = _open(browser, _address(national_url, path), DESKTOP)
-    try:
-        assert page.locator(EXCEPTION).count() == 0
-        screenshot(page, phone_dir / f"{path}-desktop.png")
     finally:
         page.close()
 
