@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import json
+import tomllib
 from pathlib import Path
 
 import geopandas as gpd
@@ -366,3 +367,9 @@ def test_nederland_on_the_national_store(monkeypatch, tmp_path_factory) -> None:
         f"{summary['kernen_binnen_2000']} van {summary['kernen']} kernen")
     assert app.query_params["gebied"] == "NL"
     assert "gemeente" not in app.query_params
+
+
+def test_a_deployed_server_does_not_watch_its_files() -> None:
+    """Without a file watcher users never see Streamlit's English "File change / Rerun" prompt."""
+    config = tomllib.loads((REPO / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert config["server"]["fileWatcherType"] == "none"
