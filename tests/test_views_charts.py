@@ -11,6 +11,7 @@ import pytest
 from loaders.rivm import read_loneliness_csv
 from views import charts
 from views import eenzaamheid as ez
+from views.static import OKABE_ITO
 from views.text import format_pct
 
 SOURCE_2020 = "Bron: RIVM, GGD'en, CBS – Gezondheidsmonitor 2020 (modelschatting)"
@@ -49,6 +50,32 @@ def test_histogram_is_dutch_with_source_and_without_suppressed(values: pd.DataFr
     assert [t.name for t in figure.data[1:]] == ["Aa en Hunze 42,4 %", "Nederland 47,0 %"]
     assert [s.x0 for s in figure.layout.shapes] == [42.4, 47.0]
     assert figure.layout.separators == ",."
+
+
+def _style(line) -> tuple[str, str]:
+    return line.color, line.dash
+
+
+def test_each_reference_line_has_its_own_colour_and_dash(values: pd.DataFrame) -> None:
+    figure = charts.histogram(
+        values["eenzaam_pct"], indicator="eenzaam_pct", jaar=2020, leeftijd="18+",
+        references={"Aa en Hunze": 42.4, "Assen": 45.1, "Nederland": 47.0},
+    )
+    lines = [_style(s.line) for s in figure.layout.shapes]
+    assert [_style(t.line) for t in figure.data[1:]] == lines, "legend matches the lines"
+    assert len(set(lines)) == 3
+    assert lines[2] == (charts.NATIONAL, charts.NATIONAL_DASH)
+    assert {colour for colour, _ in lines[:2]} <= set(OKABE_ITO)
+
+
+def test_reference_styles_stay_apart_for_many_gemeenten() -> None:
+    names = [f"Gemeente {n}" for n in range(30)]
+    styles = charts.reference_styles([*names, "Nederland"], "Nederland")
+    assert styles["Nederland"] == {"color": charts.NATIONAL, "dash": charts.NATIONAL_DASH}
+    pairs = {(styles[n]["color"], styles[n]["dash"]) for n in names}
+    assert len(pairs) == len(names)
+    assert all(styles[n]["dash"] != charts.NATIONAL_DASH for n in names)
+    assert {styles[n]["color"] for n in names} <= set(OKABE_ITO) - {charts.NATIONAL}
 
 
 def test_histogram_of_nothing_says_so() -> None:
@@ -111,6 +138,21 @@ def test_year_comparison_draws_each_buurt_and_the_references(layer: pd.DataFrame
     notes = _notes(figure)
     assert "Gezondheidsmonitor 2016 en 2020 (modelschatting)" in notes
     assert "Alle jaren op de buurtindeling 2020." in notes
+
+
+def test_year_comparison_gives_each_gemeente_its_own_line(layer: pd.DataFrame) -> None:
+    wide = ez.year_table(layer, codes=["BU16800000"], leeftijd="18+", indicator="eenzaam_pct")
+    refs = pd.DataFrame({"2016": [40.0, 41.0, 45.0], "2020": [42.4, 43.0, 47.0]},
+                        index=["GM0106", "GM1680", "NL01"])
+    figure = charts.year_comparison(
+        wide, indicator="eenzaam_pct", leeftijd="18+", references=refs,
+        names={"GM0106": "Assen", "GM1680": "Aa en Hunze", "NL01": "Nederland"},
+    )
+    lines = {t.name: _style(t.line) for t in figure.data[1:]}
+    assert list(lines) == ["Assen", "Aa en Hunze", "Nederland"]
+    assert len(set(lines.values())) == 3
+    assert lines["Nederland"] == (charts.NATIONAL, charts.NATIONAL_DASH)
+    assert _style(figure.data[0].line)[0] not in {colour for colour, _ in lines.values()}
 
 
 def test_year_comparison_of_nothing_works() -> None:

@@ -8,19 +8,26 @@ out of every figure and counted in a note; they are never drawn as 0.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 import pandas as pd
 import plotly.graph_objects as go
 
 from loaders.schema import LONELINESS_INDICATORS
-from views.eenzaamheid import AGE_LABELS, rivm_source
+from views.eenzaamheid import AGE_LABELS, NATIONAL_CODE, NATIONAL_NAME, rivm_source
 from views.text import SUPPRESSED, format_pct, plain_plotly
 
 PRIMARY = "#1f6f8b"
 SECONDARY = "#9cc5d4"
-HIGHLIGHT = "#d1603d"
 NATIONAL = "#333333"
+NATIONAL_DASH = "dash"
+REFERENCE_COLOURS = ("#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9")
+"""Okabe-Ito colours (as in :data:`views.static.OKABE_ITO`) for the gemeenten' reference lines:
+the palette without its blue, black and yellow (too close to the buurten, to Nederland's line
+and to the white background)."""
+REFERENCE_DASHES = ("solid", "dot", "dashdot", "longdash", "longdashdot", "6px,3px,2px,3px")
+"""Line dashes of the gemeenten, all different from Nederland's; with five colours every pair of
+colour and dash is unique for the first 30 gemeenten."""
 FONT = "Source Sans Pro, Arial, sans-serif"
 LABEL_MARGIN = 200
 """Left margin (pixels) kept free for buurt names in bar charts; the notes start there too."""
@@ -32,6 +39,26 @@ def axis_label(indicator: str, leeftijd: str, *, wrap: bool = False) -> str:
     """``Eenzaam (% van 18 jaar en ouder)``; on two lines with ``wrap``."""
     joint = "<br>" if wrap else " "
     return f"{LONELINESS_INDICATORS[indicator]}{joint}(% van {AGE_LABELS.get(leeftijd, leeftijd)})"
+
+
+def reference_styles(names: Iterable[str], national: str) -> dict[str, dict[str, str]]:
+    """Each name → the colour and dash of its reference line.
+
+    Parameters
+    ----------
+    names
+        The gemeenten and Nederland, in drawing order.
+    national
+        The name (or code) of Nederland, drawn dark grey and dashed; each other name gets a
+        colour and dash of its own, in order.
+    """
+    gemeenten = [name for name in names if name != national]
+    styles = {
+        name: {"color": REFERENCE_COLOURS[index % len(REFERENCE_COLOURS)],
+               "dash": REFERENCE_DASHES[index % len(REFERENCE_DASHES)]}
+        for index, name in enumerate(gemeenten)
+    }
+    return styles | {national: {"color": NATIONAL, "dash": NATIONAL_DASH}}
 
 
 def bin_width(values: pd.Series) -> float:
@@ -59,7 +86,8 @@ def histogram(
     indicator, jaar, leeftijd
         What the values are, for the title, axis and source line.
     references
-        Name → value drawn as vertical lines (the gemeente, Nederland).
+        Name → value drawn as vertical lines: each gemeente in a colour and dash of its own,
+        :data:`~views.eenzaamheid.NATIONAL_NAME` in Nederland's style.
     bin_size
         Width of a bar in percentage points; by default from :func:`bin_width`.
     """
@@ -74,9 +102,10 @@ def histogram(
             name="Buurten",
         )
     )
-    for index, (name, value) in enumerate((references or {}).items()):
+    styles = reference_styles(references or {}, NATIONAL_NAME)
+    for name, value in (references or {}).items():
         if pd.notna(value):
-            line = {"color": NATIONAL if index else HIGHLIGHT, "dash": "dash", "width": 2}
+            line = {"width": 2, **styles[name]}
             figure.add_vline(x=value, line=line)
             figure.add_trace(
                 go.Scatter(x=[None], y=[None], mode="lines", line=line,
@@ -161,7 +190,8 @@ def year_comparison(
     names
         Code → label shown on hover.
     references
-        Same shape as ``wide`` for the gemeente(n) and Nederland, drawn as thick lines.
+        Same shape as ``wide`` for the gemeente(n) and Nederland, drawn as thick lines: each
+        gemeente in a colour and dash of its own (:func:`reference_styles`), Nederland in its own.
     indeling
         The area division all years are expressed in, for the note under the chart.
     """
@@ -182,14 +212,15 @@ def year_comparison(
                 hovertemplate=f"{_label(names, code)}<br>%{{x}}: %{{y:.1f}} %<extra></extra>",
             )
         )
-    for code, row in (references if references is not None else wide[:0]).iterrows():
-        colour = NATIONAL if code == "NL01" else HIGHLIGHT
+    references = references if references is not None else wide[:0]
+    styles = reference_styles(references.index, NATIONAL_CODE)
+    for code, row in references.iterrows():
         figure.add_trace(
             go.Scatter(
                 x=[str(y) for y in row.index],
                 y=row.to_numpy(dtype=float),
                 mode="lines+markers",
-                line={"color": colour, "width": 3, "dash": "dash" if code == "NL01" else "solid"},
+                line={"width": 3, **styles[code]},
                 name=_label(names, code),
                 hovertemplate=f"{_label(names, code)}<br>%{{x}}: %{{y:.1f}} %<extra></extra>",
             )

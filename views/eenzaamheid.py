@@ -18,6 +18,7 @@ from loaders.schema import LONELINESS_INDICATORS
 from views.text import SUPPRESSED, dutch_list
 
 NATIONAL_CODE = "NL01"
+NATIONAL_NAME = "Nederland"
 AGE_LABELS = {"18+": "18 jaar en ouder", "65+": "65 jaar en ouder", "18-64": "18 tot 65 jaar"}
 BOUNDS = {"_ondergrens": "ondergrens 95%-interval", "_bovengrens": "bovengrens 95%-interval"}
 BUURT_KEYS = ("code", "naam", "gemeentecode", "gemeentenaam", "jaar", "leeftijd", "indeling")
@@ -150,7 +151,7 @@ def reference_values(
         result.append(
             ReferenceValue(
                 code=code,
-                naam="Nederland" if code == NATIONAL_CODE else str(name),
+                naam=NATIONAL_NAME if code == NATIONAL_CODE else str(name),
                 jaar=jaar,
                 leeftijd=leeftijd,
                 value=float(own[jaar]),
