@@ -85,7 +85,7 @@ ranges = range_filters(
 filtered = ez.filter_ranges(values, ranges)
 suppressed = int(filtered[choice.indicator].isna().sum())
 columns[-1].metric(
-    "Buurten in beeld", f"{len(filtered)} van {len(values)}",
+    "Buurten in beeld", f"{format_count(len(filtered))} van {format_count(len(values))}",
     help=f"Waarvan {suppressed} zonder cijfer voor ‘{label.lower()}’ (onderdrukt).",
     border=True,
 )
@@ -148,7 +148,8 @@ if names_indeling and names_indeling != indeling:
         f"Buurtnamen komen uit de buurtkaart met indeling {names_indeling}, de cijfers uit "
         f"indeling {indeling}; een code die in die kaart niet voorkomt, staat er zonder naam."
     )
-listed = ez.display_table(filtered, choice.indicator)
+listed = ez.display_table(filtered, choice.indicator, jaar=choice.jaar,
+                          leeftijd=choice.leeftijd)
 if len(listed) > ez.MAX_TABLE_ROWS:
     st.caption(f"De {format_count(ez.MAX_TABLE_ROWS)} buurten met het hoogste cijfer van "
                f"{format_count(len(listed))}; de download hieronder bevat ze allemaal.")

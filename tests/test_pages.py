@@ -21,7 +21,7 @@ from loaders.venue_rules import rules_table
 from tests.conftest import SHARED_DATA
 from tests.region_stores import demo_region_store
 from views.status import EMPTY_STORE_HELP
-from views.text import format_pct, plain_markdown
+from views.text import format_count, format_pct, plain_markdown
 
 REPO = Path(__file__).resolve().parent.parent
 RIVM_CSV = SHARED_DATA / "rivm_eenzaamheid_wijk_buurt_2016_2020.csv"
@@ -117,7 +117,7 @@ def test_eenzaamheid_page_shows_reference_values_and_buurten(monkeypatch, demo_s
     assert metrics["Aa en Hunze (2020, 18+)"] == _pct(_rivm("2020", "18+", "GM1680")["eenzaam_pct"])
     assert metrics["Buurten in beeld"] == "54 van 54"
     table = app.dataframe[0].value.set_index("Buurtcode")
-    assert table.loc["BU16800000", "Eenzaam (%)"] == float(
+    assert table.loc["BU16800000", "Eenzaam 18+ 2020 (%)"] == float(
         _rivm("2020", "18+", "BU16800000")["eenzaam_pct"]
     )
     assert table.loc["BU16800709"].drop(["Buurt", "Gemeente"]).isna().all()
@@ -337,6 +337,19 @@ def test_a_province_from_the_link_on_the_drenthe_store(
     assert app.query_params["gebied"] == "provincie-drenthe"
     assert app.query_params["gemeente"] == "GM1680"
     assert set(app.dataframe[-1].value["Gemeente"]) == {"Aa en Hunze"}
+
+
+def test_eenzaamheid_counts_the_buurten_of_nederland_with_thousands_dots(
+    monkeypatch, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    root = demo_region_store(tmp_path_factory, "nl")
+    buurten = Store(root).read_layer(NATIONAL, "eenzaamheid")
+    count = buurten[(buurten["soort_regio"] == "Buurt") & (buurten["jaar"] == 2020)
+                    & (buurten["leeftijd"] == "65+")]["regiocode"].nunique()
+    assert count >= 1000, "a count that needs a thousands dot"
+    app = _run(_app(monkeypatch, root, gebied="NL", leeftijd="65+"), EENZAAMHEID)
+    assert _metrics(app)["Buurten in beeld"] == f"{format_count(count)} van {format_count(count)}"
+    assert "Eenzaam 65+ 2020 (%)" in app.dataframe[0].value.columns
 
 
 def test_old_region_link_of_a_province(monkeypatch, tmp_path_factory) -> None:

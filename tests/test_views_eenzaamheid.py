@@ -11,6 +11,7 @@ import pytest
 
 from loaders.rivm import read_loneliness_csv
 from views import eenzaamheid as ez
+from views.kernen import loneliness_header
 
 FILE = "rivm_eenzaamheid_wijk_buurt_2016_2020.csv"
 
@@ -124,18 +125,23 @@ def test_rivm_source_names_each_survey_year_once() -> None:
 
 def test_display_table_orders_highest_first_and_suppressed_last(layer: pd.DataFrame) -> None:
     values = ez.buurt_values(layer, jaar=2020, leeftijd="18+")
-    table = ez.display_table(values, "ernstig_eenzaam_pct")
+    table = ez.display_table(values, "ernstig_eenzaam_pct", jaar=2020, leeftijd="18+")
     assert list(table.columns) == [
-        "Buurtcode", "Buurt", "Gemeente", "(Zeer) ernstig eenzaam (%)", "Eenzaam (%)",
-        "Emotioneel eenzaam (%)", "Sociaal eenzaam (%)",
+        "Buurtcode", "Buurt", "Gemeente", "(Zeer) ernstig eenzaam 18+ 2020 (%)",
+        "Eenzaam 18+ 2020 (%)", "Emotioneel eenzaam 18+ 2020 (%)", "Sociaal eenzaam 18+ 2020 (%)",
     ]
-    column = table["(Zeer) ernstig eenzaam (%)"]
+    column = table["(Zeer) ernstig eenzaam 18+ 2020 (%)"]
     assert column.iloc[0] == values["ernstig_eenzaam_pct"].max()
     assert column.tail(7).isna().all()
     assert column.head(47).notna().all()
     html = ez.styled_table(table).to_html()
     assert "onderdrukt" in html
     assert f"{column.iloc[0]:.1f}".replace(".", ",") in html
+
+
+def test_value_header_is_the_one_of_the_kernen_table() -> None:
+    assert ez.value_header("eenzaam_pct", jaar=2020, leeftijd="65+") == loneliness_header(
+        "eenzaam_pct", jaar=2020, leeftijd="65+")
 
 
 def test_export_table_has_source_and_only_bounds_that_exist(layer: pd.DataFrame) -> None:

@@ -231,11 +231,29 @@ def indicator_columns(indicator: str) -> list[str]:
     return [indicator, *(c for c in LONELINESS_INDICATORS if c != indicator)]
 
 
-def display_table(values: pd.DataFrame, indicator: str) -> pd.DataFrame:
-    """The buurt values with Dutch headers, highest value of ``indicator`` first, missing last."""
+def value_header(indicator: str, *, jaar: int, leeftijd: str) -> str:
+    """The header of a loneliness column with its age group and year, as on the Kernen page.
+
+    Examples
+    --------
+    >>> value_header("eenzaam_pct", jaar=2020, leeftijd="18+")
+    'Eenzaam 18+ 2020 (%)'
+    """
+    return f"{LONELINESS_INDICATORS[indicator]} {leeftijd} {jaar} (%)"
+
+
+def display_table(
+    values: pd.DataFrame, indicator: str, *, jaar: int, leeftijd: str
+) -> pd.DataFrame:
+    """The buurt values with Dutch headers, highest value of ``indicator`` first, missing last.
+
+    The headers of the loneliness columns name ``jaar`` and ``leeftijd`` (:func:`value_header`).
+    """
     ordered = values.sort_values(indicator, ascending=False, na_position="last")
     headers = {"code": "Buurtcode", "naam": "Buurt", "gemeentenaam": "Gemeente"}
-    headers |= {c: f"{LONELINESS_INDICATORS[c]} (%)" for c in indicator_columns(indicator)}
+    headers |= {
+        c: value_header(c, jaar=jaar, leeftijd=leeftijd) for c in indicator_columns(indicator)
+    }
     return ordered[list(headers)].rename(columns=headers).reset_index(drop=True)
 
 
