@@ -27,7 +27,7 @@ from ui.sidebar import PageContext
 from views import scenario as sv
 from views.export import excel_csv
 from views.messages import error_message
-from views.sources import layer_sources
+from views.sources import layer_sources, source_line
 from views.text import UNKNOWN, echo, format_count, format_km, format_threshold, plain_markdown
 
 # Bare strings in a page script would be drawn by Streamlit's "magic": comments only here.
@@ -43,13 +43,17 @@ Point = tuple[tuple[float, float], str]  # a new place: its RD coordinates and i
 
 @dataclass(frozen=True)
 class Scene:
-    """What every part of the page draws on: the choice, the reach and the map decoration."""
+    """What every part of the page draws on: the choice, the reach, its places, the decoration.
+
+    ``places`` are the meeting places of the chosen gemeenten and those within reach across
+    their border (:func:`views.scenario.area_places`): the ones offered to close and drawn.
+    """
 
     context: PageContext
     view: ReachView
+    places: gpd.GeoDataFrame
     outline: gpd.GeoDataFrame | None
     subtitle: str
-    source: str
     sources: list[str]
 
     @property
@@ -116,7 +120,7 @@ def show_scenario(
                 icon=":material/check_circle:")
     figure = sv.scenario_map(view.table, view.kernen, scenario, places,
                              threshold_m=scene.threshold_m, title=title, subtitle=scene.subtitle,
-                             outline=scene.outline, source=scene.source)
+                             outline=scene.outline, source=source_line(scene.sources))
     st.plotly_chart(figure, width="stretch", key=f"kaart_{kind}_{file_name}")
     chart_downloads(figure, f"{file_name}_{scene.context.selection.file_stem}",
                     sources=scene.sources, recolour=False)
@@ -139,8 +143,7 @@ def show_scenario(
 def close_tab(scene: Scene) -> None:
     """Choose places to close; show who then travels farther."""
     view, choice = scene.view, scene.context.selection
-    options = sv.closable_venues(view.venues, gemeenten=choice.gemeenten, kernen=view.kernen,
-                                 reach=view.table)
+    options = sv.venue_options(scene.places)
     closed = closed_from_url(options)
     if not closed:
         st.info("Kies hierboven een of meer ontmoetingsplekken. Je ziet dan welke kernen verder "
@@ -151,7 +154,10 @@ def close_tab(scene: Scene) -> None:
                             mode=choice.modus, graph=view.graph, threshold_m=choice.drempel_m)
     names = dict(zip(view.venues["venue_id"], view.venues["naam"], strict=True))
     listed = ", ".join(str(names[i]) for i in closed)
-    show_scenario(scene, scenario, sv.map_places(view.venues, closed_ids=closed), kind=sv.CLOSE,
+    # a kern's new nearest place may lie beyond the border reach: drawn too, for its line
+    drawn = view.venues["venue_id"].isin([*options, *scenario["nieuwe_venue_id"].dropna()])
+    show_scenario(scene, scenario, sv.map_places(view.venues[drawn], closed_ids=closed),
+                  kind=sv.CLOSE,
                   title=f"Als {listed} {'sluit' if len(closed) == 1 else 'sluiten'}",
                   file_name="scenario_dicht")
 
@@ -220,7 +226,7 @@ def open_tab(scene: Scene) -> None:
                           graph=view.graph, threshold_m=choice.drempel_m)
     site = pd.DataFrame({"venue_id": ["nieuw"], "naam": [name], "x": [point[0]],
                          "y": [point[1]]})
-    show_scenario(scene, scenario, sv.map_places(view.venues, new_sites=site), kind=sv.OPEN,
+    show_scenario(scene, scenario, sv.map_places(scene.places, new_sites=site), kind=sv.OPEN,
                   title=f"Als er een ontmoetingsplek bijkomt: {name}", file_name="scenario_open")
 
 
@@ -314,24 +320,26 @@ def siting_tab(scene: Scene) -> None:
                    threshold_m=choice.drempel_m)
         for row in new.itertuples(index=False)
     )
-    show_scenario(scene, gains, sv.map_places(view.venues, new_sites=new), kind=sv.OPEN,
+    show_scenario(scene, gains, sv.map_places(scene.places, new_sites=new), kind=sv.OPEN,
                   title=f"Met {n_sites} voorgestelde nieuwe plek{'ken' if n_sites > 1 else ''}",
                   file_name="scenario_suggestie")
 
 
 def scene_of(context: PageContext, view: ReachView) -> Scene:
-    """Map decoration for the chosen gemeenten: outline, subtitle and sources."""
+    """The places of the chosen gemeenten and their map decoration: outline, subtitle, sources.
+
+    The sources are those of the map and its downloads (:func:`views.sources.layer_sources`).
+    """
     choice = context.selection
-    layers = context.manifest.layers
     gemeenten = load_layer(context.root, context.manifest, "gemeenten")
     return Scene(
         context=context,
         view=view,
+        places=sv.area_places(view.venues, gemeenten=choice.gemeenten, kernen=view.kernen,
+                              reach=view.table),
         outline=None if gemeenten is None else gemeenten[gemeenten["code"].isin(choice.gemeenten)],
         subtitle=f"Afstand tot de dichtstbijzijnde ontmoetingsplek · {mode_label(choice.modus)} "
         f"· {sv.method_note(is_estimate=view.is_estimate)}",
-        source=" · ".join(f"{label}: {layers[name].attribution}" for label, name in
-                          (("Kernen", "kernen"), ("Plekken", "venues")) if name in layers),
         sources=layer_sources(context.manifest,
                               ["gemeenten", "kernen", "venues", f"netwerk_{choice.modus}"]),
     )

@@ -7,6 +7,7 @@ the same stored layers, with the page's defaults (cycling, 2 km threshold).
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import geopandas as gpd
@@ -15,12 +16,13 @@ import pytest
 from shapely.geometry import Point
 from streamlit.testing.v1 import AppTest
 
-from analysis.reach import kern_reach
+from analysis.reach import kern_reach, meeting_places
 from analysis.scenario import close_venues
 from analysis.siting import best_sites, candidate_sites
 from loaders.schema import KERN_COLUMNS, VENUE_COLUMNS
 from loaders.store import DATA_ENV, NATIONAL, LayerSource, Store
 from tests.region_stores import REGION, demo_region_store
+from views.scenario import MAP_MARGIN, area_places
 from views.text import format_count, format_km, plain_markdown
 
 REPO = Path(__file__).resolve().parent.parent
@@ -276,3 +278,42 @@ def test_closing_a_place_nobody_has_nearest_affects_zero_people(
     metrics = _metrics(app)
     assert metrics["Kernen geraakt"] == "0"
     assert metrics["Inwoners geraakt"] == "0"
+
+
+def _panel_traces(app: AppTest) -> tuple[dict, list[dict]]:
+    """The page's (only) map as plotly JSON, and the traces of its 'Voor' panel."""
+    [chart] = app.get("plotly_chart")
+    figure = json.loads(chart.proto.spec)
+    return figure, [t for t in figure["data"] if t.get("xaxis", "x") == "x"]
+
+
+def test_map_on_the_national_store_shows_the_chosen_gemeente(
+    monkeypatch, tmp_path_factory
+) -> None:
+    root = demo_region_store(tmp_path_factory, "nl")
+    kernen = Store(root).read_layer(REGION, "kernen")
+    venues = Store(root).read_layer(REGION, "venues")
+    own = kernen[kernen["gemeentecode"] == "GM1680"].reset_index(drop=True)
+    reach = kern_reach(own, venues, mode="bike")
+    schipborg = _venue_id(venues, "Dorpshuis Schipborg")
+    scenario = close_venues(reach, [schipborg], kernen=own, venues=venues, mode="bike",
+                            threshold_m=THRESHOLD_M)
+    nearby = area_places(venues, gemeenten=["GM1680"], kernen=own, reach=reach)
+    expected = set(nearby["venue_id"]) | set(scenario["nieuwe_venue_id"].dropna())
+    assert len(meeting_places(venues)) > 10 * len(expected), "the country holds many more"
+
+    app = _run(_app(monkeypatch, root, gebied="GM1680", dicht=schipborg))
+    figure, traces = _panel_traces(app)
+    places = [t for t in traces if t["name"] in {"Ontmoetingsplek", "Gesloten in het scenario"}]
+    assert sum(len(t["hovertext"]) for t in places) == len(expected)
+    area = Store(root).read_layer(REGION, "gemeenten")
+    min_x, min_y, max_x, max_y = area[area["code"] == "GM1680"].to_crs(28992).total_bounds
+    margin = max(max_x - min_x, max_y - min_y) * MAP_MARGIN
+    x_low, x_high = figure["layout"]["xaxis"]["range"]
+    y_low, y_high = figure["layout"]["yaxis"]["range"]
+    assert (x_low, x_high) == pytest.approx((min_x - margin, max_x + margin))
+    assert (y_low, y_high) == pytest.approx((min_y - margin, max_y + margin))
+    notes = [a["text"] for a in figure["layout"]["annotations"] if "Bron" in a["text"]]
+    assert len(notes) == 1
+    assert notes[0].startswith("Bron: ")
+    assert notes[0].count("Bron") == 1, notes[0]

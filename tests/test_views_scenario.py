@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import html
 import json
 
 import geopandas as gpd
@@ -73,8 +74,8 @@ def test_method_note_names_the_detour_factor_of_an_estimate() -> None:
 def test_venue_choices_list_meeting_places_and_other_buildings() -> None:
     venues = _venues()
     reach = pd.DataFrame({"venue_id": ["v1"], "tweede_venue_id": [None]})
-    assert sv.closable_venues(venues, gemeenten=["GM1680"], kernen=venues.iloc[:0],
-                              reach=reach) == {
+    places = sv.area_places(venues, gemeenten=["GM1680"], kernen=venues.iloc[:0], reach=reach)
+    assert sv.venue_options(places) == {
         "v2": "Dorpshuis Anloo (Dorpshuis)",
         "v3": f"{SCRIPT}, Gieten (Buurthuis / wijkcentrum)",
         "v1": "Dorpshuis Schipborg (Dorpshuis)",
@@ -93,12 +94,12 @@ def test_closable_places_are_the_area_and_its_border_within_reach() -> None:
     kernen = gpd.GeoDataFrame({"kern_id": ["k1"]}, geometry=[Point(241000, 566000)],
                               crs="EPSG:28992")
     reach = pd.DataFrame({"venue_id": ["v1"], "tweede_venue_id": ["v2"]})
-    near = sv.closable_venues(venues, gemeenten=["GM1680"], kernen=kernen,
-                              reach=reach.assign(tweede_venue_id=[None]))
-    assert list(near) == ["v2", "v1"], "v3 lies beyond the border reach"
-    far = sv.closable_venues(venues, gemeenten=["GM1680"], kernen=kernen,
-                             reach=reach.assign(tweede_venue_id=["v3"]))
-    assert set(far) == {"v1", "v2", "v3"}, "a kern's second place is always listed"
+    near = sv.area_places(venues, gemeenten=["GM1680"], kernen=kernen,
+                          reach=reach.assign(tweede_venue_id=[None]))
+    assert list(sv.venue_options(near)) == ["v2", "v1"], "v3 lies beyond the border reach"
+    far = sv.area_places(venues, gemeenten=["GM1680"], kernen=kernen,
+                         reach=reach.assign(tweede_venue_id=["v3"]))
+    assert set(far["venue_id"]) == {"v1", "v2", "v3"}, "a kern's second place is always kept"
 
 
 def test_nobody_affected_is_zero_not_unknown() -> None:
@@ -310,6 +311,62 @@ def test_map_survives_empty_frames(case) -> None:
     assert figure.layout.title.text == f"Als {ESCAPED} sluit"
     assert all(t.name != "Naar de nieuwe dichtstbijzijnde plek" or not t.showlegend
                for t in figure.data)
+
+
+def _ranges(figure) -> tuple[list[float], list[float]]:
+    return list(figure.layout.xaxis.range), list(figure.layout.yaxis.range)
+
+
+def test_map_shows_the_area_not_every_place_of_the_country(case) -> None:
+    kernen, venues, reach = case
+    far = gpd.GeoDataFrame(
+        {"venue_id": ["ams", "mst"], "naam": ["Buurthuis Amsterdam", "Buurthuis Maastricht"],
+         "soort": ["buurthuis"] * 2, "ontmoetingsplek": [True] * 2,
+         "plaats": ["Amsterdam", "Maastricht"], "gemeentecode": ["GM0363", "GM0935"]},
+        geometry=[Point(121000, 487000), Point(176000, 317000)], crs="EPSG:28992",
+    )
+    country = pd.concat([venues, far], ignore_index=True)
+    places = sv.area_places(country, gemeenten=["GM1680"], kernen=kernen, reach=reach)
+    assert set(places["venue_id"]) == {"v1", "v2", "v3"}
+    closed = ("v1",)
+    figure = _figure(case, _closed(case, ids=closed), sv.map_places(places, closed_ids=closed))
+    drawn = {n for t in figure.data if t.hovertext is not None and t.name != "Kern (kleur: "
+             "afstand)" for n in t.hovertext}
+    assert not any("Amsterdam" in n or "Maastricht" in n for n in drawn)
+    (x_low, x_high), (y_low, y_high) = _ranges(figure)
+    margin = 25_000 * sv.MAP_MARGIN  # the outline of _figure is 25 km wide and high
+    assert (x_low, x_high) == pytest.approx((235_000 - margin, 260_000 + margin))
+    assert (y_low, y_high) == pytest.approx((545_000 - margin, 570_000 + margin))
+    everything = _figure(case, _empty(), sv.map_places(country))
+    assert _ranges(everything) == _ranges(figure), "places far away do not widen the map"
+
+
+def test_map_extent_follows_the_kernen_without_outline_and_shows_a_new_place(case) -> None:
+    kernen, venues, reach = case
+    site = pd.DataFrame({"venue_id": ["nieuw"], "naam": ["Nieuwe plek"], "x": [262000.0],
+                         "y": [550000.0]})
+    figure = sv.scenario_map(reach, kernen, _empty(), sv.map_places(venues, new_sites=site),
+                             threshold_m=2000, title="Nieuw")
+    (x_low, x_high), (y_low, y_high) = _ranges(figure)
+    xy = np.array([[p.x, p.y] for p in kernen.geometry])
+    pad = (262_000 - xy[:, 0].min()) * sv.MAP_MARGIN
+    assert (x_low, x_high) == pytest.approx((xy[:, 0].min() - pad, 262_000 + pad))
+    assert (y_low, y_high) == pytest.approx((xy[:, 1].min() - pad, xy[:, 1].max() + pad))
+
+
+def test_a_long_source_note_wraps_above_the_legend(case) -> None:
+    kernen, venues, reach = case
+    source = "Bron: " + "; ".join(f"Bronhouder {i} <{i}> (CC BY 4.0)" for i in range(12))
+    short = _figure(case, _empty(), sv.map_places(venues))
+    figure = sv.scenario_map(reach, kernen, _empty(), sv.map_places(venues), threshold_m=2000,
+                             title="Lang", source=source)
+    [note] = [a.text for a in figure.layout.annotations if a.text.startswith("Bron: ")]
+    lines = note.split("<br>")
+    assert len(lines) > 1
+    assert all(len(html.unescape(line)) <= sv.SOURCE_WRAP for line in lines)
+    assert " ".join(lines) == source.replace("<", "&lt;").replace(">", "&gt;")
+    assert figure.layout.margin.b > short.layout.margin.b
+    assert figure.layout.legend.y < short.layout.legend.y < 0
 
 
 def test_unknown_scenario_kind_is_refused(case) -> None:

@@ -10,6 +10,7 @@ render them as markup.
 from __future__ import annotations
 
 import math
+import textwrap
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -56,6 +57,14 @@ BORDER_REACH_M = 10_000.0
 """A place outside the chosen gemeenten can be closed in a scenario when it lies within this
 straight-line distance of one of their kernen (or is already a kern's nearest or second)."""
 NO_PLACE = "geen bereikbaar"
+MAP_MARGIN = 0.06
+"""Room around the chosen area on the map, as a share of the area's longer side."""
+SOURCE_WRAP = 100
+"""Characters per line of the source note under the map (it would run off a narrow figure)."""
+MAP_HEIGHT = 620
+MAP_TOP = 110
+LINE_PX = 14
+"""Height of the figure and of its title area, and of one line of the source note, in px."""
 UNREACHABLE = "#9e9e9e"
 OUTLINE = "#8c8c8c"
 
@@ -98,31 +107,32 @@ def venue_label(venue: Mapping[str, object]) -> str:
     return f"{naam}{where}{kind}"
 
 
-def closable_venues(
+def area_places(
     venues: gpd.GeoDataFrame, *, gemeenten: Sequence[str], kernen: gpd.GeoDataFrame,
     reach: pd.DataFrame, reach_m: float = BORDER_REACH_M,
-) -> dict[str, str]:
-    """``venue_id`` → label of the meeting places a closure in ``gemeenten`` can concern.
+) -> gpd.GeoDataFrame:
+    """The meeting places of the chosen gemeenten and those within reach across their border.
+
+    What the page offers to close and draws on its map.
 
     Parameters
     ----------
     venues
         All places (the reach was computed against them).
     gemeenten
-        The chosen gemeenten: every meeting place in them is listed.
+        The chosen gemeenten: every meeting place in them is kept.
     kernen
-        The kernen of the chosen gemeenten: a meeting place across the border is listed when
-        it lies within ``reach_m`` metres (straight line) of one of them.
+        The kernen of the chosen gemeenten: a meeting place across the border is kept when it
+        lies within ``reach_m`` metres (straight line) of one of them.
     reach
-        The reach table of those kernen: their nearest and second places are always listed.
+        The reach table of those kernen: their nearest and second places are always kept.
     reach_m
         How far across the border to look.
 
     Returns
     -------
-    dict
-        Sorted by place and name; places outside the gemeenten carry their place name in the
-        label like all others.
+    geopandas.GeoDataFrame
+        The kept rows of the meeting places of ``venues``.
     """
     places = meeting_places(venues)
     keep = places["gemeentecode"].isin(list(gemeenten)).to_numpy(copy=True)
@@ -132,13 +142,25 @@ def closable_venues(
         distance, _ = cKDTree(points_xy(kernen)).query(points_xy(places),
                                                       distance_upper_bound=reach_m)
         keep |= np.isfinite(distance)
-    return _labels(places[keep])
+    return places[keep]
+
+
+def venue_options(venues: pd.DataFrame) -> dict[str, str]:
+    """``venue_id`` → :func:`venue_label` of ``venues``, sorted by place and name.
+
+    Places outside the chosen gemeenten carry their place name in the label like all others.
+    """
+    ordered = venues.assign(
+        _plaats=venues["plaats"].fillna("").astype(str).str.casefold(),
+        _naam=venues["naam"].fillna("").astype(str).str.casefold(),
+    ).sort_values(["_plaats", "_naam", "venue_id"])
+    return {str(row["venue_id"]): venue_label(row) for _, row in ordered.iterrows()}
 
 
 def building_sites(venues: gpd.GeoDataFrame, gemeenten: Sequence[str]) -> dict[str, str]:
     """``venue_id`` → label of the venues in ``gemeenten`` that do not count as meeting place."""
     counts = venues["ontmoetingsplek"].fillna(value=False).astype(bool)
-    return _labels(venues[~counts & venues["gemeentecode"].isin(list(gemeenten))])
+    return venue_options(venues[~counts & venues["gemeentecode"].isin(list(gemeenten))])
 
 
 def parse_number(text: str, what: str) -> float:
@@ -469,6 +491,8 @@ def scenario_map(
 
     Drawn with ``go.Scatter`` on RD coordinates (no map tiles, so it renders offline). Affected
     kernen get a dark ring, and in the 'Na' panel a dashed line to their new nearest place.
+    Both panels show the chosen area (``outline``, else ``kernen``) and the closed and new
+    places, with a margin of :data:`MAP_MARGIN`; open places further away fall outside.
 
     Parameters
     ----------
@@ -480,14 +504,16 @@ def scenario_map(
     scenario
         Frame of :mod:`analysis.scenario` (may be empty).
     places
-        From :func:`map_places`.
+        From :func:`map_places`, of the places of the area and within reach
+        (:func:`area_places`).
     threshold_m
         The colour scale is the Kaart's colour-blind-safe YlOrRd scale: yellow-orange up to the
         threshold (the middle), red beyond it up to twice the threshold.
     title, subtitle, source
-        Title lines and the source note under the map.
+        Title lines and the source note under the map (wrapped at :data:`SOURCE_WRAP`
+        characters, the legend below it).
     outline
-        Polygons (e.g. the ``gemeenten`` layer) drawn as grey borders for orientation.
+        The chosen gemeenten (polygons), drawn as grey borders; their extent is the map's.
     """
     figure = make_subplots(rows=1, cols=2, subplot_titles=("Voor", "Na"),
                            horizontal_spacing=0.02)
@@ -507,24 +533,28 @@ def scenario_map(
         place_traces = _place_traces(places, after_panel=not before)
         for trace in [*place_traces[:1], *kern_traces, *place_traces[1:]]:
             figure.add_trace(trace, row=1, col=col)
-    _frame_axes(figure, xy, places)
+    _frame_axes(figure, _extent(xy, places, outline))
     if not len(kernen):
         figure.add_annotation(text="Geen kernen in beeld", showarrow=False, xref="paper",
                               yref="paper", x=0.5, y=0.5, font={"size": 14})
-    if source:
+    notes = textwrap.wrap(source, width=SOURCE_WRAP)
+    if notes:
         figure.add_annotation(
-            text=plain_plotly(source), showarrow=False, xref="paper", yref="paper", x=0, y=0,
-            yshift=-12, xanchor="left", yanchor="top", align="left",
-            font={"size": 11, "color": "#555555"},
+            text="<br>".join(plain_plotly(note) for note in notes), showarrow=False,
+            xref="paper", yref="paper", x=0, y=0, yshift=-12, xanchor="left", yanchor="top",
+            align="left", font={"size": 11, "color": "#555555"},
         )
+    bottom = 70 + LINE_PX * max(len(notes) - 1, 0)
+    legend_y = -(14 + LINE_PX * len(notes)) / (MAP_HEIGHT - MAP_TOP - bottom)  # under the note
     figure.update_layout(
         title={"text": plain_plotly(title), "subtitle": {"text": plain_plotly(subtitle)},
                "yref": "container", "y": 1, "yanchor": "top", "pad": {"t": 14}},
         separators=",.",
         font={"family": FONT},
-        height=620,
-        margin={"t": 110, "b": 70, "l": 10, "r": 10},
-        legend={"orientation": "h", "yanchor": "top", "y": -0.06, "xanchor": "right", "x": 1},
+        height=MAP_HEIGHT,
+        margin={"t": MAP_TOP, "b": bottom, "l": 10, "r": 10},
+        legend={"orientation": "h", "yanchor": "top", "y": legend_y, "xanchor": "right",
+                "x": 1},
         plot_bgcolor="white",
         hoverlabel={"align": "left"},
     )
@@ -557,14 +587,6 @@ def _counts(values: pd.Series) -> pd.Series:
 
 def _text(value: object) -> str:
     return "" if is_missing(value) else str(value)
-
-
-def _labels(venues: pd.DataFrame) -> dict[str, str]:
-    ordered = venues.assign(
-        _plaats=venues["plaats"].fillna("").astype(str).str.casefold(),
-        _naam=venues["naam"].fillna("").astype(str).str.casefold(),
-    ).sort_values(["_plaats", "_naam", "venue_id"])
-    return {str(row["venue_id"]): venue_label(row) for _, row in ordered.iterrows()}
 
 
 def _after(reach: pd.DataFrame, scenario: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
@@ -696,13 +718,35 @@ def _outline_trace(outline: gpd.GeoDataFrame) -> go.Scatter:
                       hoverinfo="skip", showlegend=False, name="Gemeentegrens")
 
 
-def _frame_axes(figure: go.Figure, xy: np.ndarray, places: pd.DataFrame) -> None:
-    """Same extent and equal scale in both panels; no ticks (RD metres mean little to users)."""
-    points = np.vstack([xy, places[["x", "y"]].to_numpy(dtype=float)]) if len(places) else xy
+def _extent(
+    xy: np.ndarray, places: pd.DataFrame, outline: gpd.GeoDataFrame | None
+) -> np.ndarray:
+    """Points whose bounding box the map shows: the area, and the closed and new places.
+
+    The area is the box of ``outline``, else the kernen ``xy``; without either, all places.
+    """
+    subjects = places.loc[places["status"] != "open", ["x", "y"]].to_numpy(dtype=float)
+    if outline is not None and len(outline):
+        bounds = outline.to_crs("EPSG:28992").total_bounds  # min x, min y, max x, max y
+        area = np.asarray(bounds, dtype=float).reshape(2, 2)
+    elif len(xy):
+        area = xy
+    else:
+        area = places[["x", "y"]].to_numpy(dtype=float)
+    points = np.vstack([area, subjects])
+    finite: np.ndarray = points[np.isfinite(points).all(axis=1)]
+    return finite
+
+
+def _frame_axes(figure: go.Figure, points: np.ndarray) -> None:
+    """The box of ``points`` plus a margin in both panels, at equal scale; no ticks.
+
+    RD metres mean little to users, so the axes have no tick labels.
+    """
     axis = {"showticklabels": False, "showgrid": False, "zeroline": False, "ticks": "",
             "showline": True, "linecolor": "#dddddd", "mirror": True}
     if len(points):
-        pad = max(np.ptp(points[:, 0]), np.ptp(points[:, 1]), 1000.0) * 0.06
+        pad = max(np.ptp(points[:, 0]), np.ptp(points[:, 1]), 1000.0) * MAP_MARGIN
         figure.update_xaxes(range=[points[:, 0].min() - pad, points[:, 0].max() + pad])
         figure.update_yaxes(range=[points[:, 1].min() - pad, points[:, 1].max() + pad])
     figure.update_xaxes(**axis)
