@@ -42,6 +42,20 @@ class Gebied:
     kind: str
     codes: tuple[str, ...]
 
+    @property
+    def menu_label(self) -> str:
+        """The label in the sidebar's search list: a province by its own name first.
+
+        Streamlit's selectbox sorts the options that match the typed text by a fuzzy score
+        that favours a match near the start of the label. Typing "Drenthe" would put
+        ``Midden-Drenthe`` before ``Provincie Drenthe`` (Enter takes the first), so a province
+        is listed as ``Drenthe (provincie)``. A gemeente that is named exactly as typed
+        (Groningen, Utrecht) stays first, with its province right after it.
+        """
+        if self.kind == "provincie":
+            return f"{self.label.removeprefix('Provincie ')} (provincie)"
+        return self.label
+
 
 def gebied_options(gemeenten: pd.DataFrame) -> list[Gebied]:
     """Nederland, then every province, then every gemeente by name.

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 import pytest
 
 from loaders.errors import UnknownRegionError
-from loaders.gebied import gebied_options, resolve_gebied, slug
+from loaders.gebied import Gebied, gebied_options, resolve_gebied, slug
+from loaders.store import NATIONAL, Store
+from tests.region_stores import demo_region_store
 
 GEMEENTEN = pd.DataFrame(
     {
@@ -76,3 +80,90 @@ def test_bad_input_gets_a_dutch_message(text: str, expected: str) -> None:
 def test_slug() -> None:
     assert slug("Fryslân") == "fryslan"
     assert slug("Súdwest-Fryslân") == "sudwest-fryslan"
+
+
+def test_a_province_is_listed_by_its_own_name() -> None:
+    labels = [o.menu_label for o in gebied_options(GEMEENTEN)]
+    assert labels[:3] == ["Nederland", "Drenthe (provincie)", "Fryslân (provincie)"]
+    assert "Aa en Hunze" in labels
+
+
+def _bonus(label: str) -> list[float]:
+    """fzy's bonus for a match at each character: after a slash, a word break, a dot, a capital."""
+    bonus, previous = [], "/"
+    for char in label:
+        if previous == "/":
+            bonus.append(0.9)
+        elif previous in "-_ ":
+            bonus.append(0.8)
+        elif previous == ".":
+            bonus.append(0.6)
+        elif previous.islower() and char.isupper():
+            bonus.append(0.7)
+        else:
+            bonus.append(0.0)
+        previous = char
+    return bonus
+
+
+def _score(typed: str, label: str) -> float:
+    """fzy's score of ``label`` for ``typed``, as Streamlit's selectbox computes it."""
+    if typed == label or len(typed) == len(label):
+        return math.inf
+    needle, hay, bonus = typed.lower(), label.lower(), _bonus(label)
+    diagonal = [[-math.inf] * len(hay) for _ in needle]
+    best = [[-math.inf] * len(hay) for _ in needle]
+    for i, char in enumerate(needle):
+        running, gap = -math.inf, -0.005 if i == len(needle) - 1 else -0.01
+        for j, other in enumerate(hay):
+            if char == other:
+                if i == 0:
+                    start = j * -0.005 + bonus[j]
+                elif j:
+                    start = max(best[i - 1][j - 1] + bonus[j], diagonal[i - 1][j - 1] + 1)
+                else:
+                    start = -math.inf
+                diagonal[i][j] = start
+                running = max(start, running + gap)
+            else:
+                running += gap
+            best[i][j] = running
+    return best[-1][-1]
+
+
+def _search(labels: list[str], typed: str) -> list[str]:
+    """The options Streamlit's selectbox lists while ``typed`` is typed (filter_mode "fuzzy").
+
+    A port of its ``fuzzyFilterSelectOptions`` (fzy.js): the labels holding the typed letters
+    in order, best score first, ties in option order; Enter picks the first.
+    """
+    def holds(label: str) -> bool:
+        rest = iter(label.lower())
+        return all(char in rest for char in typed.lower())
+
+    return sorted((label for label in labels if holds(label)), key=lambda x: -_score(typed, x))
+
+
+@pytest.fixture(scope="module")
+def national(tmp_path_factory: pytest.TempPathFactory) -> list[Gebied]:
+    """The options of the national store holding the whole country."""
+    root = demo_region_store(tmp_path_factory, "nl")
+    return gebied_options(Store(root).read_layer(NATIONAL, "gemeenten"))
+
+
+def test_typing_a_province_lists_it_first(national: list[Gebied]) -> None:
+    labels = [o.menu_label for o in national]
+    provinces = [o for o in national if o.kind == "provincie"]
+    assert len(provinces) == 12
+    assert _search(labels, "Drenthe")[:2] == ["Drenthe (provincie)", "Midden-Drenthe"]
+    for province in provinces:
+        name = province.label.removeprefix("Provincie ")
+        first = _search(labels, name)[0]
+        assert first in {province.menu_label, name}, f"{name}: {_search(labels, name)[:3]}"
+    assert _search(labels, "Groningen")[:2] == ["Groningen", "Groningen (provincie)"]
+
+
+def test_typing_a_gemeente_in_full_lists_it_first(national: list[Gebied]) -> None:
+    labels = [o.menu_label for o in national]
+    gemeenten = [o.label for o in national if o.kind == "gemeente"]
+    assert [g for g in gemeenten if _search(labels, g)[0] != g] == []

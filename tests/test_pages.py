@@ -319,7 +319,7 @@ def test_a_province_from_the_link_on_the_drenthe_store(
     assert not [w.value for w in app.warning if "link" in w.value]
     gebied = app.selectbox(key="gebied")
     assert gebied.value == "provincie-drenthe"
-    assert gebied.options[:2] == ["Nederland", "Provincie Drenthe"]
+    assert gebied.options[:2] == ["Nederland", "Drenthe (provincie)"]
     assert "Aa en Hunze" in gebied.options
     assert "Assen" in gebied.options
     chooser = app.multiselect(key="gemeente")
@@ -373,7 +373,7 @@ def test_nederland_on_the_national_store(monkeypatch, tmp_path_factory) -> None:
     gebied = app.selectbox(key="gebied")
     assert gebied.value == "NL"
     assert len(gebied.options) > len(gemeenten) > 300, "every gemeente, plus provinces and NL"
-    assert sum(o.startswith("Provincie ") for o in gebied.options) == 12
+    assert sum(o.endswith(" (provincie)") for o in gebied.options) == 12
     assert app.multiselect(key="gemeente").value == []
     metrics = {m.label: m.value for m in app.metric}
     assert metrics["Met ontmoetingsplek binnen 2 km"].replace(".", "") == (

@@ -104,7 +104,7 @@ def _cached_options(
 def _gebied_widget(options: RegionOptions) -> Gebied:
     """The area: Nederland, a province or a gemeente, searchable by typing."""
     keys = [g.key for g in options.gebieden]
-    labels = {g.key: g.label for g in options.gebieden}
+    labels = {g.key: g.menu_label for g in options.gebieden}
     if st.session_state.get("gebied") not in labels and "," not in str(
         st.session_state.get("gebied", "")
     ):

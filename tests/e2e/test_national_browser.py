@@ -51,7 +51,7 @@ def test_compare_the_gemeenten_of_a_province(
         assert page.get_by_role("heading", level=1).first.inner_text() == "Gemeenten vergelijken"
         page.locator('[data-testid="stDataFrame"]').first.wait_for(timeout=30000)
         chosen = page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').first
-        assert chosen.locator("input").first.input_value() == "Provincie Noord-Brabant"
+        assert chosen.locator("input").first.input_value() == "Noord-Brabant (provincie)"
         page.screenshot(path=str(screenshot_dir / "nb-vergelijken.png"), full_page=True)
     finally:
         page.close()
