@@ -37,7 +37,7 @@ from views.export import (
     with_geometry,
     xlsx_bytes,
 )
-from views.sources import layer_sources, source_line, split_attribution
+from views.sources import layer_sources, source_line, source_text, split_attribution
 from views.text import dutch_date
 
 DAY = date(2026, 11, 27)
@@ -123,6 +123,15 @@ def test_layer_sources_name_the_rivm_years_and_skip_duplicates() -> None:
         "GeoNames (geonames.org, CC BY 4.0); © OpenStreetMap-bijdragers (ODbL)"
     )
     assert layer_sources(manifest, ["venues", "onbekend"]) == ["© OpenStreetMap-bijdragers (ODbL)"]
+
+
+def test_source_lines_say_bron_at_most_once() -> None:
+    lines = [ATTRIBUTION["pdok"], f"Bron: {ATTRIBUTION['cbs']}", ATTRIBUTION["osm"]]
+    assert source_text(lines) == ("CBS / Kadaster, Wijk- en Buurtkaart via PDOK (CC BY 4.0); "
+                                  "CBS (CC BY 4.0); © OpenStreetMap-bijdragers (ODbL)")
+    assert source_line(lines) == f"Bron: {source_text(lines)}"
+    assert source_line(lines).count("Bron") == 1
+    assert source_text([]) == source_line([]) == ""
     assert dutch_date(DAY) == "27 november 2026"
 
 

@@ -17,6 +17,7 @@ import pytest
 from reportlab.pdfbase import pdfmetrics
 
 from analysis.reach import kern_reach
+from loaders.manifest import Manifest
 from loaders.roads import RoadEdges
 from loaders.schema import ATTRIBUTION
 from loaders.store import LayerSource, Store
@@ -39,7 +40,7 @@ from views.factsheet_figures import (
     loneliness,
 )
 from views.labels import place_labels
-from views.pdf import pdf_fonts
+from views.pdf import pdf_fonts, pdf_styles, source_paragraphs
 from views.sources import layer_sources, source_line, split_attribution
 
 DAY = date(2026, 11, 27)
@@ -176,6 +177,9 @@ def test_factsheet_of_aa_en_hunze(data: FactsheetData, tmp_path: Path) -> None:
     for entry in data.manifest.layers.values():
         for part in split_attribution(entry.attribution):
             assert part in text
+    assert "Gemeentegrenzen: CBS / Kadaster, Wijk- en Buurtkaart via PDOK" in text
+    assert "Bron: Bron" not in text
+    assert ": Bron:" not in text
     assert "Kaart en grafiek ontbreken" not in text
     images = [img for page in pypdf.PdfReader(path).pages for img in page.images]
     assert len(images) == 2, "the map and the chart"
@@ -210,6 +214,23 @@ def test_factsheet_without_a_browser_still_renders(
 def test_factsheet_of_an_unknown_gemeente_is_refused(data: FactsheetData) -> None:
     with pytest.raises(ValueError, match="GM0308"):
         factsheet_pdf(data, FactsheetChoice("GM0308"))
+
+
+def test_source_paragraphs_name_each_layer_without_a_second_bron() -> None:
+    manifest = Manifest.from_dict({"region": "nl", "layers": {
+        "gemeenten": {"attribution": ATTRIBUTION["pdok"], "year": "2023",
+                      "fetched_at": "2026-11-27T09:30:00+00:00"},
+        "kernen": {"attribution": f"{ATTRIBUTION['cbs']}; {ATTRIBUTION['geonames']}"},
+        "venues": {"attribution": f"{ATTRIBUTION['stemlokaal']}; {ATTRIBUTION['osm']}"},
+    }})
+    heading, *lines = [p.getPlainText() for p in source_paragraphs(manifest, "bike",
+                                                                   pdf_styles(*pdf_fonts()))]
+    assert heading == "Bronnen"
+    assert lines[0] == ("Gemeentegrenzen: CBS / Kadaster, Wijk- en Buurtkaart via PDOK "
+                        "(CC BY 4.0) · 2023, opgehaald 27-11-2026 09:30 UTC")
+    assert lines[1] == "Kernen: CBS (CC BY 4.0); GeoNames (geonames.org, CC BY 4.0)"
+    for line in lines:
+        assert "Bron" not in line, "the heading says Bronnen; no line repeats it"
 
 
 def test_font_has_the_dutch_and_special_glyphs() -> None:

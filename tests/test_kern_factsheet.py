@@ -20,6 +20,7 @@ from views.kern_factsheet import (
     kern_facts,
     kern_map,
 )
+from views.labels import CHAR_WIDTH, label_box
 from views.text import format_km, format_pct
 
 DAY = date(2026, 12, 7)
@@ -84,6 +85,34 @@ def test_map_names_the_kern_and_its_two_places(data: FactsheetData) -> None:
     assert others, "neighbouring kernen are named"
 
 
+def test_map_subtitle_fits_and_the_kern_label_clears_the_places(data: FactsheetData) -> None:
+    gasteren = _row(data, "Gasteren")
+    figure = kern_map(data, FactsheetChoice("GM1680", datum=DAY), gasteren["kern_id"])
+    layout = figure.layout
+    width = layout.width - layout.margin.l - layout.margin.r
+    height = layout.height - layout.margin.t - layout.margin.b
+    lines = layout.title.subtitle.text.split("<br>")
+    assert len(lines) > 1, "the subtitle is wrapped"
+    assert lines[-1].endswith("(schatting)"), "nothing of the subtitle is lost"
+    for line in lines:
+        assert len(line) * CHAR_WIDTH * 13 <= layout.width - layout.margin.l, line
+    # Equal-scale axes show the whole range on both axes: the larger metres per pixel wins.
+    units = max((layout.xaxis.range[1] - layout.xaxis.range[0]) / width,
+                (layout.yaxis.range[1] - layout.yaxis.range[0]) / height)
+    [kern] = [t for t in figure.data if t.name == "Gekozen kern"]
+    text = kern.text[0].replace("<b>", "").replace("</b>", "")
+    box = label_box(kern.textposition, kern.x[0], kern.y[0], text, units_per_pixel=units,
+                    font_size=14, marker_size=18)
+    places = [t for t in figure.data if (t.name or "").startswith("Ontmoetingsplek (")]
+    assert places
+    for place in places:
+        half = place.marker.size / 2 * units
+        star = (place.x[0] - half, place.y[0] - half, place.x[0] + half, place.y[0] + half)
+        overlap = (box[0] < star[2] and star[0] < box[2] and box[1] < star[3]
+                   and star[1] < box[3])
+        assert not overlap, f"the label of {text} covers {place.text[0]}"
+
+
 @pytest.mark.usefixtures("browser")
 def test_command_line_writes_the_kern_factsheet(
     store: Store, data: FactsheetData, tmp_path: Path,
@@ -102,6 +131,14 @@ def test_command_line_writes_the_kern_factsheet(
         gasteren["tweede_afstand_m"]) in text
     assert f"Als {gasteren['venue_naam']} sluit" in " ".join(text.split())
     assert "Gasteren (BU16800300)" in text
+    flat = " ".join(text.split())
+    nearest = f"naar {gasteren['venue_naam']}, soort {gasteren['venue_soort']}"
+    caption = flat[flat.index(nearest):flat.index(format_km(gasteren["tweede_afstand_m"]))]
+    assert "((" not in caption
+    assert ") (" not in caption, "one phrase, not bracket after bracket"
+    assert "Bron: Bron" not in flat
+    assert ": Bron:" not in flat
+    assert "Gemeentegrenzen: CBS / Kadaster" in flat
     assert "Nederland" in text
     assert "geen oorzaak" in text
     assert main(["--data", str(store.root), "factsheet", "--gebied", "GM1680", "--kern",

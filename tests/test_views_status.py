@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from loaders.manifest import LayerEntry, Manifest
+from views.sources import source_line, source_text
 from views.status import attributions, layers_table, licence, source_label, status_line
 
 RAW = {
@@ -112,3 +113,13 @@ def test_sources_name_each_source_once() -> None:
     assert joined.casefold().count("waar is mijn stemlokaal") == 1
     assert joined.count("CBS") == 1
     assert stemlokaal in joined, "a source with a ';' inside its brackets stays whole"
+
+
+def test_attributions_make_one_source_line_with_one_bron() -> None:
+    lines = attributions(MANIFEST)
+    assert sum(line.startswith("Bron: ") for line in lines) > 1
+    line = source_line(lines)
+    assert line.count("Bron") == 1, line
+    assert "CBS / Kadaster, via Who's On First" in line
+    assert f"Buurten: {source_text([RAW['layers']['buurten']['attribution']])}" == (
+        "Buurten: CBS / Kadaster, via Who's On First")

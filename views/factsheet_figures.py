@@ -8,6 +8,7 @@ figures; nothing reads the store.
 from __future__ import annotations
 
 import math
+import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,7 +23,7 @@ from analysis.nearest import METHOD_STRAIGHT_LINE
 from analysis.reach import kernen_without, meeting_places
 from loaders.schema import LONELINESS_INDICATORS
 from views.eenzaamheid import AGE_LABELS, NATIONAL_CODE, buurt_values
-from views.labels import place_labels
+from views.labels import CHAR_WIDTH, place_labels
 from views.sources import detour_words
 from views.text import format_km, format_threshold, plain_plotly
 
@@ -36,6 +37,12 @@ FONT = "DejaVu Sans, Arial, sans-serif"
 MAP_SIZE = (800, 720)
 MAP_LEGEND_PX = 220
 """Pixels of the map's width taken by the legend and margins (not by the map itself)."""
+FONT_PX = 13
+MARGINS = {"t": 90, "b": 60, "r": 30}
+"""Margins (pixels) of a factsheet figure; the left one depends on the figure."""
+TITLE_TOP_PX = 18
+SUBTITLE_LINE_PX = 18
+"""Room for each subtitle line after the first (the subtitle is a little smaller than 13 px)."""
 CHART_SIZE = (800, 400)
 CHART_ROWS = 12
 
@@ -335,14 +342,29 @@ def figure_layout(
     left: int = 20,
     legend: dict[str, Any] | None = None,
 ) -> go.Figure:
-    """Title, subtitle, size, fonts and white background of a factsheet figure."""
+    """Title, subtitle, size, fonts and white background of a factsheet figure.
+
+    The subtitle is wrapped to the figure's width; each extra line makes the figure and its top
+    margin taller, so the plot area keeps the size :func:`plot_area` gives.
+    """
+    lines = textwrap.wrap(subtitle, width=max(20, int((size[0] - left - MARGINS["r"])
+                                                      / (FONT_PX * CHAR_WIDTH))))
+    extra = SUBTITLE_LINE_PX * (len(lines) - 1)
     figure.update_layout(
-        title={"text": title, "subtitle": {"text": subtitle}, "x": 0.01, "xanchor": "left"},
-        width=size[0], height=size[1], separators=",.", font={"family": FONT, "size": 13},
-        margin={"t": 90, "b": 60, "l": left, "r": 30}, plot_bgcolor="white",
-        paper_bgcolor="white", legend=legend or {"orientation": "h"},
+        title={"text": title, "subtitle": {"text": "<br>".join(lines)}, "x": 0.01,
+               "xanchor": "left", "yref": "container", "y": 1 - TITLE_TOP_PX / (size[1] + extra),
+               "yanchor": "top"},
+        width=size[0], height=size[1] + extra, separators=",.",
+        font={"family": FONT, "size": FONT_PX},
+        margin={"t": MARGINS["t"] + extra, "b": MARGINS["b"], "l": left, "r": MARGINS["r"]},
+        plot_bgcolor="white", paper_bgcolor="white", legend=legend or {"orientation": "h"},
     )
     return figure
+
+
+def plot_area(size: tuple[int, int], *, left: int = 20) -> tuple[int, int]:
+    """Width and height in pixels of the plot area that :func:`figure_layout` leaves."""
+    return (size[0] - left - MARGINS["r"], size[1] - MARGINS["t"] - MARGINS["b"])
 
 
 def age_label(leeftijd: str) -> str:

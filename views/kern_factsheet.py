@@ -68,8 +68,8 @@ from views.text import (
 
 MAP_SIZE = (800, 640)
 """Pixels of the kern map before scaling into the page."""
-MIN_HALF_WIDTH_M = 2500.0
-"""The map shows at least this many metres around the kern."""
+MIN_HALF_WIDTH_M = 3000.0
+"""Half the map's width in metres, at least; its height follows the plot area's shape."""
 SHARING_NAMES = 6
 """The closure text names at most this many kernen sharing the nearest place, then "en meer"."""
 KERN_COLOUR = "#D55E00"
@@ -207,11 +207,15 @@ def kern_map(data: FactsheetData, choice: FactsheetChoice, kern_id: str) -> go.F
               if isinstance(v, str) and v in venues.index]
     xs = [centre.x, *(venues.geometry[v].x for v in chosen)]
     ys = [centre.y, *(venues.geometry[v].y for v in chosen)]
-    half = max(MIN_HALF_WIDTH_M, (max(xs) - min(xs)) / 2 + 800, (max(ys) - min(ys)) / 2 + 800)
+    width_px, height_px = parts.plot_area(MAP_SIZE)
+    aspect = width_px / height_px
+    half = max(MIN_HALF_WIDTH_M, (max(xs) - min(xs)) / 2 + 800,
+               ((max(ys) - min(ys)) / 2 + 800) * aspect)
     cx, cy = (max(xs) + min(xs)) / 2, (max(ys) + min(ys)) / 2
-    box = (cx - half, cy - half * MAP_SIZE[1] / MAP_SIZE[0], cx + half,
-           cy + half * MAP_SIZE[1] / MAP_SIZE[0])
-    units = (box[2] - box[0]) / (MAP_SIZE[0] - 60)
+    # The box has the plot area's shape, so the equal-scale axes show exactly this box and the
+    # label boxes (estimated in metres per pixel) match what is drawn.
+    box = (cx - half, cy - half / aspect, cx + half, cy + half / aspect)
+    units = (box[2] - box[0]) / width_px
     figure = go.Figure()
     _outline(figure, data, str(row["gemeentecode"]), box)
     places = meeting_places(data.venues).cx[box[0]:box[2], box[1]:box[3]]
@@ -324,7 +328,6 @@ def kern_factsheet_filename(data: FactsheetData, choice: FactsheetChoice, kern_i
 
 def _boxes(data: FactsheetData, choice: FactsheetChoice, facts: KernFacts,
            styles: dict[str, ParagraphStyle]) -> Table:
-    suffix = " (schatting)" if facts.estimate else ""
     row = data.reach.set_index("kern_id").loc[facts.kern_id]
     label = LONELINESS_INDICATORS[choice.indicator].lower()
     lonely = row.get("eenzaamheid_pct", math.nan)
@@ -332,16 +335,34 @@ def _boxes(data: FactsheetData, choice: FactsheetChoice, facts: KernFacts,
         ("onbekend" if math.isnan(facts.inwoners) else format_count(facts.inwoners),
          "inwoners (CBS-kernen of GeoNames)"),
         (format_km(facts.nearest_m) if facts.nearest else "geen",
-         f"naar {facts.nearest} (soort: {facts.nearest_soort}){suffix}" if facts.nearest
-         else "geen bereikbare ontmoetingsplek"),
+         _estimated(_place_phrase(facts.nearest, facts.nearest_soort), estimate=facts.estimate)
+         if facts.nearest else "geen bereikbare ontmoetingsplek"),
         (format_km(facts.second_m) if facts.second else "geen",
-         f"naar {facts.second}, de op één na dichtstbijzijnde plek{suffix}" if facts.second
-         else "geen tweede plek"),
+         _estimated(f"naar {facts.second}, de op één na dichtstbijzijnde plek",
+                    estimate=facts.estimate) if facts.second else "geen tweede plek"),
         (format_pct(lonely),
          (f"{label}, {choice.jaar}, {parts.age_label(choice.leeftijd)}; modelschatting "
           f"{_origin(row)}")),
     ]
     return figure_boxes(cells, styles)
+
+
+def _place_phrase(name: str, soort: str | None) -> str:
+    """``naar <name>, soort <soort>``: one phrase, whatever brackets the name has.
+
+    Examples
+    --------
+    >>> _place_phrase("Dorpshuis De Gasterije (Gasteren)", "dorpshuis")
+    'naar Dorpshuis De Gasterije (Gasteren), soort dorpshuis'
+    """
+    return f"naar {name}, soort {soort}" if soort else f"naar {name}"
+
+
+def _estimated(text: str, *, estimate: bool) -> str:
+    """``text`` marked as an estimate, without a second bracket right after one."""
+    if not estimate:
+        return text
+    return f"{text}, schatting" if text.endswith(")") else f"{text} (schatting)"
 
 
 def _map(data: FactsheetData, choice: FactsheetChoice, kern_id: str,

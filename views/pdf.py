@@ -22,6 +22,7 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
 from reportlab.platypus.flowables import Flowable
 
 from loaders.manifest import Manifest
+from views.sources import source_text
 from views.status import DERIVED_LAYERS, LAYER_TITLES
 from views.text import format_timestamp
 
@@ -78,7 +79,11 @@ def pdf_styles(regular: str, bold: str) -> dict[str, ParagraphStyle]:
 def source_paragraphs(
     manifest: Manifest, mode: str, styles: dict[str, ParagraphStyle]
 ) -> list[Flowable]:
-    """The stored layers the factsheet uses: no derived layers, only the network of ``mode``."""
+    """The stored layers the factsheet uses: no derived layers, only the network of ``mode``.
+
+    One line per layer, ``Titel: bronnen · jaar, opgehaald …``, without the ``Bron:`` that the
+    attribution may start with (the heading already says so).
+    """
     lines = []
     for layer, entry in manifest.layers.items():
         if layer in DERIVED_LAYERS or (layer.startswith("netwerk_")
@@ -89,9 +94,8 @@ def source_paragraphs(
         details = [x for x in (entry.table_id, year) if x]
         if entry.fetched_at:
             details.append(f"opgehaald {format_timestamp(entry.fetched_at)}")
-        suffix = f" ({', '.join(details)})" if details else ""
-        lines.append(f"<b>{pdf_escape(title)}</b>: {pdf_escape(entry.attribution)}"
-                     f"{pdf_escape(suffix)}")
+        text = " · ".join(x for x in (source_text([entry.attribution]), ", ".join(details)) if x)
+        lines.append(f"<b>{pdf_escape(title)}</b>: {pdf_escape(text)}")
     return [Paragraph("Bronnen", styles["heading"]),
             *(Paragraph(line, styles["small"]) for line in lines)]
 

@@ -9,6 +9,7 @@ Every text that names the detour factor of the straight-line estimate takes it f
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 
 import pandas as pd
@@ -22,10 +23,12 @@ from views.eenzaamheid import rivm_source
 from views.text import format_decimal, format_threshold
 
 PREFIX = "Bron: "
+LEADING_PREFIX = re.compile(r"^(?:Bron:\s*)+", re.IGNORECASE)
+"""One or more ``Bron:`` at the start of a source part (a line composed twice has two)."""
 
 
 def split_attribution(line: str) -> list[str]:
-    """The parts of an attribution line, split on ``;`` outside parentheses, prefix removed.
+    """The parts of an attribution line, split on ``;`` outside parentheses, ``Bron:`` removed.
 
     Examples
     --------
@@ -43,7 +46,7 @@ def split_attribution(line: str) -> list[str]:
         else:
             current.append(char)
     parts.append("".join(current))
-    return [p.strip().removeprefix(PREFIX).strip() for p in parts if p.strip()]
+    return [LEADING_PREFIX.sub("", p.strip()) for p in parts if p.strip()]
 
 
 def layer_sources(
@@ -83,10 +86,25 @@ def layer_sources(
 
 def source_line(parts: Iterable[str]) -> str:
     """One ``Bron: a; b; c`` line from source parts (or whole attribution lines)."""
+    text = source_text(parts)
+    return PREFIX + text if text else ""
+
+
+def source_text(parts: Iterable[str]) -> str:
+    """Source parts (or whole attribution lines) as ``a; b; c``: each once, no ``Bron:``.
+
+    For a line that names its sources after a label of its own (``Kernen: CBS; GeoNames``),
+    so that it does not read ``Kernen: Bron: …``.
+
+    Examples
+    --------
+    >>> source_text(["Bron: CBS (CC BY 4.0); GeoNames", "Bron: CBS (CC BY 4.0)"])
+    'CBS (CC BY 4.0); GeoNames'
+    """
     flat: list[str] = []
     for part in parts:
         flat.extend(p for p in split_attribution(part) if p not in flat)
-    return PREFIX + "; ".join(flat) if flat else ""
+    return "; ".join(flat)
 
 
 def detour_words(mode: str | None = None) -> str:
