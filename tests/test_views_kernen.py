@@ -118,12 +118,13 @@ def test_csv_names_its_sources_and_never_starts_a_formula() -> None:
     assert "Binnen 2 km" in header
     assert "Methode" in header
     rows = {line[0]: line for line in lines}
+    assert "Bron" not in rows["a"][header.index("Bron")], "the column header already says it"
     assert rows["b"][1] == "'=HYPERLINK(\"http://x\")"
     assert rows["b"][header.index("Dichtstbijzijnde ontmoetingsplek")] == "'-Plek"
     assert rows["a"][header.index("Afstand (km)")] == "0,2"
     assert rows["b"][header.index("Binnen 2 km")] == "ja"
     assert rows["d"][header.index("Afstand (km)")] == ""
-    assert rows["a"][-2] == "Bron: CBS (CC BY 4.0); © OpenStreetMap-bijdragers (ODbL)"
+    assert rows["a"][-2] == "CBS (CC BY 4.0); © OpenStreetMap-bijdragers (ODbL)"
     assert rows["a"][-1] == "27-11-2026 09:30 UTC t/m 28-11-2026 10:00 UTC"
 
 

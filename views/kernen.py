@@ -17,7 +17,7 @@ from analysis.nearest import METHOD_STRAIGHT_LINE
 from loaders.manifest import Manifest
 from loaders.schema import LONELINESS_INDICATORS
 from views.eenzaamheid import AGE_LABELS
-from views.sources import detour_words
+from views.sources import detour_words, source_text
 from views.status import attributions
 from views.text import (
     NO_DISTANCE,
@@ -278,12 +278,12 @@ def figure_origin(table: pd.DataFrame) -> pd.Series:
 
 
 def with_sources(frame: pd.DataFrame, manifest: Manifest) -> pd.DataFrame:
-    """``frame`` plus the columns ``Bron`` (every attribution) and ``Opgehaald`` (fetch dates).
+    """``frame`` plus the columns ``Bron`` (every source once) and ``Opgehaald`` (fetch dates).
 
     Repeated on every row, so the file still names its source when rows are copied elsewhere,
     and a CSV stays one plain table.
     """
-    return frame.assign(Bron="; ".join(attributions(manifest)),
+    return frame.assign(Bron=source_text(attributions(manifest)),
                         Opgehaald=fetched_range(manifest))
 
 
