@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import streamlit as st
 
+from loaders.gebied import slug
 from ui.frame import page_context
 from ui.layers import load_layer
 from ui.notices import estimate_notice
 from ui.reach import reach_all
 from ui.selection import mode_label
 from views import compare
-from views import kernen as vk
 from views.export import XLSX_MIME, excel_csv, xlsx_bytes
 from views.status import layers_table
 from views.text import format_threshold
@@ -59,16 +59,25 @@ if everything.is_estimate:
 st.dataframe(
     table.style.format(precision=1, decimal=",", thousands=".", na_rep="onbekend"),
     hide_index=True, width="stretch",
+    column_config={compare.NAME_COLUMN: st.column_config.TextColumn(pinned=True)},
 )
 st.caption(
     "Inwoners van kernen: alleen kernen waarvan het aantal bekend is. ‘65+ zonder plek’ is een "
     "schatting met het aandeel 65-plussers van de gemeente. Eenzaamheid: modelschatting van "
     "RIVM, GGD'en en CBS voor de hele gemeente; samenhang met afstand is geen oorzaak."
 )
-stem = f"gemeenten_{choice.file_stem}_{mode}_{choice.drempel_m}m"
+if similar:
+    shown = f"vergelijkbaar-met-{slug(names.get(anchor, anchor))}"
+else:
+    area = context.options.gebied(choice.gebied)
+    shown = compare.download_stem(
+        list(table[compare.NAME_COLUMN]), area=choice.file_stem,
+        whole=area is not None and set(area.codes) & set(context.options.gemeenten) <= set(codes),
+    )
+stem = f"gemeenten_{shown}_{mode}_{choice.drempel_m}m"
 left, right = st.columns(2)
 left.download_button(
-    "Download als CSV (Excel)", lambda: excel_csv(vk.with_sources(table, context.manifest)),
+    "Download als CSV (Excel)", lambda: excel_csv(compare.with_sources(table, context.manifest)),
     file_name=f"{stem}.csv", mime="text/csv", icon=":material/download:", on_click="ignore",
 )
 right.download_button(

@@ -3,6 +3,8 @@ vergelijken', and the Kernen download equal to ``reports kernen``."""
 
 from __future__ import annotations
 
+import io
+import json
 from pathlib import Path
 
 import pandas as pd
@@ -14,7 +16,7 @@ from pipeline.reach import current_reach
 from reports.__main__ import main as reports_main
 from tests.conftest import Deferred
 from tests.region_stores import demo_region_store
-from views.compare import similar_gemeenten
+from views.compare import download_stem, similar_gemeenten
 from views.text import format_count
 
 REPO = Path(__file__).resolve().parent.parent
@@ -72,6 +74,31 @@ def test_compare_downloads_name_the_sources(
     text = deferred[name].build().decode("utf-8-sig")
     assert "Bron" in text.splitlines()[0]
     assert "RIVM" in text
+
+
+def test_compare_puts_loneliness_and_stedelijkheid_next_to_the_pinned_name(
+    monkeypatch: pytest.MonkeyPatch, drenthe: Path, deferred: dict[str, Deferred]
+) -> None:
+    app = _run(monkeypatch, drenthe, "pages/vergelijken.py", gebied="provincie-drenthe",
+               gemeente="GM1680,GM0106", leeftijd="65+")
+    [table] = app.dataframe
+    assert list(table.value.columns[:3]) == [
+        "Gemeente", "Eenzaam 65+ 2020 (%)", "Stedelijkheid (1 = zeer sterk, 5 = niet)"]
+    assert list(table.value["Gemeente"]) == ["Aa en Hunze", "Assen"]
+    assert json.loads(table.proto.columns)["Gemeente"]["pinned"] is True
+    [name] = [n for n in deferred if n.endswith(".csv")]
+    assert name == "gemeenten_aa-en-hunze_assen_fietsen_2000m.csv"
+    rows = pd.read_csv(io.BytesIO(deferred[name].build()), sep=";", encoding="utf-8-sig")
+    [sources] = set(rows["Bron"])
+    assert "RIVM" in sources
+    assert "Bron" not in sources, "the header says Bron; the cell does not repeat it"
+
+
+def test_a_compare_download_is_named_after_what_it_holds() -> None:
+    assert download_stem(["Assen"], area="provincie-drenthe", whole=True) == "provincie-drenthe"
+    assert download_stem(["Assen", "Aa en Hunze"], area="nl", whole=False) == "aa-en-hunze_assen"
+    assert download_stem(["Assen", "Emmen", "Tynaarlo", "Borger-Odoorn"], area="nl",
+                         whole=False) == "selectie"
 
 
 def test_kernen_download_equals_reports_kernen(

@@ -14,9 +14,17 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from loaders.schema import LONELINESS_INDICATORS
+from loaders.gebied import slug
+from loaders.manifest import Manifest
+from views.kernen import fetched_range, loneliness_header
+from views.sources import PREFIX, source_line
+from views.status import attributions
 from views.text import format_threshold
 
+NAME_COLUMN = "Gemeente"
+MAX_NAMED_GEMEENTEN = 3
+"""A download of at most this many chosen gemeenten is named after them, a larger one
+``selectie``."""
 SIZE_BANDS = (0, 20_000, 50_000, 100_000, np.inf)
 """Size bands of 'vergelijkbare gemeenten' (inhabitants): < 20.000, 20.000–50.000,
 50.000–100.000 and 100.000 or more."""
@@ -27,6 +35,39 @@ def size_band(inwoners: pd.Series) -> pd.Series:
     """The size band label of each gemeente (missing where the population is unknown)."""
     numbers = pd.to_numeric(inwoners, errors="coerce")
     return pd.cut(numbers, bins=list(SIZE_BANDS), labels=list(SIZE_LABELS), right=False)
+
+
+def download_stem(names: Sequence[str], *, area: str, whole: bool) -> str:
+    """What the file name of a download calls the gemeenten in the table.
+
+    Parameters
+    ----------
+    names
+        The names of the gemeenten in the table.
+    area
+        The chosen area in a form fit for file names (``provincie-drenthe``).
+    whole
+        Whether the table holds every gemeente of ``area``: then the file is named after it.
+
+    Examples
+    --------
+    >>> download_stem(["Assen", "Aa en Hunze"], area="provincie-drenthe", whole=False)
+    'aa-en-hunze_assen'
+    """
+    if whole:
+        return area
+    if 0 < len(names) <= MAX_NAMED_GEMEENTEN:
+        return "_".join(sorted(slug(name) for name in names))
+    return "selectie"
+
+
+def with_sources(table: pd.DataFrame, manifest: Manifest) -> pd.DataFrame:
+    """``table`` for download, with the columns ``Bron`` and ``Opgehaald`` on every row.
+
+    ``Bron`` names each source once, without a ``Bron:`` of its own (the header says it).
+    """
+    sources = source_line(attributions(manifest)).removeprefix(PREFIX)
+    return table.assign(Bron=sources, Opgehaald=fetched_range(manifest))
 
 
 def similar_gemeenten(gemeenten: pd.DataFrame, code: str) -> list[str]:
@@ -61,6 +102,10 @@ def gemeente_table(
 ) -> pd.DataFrame:
     """The comparison table for the gemeenten ``codes``, with Dutch headers, sorted by name.
 
+    The columns the comparison is about come first, so that they are in view on a laptop: the
+    name, the loneliness figure (its age group and year in the header) and the stedelijkheid;
+    then kernen and inhabitants without a meeting place, sizes, province, code and notes.
+
     Parameters
     ----------
     kernen
@@ -92,10 +137,11 @@ def gemeente_table(
     people_without = people_without.where(people.isna() | people_without.notna(), 0.0)
     share_65 = pd.to_numeric(area["pct_65plus"], errors="coerce") / 100.0
     value, note = _loneliness(eenzaamheid, list(area.index), jaar, leeftijd, indicator)
-    label = LONELINESS_INDICATORS[indicator]
     table = pd.DataFrame(
         {
-            "Gemeente": area["naam"],
+            NAME_COLUMN: area["naam"],
+            loneliness_header(indicator, jaar=jaar, leeftijd=leeftijd): value,
+            "Stedelijkheid (1 = zeer sterk, 5 = niet)": area["stedelijkheid"].astype("Int64"),
             "Kernen": count.astype("Int64"),
             f"Kernen zonder plek binnen {within}": without.astype("Int64"),
             f"Aandeel kernen zonder plek binnen {within} (%)": _share(without, count),
@@ -103,8 +149,6 @@ def gemeente_table(
             f"Aandeel inwoners zonder plek binnen {within} (%)": _share(people_without, people),
             f"65+ zonder plek binnen {within} (schatting)": (people_without * share_65)
             .round().astype("Int64"),
-            f"{label} {jaar or ''} {leeftijd or ''} (%)".replace("  ", " "): value,
-            "Stedelijkheid (1 = zeer sterk, 5 = niet)": area["stedelijkheid"].astype("Int64"),
             "Inwoners van kernen (bekend)": people.round().astype("Int64"),
             "Inwoners gemeente (CBS)": pd.to_numeric(area["inwoners"], errors="coerce")
             .astype("Int64"),
@@ -113,7 +157,7 @@ def gemeente_table(
             "Toelichting eenzaamheid": note,
         }
     )
-    return table.sort_values("Gemeente", key=lambda s: s.str.lower()).reset_index(drop=True)
+    return table.sort_values(NAME_COLUMN, key=lambda s: s.str.lower()).reset_index(drop=True)
 
 
 def _share(part: pd.Series, whole: pd.Series) -> pd.Series:
