@@ -1,7 +1,9 @@
 """Page 'Kaart': buurten by loneliness, kernen by distance to a meeting place, and a kern's detail.
 
 With more than three gemeenten chosen the map starts as an overview of gemeenten coloured by
-the share of kernen without a meeting place within the threshold.
+the share of kernen without a meeting place within the threshold. A kern chosen in a larger area
+(the whole country, a province) puts its own gemeente on the map, with the names of its kernen,
+so the map and its image are about that kern; a button goes back to the whole area.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from analysis.indicators import loneliness_slice
 from analysis.kern_buurten import unchanged_shapes
 from analysis.nearest import METHOD_NETWORK
 from analysis.reach import OWN_PLACE_RADIUS_M, reach_summary
+from loaders.gebied import slug
 from ui import exports, tiles
 from ui.corrections import kern_corrections
 from ui.downloads import chart_downloads
@@ -61,6 +64,11 @@ def _select_from_map() -> None:
     ids = [p["customdata"] for p in points if isinstance(p.get("customdata"), str)]
     if ids:
         st.session_state[KERN_KEY] = ids[0]
+
+
+def _clear_kern() -> None:
+    """Forget the chosen kern, so the map shows the whole area again."""
+    st.session_state.pop(KERN_KEY, None)
 
 
 def _mode_rows(context: PageContext, kern_id: str) -> pd.DataFrame:
@@ -192,21 +200,15 @@ choices = vk.kern_choices(table)
 if st.session_state.get(KERN_KEY) not in choices:
     st.session_state.pop(KERN_KEY, None)
 
+kernen_by_id = table.set_index("kern_id", drop=False)
+kern = kernen_by_id.loc[st.session_state[KERN_KEY]] if KERN_KEY in st.session_state else None
+# With a kern chosen in a larger area the map shows the kern's gemeente (buurten, kernen, places
+# and names), so the map a village association attaches to a letter is about its own kern.
+focus = None
+if kern is not None and set(choice.gemeenten) != {kern["gemeentecode"]}:
+    focus = str(kern["gemeentecode"])
 many = len(choice.gemeenten) > FEW_GEMEENTEN
 too_many = len(choice.gemeenten) > MAX_BUURTEN_GEMEENTEN and gemeenten is not None
-left, right = st.columns([2, 3])
-weergave = left.segmented_control(
-    "Kaart", ["gemeenten"] if too_many else list(VIEWS), format_func=VIEWS.get, required=True,
-    default="gemeenten" if many and gemeenten is not None else "buurten",
-    key=f"kaart_weergave_{'land' if too_many else 'overzicht' if many else 'detail'}",
-    help="De kaart met buurten is er voor een provincie, een of meer gemeenten."
-    if too_many else None,
-)
-kern_id = right.selectbox(
-    "Kern", list(choices), format_func=choices.get, index=None, key=KERN_KEY,
-    placeholder="Kies een kern, of klik op een kern in de kaart",
-)
-
 gebied = context.options.gebied(choice.gebied)
 if gebied is not None and set(gebied.codes) == set(choice.gemeenten):
     area = gebied.label
@@ -214,6 +216,31 @@ elif len(choice.gemeenten) <= FEW_GEMEENTEN:
     area = dutch_list([names.get(code, code) for code in choice.gemeenten])
 else:
     area = "de gekozen gemeenten"
+left, right = st.columns([2, 3])
+if focus is None:
+    weergave = left.segmented_control(
+        "Kaart", ["gemeenten"] if too_many else list(VIEWS), format_func=VIEWS.get,
+        required=True, default="gemeenten" if many and gemeenten is not None else "buurten",
+        key=f"kaart_weergave_{'land' if too_many else 'overzicht' if many else 'detail'}",
+        help="De kaart met buurten is er voor een provincie, een of meer gemeenten."
+        if too_many else None,
+    )
+else:
+    weergave = "buurten"
+    left.button(f"Toon {area}", key="kaart_heel_gebied", on_click=_clear_kern,
+                icon=":material/zoom_out_map:",
+                help=f"Wist de gekozen kern; de kaart toont dan weer {area}.")
+kern_id = right.selectbox(
+    "Kern", list(choices), format_func=choices.get, index=None, key=KERN_KEY,
+    placeholder="Kies een kern, of klik op een kern in de kaart",
+)
+map_gemeenten = choice.gemeenten if focus is None else (focus,)
+if focus is not None:
+    area = names.get(focus, focus)
+    st.caption(plain_markdown(f"De kaart toont {area}, de gemeente van {kern['naam']}."))
+in_map = table["gemeentecode"].isin(map_gemeenten).to_numpy()
+map_table = table[in_map].reset_index(drop=True)
+map_kernen = view.kernen[in_map].reset_index(drop=True)
 text = maps.MapText(mode_label=mode, threshold_m=choice.drempel_m, estimate=view.is_estimate,
                     area=area)
 background = tiles.background() if st.toggle(
@@ -227,23 +254,23 @@ phone = "Mobi" in (st.context.headers.get("User-Agent") or "")
 width = maps.PHONE_WIDTH_PX if phone else maps.ASSUMED_WIDTH_PX
 chosen_gemeenten = None
 if gemeenten is not None:
-    chosen_gemeenten = gemeenten[gemeenten["code"].isin(choice.gemeenten)]
+    chosen_gemeenten = gemeenten[gemeenten["code"].isin(map_gemeenten)]
 if weergave == "gemeenten" and chosen_gemeenten is not None and len(chosen_gemeenten):
     measure = st.radio("Kleur de gemeenten naar", list(MEASURES), format_func=MEASURES.get,
                        horizontal=True, key="kaart_maat")
     figure = maps.gemeenten_map(
-        chosen_gemeenten, reach_summary(table, [choice.drempel_m]), table, view.kernen, text,
-        measure=measure, selected=kern_id, background=background, width=width,
+        chosen_gemeenten, reach_summary(map_table, [choice.drempel_m]), map_table, map_kernen,
+        text, measure=measure, selected=kern_id, background=background, width=width,
     )
 else:
     values = pd.Series(dtype=float)
     if eenzaamheid is not None and choice.jaar is not None:
         values = loneliness_slice(eenzaamheid, indicator=choice.indicator,
                                   leeftijd=choice.leeftijd, jaar=choice.jaar)
-    shown = None if buurten is None else buurten[buurten["gemeentecode"].isin(choice.gemeenten)]
-    changed, boundaries = _boundaries(shown, eenzaamheid, choice.gemeenten)
+    shown = None if buurten is None else buurten[buurten["gemeentecode"].isin(map_gemeenten)]
+    changed, boundaries = _boundaries(shown, eenzaamheid, map_gemeenten)
     figure = maps.buurten_map(
-        shown, values, table, view.kernen, view.venues, text, indicator=choice.indicator,
+        shown, values, map_table, map_kernen, view.venues, text, indicator=choice.indicator,
         jaar=choice.jaar, leeftijd=choice.leeftijd, gemeenten=chosen_gemeenten,
         selected=kern_id, changed=changed, boundaries=boundaries, background=background,
         width=width,
@@ -259,13 +286,14 @@ st.caption(plain_markdown(source_line(map_sources)))
 st.caption("Beweeg over een kern, buurt of plek voor de cijfers en de bron; klik op een kern "
            "voor de details hieronder. Scrollen zoomt in en uit.")
 chart_downloads(
-    figure, f"kaart_{context.selection.file_stem}_{weergave}",
+    figure, f"kaart_{context.selection.file_stem}_{weergave}" if focus is None
+    else f"kaart_{slug(area)}_{slug(str(kern['naam']))}",
     sources=map_sources,
     recolour=False,
-    table=vk.export_table(table, indicator=choice.indicator, jaar=choice.jaar,
+    table=vk.export_table(map_table, indicator=choice.indicator, jaar=choice.jaar,
                           leeftijd=choice.leeftijd, mode_label=mode,
                           threshold_m=choice.drempel_m),
 )
 
 if kern_id is not None:
-    _detail(context, view, table.set_index("kern_id", drop=False).loc[kern_id], eenzaamheid)
+    _detail(context, view, kernen_by_id.loc[kern_id], eenzaamheid)

@@ -1,5 +1,5 @@
-"""The Kaart and Kernen pages through AppTest, on Aa en Hunze and on the province of Drenthe
-(each the national store holding only those gemeenten)."""
+"""The Kaart and Kernen pages through AppTest, on Aa en Hunze, on the province of Drenthe (each
+the national store holding only those gemeenten) and on the whole country."""
 
 from __future__ import annotations
 
@@ -10,9 +10,11 @@ import json
 import shutil
 from pathlib import Path
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
+import shapely
 from openpyxl import load_workbook
 
 from analysis.nearest import METHOD_NETWORK, METHOD_STRAIGHT_LINE
@@ -32,11 +34,14 @@ from tests.test_pages import (
     _run,
 )
 from views.kernen import estimate_note
-from views.text import format_km
+from views.maps import NAMES_NOTE, map_view
+from views.text import format_km, plain_markdown
 
 KAART = "pages/kaart.py"
 KERNEN = "pages/kernen.py"
 SCHIPBORG = "Schipborg"
+GASTEREN = "Gasteren"
+AA_EN_HUNZE = "GM1680"
 GRID_STEP = 250.0
 GRID = (240_000.0, 562_000.0, 244_500.0, 567_000.0)
 """A hand-made bike network around Schipborg, Anloo and Annen (RD metres)."""
@@ -50,6 +55,11 @@ def aa_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def drenthe_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return demo_region_store(tmp_path_factory, "drenthe")
+
+
+@pytest.fixture(scope="module")
+def nl_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return demo_region_store(tmp_path_factory, "nl")
 
 
 def _grid_edges() -> RoadEdges:
@@ -220,6 +230,66 @@ def test_province_starts_with_the_gemeente_overview(monkeypatch, drenthe_root) -
     assert app.query_params["gemeente"] == "GM1680,GM1730"
     _choose_kern(app, drenthe_root, SCHIPBORG)
     assert "**Dorpshuis Schipborg** (dorpshuis)" in [m.value for m in app.markdown]
+
+
+def _names(app) -> list[str]:
+    """The kern names on the map (the text trace's last text is the scale bar's length)."""
+    return list(_traces(app)["Namen van kernen"]["text"][:-1])
+
+
+def test_country_map_promises_only_the_names_it_shows(monkeypatch, nl_root) -> None:
+    app = _run(_app(monkeypatch, nl_root, gebied="NL"), KAART)
+    layout = _figure(app)["layout"]
+    assert _plain(layout["title"]["text"]) == "Waar ontbreekt een ontmoetingsplek in Nederland?"
+    subtitle = _plain(layout["title"]["subtitle"]["text"])
+    assert "de grootste kernen zonder plek" not in subtitle, "few of 2,000 ringed dots leave room"
+    assert (NAMES_NOTE in subtitle) == bool(_names(app))
+    store = Store(nl_root)
+    reach = store.read_layer(REGION, "bereik_bike")
+    far = reach[~reach["afstand_m"].le(2000)]
+    largest = far.sort_values("inwoners", ascending=False, kind="stable")["naam"].head(45)
+    assert set(_names(app)) <= set(largest), "a name shown is one of the largest without a place"
+
+
+def test_a_kern_chosen_in_the_country_puts_its_gemeente_on_the_map(
+    monkeypatch, nl_root, deferred
+) -> None:
+    app = _run(_app(monkeypatch, nl_root, gebied="NL"), KAART)
+    national_zoom = _figure(app)["layout"]["map"]["zoom"]
+    _choose_kern(app, nl_root, GASTEREN)
+    assert [s.value for s in app.subheader] == [f"{GASTEREN} (Aa en Hunze)"]
+    layout = _figure(app)["layout"]
+    assert _plain(layout["title"]["text"]) == (
+        "Kernen, ontmoetingsplekken en eenzaamheid in Aa en Hunze")
+    store = Store(nl_root)
+    gemeente = store.read_layer(REGION, "gemeenten").set_index("code").loc[AA_EN_HUNZE]
+    fitted = map_view(gemeente.geometry.bounds)
+    centre = gpd.GeoSeries(gpd.points_from_xy([layout["map"]["center"]["lon"]],
+                                              [layout["map"]["center"]["lat"]]),
+                           crs="EPSG:4326").to_crs("EPSG:28992").iloc[0]
+    assert shapely.box(*gemeente.geometry.bounds).contains(centre)
+    assert layout["map"]["zoom"] == pytest.approx(fitted["zoom"], abs=0.3)
+    assert layout["map"]["zoom"] > national_zoom + 3
+    traces = _traces(app)
+    assert f"Gekozen kern: {GASTEREN}" in traces
+    names = _names(app)
+    assert names[0] == GASTEREN, "the chosen kern is named first"
+    assert len(names) >= 10, "the other kernen of the gemeente are named too"
+    kernen = store.read_layer(REGION, "kernen")
+    own = kernen.loc[kernen["gemeentecode"] == AA_EN_HUNZE, "kern_id"]
+    assert set(traces["Kern (kleur = afstand)"]["customdata"]) == set(own)
+    assert "Eenzaam (%)" in traces, "the buurten of the gemeente, as on its own map"
+    assert any(c.value == plain_markdown(
+        f"De kaart toont Aa en Hunze, de gemeente van {GASTEREN}.") for c in app.caption)
+    header, *rows = csv.reader(io.StringIO(
+        deferred["kaart_aa-en-hunze_gasteren.csv"].build().decode("utf-8-sig")), delimiter=";")
+    assert sorted(r[header.index("Kern")] for r in rows) == sorted(
+        kernen.loc[kernen["gemeentecode"] == AA_EN_HUNZE, "naam"])
+
+    app.button(key="kaart_heel_gebied").click().run()
+    assert app.selectbox(key="kaart_kern").value is None
+    assert _plain(_figure(app)["layout"]["title"]["text"]) == (
+        "Waar ontbreekt een ontmoetingsplek in Nederland?")
 
 
 def test_kernen_table_threshold_filter_agrees_with_reach_summary(monkeypatch, aa_root) -> None:

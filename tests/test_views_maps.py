@@ -317,3 +317,25 @@ def test_background_tiles_with_attribution() -> None:
     assert layer.source == (maps.BRT_BACKGROUND.tiles,)
     assert layer.below == "traces"
     assert layer.sourceattribution == "Kaartgegevens © Kadaster"
+
+
+def test_overview_subtitle_promises_names_only_where_they_fit(drenthe) -> None:
+    table = _table(drenthe)
+    figure = maps.gemeenten_map(drenthe["gemeenten"], reach_summary(table, [2000]), table,
+                                drenthe["kernen"], TEXT)
+    [names] = [t for t in figure.data if t.name == "Namen van kernen"]
+    assert len(names.text) > 1
+    assert _plain(figure.layout.title.subtitle.text).endswith(maps.NAMES_NOTE)
+
+    # a name wider than the map fits nowhere
+    kernen, venues = _tiny_layers("Aadorp")
+    kernen["naam"] = ["Aadorp" * 30, "Ver weg" * 30]
+    far = venues.set_geometry(venues.translate(60_000))
+    unnamed = kern_table(kern_reach(kernen, far, mode="bike"), gemeente_namen={})
+    gemeente = gpd.GeoDataFrame({"code": ["GM0001"], "naam": ["Gem"]},
+                                geometry=[box(*kernen.total_bounds).buffer(1000)], crs=RD)
+    nameless = maps.gemeenten_map(gemeente, reach_summary(unnamed, [2000]), unnamed, kernen,
+                                  TEXT)
+    [names] = [t for t in nameless.data if t.name == "Namen van kernen"]
+    assert len(names.text) == 1, "only the scale bar's words"
+    assert "namen" not in _plain(nameless.layout.title.subtitle.text)

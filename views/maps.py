@@ -80,6 +80,10 @@ LABEL_COLOUR = "#1a1a1a"
 LABEL_LIMITS = ((40_000.0, 40), (120_000.0, 25))
 """(largest extent of the area shown, most kernen named): fewer names for a larger area."""
 COUNTRY_LABELS = 15
+NAMES_NOTE = "namen: grote kernen zonder plek (waar de naam past)"
+"""Subtitle part of an overview map with names: the largest kernen without a meeting place are
+tried first, but a name that would cover another kern's dot is left out, so in a dense area
+(the whole country) few of the largest get a name. Left out when no name fits."""
 SCALE_STEPS_M = (100, 200, 500, 1000, 2000, 5000, 10_000, 20_000, 50_000, 100_000)
 SCALE_TARGET_PX = 110
 """A scale bar is the longest round length not much longer than this many pixels."""
@@ -802,9 +806,9 @@ def gemeenten_map(
 ) -> go.Figure:
     """The overview map: gemeenten by the share without a meeting place, and those kernen.
 
-    The largest kernen without a meeting place are named (fewer for a larger area), and the
-    chosen kern when it is one of them. The first view and the names fit a map ``width``
-    pixels wide.
+    The largest kernen without a meeting place are named where a name fits (fewer for a larger
+    area), and the chosen kern when it is one of them; the subtitle says so only when a name
+    fits (:data:`NAMES_NOTE`). The first view and the names fit a map ``width`` pixels wide.
     """
     bounds = _bounds(gemeenten)
     tolerance = simplify_tolerance(bounds)
@@ -823,7 +827,8 @@ def gemeenten_map(
     subtitle = f"aandeel {what} zonder ontmoetingsplek binnen {within} {text.mode_label}"
     if text.estimate:
         subtitle += " · afstanden hemelsbreed (schatting)"
-    subtitle += " · namen: de grootste kernen zonder plek"
+    if labels.texts:
+        subtitle += f" · {NAMES_NOTE}"
     title = f"Waar ontbreekt een ontmoetingsplek in {text.area}?" if text.area \
         else "Waar ontbreekt een ontmoetingsplek?"
     return map_figure(traces, bounds=bounds, title=title, subtitle=subtitle,
