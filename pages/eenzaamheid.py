@@ -8,7 +8,7 @@ import streamlit as st
 from loaders.schema import LONELINESS_INDICATORS
 from ui.downloads import chart_downloads
 from ui.filters import range_filters
-from ui.frame import page_context
+from ui.frame import is_phone, page_context
 from ui.layers import load_layer
 from views import charts
 from views import eenzaamheid as ez
@@ -95,19 +95,20 @@ stem = f"{context.selection.file_stem}_{slug}_{choice.jaar}"
 rivm = layer_sources(context.manifest, ["eenzaamheid"], rivm_years=[choice.jaar])
 named = layer_sources(context.manifest, ["eenzaamheid", "buurten"], rivm_years=[choice.jaar])
 shown = ez.export_table(filtered, choice.indicator)
+phone = is_phone()
 left, right = st.columns(2)
 with left:
     histogram = charts.histogram(
         filtered[choice.indicator], indicator=choice.indicator, jaar=choice.jaar,
         leeftijd=choice.leeftijd, references={r.naam: r.value for r in references},
     )
-    st.plotly_chart(histogram, width="stretch")
+    st.plotly_chart(charts.for_phone(histogram) if phone else histogram, width="stretch")
     chart_downloads(histogram, f"verdeling_{stem}", sources=rivm, table=shown)
 with right:
     ranking = charts.ranking(
         filtered, indicator=choice.indicator, jaar=choice.jaar, leeftijd=choice.leeftijd
     )
-    st.plotly_chart(ranking, width="stretch")
+    st.plotly_chart(charts.for_phone(ranking) if phone else ranking, width="stretch")
     chart_downloads(ranking, f"rangorde_{stem}", sources=named, table=shown)
 
 st.markdown("#### Door de jaren heen")
@@ -125,7 +126,7 @@ comparison = charts.year_comparison(
     years, indicator=choice.indicator, leeftijd=choice.leeftijd, names=names,
     references=reference_years, indeling=indeling,
 )
-st.plotly_chart(comparison, width="stretch")
+st.plotly_chart(charts.for_phone(comparison) if phone else comparison, width="stretch")
 trend = pd.concat([reference_years, years]).rename_axis("Code").reset_index()
 trend.insert(1, "Naam", trend["Code"].map(names))
 chart_downloads(

@@ -30,7 +30,12 @@ def values(layer: pd.DataFrame) -> pd.DataFrame:
 
 
 def _notes(figure: go.Figure) -> str:
-    return "\n".join(a.text for a in figure.layout.annotations)
+    """The text of the figure's notes, with the line breaks of their wrapping removed."""
+    return "\n".join(a.text.replace("<br>", " ") for a in figure.layout.annotations)
+
+
+def _note_lines(figure: go.Figure) -> list[str]:
+    return [line for a in figure.layout.annotations for line in a.text.split("<br>")]
 
 
 def test_histogram_is_dutch_with_source_and_without_suppressed(values: pd.DataFrame) -> None:
@@ -76,6 +81,28 @@ def test_reference_styles_stay_apart_for_many_gemeenten() -> None:
     assert len(pairs) == len(names)
     assert all(styles[n]["dash"] != charts.NATIONAL_DASH for n in names)
     assert {styles[n]["color"] for n in names} <= set(OKABE_ITO) - {charts.NATIONAL}
+
+
+def test_notes_fit_a_phone(layer: pd.DataFrame, values: pd.DataFrame) -> None:
+    wide = ez.year_table(layer, codes=["BU16800000"], leeftijd="18+", indicator="eenzaam_pct")
+    figures = [
+        charts.histogram(values["eenzaam_pct"], indicator="eenzaam_pct", jaar=2020,
+                         leeftijd="18+"),
+        charts.ranking(values, indicator="eenzaam_pct", jaar=2020, leeftijd="18+"),
+        charts.year_comparison(wide, indicator="eenzaam_pct", leeftijd="18+", names={},
+                               indeling="2020"),
+    ]
+    for figure in figures:
+        phone = charts.for_phone(figure)
+        lines = _note_lines(phone)
+        assert len(lines) > len(_note_lines(figure))
+        assert max(map(len, lines)) <= charts.NOTE_CHARS, lines
+        added = charts.NOTE_LINE_PX * (len(lines) - len(_note_lines(figure)))
+        assert phone.layout.margin.b == figure.layout.margin.b + added, "room for every line"
+        assert _notes(phone) == _notes(figure), "the same text, only wrapped"
+        assert max(map(len, _note_lines(figure))) > charts.NOTE_CHARS, "downloads: unwrapped"
+    assert "Gezondheidsmonitor 2016 en 2020 (modelschatting)" in _notes(
+        charts.for_phone(figures[2]))
 
 
 def test_histogram_of_nothing_says_so() -> None:

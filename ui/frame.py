@@ -114,6 +114,15 @@ def page_context() -> PageContext:
     return context
 
 
+def is_phone() -> bool:
+    """Whether the page is seen on a phone: its browser says "Mobi" in its user agent.
+
+    MDN advises this test for a mobile device; a page uses it to fit a figure to a narrow
+    screen (a map's first view, a chart's notes).
+    """
+    return "Mobi" in (st.context.headers.get("User-Agent") or "")
+
+
 def _enter_frame() -> None:
     """Rerun inside the frame when this run started at the page script itself.
 

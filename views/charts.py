@@ -8,6 +8,7 @@ out of every figure and counted in a note; they are never drawn as 0.
 from __future__ import annotations
 
 import math
+import textwrap
 from collections.abc import Iterable, Mapping
 
 import pandas as pd
@@ -31,6 +32,12 @@ colour and dash is unique for the first 30 gemeenten."""
 FONT = "Source Sans Pro, Arial, sans-serif"
 LABEL_MARGIN = 200
 """Left margin (pixels) kept free for buurt names in bar charts; the notes start there too."""
+NOTE_CHARS = 50
+"""On a phone the notes under a chart are wrapped at this many characters (:func:`for_phone`):
+11 px text that fits the ~340 px a phone (390 px wide) leaves for a chart."""
+NOTES = "notes"
+"""The name of the annotation that holds a chart's notes (source line, suppressed buurten)."""
+NOTE_LINE_PX = 16
 MAX_BARS = 12
 """A histogram's bar width is the smallest round width that gives at most this many bars."""
 
@@ -235,6 +242,23 @@ def year_comparison(
     return _finish(figure, title, years, leeftijd, 0, empty=wide.empty, extra=" ".join(notes))
 
 
+def for_phone(figure: go.Figure) -> go.Figure:
+    """A copy of a figure of this module with its notes wrapped to fit a phone's screen.
+
+    For the screen only: a download keeps one line per note, so that the print style
+    (:func:`views.static.print_style`) finds the source line and does not repeat it.
+    """
+    narrow = go.Figure(figure)
+    for note in narrow.layout.annotations:
+        if note.name == NOTES:
+            lines = note.text.split("<br>")
+            wrapped = [part for line in lines for part in textwrap.wrap(line, NOTE_CHARS)]
+            note.text = "<br>".join(wrapped)
+            bottom = narrow.layout.margin.b + NOTE_LINE_PX * (len(wrapped) - len(lines))
+            narrow.update_layout(margin={"b": bottom})
+    return narrow
+
+
 def _label(names: Mapping[str, str], code: str) -> str:
     """The name for ``code`` (or the code itself), HTML-escaped for plotly's hover and legend."""
     return plain_plotly(names.get(code) or code)
@@ -285,7 +309,7 @@ def _finish(
             showarrow=False, xref="paper", yref="paper", x=0.5, y=0.5, font={"size": 14},
         )
     figure.add_annotation(
-        text="<br>".join(notes),
+        text="<br>".join(notes), name=NOTES,
         showarrow=False, xref="paper", yref="paper", x=0, y=0, yshift=-70, xshift=10 - left,
         xanchor="left", yanchor="top", align="left", font={"size": 11, "color": "#555555"},
     )
@@ -296,7 +320,7 @@ def _finish(
         },
         separators=",.",
         font={"family": FONT},
-        margin={"t": 130, "b": 90 + 16 * len(notes), "l": left, "r": 30},
+        margin={"t": 130, "b": 90 + NOTE_LINE_PX * len(notes), "l": left, "r": 30},
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "right", "x": 1},
         bargap=0.05,
         plot_bgcolor="white",
