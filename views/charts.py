@@ -32,9 +32,10 @@ colour and dash is unique for the first 30 gemeenten."""
 FONT = "Source Sans Pro, Arial, sans-serif"
 LABEL_MARGIN = 200
 """Left margin (pixels) kept free for buurt names in bar charts; the notes start there too."""
-NOTE_CHARS = 50
+NOTE_CHARS = 44
 """On a phone the notes under a chart are wrapped at this many characters (:func:`for_phone`):
-11 px text that fits the ~340 px a phone (390 px wide) leaves for a chart."""
+about 245 px of 11 px text. A phone 390 px wide leaves a chart ~360 px, and the notes start
+where the plot starts, up to ~100 px in (after the y axis's title and labels)."""
 NOTES = "notes"
 """The name of the annotation that holds a chart's notes (source line, suppressed buurten)."""
 NOTE_LINE_PX = 16
