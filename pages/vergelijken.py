@@ -11,6 +11,7 @@ from ui.notices import estimate_notice
 from ui.reach import reach_all
 from ui.selection import mode_label
 from views import compare
+from views import kernen as vk
 from views.export import XLSX_MIME, excel_csv, xlsx_bytes
 from views.status import layers_table
 from views.text import format_threshold
@@ -77,7 +78,7 @@ else:
 stem = f"gemeenten_{shown}_{mode}_{choice.drempel_m}m"
 left, right = st.columns(2)
 left.download_button(
-    "Download als CSV (Excel)", lambda: excel_csv(compare.with_sources(table, context.manifest)),
+    "Download als CSV (Excel)", lambda: excel_csv(vk.with_sources(table, context.manifest)),
     file_name=f"{stem}.csv", mime="text/csv", icon=":material/download:", on_click="ignore",
 )
 right.download_button(

@@ -15,10 +15,7 @@ import numpy as np
 import pandas as pd
 
 from loaders.gebied import slug
-from loaders.manifest import Manifest
-from views.kernen import fetched_range, loneliness_header
-from views.sources import PREFIX, source_line
-from views.status import attributions
+from views.kernen import loneliness_header
 from views.text import format_threshold
 
 NAME_COLUMN = "Gemeente"
@@ -59,15 +56,6 @@ def download_stem(names: Sequence[str], *, area: str, whole: bool) -> str:
     if 0 < len(names) <= MAX_NAMED_GEMEENTEN:
         return "_".join(sorted(slug(name) for name in names))
     return "selectie"
-
-
-def with_sources(table: pd.DataFrame, manifest: Manifest) -> pd.DataFrame:
-    """``table`` for download, with the columns ``Bron`` and ``Opgehaald`` on every row.
-
-    ``Bron`` names each source once, without a ``Bron:`` of its own (the header says it).
-    """
-    sources = source_line(attributions(manifest)).removeprefix(PREFIX)
-    return table.assign(Bron=sources, Opgehaald=fetched_range(manifest))
 
 
 def similar_gemeenten(gemeenten: pd.DataFrame, code: str) -> list[str]:
