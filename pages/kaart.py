@@ -21,7 +21,7 @@ from loaders.gebied import slug
 from ui import exports, tiles
 from ui.corrections import kern_corrections
 from ui.downloads import chart_downloads
-from ui.frame import page_context
+from ui.frame import is_phone, page_context
 from ui.kern_figures import load_links
 from ui.layers import load_layer
 from ui.notices import estimate_notice
@@ -248,10 +248,8 @@ background = tiles.background() if st.toggle(
     help="Een grijze kaart van het Kadaster onder de kernen en buurten, als die bereikbaar is; "
          "anders een witte achtergrond.",
 ) else None
-# A phone's browser says "Mobi" in its user agent (as MDN advises to test); its narrow map then
-# starts with the whole area in view and names only what fits.
-phone = "Mobi" in (st.context.headers.get("User-Agent") or "")
-width = maps.PHONE_WIDTH_PX if phone else maps.ASSUMED_WIDTH_PX
+# On a phone the narrow map starts with the whole area in view and names only what fits.
+width = maps.PHONE_WIDTH_PX if is_phone() else maps.ASSUMED_WIDTH_PX
 chosen_gemeenten = None
 if gemeenten is not None:
     chosen_gemeenten = gemeenten[gemeenten["code"].isin(map_gemeenten)]
