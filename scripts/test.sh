@@ -14,6 +14,8 @@ if [[ ! -x /usr/bin/chromium ]]; then
 fi
 .venv/bin/ruff check .
 .venv/bin/mypy
+# Keep compiled modules and pytest's rewritten tests between runs (some shells switch it off).
+unset PYTHONDONTWRITEBYTECODE
 status=0
 .venv/bin/python -m pytest --numprocesses auto --dist loadscope "$@" || status=$?
 if [[ $status -eq 5 ]]; then

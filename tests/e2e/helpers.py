@@ -22,10 +22,18 @@ def open_page(browser, url: str):
     return page
 
 
+CHARTS_DRAWN = """() => [...document.querySelectorAll('[data-testid="stPlotlyChart"]')]
+  .every(chart => chart.querySelector('.main-svg'))"""
+"""Whether every plotly chart on the page has drawn its figure (its SVG layer is there)."""
+QUIET_MS = 400
+"""A short pause after the charts are there, for the last layout pass."""
+
+
 def settle(page) -> None:
-    """Wait until the script run is over and the charts have drawn."""
+    """Wait until the script run is over and every chart has drawn."""
     page.wait_for_selector('[data-testid="stStatusWidget"]', state="detached", timeout=30000)
-    page.wait_for_timeout(1500)
+    page.wait_for_function(CHARTS_DRAWN, timeout=30000)
+    page.wait_for_timeout(QUIET_MS)
 
 
 def screenshot(page, path: Path) -> None:
@@ -37,7 +45,8 @@ def screenshot(page, path: Path) -> None:
     )
     page.set_viewport_size({"width": viewport["width"],
                             "height": max(viewport["height"], int(height))})
-    page.wait_for_timeout(1000)
+    page.wait_for_function(CHARTS_DRAWN, timeout=30000)
+    page.wait_for_timeout(QUIET_MS)
     page.screenshot(path=str(path), full_page=True)
     page.set_viewport_size(viewport)
 
