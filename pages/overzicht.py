@@ -71,8 +71,9 @@ missing = overview.kernen_without(table, choice.drempel_m)
 if missing.empty:
     st.success(f"Elke kern heeft een ontmoetingsplek binnen {within}.")
 else:
+    # All listed kernen at once (at most 15), so the caption's count matches what is seen.
     st.dataframe(missing.style.format(thousands=".", subset=["Inwoners"]), hide_index=True,
-                 width="stretch", placeholder=UNKNOWN)
+                 width="stretch", height="content", placeholder=UNKNOWN)
     if result.kernen_zonder > len(missing):
         st.caption(f"De {len(missing)} grootste van {format_count(result.kernen_zonder)}; "
                    "alle kernen staan op de pagina Kernen.")
