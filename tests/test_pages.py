@@ -109,7 +109,8 @@ def test_eenzaamheid_page_shows_reference_values_and_buurten(monkeypatch, demo_s
     assert app.title[0].value == "Eenzaamheid per buurt"
     assert app.caption[0].value.startswith("Gegevens: Nederland (GM1680)")
     assert app.selectbox(key="gebied").value == "NL"
-    assert "Eenzaamheid (RIVM) 50090NED 2012, 2016, 2020" in app.caption[0].value
+    assert "Eenzaamheid (RIVM) 2012, 2016, 2020" in app.caption[0].value
+    assert "50090NED" not in app.caption[0].value, "the table id is for Bronnen, not every page"
     assert "Modelschattingen, geen tellingen" in app.info[0].value
     assert app.subheader[0].value == "Eenzaam: 2020, 18 jaar en ouder"
     metrics = _metrics(app)

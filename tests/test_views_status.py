@@ -37,7 +37,7 @@ MANIFEST = Manifest.from_dict(RAW)
 
 def test_status_line_names_region_sources_years_and_fetch_time() -> None:
     assert status_line(MANIFEST) == (
-        "Gegevens: Aa en Hunze (GM1680) · Buurten 2016 · Eenzaamheid (RIVM) 50090NED "
+        "Gegevens: Aa en Hunze (GM1680) · Buurten 2016 · Eenzaamheid (RIVM) "
         "2012, 2016, 2020 · Ontmoetingsplekken · opgehaald 27-11-2026 09:30 UTC t/m "
         "27-11-2026 09:31 UTC"
     )

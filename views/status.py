@@ -176,13 +176,13 @@ def _source_key(part: str) -> str:
 
 
 def status_line(manifest: Manifest) -> str:
-    """One Dutch line: the region, each layer with its table and year, and when it was fetched.
+    """One Dutch line: the region, each layer with its years, and when it was fetched.
 
     Only layers in use with a Dutch title are named (no internal layer names).
 
     Examples
     --------
-    ``Aa en Hunze (GM1680) · Buurten 2016 · Eenzaamheid (RIVM) 50090NED 2012, 2016, 2020 ·
+    ``Aa en Hunze (GM1680) · Buurten 2016 · Eenzaamheid (RIVM) 2012, 2016, 2020 ·
     opgehaald 27-11-2026 09:20 UTC``
     """
     layers = manifest.layers
@@ -191,8 +191,7 @@ def status_line(manifest: Manifest) -> str:
     for layer, entry in layers.items():
         if layer in DERIVED_LAYERS or layer not in LAYER_TITLES or not in_use(layer, entry):
             continue
-        details = " ".join(x for x in (entry.table_id, _years(entry)) if x)
-        parts.append(f"{LAYER_TITLES[layer]} {details}".strip())
+        parts.append(f"{LAYER_TITLES[layer]} {_years(entry)}".strip())
     fetched = sorted(e.fetched_at for layer, e in layers.items()
                      if e.fetched_at and layer not in DERIVED_LAYERS)
     if fetched:
