@@ -53,7 +53,7 @@ the kern's point lies in it."""
 
 WEIGHT_KINDS = {
     "inwoners": "inwoners van de buurt",
-    "adressen": "geschat aantal adressen (adresdichtheid × oppervlak)",
+    "adressen": "geschat aantal adressen in het deel onder de kern",
     "oppervlak": "oppervlak",
 }
 """Kinds of buurt weight, best first, with the Dutch description shown to users."""

@@ -7,6 +7,7 @@ import streamlit as st
 from analysis import detour_factors
 from analysis.detour import FACTOR_BAND_M
 from analysis.network import MODE_SPEEDS_KMH
+from loaders.kernen import EXTENT_PER_ROOT_INHABITANT, MAX_EXTENT, SAME_PLACE_DISTANCE
 from loaders.roads import MODE_WORDS
 from loaders.venue_rules import rules_table
 from ui.frame import page_context
@@ -29,8 +30,10 @@ st.markdown("**Naamsvermelding** (neem deze over bij elk gebruik, in rapporten e
 st.markdown("\n".join(f"- {plain_markdown(line)}" for line in attributions(manifest)))
 
 st.header("Eenzaamheidscijfers: wat ze wel en niet zijn")
+disc_factor = format_decimal(EXTENT_PER_ROOT_INHABITANT, ".0f")
+disc_min, disc_max = format_threshold(SAME_PLACE_DISTANCE), format_threshold(MAX_EXTENT)
 st.markdown(
-    """
+    f"""
 De cijfers komen uit **Gezondheid per wijk en buurt** van RIVM, GGD'en en CBS, gebaseerd op de
 Gezondheidsmonitor Volwassenen en Ouderen.
 
@@ -55,6 +58,14 @@ staan in downloads als lege cel.
 
 **Indeling.** RIVM heeft alle jaren omgerekend naar één buurtindeling (die staat in de tabel
 hierboven). Codes van een andere indeling koppelen we alleen als we dat erbij zeggen.
+
+**Het cijfer van een kern.** RIVM geeft cijfers per buurt, niet per kern. Een kern krijgt het
+gewogen gemiddelde van de buurten onder zijn bebouwde kom: een cirkel met een straal van
+{disc_factor} m × de wortel van het aantal inwoners, tussen {disc_min} en {disc_max}. Een buurt
+weegt mee naar haar inwoners onder die cirkel; waar het aantal inwoners onbekend is naar het
+geschatte aantal adressen (CBS-omgevingsadressendichtheid × oppervlak onder de cirkel), en
+anders naar het oppervlak. Is de grens van de buurt veranderd sinds de indeling van de cijfers,
+dan neemt de kern het cijfer van zijn wijk of gemeente; de kaart en de kerntabel zeggen welk.
 
 **Geen CBS-reeks 15+ ernaast.** CBS publiceert ook eigen eenzaamheidscijfers voor mensen van
 15 jaar en ouder. Die reeks gebruikt een andere opzet en schaal en is niet vergelijkbaar met de
