@@ -2,5 +2,5 @@
 
 __all__ = [
     "detour", "detour_factors", "errors", "estimates", "indicators", "kern_buurten", "nearest",
-    "network", "reach", "scenario", "siting",
+    "network", "reach", "scenario", "second_search", "siting",
 ]

@@ -18,13 +18,9 @@ and ``S1`` the distance to and the label of the nearest facility of every node, 
     D2(v) = min( w(v,u) + D1(u)  where S1(u) != S1(v),      (leave v's catchment area)
                  w(v,u) + D2(u)  where S1(u) == S1(v) )      (stay inside it)
 
-This is itself a shortest-path problem: a second Dijkstra from one root joined to every boundary
-node of the catchment areas that hold an origin (by the first line's value), over a compact graph
-of only those areas (their nodes renumbered, only the edges within one area), so its cost follows
-the size of those areas, not of the whole graph. The compact graph comes from the rows of those
-nodes in :attr:`analysis.network.RoadGraph.weights`, turned round: one pass over them gives both
-the edges within an area and the edges that leave it, the boundary starts. Both runs use
-:func:`scipy.sparse.csgraph.dijkstra`.
+This is a shortest-path problem inside each catchment area, seeded at its border;
+:mod:`analysis.second_search` solves it compiled, only in the areas that hold an origin and only
+until their origins are settled. The first search uses :func:`scipy.sparse.csgraph.dijkstra`.
 """
 
 from __future__ import annotations
@@ -145,10 +141,8 @@ def nearest_facilities(
     max_snap : float, default 1000.0
         Origins and facilities farther than this (metres) from the network are not routed.
     k : {2, 1}
-        ``2`` also finds the second-nearest facility with a second, exact search over the
-        catchment areas that hold an origin (``bench/bench_nearest.py``, 1.5 M nodes: about
-        55 % on top of the first search, 0.72 s against 0.44 s for the bare first search; more
-        when the areas that hold an origin cover more of the graph); ``1`` skips it.
+        ``2`` also finds the second-nearest facility with a second, exact search inside the
+        catchment areas that hold an origin (:mod:`analysis.second_search`); ``1`` skips it.
     limit : float, default inf
         Distances above this (metres) are not searched and count as unreachable.
 
@@ -184,7 +178,7 @@ def nearest_facilities(
     first = _at_origins(dist1[routed], label1[routed], on_graph, origin_snap, limit)
     second = (np.full(origin_node.shape, np.inf), np.full(origin_node.shape, -1))
     if k > 1 and search.facility_of.size > 1 and routed.size:
-        dist2, label2 = _second_run(graph, search, dist1, label1, routed, limit)
+        dist2, label2 = _second_run(graph, search, (dist1, label1), routed, limit)
         second = _at_origins(dist2, label2, on_graph, origin_snap, limit)
     return _result_frame(
         first,
@@ -344,18 +338,14 @@ def _nearest_run(search: _Search, limit: float) -> tuple[np.ndarray, np.ndarray]
 def _second_run(
     graph: RoadGraph,
     search: _Search,
-    dist1: np.ndarray,
-    label1: np.ndarray,
+    first: tuple[np.ndarray, np.ndarray],
     origin_nodes: np.ndarray,
     limit: float,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Distance to and index of the nearest facility other than each origin node's nearest one.
 
-    The search runs on a compact graph of only the catchment areas that hold an origin: their
-    nodes, renumbered, and the edges within one area (an edge to another area stays in its row
-    as an infinitely long loop, which the search never follows). A root joins every node that
-    an edge leaves towards another area, by the best value found there (see the module notes),
-    and a predecessor trace back to the root gives each origin its facility.
+    :func:`analysis.second_search.second_nearest` does the work (imported here, so that the
+    compiler it needs loads only when a second place is asked for).
 
     Returns
     -------
@@ -363,152 +353,22 @@ def _second_run(
         Per origin node (in the order of ``origin_nodes``): the distance and facility index;
         ``inf``/-1 when there is none.
     """
+    from analysis.second_search import second_nearest
+
     n = search.n_nodes
-    label = label1[:n]
-    wanted = np.zeros(int(label1.max()) + 2, dtype=bool)
-    wanted[label1[origin_nodes]] = True
-    wanted[-1] = False
-    kept = np.flatnonzero(wanted[label])
-    if kept.size == 0:
-        return np.full(origin_nodes.size, np.inf), np.full(origin_nodes.size, -1)
-    dead = _dead_ends(graph, kept)
-    facility_nodes = search.matrix.indices[search.matrix.indptr[n:-1]]
-    for nodes in (origin_nodes, facility_nodes):
-        place = np.minimum(np.searchsorted(kept, nodes), kept.size - 1)
-        dead[place[kept[place] == nodes]] = False
-    kept = kept[~dead]
-    size = kept.size
-    new_id = np.full(n, size, dtype=np.int32)
-    new_id[kept] = np.arange(size, dtype=np.int32)
-    kept_label = label[kept]
-    data, column, indptr = _area_edges(graph.reversed_weights[kept], label, kept_label, new_id)
-    node, value, facility = _area_starts(graph.weights[kept], label, kept_label, dist1)
-    extra_node, extra_dist, extra_label = _facility_starts(search, label1, new_id, size)
-    start_node = np.concatenate([node, extra_node])
-    start_dist = np.concatenate([value, extra_dist])
-    start_label = np.concatenate([facility, extra_label])
-    matrix = sp.csr_array(
-        (
-            np.concatenate([data, start_dist]),
-            np.concatenate([column, start_node]).astype(np.int32, copy=False),
-            np.append(indptr, indptr[-1] + start_node.size).astype(np.int32, copy=False),
-        ),
-        shape=(size + 1, size + 1),
+    dist1, label1 = first
+    matrix = search.matrix
+    snap_edge = matrix.indptr[n:-1]
+    facilities = (matrix.indices[snap_edge], matrix.data[snap_edge], search.facility_of)
+    forward, reverse = graph.weights, graph.reversed_weights
+    return second_nearest(
+        (forward.indptr, forward.indices, forward.data),
+        (reverse.indptr, reverse.indices, reverse.data),
+        (dist1[:n], label1[:n]),
+        facilities,
+        origin_nodes,
+        limit=limit,
     )
-    dist, pred = dijkstra(matrix, indices=size, return_predecessors=True, limit=limit)
-    via = _best_start_labels(start_node, start_dist, start_label, size + 1)
-    at = new_id[origin_nodes]
-    label2 = _label_of_start(pred, via, size, at)[at]
-    return np.where(at < size, dist[at], np.inf), label2
-
-
-def _area_edges(
-    rows: sp.csr_array, label: np.ndarray, row_label: np.ndarray, new_id: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The compact graph of the wanted areas as CSR arrays ``(data, indices, indptr)``.
-
-    ``rows`` are the rows of :attr:`RoadGraph.reversed_weights` of the nodes of the compact
-    graph, in order, ``row_label`` their facility and ``new_id`` every node's number in the
-    compact graph (the root's number for a node left out). An edge to another area keeps its
-    place but becomes infinitely long; an edge to a node left out points at the root, which is
-    settled first, so the search follows neither.
-    """
-    head = rows.indices
-    cut = label[head] != np.repeat(row_label, np.diff(rows.indptr))
-    return np.where(cut, np.inf, rows.data), new_id[head], rows.indptr
-
-
-def _area_starts(
-    rows: sp.csr_array, label: np.ndarray, row_label: np.ndarray, dist1: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The boundary starts: every edge ``v -> u`` that leaves ``v``'s area for a reached node.
-
-    ``rows`` are the rows of :attr:`RoadGraph.weights` (edges in the direction of travel) of the
-    nodes of the compact graph, in order, and ``row_label`` their facility. Such an edge gives
-    ``v`` the value ``w + D1(u)`` with facility ``S1(u)``.
-
-    Returns
-    -------
-    node, dist, label : numpy.ndarray
-        Compact node, value and facility index of every start.
-    """
-    head = rows.indices
-    head_label = label[head]
-    leave = np.flatnonzero(
-        (head_label != np.repeat(row_label, np.diff(rows.indptr))) & (head_label >= 0)
-    )
-    node = (np.searchsorted(rows.indptr, leave, side="right") - 1).astype(np.int32)
-    return node, rows.data[leave] + dist1[head[leave]], head_label[leave]
-
-
-def _dead_ends(graph: RoadGraph, nodes: np.ndarray) -> np.ndarray:
-    """Which of ``nodes`` touch at most one other node (in either direction), or none.
-
-    The second search never passes through such a node: it could only come back the way it
-    came. An edge that leaves its area from there leads nowhere else, so unless an origin or a
-    facility (whose own start could lead on) lies on it, it can be left out of the search.
-    """
-    busy = np.zeros(nodes.size, dtype=bool)
-    neighbour = np.full(nodes.size, -1, dtype=np.int64)
-    for matrix in (graph.weights, graph.reversed_weights):
-        degree = np.diff(matrix.indptr)[nodes]
-        busy |= degree > 1
-        alone = np.flatnonzero(degree == 1)
-        other = matrix.indices[matrix.indptr[nodes[alone]]]
-        seen = neighbour[alone]
-        busy[alone[(seen >= 0) & (seen != other)]] = True
-        neighbour[alone] = other
-    return ~busy
-
-
-def _facility_starts(
-    search: _Search, label1: np.ndarray, new_id: np.ndarray, root: int
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Starts from the facilities' own snap edges into a wanted area of another facility.
-
-    Such an edge leaves the facility's area straight away (two facilities on one node, or a
-    facility whose node lies nearer to another one), so it is a boundary start of its own.
-    Returns the compact node, value and facility index of each.
-    """
-    matrix, n = search.matrix, search.n_nodes
-    first = matrix.indptr[n:-1]
-    node = new_id[matrix.indices[first]]
-    label = label1[matrix.indices[first]]
-    crossing = np.flatnonzero((label != search.facility_of) & (node < root))
-    return node[crossing], matrix.data[first][crossing], search.facility_of[crossing]
-
-
-def _best_start_labels(
-    node: np.ndarray, dist: np.ndarray, label: np.ndarray, size: int
-) -> np.ndarray:
-    """Per node the facility of its smallest start value (lowest index among equal values)."""
-    best = np.full(size, np.inf)
-    np.minimum.at(best, node, dist)
-    top = dist == best[node]
-    via = np.full(size, -1, dtype=np.int64)
-    lowest = np.full(size, np.iinfo(np.int64).max, dtype=np.int64)
-    np.minimum.at(lowest, node[top], label[top])
-    started = np.isfinite(best)
-    via[started] = lowest[started]
-    return via
-
-
-def _label_of_start(
-    pred: np.ndarray, via: np.ndarray, root: int, nodes: np.ndarray
-) -> np.ndarray:
-    """Label of ``nodes``: follow predecessors up to the start node just below ``root``.
-
-    Other nodes get -1; so do nodes the search did not reach.
-    """
-    label = np.full(pred.shape[0], -1, dtype=np.int64)
-    current = np.unique(nodes[pred[nodes] >= 0])
-    start = current.copy()
-    while current.size:
-        parent = pred[current]
-        done = parent == root
-        label[start[done]] = via[current[done]]
-        current, start = parent[~done], start[~done]
-    return label
 
 
 def _at_origins(

@@ -16,7 +16,6 @@ from analysis.nearest import (
     METHOD_STRAIGHT_LINE,
     NEAREST_COLUMNS,
     REASON_UNREACHABLE,
-    _dead_ends,
     nearest_facilities,
     snap_points,
     straight_line_estimate,
@@ -317,16 +316,27 @@ def test_many_catchment_areas_match_networkx(seed: int) -> None:
     assert result["second_facility"].ge(0).sum() >= 10
 
 
-def test_dead_ends_are_nodes_with_at_most_one_neighbour() -> None:
-    # 0 - 1 - 2 - 3 is a two-way chain; 4 hangs one-way off 3 (3 -> 4); 5 has a one-way edge
-    # in from 2 and one out to 2 (so only one neighbour); 6 stands alone.
-    graph = graph_from_edges(
-        np.arange(7.0) * 100, np.zeros(7), [0, 1, 2, 3, 2, 5], [1, 2, 3, 4, 5, 2],
-        [100.0, 100.0, 100.0, 100.0, 80.0, 90.0],
-        oneway=[False, False, False, True, True, True], mode="walk",
-    )
-    dead = _dead_ends(graph, np.arange(7))
-    assert dead.tolist() == [True, False, False, False, True, True, True]
+@pytest.mark.parametrize("limit", [np.inf, 900.0])
+def test_many_kernen_in_one_large_area_match_networkx(limit: float) -> None:
+    # One place in the middle of a 20 x 20 grid and one in each corner: most kernen share the
+    # middle place's area, whose search stops once all of them are settled; with a limit the
+    # second places beyond it are left out.
+    side = 20
+    grid = np.arange(side * side).reshape(side, side)
+    x, y = (grid % side).ravel() * 100.0, (grid // side).ravel() * 100.0
+    u = np.concatenate([grid[:, :-1].ravel(), grid[:-1, :].ravel()])
+    v = np.concatenate([grid[:, 1:].ravel(), grid[1:, :].ravel()])
+    length = np.hypot(x[u] - x[v], y[u] - y[v]) * np.linspace(1.0, 1.3, u.size)
+    graph = graph_from_edges(x, y, u, v, length, oneway=np.arange(u.size) % 7 == 0, mode="walk")
+    facilities = np.array([[1000.0, 1000.0], [0.0, 0.0], [1900.0, 0.0], [0.0, 1900.0],
+                           [1900.0, 1900.0]])
+    origins = np.column_stack([x, y])[::3] + 10.0
+    result = nearest_facilities(graph, origins, facilities, limit=limit)
+    expected = _brute_force(graph, origins, facilities)
+    if np.isfinite(limit):
+        expected = np.where(expected <= limit, expected, np.inf)
+    _assert_matches(result, expected)
+    assert result["facility"].eq(0).sum() >= 30
 
 
 def test_comb_with_one_way_teeth_matches_networkx() -> None:
