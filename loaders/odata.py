@@ -109,7 +109,15 @@ def clean_frame(
 
 
 def _strip_text(series: pd.Series) -> pd.Series:
-    stripped = series.map(lambda v: v.strip() if isinstance(v, str) else v)
+    """``series`` with text stripped and blanks and ``"."`` missing; other values kept.
+
+    A text column (pandas' string dtype, as read from a CSV) is stripped in one vectorised
+    call; a mixed column (as parsed from JSON) value by value.
+    """
+    if isinstance(series.dtype, pd.StringDtype):
+        stripped = series.str.strip()
+    else:
+        stripped = series.map(lambda v: v.strip() if isinstance(v, str) else v)
     return stripped.mask(stripped.isin(MISSING_TEXT))
 
 
@@ -117,7 +125,8 @@ def _to_numbers(series: pd.Series, column: str, source: str) -> pd.Series:
     if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
         numbers = series.astype("float64")
     else:
-        text = _strip_text(series.astype(object))
+        text = _strip_text(series if isinstance(series.dtype, pd.StringDtype)
+                           else series.astype(object))
         numbers = pd.to_numeric(text, errors="coerce").astype("float64")
         bad = text.notna() & numbers.isna()
         if bad.any():

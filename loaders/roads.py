@@ -11,9 +11,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from os import PathLike
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import geopandas as gpd
-import networkx as nx
 import numpy as np
 import osmium
 import requests
@@ -22,6 +22,9 @@ from shapely.geometry.base import BaseGeometry
 from loaders.errors import SourceFormatError, SourceUnavailable
 from loaders.http import USER_AGENT, make_session
 from loaders.schema import CRS, wgs84_to_rd
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 OSMNX_NETWORK_TYPES = {"walk": "walk", "bike": "bike", "drive": "drive"}
 """osmnx ``network_type`` per travel mode (osmnx applies its own, well-tested tag filters)."""

@@ -39,7 +39,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 
 import numpy as np
-import openpyxl
 import pandas as pd
 
 from loaders.errors import SourceFormatError
@@ -400,6 +399,8 @@ def _read_xlsx(content: bytes, name: str, source: str, max_rows: int | None) -> 
 
     The file is checked by :func:`scan_xlsx` first; the reader counts rows and cells again.
     """
+    import openpyxl  # about 0.14 s to import: only when an Excel file is read
+
     has_macros = scan_xlsx(content, name, source=source, max_rows=max_rows)
     try:
         workbook = openpyxl.load_workbook(
