@@ -284,6 +284,17 @@ def second_nearest(
     return np.asarray(dist, dtype=np.float64), np.asarray(label, dtype=np.int64)
 
 
+def warm_up() -> None:
+    """Compile the search now, so that the first search of a page or a test need not wait.
+
+    Compiling takes about 4 s, once per installation: numba caches the result beside this module.
+    """
+    edges = (np.array([0, 1, 2], np.int32), np.array([1, 0], np.int32), np.array([1.0, 1.0]))
+    second_nearest(edges, edges, (np.zeros(2), np.zeros(2, np.int32)),
+                   (np.array([0, 1], np.int32), np.zeros(2), np.array([0, 1], np.int32)),
+                   np.array([0]))
+
+
 def _csr(arrays: tuple[np.ndarray, np.ndarray, np.ndarray]) -> tuple[
     np.ndarray, np.ndarray, np.ndarray
 ]:

@@ -12,3 +12,5 @@ if [[ "${1:-}" == "dev" ]]; then
 else
   .venv/bin/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
 fi
+# Compile the second-nearest search once now (numba caches it), not during the first page view.
+.venv/bin/python -c "from analysis.second_search import warm_up; warm_up()"

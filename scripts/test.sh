@@ -17,7 +17,7 @@ fi
 # Keep compiled modules and pytest's rewritten tests between runs (some shells switch it off).
 unset PYTHONDONTWRITEBYTECODE
 status=0
-.venv/bin/python -m pytest --numprocesses auto --dist loadscope "$@" || status=$?
+.venv/bin/python -m pytest --numprocesses auto --dist loadscope --no-loadscope-reorder "$@" || status=$?
 if [[ $status -eq 5 ]]; then
   echo "FOUT: pytest heeft geen enkele test uitgevoerd." >&2
   exit 1

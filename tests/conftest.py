@@ -32,6 +32,10 @@ if TYPE_CHECKING:
 REPO = Path(__file__).resolve().parent.parent
 SHARED_DATA = Path(os.environ.get("ONTMOETINGSKAART_SHARED", REPO.parent / "shared" / "data"))
 LOCAL_HOSTS = {"127.0.0.1", "::1", "localhost"}
+SLOW_FIRST = ("e2e", "test_bench_smoke.py")
+"""Modules that take a minute each (Chromium against a server, the benchmarks' smoke runs):
+collected first, so that pytest-xdist starts them first and the short modules fill the end of
+the run instead of one worker finishing a long module alone."""
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -44,6 +48,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    items.sort(key=lambda item: not any(part in SLOW_FIRST for part in item.path.parts))
     if config.getoption("--live"):
         return
     skip_live = pytest.mark.skip(reason="live test: run with --live on a machine with internet")

@@ -71,6 +71,11 @@ def _echo_lengths(text: str) -> list[int]:
     return lengths
 
 
+def test_every_page_is_checked() -> None:
+    # The browser test opens only some pages and relies on this test for the others.
+    assert set(PAGES) == {path.stem for path in (REPO / "pages").glob("*.py")}
+
+
 @pytest.mark.parametrize("page", PAGES)
 def test_hostile_query_parameters_stay_text(
     monkeypatch: pytest.MonkeyPatch, store: Path, page: str

@@ -22,8 +22,9 @@ PHONE_AGENT = ("Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHT
                "Chrome/126.0 Mobile Safari/537.36")
 """A phone's browser, which the Kaart page recognises to fit its map to a narrow screen."""
 KERN = "Gasteren"
-PAGES = sorted(p.stem for p in (REPO / "pages").glob("*.py"))
-"""Every page by its file name, which is its URL path (``ui.frame.navigation_pages``)."""
+PAGES = sorted(p.stem for p in (REPO / "pages").glob("*.py") if p.stem != "kaart")
+"""Every page by its file name, which is its URL path (``ui.frame.navigation_pages``); Kaart
+has a test of its own below, which checks it as these do and then its map and a kern."""
 FULL_WIDTH = 0.9
 """The chart's share of the phone's width at least (the page keeps a small margin)."""
 MAP_WIDTH = 0.95
@@ -110,8 +111,11 @@ def test_page_fits_a_phone(browser, national_url: str, phone_dir: Path, path: st
 def test_kaart_on_a_phone_map_full_width_legend_below(
     browser, national_url: str, phone_dir: Path
 ) -> None:
-    page = _open(browser, f"{national_url}/kaart?gebied={AREA}", PHONE)
+    page = _open(browser, _address(national_url, "kaart"), PHONE)
     try:
+        assert page.locator(EXCEPTION).count() == 0
+        screenshot(page, phone_dir / "kaart.png")
+        assert _sideways(page) == []
         page.locator(".maplibregl-canvas").first.wait_for(timeout=30000)
         boxes = page.evaluate(BOXES_SCRIPT)
         chart, drawn = boxes["chart"], boxes["map"]
