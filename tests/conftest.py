@@ -24,6 +24,7 @@ from streamlit.runtime.media_file_manager import MediaFileManager
 from analysis.network import RoadGraph, graph_from_road_edges
 from loaders.http import make_session
 from loaders.roads import read_road_edges
+from tests.e2e.helpers import SCREENSHOTS_ENV
 
 if TYPE_CHECKING:
     from loaders.store import Store
@@ -40,9 +41,13 @@ the run instead of one worker finishing a long module alone."""
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--live", action="store_true", help="run tests that call the real APIs")
+    parser.addoption("--screenshots", action="store_true",
+                     help="browser tests save screenshots in test-artifacts/ (slower)")
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    if config.getoption("--screenshots"):
+        os.environ[SCREENSHOTS_ENV] = "1"  # read by the browser tests, in every xdist worker
     config.addinivalue_line("markers", "live: calls the real public APIs (needs --live)")
     config.addinivalue_line("markers", "e2e: starts streamlit and drives headless Chromium")
 

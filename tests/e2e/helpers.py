@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -36,9 +37,24 @@ def settle(page) -> None:
     page.wait_for_timeout(QUIET_MS)
 
 
-def screenshot(page, path: Path) -> None:
-    """The whole page: grow the viewport to the height of the main area (which scrolls), shoot,
-    and return to the page's own viewport (desktop or phone)."""
+SCREENSHOTS_ENV = "ONTMOETINGSKAART_SCREENSHOTS"
+"""Set (to "1") by ``pytest --screenshots``: only then do the browser tests save screenshots."""
+
+
+def screenshot(page, path: Path, *, main_area: bool = True) -> None:
+    """Save the page for a person to look at, when the run was asked for screenshots.
+
+    With ``main_area`` the viewport grows to the height of the main area (which scrolls inside
+    the page), so the whole page is on the picture, and then returns to the page's own
+    viewport (desktop or phone); without it the window is shot as it is. Growing the viewport
+    redraws every chart and map in a software-rendering browser, a few seconds of both cores
+    per page, which is why a plain test run does not take pictures.
+    """
+    if os.environ.get(SCREENSHOTS_ENV) != "1":
+        return
+    if not main_area:
+        page.screenshot(path=str(path), full_page=True)
+        return
     viewport = page.viewport_size or {"width": WIDTH, "height": 1000}
     height = page.evaluate(
         "() => document.querySelector('[data-testid=\"stMain\"]').scrollHeight"

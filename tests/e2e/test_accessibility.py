@@ -1,12 +1,11 @@
 """Accessibility: axe-core on every page at desktop size, and the sidebar and tables by keyboard.
 
 axe runs against ``streamlit run dashboard.py`` on the national store with Aa en Hunze chosen,
-and saves each page's desktop screenshot beside the phone ones of ``test_phone.py``
-(``test-artifacts/phone/<page>-desktop.png``). The keyboard tests run on the demo store. A page
-fails on
-any violation of impact *serious* or *critical*, outside the parts of Streamlit's own widgets
-listed in :data:`STREAMLIT_EXCEPTIONS` (which our code cannot change). Our colours pass
-WCAG AA through the theme in ``.streamlit/config.toml``.
+and (with ``pytest --screenshots``) saves each page's desktop screenshot beside the phone ones of
+``test_phone.py`` (``test-artifacts/phone/<page>-desktop.png``). The keyboard tests run on the
+demo store. A page fails on any violation of impact *serious* or *critical*, outside the
+parts of Streamlit's own widgets listed in :data:`STREAMLIT_EXCEPTIONS` (which our code cannot
+change). Our colours pass WCAG AA through the theme in ``.streamlit/config.toml``.
 """
 
 from __future__ import annotations

@@ -90,7 +90,7 @@ def test_invalid_link_warns_in_dutch(browser, streamlit_url: str, screenshot_dir
     assert url_query(page)["jaar"] == ["2020"]
     assert page.locator(EXCEPTION).count() == 0
     page.set_viewport_size({"width": WIDTH, "height": 900})
-    page.screenshot(path=str(screenshot_dir / "ongeldige_link.png"))
+    screenshot(page, screenshot_dir / "ongeldige_link.png", main_area=False)
     page.close()
 
 

@@ -65,7 +65,7 @@ def test_histogram_as_png_from_the_eenzaamheid_page(
     body = page.get_by_test_id("stPopoverBody")
     body.get_by_role("button", name="PNG").wait_for(timeout=30000)
     settle(page)
-    page.screenshot(path=str(screenshot_dir / "eenzaamheid_downloaden.png"))
+    screenshot(page, screenshot_dir / "eenzaamheid_downloaden.png", main_area=False)
 
     name, data = _download(page, body.get_by_role("button", name="PNG"))
     assert name == "verdeling_nl_eenzaam_18plus_2020.png"

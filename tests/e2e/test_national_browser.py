@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.helpers import EXCEPTION, settle, url_query
+from tests.e2e.helpers import EXCEPTION, screenshot, settle, url_query
 
 pytestmark = pytest.mark.e2e
 PHONE = {"width": 390, "height": 844}
@@ -38,7 +38,7 @@ def test_overview_of_the_netherlands(
         expect(page.get_by_text("Kernen zonder plek binnen 2 km").first).to_be_visible()
         overflow = page.evaluate("() => document.documentElement.scrollWidth - innerWidth")
         assert overflow <= 1, f"the page scrolls sideways by {overflow} px at {size} size"
-        page.screenshot(path=str(screenshot_dir / f"nl-overzicht-{size}.png"), full_page=True)
+        screenshot(page, screenshot_dir / f"nl-overzicht-{size}.png", main_area=False)
     finally:
         page.close()
 
@@ -53,7 +53,7 @@ def test_compare_the_gemeenten_of_a_province(
         page.locator('[data-testid="stDataFrame"]').first.wait_for(timeout=30000)
         chosen = page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').first
         assert chosen.locator("input").first.input_value() == "Noord-Brabant (provincie)"
-        page.screenshot(path=str(screenshot_dir / "nb-vergelijken.png"), full_page=True)
+        screenshot(page, screenshot_dir / "nb-vergelijken.png", main_area=False)
     finally:
         page.close()
 
@@ -73,6 +73,6 @@ def test_a_gemeente_is_found_by_typing_its_name(
         settle(page)
         assert url_query(page)["gebied"] == ["GM1979"]
         assert page.locator(EXCEPTION).count() == 0
-        page.screenshot(path=str(screenshot_dir / "eemsdelta-overzicht.png"), full_page=True)
+        screenshot(page, screenshot_dir / "eemsdelta-overzicht.png", main_area=False)
     finally:
         page.close()

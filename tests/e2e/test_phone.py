@@ -3,8 +3,9 @@
 On the national store with one gemeente chosen (Aa en Hunze), as a councillor opens a shared
 link on a phone: nothing on a page reaches past the screen's right edge (a table or map scrolls
 inside its own box instead), and on *Kaart* the map takes the full width with its legend and
-colour bars below it. Each page is saved to ``test-artifacts/phone/`` (``<page>.png`` on the
-phone; ``<page>-desktop.png`` comes from the desktop axe test) for a person to look at.
+colour bars below it. With ``pytest --screenshots`` each page is saved to
+``test-artifacts/phone/`` (``<page>.png`` on the phone; ``<page>-desktop.png`` comes from the
+desktop axe test) for a person to look at.
 """
 
 from __future__ import annotations
