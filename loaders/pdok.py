@@ -422,8 +422,14 @@ def _first_position(feature: dict[str, Any]) -> tuple[float, float] | None:
     return None
 
 
+SINGLE_LAYER_SUFFIXES = frozenset({".geojson", ".json"})
+"""GeoJSON holds one layer: listing its layers would parse the whole file once more."""
+
+
 def _read_file(path: Path, layer: str, origin: str) -> gpd.GeoDataFrame:
     try:
+        if path.suffix.lower() in SINGLE_LAYER_SUFFIXES:
+            return gpd.read_file(path, engine="pyogrio")
         layers = [str(name) for name, _ in pyogrio.list_layers(path)]
         chosen = _pick_layer(layers, layer, origin)
         return gpd.read_file(path, layer=chosen, engine="pyogrio")
