@@ -33,6 +33,16 @@ def _before(dist_a: float, label_a: int, dist_b: float, label_b: int) -> bool:
 
 
 @njit(cache=True)
+def _move(
+    heap_dist: np.ndarray, heap_label: np.ndarray, heap_node: np.ndarray, to: int, source: int
+) -> None:
+    """Copy the heap entry at ``source`` to position ``to``."""
+    heap_dist[to] = heap_dist[source]
+    heap_label[to] = heap_label[source]
+    heap_node[to] = heap_node[source]
+
+
+@njit(cache=True)
 def _sift_down(
     heap_dist: np.ndarray, heap_label: np.ndarray, heap_node: np.ndarray, top: int, size: int
 ) -> None:
@@ -49,9 +59,7 @@ def _sift_down(
             child += 1
         if not _before(heap_dist[child], heap_label[child], dist, label):
             break
-        heap_dist[j], heap_label[j], heap_node[j] = (
-            heap_dist[child], heap_label[child], heap_node[child]
-        )
+        _move(heap_dist, heap_label, heap_node, j, child)
         j = child
     heap_dist[j], heap_label[j], heap_node[j] = dist, label, node
 
@@ -66,9 +74,7 @@ def _sift_up(
         parent = (j - 1) >> 1
         if not _before(dist, label, heap_dist[parent], heap_label[parent]):
             break
-        heap_dist[j], heap_label[j], heap_node[j] = (
-            heap_dist[parent], heap_label[parent], heap_node[parent]
-        )
+        _move(heap_dist, heap_label, heap_node, j, parent)
         j = parent
     heap_dist[j], heap_label[j], heap_node[j] = dist, label, node
 
@@ -176,9 +182,7 @@ def _search_area(
         if dist > limit:
             break
         size -= 1
-        heap_dist[0], heap_label[0], heap_node[0] = (
-            heap_dist[size], heap_label[size], heap_node[size]
-        )
+        _move(heap_dist, heap_label, heap_node, 0, size)
         _sift_down(heap_dist, heap_label, heap_node, 0, size)
         if settled[x]:
             continue
