@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pandas as pd
 import pytest
 
@@ -224,6 +226,17 @@ def test_a_whole_area_writes_no_gemeente_list(options: RegionOptions) -> None:
     assert query["gebied"] == "provincie-drenthe"
     assert "gemeente" not in query
     assert parse_query(query, options) == (selection, [])
+
+
+@pytest.mark.parametrize(("word", "mode"), [("fiets", "bike"), ("Fietsen", "bike"),
+                                            ("lopen", "walk"), ("Auto", "drive"),
+                                            ("walk", "walk")])
+def test_a_link_takes_the_mode_words_of_the_command_line(
+    options: RegionOptions, word: str, mode: str
+) -> None:
+    # "modus=fiets" used to warn "'fiets' is niet beschikbaar; we tonen fietsen".
+    default, _ = parse_query({}, options)
+    assert parse_query({"modus": word}, options) == (replace(default, modus=mode), [])
 
 
 def test_invalid_mode_and_threshold_fall_back_with_warnings(options: RegionOptions) -> None:

@@ -28,7 +28,7 @@ import pandas as pd
 from loaders.errors import UnknownRegionError
 from loaders.gebied import NL_KEY, Gebied, gebied_options, resolve_gebied, slug
 from loaders.manifest import Manifest
-from loaders.roads import MODE_WORDS
+from loaders.roads import MODE_CHOICES, MODE_WORDS
 from loaders.schema import AGE_GROUPS, LONELINESS_INDICATORS
 from views.text import ECHO_LIMIT, shorten
 
@@ -221,8 +221,8 @@ def parse_query(params: Mapping[str, str], options: RegionOptions) -> tuple[Sele
     indicator = _parse_choice(
         params.get("indicator", ""), INDICATOR_SLUGS, default.indicator, "Indicator", warnings
     )
-    modus = _parse_choice(
-        params.get("modus", ""), MODES, DEFAULT_MODE, "Vervoerswijze", warnings,
+    modus = _parse_choice(  # the words of the command line too: "fiets", "Auto", "walk"
+        params.get("modus", "").lower(), MODE_CHOICES, DEFAULT_MODE, "Vervoerswijze", warnings,
         label=mode_label(DEFAULT_MODE),
     )
     drempel = _parse_choice(
