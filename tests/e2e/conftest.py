@@ -114,9 +114,18 @@ class SharedContexts:
         self._instance = instance
         self._contexts: dict[tuple[tuple[str, object], ...], object] = {}
 
-    def new_page(self, *, viewport: dict[str, int], **options: object) -> object:
-        """A new tab with ``viewport`` and the context ``options`` (``is_mobile`` and so on)."""
+    def new_page(
+        self, *, viewport: dict[str, int], shared: bool = True, **options: object
+    ) -> object:
+        """A new tab with ``viewport`` and the context ``options`` (``is_mobile`` and so on).
+
+        With ``shared=False`` the tab gets a context of its own, closed with it (for the
+        hostile links, whose half-megabyte addresses should meet a browser as fresh as a
+        visitor's).
+        """
         settings = {"viewport": viewport, **options}
+        if not shared:
+            return self._instance.new_page(**settings)
         key = tuple(sorted((name, repr(value)) for name, value in settings.items()))
         if key not in self._contexts:
             self._contexts[key] = self._instance.new_context(**settings)

@@ -100,7 +100,7 @@ def _payload(base: str, filler: int) -> str:
 
 def _visit(browser, url: str, base: str, hits: list[str], payload: str) -> list[str]:
     """Open ``url`` and return the problems seen (empty when the page keeps the text as text)."""
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page = browser.new_page(viewport={"width": 1400, "height": 1000}, shared=False)
     dashboard = urlsplit(url).netloc
     outside: list[str] = []
     dialogs: list[str] = []
