@@ -22,17 +22,44 @@ its origins. Ties at equal distance go to the lower facility index. The loops ru
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
+
 import numpy as np
 from numba import njit
 
+if TYPE_CHECKING:
+    from numba.core.dispatcher import Dispatcher
 
-@njit(cache=True, inline="always")
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def compiled(
+    *, inline: Literal["never", "always"] = "never"
+) -> Callable[[F], Dispatcher[F]]:
+    """Compile with numba and cache the machine code where numba finds a writable folder.
+
+    numba caches beside this module, or in the user's cache folder (or in ``NUMBA_CACHE_DIR``).
+    On a read-only installation whose user has no writable home neither exists and numba's own
+    ``cache=True`` refuses at import; then the function is compiled in each process instead.
+    """
+
+    def decorate(function: F) -> Dispatcher[F]:
+        try:
+            return njit(cache=True, inline=inline)(function)
+        except RuntimeError:  # "cannot cache function ...: no locator available"
+            return njit(inline=inline)(function)
+
+    return decorate
+
+
+@compiled(inline="always")
 def _before(dist_a: float, label_a: int, dist_b: float, label_b: int) -> bool:
     """Whether ``(dist_a, label_a)`` comes first: shorter, or as short with a lower label."""
     return dist_a < dist_b or (dist_a == dist_b and label_a < label_b)
 
 
-@njit(cache=True)
+@compiled()
 def _move(
     heap_dist: np.ndarray, heap_label: np.ndarray, heap_node: np.ndarray, to: int, source: int
 ) -> None:
@@ -42,7 +69,7 @@ def _move(
     heap_node[to] = heap_node[source]
 
 
-@njit(cache=True)
+@compiled()
 def _sift_down(
     heap_dist: np.ndarray, heap_label: np.ndarray, heap_node: np.ndarray, top: int, size: int
 ) -> None:
@@ -64,7 +91,7 @@ def _sift_down(
     heap_dist[j], heap_label[j], heap_node[j] = dist, label, node
 
 
-@njit(cache=True)
+@compiled()
 def _sift_up(
     heap_dist: np.ndarray, heap_label: np.ndarray, heap_node: np.ndarray, j: int
 ) -> None:
@@ -79,7 +106,7 @@ def _sift_up(
     heap_dist[j], heap_label[j], heap_node[j] = dist, label, node
 
 
-@njit(cache=True)
+@compiled()
 def _collect_starts(
     forward: tuple[np.ndarray, np.ndarray, np.ndarray],
     first: tuple[np.ndarray, np.ndarray],
@@ -115,7 +142,7 @@ def _collect_starts(
     return area[:count], node[:count], value[:count], facility[:count]
 
 
-@njit(cache=True)
+@compiled()
 def _by_area(area: np.ndarray, n_areas: int) -> tuple[np.ndarray, np.ndarray]:
     """Counting sort: the order that groups ``area`` and where each area's group begins."""
     first = np.zeros(n_areas + 1, np.int64)
@@ -131,7 +158,7 @@ def _by_area(area: np.ndarray, n_areas: int) -> tuple[np.ndarray, np.ndarray]:
     return order, first
 
 
-@njit(cache=True)
+@compiled()
 def _seed(
     starts: tuple[np.ndarray, np.ndarray, np.ndarray],
     work: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray],
@@ -156,7 +183,7 @@ def _seed(
     return size
 
 
-@njit(cache=True)
+@compiled()
 def _search_area(
     area: int,
     starts: tuple[np.ndarray, np.ndarray, np.ndarray],
@@ -199,7 +226,7 @@ def _search_area(
                 size += 1
 
 
-@njit(cache=True)
+@compiled()
 def _second_nearest(
     forward: tuple[np.ndarray, np.ndarray, np.ndarray],
     reverse: tuple[np.ndarray, np.ndarray, np.ndarray],

@@ -380,3 +380,21 @@ def test_no_origin_reaches_a_place() -> None:
     result = nearest_facilities(graph, [[5000.0, 0.0], [5100.0, 0.0]], [[0.0, 0.0], [100.0, 0.0]])
     assert result["facility"].tolist() == [-1, -1]
     assert result["second_facility"].tolist() == [-1, -1]
+
+
+def test_a_read_only_installation_compiles_the_search_without_a_cache(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # No folder numba may write to (read-only install, no home): numba's cache=True raises
+    # at import; the search must still compile, in the process, and give the same answer.
+    from numba.core import caching
+
+    from analysis.second_search import compiled
+
+    monkeypatch.setattr(caching.CacheImpl, "_locator_classes", [])
+
+    @compiled()
+    def twice(value: float) -> float:
+        return 2.0 * value
+
+    assert twice(2.5) == 5.0
