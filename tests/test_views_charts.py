@@ -133,6 +133,13 @@ def test_ranking_shows_top_and_bottom_ten(values: pd.DataFrame) -> None:
     assert "7 buurten zonder waarde (onderdrukt) niet getoond." in _notes(figure)
 
 
+def test_ranking_leaves_room_for_the_longest_bars_value(values: pd.DataFrame) -> None:
+    figure = charts.ranking(values, indicator="eenzaam_pct", jaar=2020, leeftijd="18+")
+    longest = values["eenzaam_pct"].max()
+    assert figure.layout.xaxis.range[0] == 0
+    assert figure.layout.xaxis.range[1] >= 1.15 * longest
+
+
 def test_ranking_of_few_buurten_shows_each_once_with_codes_for_missing_names() -> None:
     few = pd.DataFrame({"code": ["BU1", "BU2", "BU3"], "naam": ["Gieten", "", "Gieten"],
                         "eenzaam_pct": [43.8, 40.1, None]})

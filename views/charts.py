@@ -41,6 +41,9 @@ NOTES = "notes"
 NOTE_LINE_PX = 16
 MAX_BARS = 12
 """A histogram's bar width is the smallest round width that gives at most this many bars."""
+LABEL_ROOM = 1.2
+"""The ranking's axis runs to this multiple of its longest bar, so the value written after that
+bar stays inside the chart, also on a phone's narrow screen."""
 
 
 def axis_label(indicator: str, leeftijd: str, *, wrap: bool = False) -> str:
@@ -172,6 +175,8 @@ def ranking(
     shown = sum(len(part) for _, part, _ in parts)
     figure.update_yaxes(autorange="reversed", title_text=None)
     figure.update_xaxes(title_text=axis_label(indicator, leeftijd, wrap=True), rangemode="tozero")
+    if not present.empty:
+        figure.update_xaxes(range=[0, float(present[indicator].max()) * LABEL_ROOM])
     figure.update_layout(height=max(360, 140 + 24 * shown), showlegend=len(parts) > 1)
     title = f"Hoogste en laagste buurten: {LONELINESS_INDICATORS[indicator].lower()}"
     suppressed = len(values) - len(present)
