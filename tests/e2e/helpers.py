@@ -30,11 +30,27 @@ QUIET_MS = 400
 """A short pause after the charts are there, for the last layout pass."""
 
 
+RUN_OVER = """() => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  return !!app && app.dataset.testScriptState === 'notRunning'
+    && !document.querySelector('[data-testid="stStatusWidget"]')
+    && !document.querySelector('[data-stale="true"]')
+    && !document.querySelector('[data-testid="stSkeleton"]');
+}"""
+"""Whether Streamlit says its script run is over and no element is still faded as stale.
+
+The running indicator alone is not enough: Streamlit shows it only after a short delay, and
+an element left from an earlier run is drawn at a third of its opacity until the new run
+replaces it (axe then measured a page title's contrast as too low).
+"""
+
+
 def settle(page) -> None:
-    """Wait until the script run is over and every chart has drawn."""
-    page.wait_for_selector('[data-testid="stStatusWidget"]', state="detached", timeout=30000)
+    """Wait until the script run is over, nothing is stale and every chart has drawn."""
+    page.wait_for_function(RUN_OVER, timeout=30000)
     page.wait_for_function(CHARTS_DRAWN, timeout=30000)
     page.wait_for_timeout(QUIET_MS)
+    page.wait_for_function(RUN_OVER, timeout=30000)
 
 
 SCREENSHOTS_ENV = "ONTMOETINGSKAART_SCREENSHOTS"

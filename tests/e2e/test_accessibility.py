@@ -43,7 +43,10 @@ def _waived(page, rule: str, node: dict) -> bool:
 
 
 def blocking_violations(page) -> list[str]:
-    """One line per serious or critical axe violation on ``page``: rule, impact and where."""
+    """One line per serious or critical axe violation on ``page``: rule, impact, where and why.
+
+    axe's failure summary gives the measured values (for contrast: both colours and the ratio).
+    """
     lines = []
     for violation in Axe().run(page).response["violations"]:
         if violation.get("impact") not in BLOCKING:
@@ -51,7 +54,8 @@ def blocking_violations(page) -> list[str]:
         nodes = [n for n in violation["nodes"] if not _waived(page, violation["id"], n)]
         if nodes:
             lines.append(f"{violation['id']} ({violation['impact']}): {violation['help']} — "
-                         + ", ".join(n["html"][:120] for n in nodes[:5]))
+                         + ", ".join(f"{n['html'][:120]} ({n.get('failureSummary', '')})"
+                                     for n in nodes[:5]))
     return lines
 
 
