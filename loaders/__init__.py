@@ -8,8 +8,8 @@ responses and users can import files when an API is blocked.
 
 __all__ = [
     "build", "cbs", "check", "clock", "corrections", "divisions", "errors", "files", "from_files",
-    "gebied", "http", "kernen", "lines", "locatieserver", "manifest", "odata", "osm", "pdok",
-    "regions", "rivm", "roads", "schema", "stemlokalen", "store", "tabular", "venue_checks",
+    "gebied", "http", "kernen", "lines", "locatieserver", "manifest", "odata", "osm", "parsed",
+    "pdok", "regions", "rivm", "roads", "schema", "stemlokalen", "store", "tabular", "venue_checks",
     "venue_columns", "venue_coordinates", "venue_duplicates", "venue_files", "venue_findings",
     "venue_merge", "venue_rules", "venue_store", "venues",
 ]

@@ -18,6 +18,7 @@ import pandas as pd
 from loaders import cbs, divisions, kernen, osm, pdok, rivm, stemlokalen
 from loaders.errors import SourceFormatError, UnknownRegionError
 from loaders.files import SourceFile
+from loaders.parsed import read_once, remember
 from loaders.regions import suggestion_text
 from loaders.schema import ATTRIBUTION, CRS
 from loaders.store import LayerSource
@@ -85,7 +86,7 @@ class FileBuilder:
         """Every readable area file of ``layer``: (division year, path, areas), newest first."""
         found = []
         for source in self.of_kind("areas", layer):
-            frame = pdok.read_area_file(source.path, layer=layer)
+            frame = read_once(pdok.read_area_file, source.path, layer=layer)
             frame = frame[frame["code"] != divisions.ABROAD_CODE]
             if len(frame):
                 found.append((int(frame["indeling"].iloc[0]), source.path, frame))
@@ -102,10 +103,10 @@ class FileBuilder:
         found = self._area_files("gemeenten")
         year, path, newest = found[0]
         newest = newest.drop_duplicates("code").reset_index(drop=True)
-        older = [frame for other, _p, frame in found[1:] if other < year]
-        newest = self._fill_statistics(newest, older)
+        older = [(old_path, frame) for other, old_path, frame in found[1:] if other < year]
+        newest = self._fill_statistics(newest, [frame for _p, frame in older])
         self.mapping = pd.concat(
-            [divisions.overlap_map(frame, newest) for frame in older]
+            [_overlap_map(old_path, frame, path, newest) for old_path, frame in older]
             or [self.mapping], ignore_index=True,
         )
         provinces = self._provinces(newest)
@@ -150,8 +151,9 @@ class FileBuilder:
         if not kernen_files:
             self.notes.append("geen CBS-kernenbestand: provincies onbekend")
             return pd.Series(dtype="object")
-        kern_points = divisions.read_kern_provinces(kernen_files[0].path)
-        geonames = [divisions.read_geonames_provinces(s.path) for s in self.of_kind("geonames")]
+        kern_points = read_once(divisions.read_kern_provinces, kernen_files[0].path)
+        geonames = [read_once(divisions.read_geonames_provinces, s.path)
+                    for s in self.of_kind("geonames")]
         table = divisions.gemeente_provinces(newest, kern_points, geonames[0] if geonames else None)
         return table.set_index("code")["provincie"]
 
@@ -183,7 +185,7 @@ class FileBuilder:
         extra: tuple[str, ...] = ()
         for source in self.of_kind("kerncijfers"):
             year = _kerncijfers_year(source.path) or int(max(years))
-            figures = cbs.read_kerncijfers_file(source.path, year=year)
+            figures = read_once(cbs.read_kerncijfers_file, source.path, year=year)
             frame = fill_from_kerncijfers(frame, figures)
             used.append(source.path)
             extra = ("cbs",)
@@ -200,7 +202,7 @@ class FileBuilder:
         ordered = sorted(sources, key=lambda s: "50090NED" not in s.path.name)
         frames, used = [], []
         for source in ordered:
-            frames.append(rivm.read_loneliness_csv(source.path))
+            frames.append(read_once(rivm.read_loneliness_csv, source.path))
             used.append(source.path)
         table = pd.concat(frames, ignore_index=True)
         table = table.drop_duplicates(["regiocode", "jaar", "leeftijd", "indeling"], keep="first")
@@ -216,8 +218,8 @@ class FileBuilder:
 
     def kernen(self, done: Built) -> tuple[pd.DataFrame, LayerSource]:
         """The kernen: CBS bevolkingskernen, completed by GeoNames and OSM places."""
-        primary = [kernen.read_cbs_bevolkingskernen(s.path) for s in self._cbs_kernen()]
-        secondary = [kernen.read_geonames(s.path) for s in self.of_kind("geonames")]
+        primary = [read_once(kernen.read_cbs_bevolkingskernen, s.path) for s in self._cbs_kernen()]
+        secondary = [read_once(kernen.read_geonames, s.path) for s in self.of_kind("geonames")]
         secondary += [kernen.parse_osm_places(_read_json(s.path)) for s in self.of_kind("overpass")]
         if not primary and not secondary:
             raise SourceFormatError("bestanden", "geen bestand met kernen of plaatsen.")
@@ -244,7 +246,7 @@ class FileBuilder:
         gemeenten = done["gemeenten"][0]
         newest: dict[str, tuple[str, Path, gpd.GeoDataFrame]] = {}
         for source in self.of_kind("stemlokalen"):
-            frame = stemlokalen.read_stemlokalen(source.path)
+            frame = read_once(stemlokalen.read_stemlokalen, source.path)
             if frame.empty:
                 continue
             frame = frame.assign(gemeentecode=divisions.locate_points(
@@ -292,6 +294,16 @@ def _kerncijfers_year(path: Path) -> int | None:
         if table_id in path.name:
             return year
     return None
+
+
+def _overlap_map(
+    older_path: Path, older: gpd.GeoDataFrame, newest_path: Path, newest: gpd.GeoDataFrame
+) -> pd.DataFrame:
+    """The old-to-new code map of two gemeente files, computed once per version of both."""
+    return remember(
+        divisions.overlap_map, [older_path, newest_path],
+        lambda: divisions.overlap_map(older, newest),
+    )
 
 
 def _concat_points(frames: list[gpd.GeoDataFrame]) -> gpd.GeoDataFrame:
