@@ -43,6 +43,24 @@ class Gebied:
     codes: tuple[str, ...]
 
     @property
+    def in_sentence(self) -> str:
+        """The name inside a sentence: ``de provincie Drenthe``; a gemeente or the country as is.
+
+        The label ``Provincie Drenthe`` names a choice in a list; in running Dutch text a
+        province takes the article and a lower-case noun ("kernen in de provincie Drenthe").
+        """
+        if self.kind == "provincie":
+            return f"de provincie {self.label.removeprefix('Provincie ')}"
+        return self.label
+
+    @property
+    def whole(self) -> str:
+        """The whole area in a sentence: ``heel Nederland``, ``de hele provincie Drenthe``."""
+        if self.kind == "provincie":
+            return f"de hele provincie {self.label.removeprefix('Provincie ')}"
+        return f"heel {self.label}"
+
+    @property
     def menu_label(self) -> str:
         """The label in the sidebar's search list: a province by its own name first.
 

@@ -211,7 +211,7 @@ many = len(choice.gemeenten) > FEW_GEMEENTEN
 too_many = len(choice.gemeenten) > MAX_BUURTEN_GEMEENTEN and gemeenten is not None
 gebied = context.options.gebied(choice.gebied)
 if gebied is not None and set(gebied.codes) == set(choice.gemeenten):
-    area = gebied.label
+    area = gebied.in_sentence
 elif len(choice.gemeenten) <= FEW_GEMEENTEN:
     area = dutch_list([names.get(code, code) for code in choice.gemeenten])
 else:

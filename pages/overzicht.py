@@ -22,7 +22,7 @@ if context is None:
     st.stop()
 choice = context.selection
 gebied = context.options.gebied(choice.gebied)
-label = gebied.label if gebied is not None else "de gekozen gemeenten"
+label = gebied.in_sentence if gebied is not None else "de gekozen gemeenten"
 st.title(f"Ontmoetingsplekken in {plain_markdown(label)}")
 st.caption(status_line(context.manifest))
 view = load_reach(context)

@@ -141,7 +141,7 @@ def _cmd_kernen(args: argparse.Namespace, store: Store) -> int:
         estimate=chosen.estimate, exported_at=format_moment(clock.now()),
     )
     args.uit.write_bytes(data)
-    print(f"✓ {len(chosen.table)} kernen van {gebied.label} in {args.uit}")
+    print(f"✓ {len(chosen.table)} kernen van {gebied.in_sentence} in {args.uit}")
     return 0
 
 
@@ -155,7 +155,7 @@ def _cmd_gemeenten(args: argparse.Namespace, store: Store) -> int:
     data = (excel_csv(with_sources(table, manifest)) if kind == "csv"
             else xlsx_bytes({"Gemeenten": table, "Bron": layers_table(manifest)}))
     args.uit.write_bytes(data)
-    print(f"✓ {len(table)} gemeenten van {gebied.label} in {args.uit}")
+    print(f"✓ {len(table)} gemeenten van {gebied.in_sentence} in {args.uit}")
     return 0
 
 

@@ -34,6 +34,15 @@ def test_options_are_country_then_provinces_then_gemeenten() -> None:
     assert next(o.label for o in options if o.kind == "gemeente") == "Aa en Hunze"
 
 
+def test_an_area_reads_as_dutch_inside_a_sentence() -> None:
+    options = {o.key: o for o in gebied_options(GEMEENTEN)}
+    drenthe, country, gemeente = options["provincie-drenthe"], options["NL"], options["GM1680"]
+    assert f"kernen in {drenthe.in_sentence}" == "kernen in de provincie Drenthe"
+    assert f"we tonen {drenthe.whole}" == "we tonen de hele provincie Drenthe"
+    assert (country.in_sentence, country.whole) == ("Nederland", "heel Nederland")
+    assert (gemeente.in_sentence, gemeente.whole) == ("Aa en Hunze", "heel Aa en Hunze")
+
+
 @pytest.mark.parametrize(
     ("text", "key"),
     [

@@ -124,7 +124,7 @@ def test_kernen_download_equals_reports_kernen(
 
 @pytest.mark.parametrize(("gebied", "title"), [
     ("GM1680", "Ontmoetingsplekken in Aa en Hunze"),
-    ("provincie-drenthe", "Ontmoetingsplekken in Provincie Drenthe"),
+    ("provincie-drenthe", "Ontmoetingsplekken in de provincie Drenthe"),
 ])
 def test_overview_answers_for_the_area(
     monkeypatch: pytest.MonkeyPatch, drenthe: Path, gebied: str, title: str

@@ -213,7 +213,7 @@ def test_province_starts_with_the_gemeente_overview(monkeypatch, drenthe_root) -
     assert app.segmented_control(key="kaart_weergave_overzicht").value == "gemeenten"
     layout = _figure(app)["layout"]
     assert _plain(layout["title"]["text"]) == (
-        "Waar ontbreekt een ontmoetingsplek in Provincie Drenthe?")
+        "Waar ontbreekt een ontmoetingsplek in de provincie Drenthe?")
     area = next(t for t in _figure(app)["data"] if t["type"] == "choroplethmap")
     assert len(area["locations"]) == 12
     store = Store(drenthe_root)

@@ -110,7 +110,7 @@ def test_known_gemeenten_are_kept_when_some_are_unknown(options: RegionOptions) 
     selection, warnings = parse_query(
         {"gebied": "provincie-drenthe", "gemeente": "GM1680,GM9999,GM0308"}, options)
     assert selection.gemeenten == ("GM1680",)
-    assert warnings == ["GM9999, GM0308 horen niet bij Provincie Drenthe."]
+    assert warnings == ["GM9999, GM0308 horen niet bij de provincie Drenthe."]
 
 
 def test_pick_gebied_nederland(options: RegionOptions) -> None:

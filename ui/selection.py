@@ -270,9 +270,9 @@ def _parse_gemeenten(
     known = tuple(g for g in within if g in codes)
     if unknown:
         verb = "hoort" if len(unknown) == 1 else "horen"
-        fallback = "" if known else f"; we tonen heel {gebied.label}"
+        fallback = "" if known else f"; we tonen {gebied.whole}"
         listed = shorten(", ".join(unknown))
-        warnings.append(f"{listed} {verb} niet bij {gebied.label}{fallback}.")
+        warnings.append(f"{listed} {verb} niet bij {gebied.in_sentence}{fallback}.")
     return known or within
 
 
