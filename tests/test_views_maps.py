@@ -339,3 +339,41 @@ def test_overview_subtitle_promises_names_only_where_they_fit(drenthe) -> None:
     [names] = [t for t in nameless.data if t.name == "Namen van kernen"]
     assert len(names.text) == 1, "only the scale bar's words"
     assert "namen" not in _plain(nameless.layout.title.subtitle.text)
+
+
+def _town_full_of_places() -> tuple[pd.DataFrame, gpd.GeoDataFrame, gpd.GeoDataFrame, tuple]:
+    """A town whose every label spot covers a meeting place, and two villages with room."""
+    table = pd.DataFrame({"kern_id": ["stad", "dorp", "gehucht"],
+                          "naam": ["Grootstad", "Kleindorp", "Gehucht"],
+                          "inwoners": [30000, 800, 90]})
+    kernen = gpd.GeoDataFrame(table[["kern_id"]], crs="EPSG:28992", geometry=[
+        Point(170000, 440000), Point(175000, 444000), Point(166000, 436000)])
+    grid = np.arange(-1500, 1501, 100)
+    places = gpd.GeoDataFrame(geometry=[Point(170000 + dx, 440000 + dy)
+                                        for dx in grid for dy in grid if dx or dy],
+                              crs="EPSG:28992")
+    return table, kernen, places, (160000, 430000, 180000, 450000)
+
+
+def test_the_largest_and_the_chosen_kern_are_named_even_among_meeting_places() -> None:
+    table, kernen, places, bounds = _town_full_of_places()
+    labels = maps.place_kern_labels(table, kernen, bounds=bounds, obstacles=places)
+    assert labels.texts[0] == "Grootstad"
+    assert "Kleindorp" in labels.texts
+    chosen = maps.place_kern_labels(table, kernen, bounds=bounds, obstacles=places,
+                                    selected="stad")
+    assert chosen.texts[0] == "Grootstad"
+    dots = np.array([[p.x - 100, p.y - 100, p.x + 100, p.y + 100] for p in kernen.geometry])
+    for name, label in zip(labels.texts, labels.boxes, strict=True):
+        for other, dot in zip(table["naam"], dots, strict=True):
+            if other != name:
+                assert (label[2] <= dot[0] or dot[2] <= label[0]
+                        or label[3] <= dot[1] or dot[3] <= label[1]), (name, other)
+
+
+def test_a_small_kern_still_gives_way_to_meeting_places() -> None:
+    table, kernen, places, bounds = _town_full_of_places()
+    table = table.assign(inwoners=[30, 800, 90])
+    labels = maps.place_kern_labels(table, kernen, bounds=bounds, obstacles=places)
+    assert labels.texts[0] == "Kleindorp"
+    assert "Grootstad" not in labels.texts

@@ -28,6 +28,7 @@ def place_labels(
     font_size: float | Sequence[float] | np.ndarray = 10.0,
     marker_size: float | Sequence[float] | np.ndarray = 12.0,
     bounds: Sequence[float] | None = None,
+    taken: np.ndarray | None = None,
 ) -> list[str | None]:
     """The ``textposition`` of each point's label, or None where it would overlap.
 
@@ -45,6 +46,8 @@ def place_labels(
         In pixels, one for all points or one per point.
     bounds
         (xmin, ymin, xmax, ymax) of the visible map: a label must lie wholly inside.
+    taken
+        Boxes (n × 4, as :func:`label_box`) already holding a label placed earlier.
 
     Returns
     -------
@@ -56,7 +59,7 @@ def place_labels(
     fonts = np.broadcast_to(np.asarray(font_size, dtype=float), xs.shape)
     halves = np.broadcast_to(np.asarray(marker_size, dtype=float), xs.shape) / 2 * units_per_pixel
     markers = np.column_stack([xs - halves, ys - halves, xs + halves, ys + halves])
-    placed: list[np.ndarray] = []
+    placed: list[np.ndarray] = [] if taken is None else list(np.asarray(taken).reshape(-1, 4))
     result: list[str | None] = [None] * len(xs)
     order = sorted(range(len(xs)), key=lambda i: -float(priority[i]))
     for i in order:

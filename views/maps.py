@@ -589,16 +589,33 @@ def place_kern_labels(
     units = metres_per_pixel(view["center"]["lat"], view["zoom"])
     centre_x, centre_y = (bounds[0] + bounds[2]) / 2, (bounds[1] + bounds[3]) / 2
     half_w, half_h = width / 2 * units, PLOT_HEIGHT / 2 * units
+    inside = (centre_x - half_w, centre_y - half_h, centre_x + half_w, centre_y + half_h)
     placed = place_labels(
         all_x, all_y, all_texts,
         priority=np.concatenate([priority, np.zeros(len(all_x) - len(x))]),
-        units_per_pixel=units, font_size=LABEL_FONT_PX, marker_size=all_sizes,
-        bounds=(centre_x - half_w, centre_y - half_h, centre_x + half_w, centre_y + half_h),
+        units_per_pixel=units, font_size=LABEL_FONT_PX, marker_size=all_sizes, bounds=inside,
     )
-    kept = [i for i in ranked if placed[i] is not None][:limit]
-    boxes = np.array([label_box(placed[i], x[i], y[i], texts[i], units_per_pixel=units,
-                                font_size=LABEL_FONT_PX, marker_size=sizes[i]) for i in kept])
-    boxes = boxes.reshape(-1, 4)
+
+    def named() -> tuple[list[int], np.ndarray]:
+        kept = [int(i) for i in ranked if placed[i] is not None][:limit]
+        boxes = [label_box(str(placed[i]), x[i], y[i], texts[i], units_per_pixel=units,
+                           font_size=LABEL_FONT_PX, marker_size=sizes[i]) for i in kept]
+        return kept, np.array(boxes).reshape(-1, 4)
+
+    kept, boxes = named()
+    # The chosen and the largest kern are named even where every spot covers a meeting place
+    # (a town centre full of them); their names still never cover another name or kern dot.
+    first = [int(i) for i in ranked[:1]] + [int(i) for i in np.flatnonzero(chosen[mask])]
+    missing = [i for i in dict.fromkeys(first) if texts[i] and placed[i] is None]
+    if missing:
+        again = place_labels(
+            x, y, [texts[i] if i in missing else "" for i in range(len(x))], priority=priority,
+            units_per_pixel=units, font_size=LABEL_FONT_PX, marker_size=sizes, bounds=inside,
+            taken=boxes,
+        )
+        for i in missing:
+            placed[i] = again[i]
+        kept, boxes = named()
     return Labels(x=(boxes[:, 0] + boxes[:, 2]) / 2, y=(boxes[:, 1] + boxes[:, 3]) / 2,
                   texts=[texts[i] for i in kept], positions=[str(placed[i]) for i in kept],
                   boxes=boxes)
