@@ -182,7 +182,7 @@ def _choice_widgets(options: RegionOptions, gebied: Gebied) -> Selection:
             sorted(within, key=lambda code: names.get(code, code)),
             format_func=lambda code: f"{names.get(code, code)} ({code})",
             key="gemeente",
-            placeholder=f"Alle gemeenten van {gebied.in_sentence}",
+            placeholder="Alle gemeenten",
         )
         gemeenten = tuple(chosen) or within
     modus, drempel = _reach_widgets()
