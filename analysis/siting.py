@@ -15,21 +15,23 @@ from straight-line distance times the detour factor when there is no graph.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import pulp
 from scipy.sparse.csgraph import dijkstra
 from scipy.spatial.distance import cdist
 from shapely.geometry import Point
-from spopt.locate import MCLP
 
 from analysis.errors import MismatchedRowsError, MissingColumnError, SiteCountError
 from analysis.nearest import detour_factor, snap_points
 from analysis.network import RoadGraph
 from analysis.reach import points_xy
 from analysis.scenario import SEARCH_CELLS
+
+if TYPE_CHECKING:
+    import pulp
 
 CANDIDATE_COLUMNS: tuple[str, ...] = ("kandidaat_id", "naam", "soort", "geometry")
 """Columns of :func:`candidate_sites`; ``soort`` is ``"gebouw"`` (a venue that does not count
@@ -249,7 +251,14 @@ def _solve(
     threshold_m: float,
     solver: pulp.LpSolver | None,
 ) -> np.ndarray:
-    """Solve the MCLP with column 0 (the existing places) fixed open; chosen candidate indices."""
+    """Solve the MCLP with column 0 (the existing places) fixed open; chosen candidate indices.
+
+    spopt and pulp are imported here, when a page or command asks for sites: together they take
+    a second and a half to import, which every other user of this module would pay.
+    """
+    import pulp
+    from spopt.locate import MCLP
+
     predefined = np.zeros(cost.shape[1], dtype=int)
     predefined[0] = 1
     model = MCLP.from_cost_matrix(
