@@ -265,8 +265,8 @@ def set_counts(
     store: Store,
     region: str,
     venue_id: str,
-    counts: bool,  # noqa: FBT001 - the verdict being set; callers in ui and tests pass it so
     *,
+    counts: bool,
     datum: date | None = None,
 ) -> str:
     """Say that a venue counts (``counts=True``) or does not count as a meeting place.

@@ -244,7 +244,7 @@ def _set(root: str, region: str, place: PlaceRow, *, counts: bool) -> None:
     venue_id, naam = _field(place, "venue_id"), _field(place, "naam")
     try:
         store = web_store(root)
-        set_counts(store, region, venue_id, counts)
+        set_counts(store, region, venue_id, counts=counts)
         refresh_reach(store, region=region)
     except StoreError as exc:
         _notice("error", str(exc))
