@@ -22,9 +22,10 @@ from loaders.divisions import with_gemeentecode
 from loaders.errors import SourceError, SourceFormatError, UnknownRegionError
 from loaders.files import scan_folder
 from loaders.from_files import Built, FileBuilder, fill_from_kerncijfers
+from loaders.manifest import LayerSource
 from loaders.regions import gemeente_codes, suggestion_text
 from loaders.schema import ATTRIBUTION, CRS
-from loaders.store import NATIONAL, NATIONAL_NAME, LayerSource, Store, StoreError
+from loaders.store import NATIONAL, NATIONAL_NAME, Store, StoreError
 
 Progress = Callable[[str], None]
 ENDPOINTS = {

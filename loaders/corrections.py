@@ -29,8 +29,9 @@ import pandas as pd
 import shapely
 
 from loaders import clock
+from loaders.manifest import LayerSource
 from loaders.schema import CRS, VENUE_COLUMNS
-from loaders.store import LayerSource, Store, StoreError
+from loaders.store import Store, StoreError
 from loaders.venue_duplicates import find_duplicates
 from loaders.venue_merge import normalise_name
 from loaders.venue_rules import (

@@ -18,10 +18,10 @@ import pandas as pd
 from loaders import cbs, divisions, kernen, osm, pdok, rivm, stemlokalen
 from loaders.errors import SourceFormatError, UnknownRegionError
 from loaders.files import SourceFile
+from loaders.manifest import LayerSource
 from loaders.parsed import read_once, remember
 from loaders.regions import suggestion_text
 from loaders.schema import ATTRIBUTION, CRS
-from loaders.store import LayerSource
 
 Built = Mapping[str, tuple[pd.DataFrame, LayerSource]]
 """The layers built so far, by name: what a later step reads (the gemeenten, the buurten)."""

@@ -18,6 +18,7 @@ import hashlib
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields
+from datetime import UTC, datetime
 from typing import Any
 
 HISTORY = "history"
@@ -26,29 +27,48 @@ DATA_KEY_LENGTH = 16
 """Hex digits of the digest in :meth:`Manifest.data_key`."""
 
 
-class NotAManifestError(ValueError):
-    """Valid JSON that is not a manifest (no ``layers`` mapping or no ``region``)."""
+def now_iso() -> str:
+    """The current UTC time as an ISO 8601 string, to the second."""
+    return datetime.now(UTC).replace(microsecond=0).isoformat()
 
 
 @dataclass(frozen=True)
-class LayerEntry:
-    """One stored version of a layer: its file, what it holds and where the data came from.
+class LayerSource:
+    """Where a layer came from: what a loader hands the store with each layer it writes.
 
-    The fields are the keys of a layer in ``manifest.json``. ``rows``, ``bytes`` and
-    ``sha256`` are None or empty when the writer did not record them (older stores);
-    ``replaced_at`` is set on earlier versions, ``restored_at`` on a restored one.
+    The store adds what it knows of the written file and keeps both as a :class:`LayerEntry`.
     """
 
-    file: str
-    source: str = ""
-    attribution: str = ""
+    source: str
+    attribution: str
     table_id: str = ""
     year: str = ""
     indeling: str = ""
     licence: str = ""
     note: str = ""
     inputs: str = ""
+    fetched_at: str = field(default_factory=now_iso)
+
+
+class NotAManifestError(ValueError):
+    """Valid JSON that is not a manifest (no ``layers`` mapping or no ``region``)."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class LayerEntry(LayerSource):
+    """One stored version of a layer: its file, what it holds and where the data came from.
+
+    The fields are the keys of a layer in ``manifest.json``: the :class:`LayerSource` the
+    loader gave, then what the store recorded. Read from an older store, a missing source,
+    attribution or time stays empty; ``rows``, ``bytes`` and ``sha256`` are None or empty
+    when the writer did not record them; ``replaced_at`` is set on earlier versions,
+    ``restored_at`` on a restored one.
+    """
+
+    source: str = ""
+    attribution: str = ""
     fetched_at: str = ""
+    file: str
     rows: int | None = None
     geometry: bool = False
     arrays: bool = False
@@ -229,7 +249,7 @@ class Manifest:
 
         Examples
         --------
-        >>> m = Manifest("nl", layers={"kernen": LayerEntry("kernen-a.parquet")})
+        >>> m = Manifest("nl", layers={"kernen": LayerEntry(file="kernen-a.parquet")})
         >>> m.data_key(["kernen"]) == m.data_key(["kernen", "kernen"]), m.data_key()[:3]
         (True, 'nl-')
         >>> m.data_key(["kernen"]) != m.data_key(["kernen", "venues"])

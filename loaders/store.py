@@ -30,8 +30,7 @@ import threading
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field, replace
-from datetime import UTC, datetime
+from dataclasses import asdict, replace
 from pathlib import Path
 
 import geopandas as gpd
@@ -39,7 +38,7 @@ import numpy as np
 import pandas as pd
 from filelock import FileLock, Timeout
 
-from loaders.manifest import LayerEntry, Manifest
+from loaders.manifest import LayerEntry, LayerSource, Manifest, now_iso
 from loaders.schema import CRS
 
 MANIFEST = "manifest.json"
@@ -83,26 +82,6 @@ class LayerDamagedError(StoreError):
     def __init__(self, layer: str, message: str) -> None:
         self.layer = layer
         super().__init__(message)
-
-
-def now_iso() -> str:
-    """The current UTC time as an ISO 8601 string, to the second."""
-    return datetime.now(UTC).replace(microsecond=0).isoformat()
-
-
-@dataclass(frozen=True)
-class LayerSource:
-    """Where a layer came from: one entry per layer in ``manifest.json``."""
-
-    source: str
-    attribution: str
-    table_id: str = ""
-    year: str = ""
-    indeling: str = ""
-    licence: str = ""
-    note: str = ""
-    inputs: str = ""
-    fetched_at: str = field(default_factory=now_iso)
 
 
 Layers = dict[str, tuple[pd.DataFrame | dict[str, np.ndarray], LayerSource]]

@@ -30,9 +30,9 @@ import requests
 
 from loaders.errors import SourceError
 from loaders.locatieserver import LOCATIESERVER_URL, geocode_address
-from loaders.manifest import Manifest
+from loaders.manifest import LayerSource, Manifest, now_iso
 from loaders.schema import CRS, VENUE_COLUMNS
-from loaders.store import LayerSource, Store, StoreError, now_iso
+from loaders.store import Store, StoreError
 from loaders.venue_duplicates import find_duplicates, mark_duplicates
 from loaders.venue_merge import merge_venues
 from loaders.venues import (

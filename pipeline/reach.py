@@ -17,10 +17,10 @@ import pandas as pd
 from analysis.network import RoadGraph, graph_from_road_edges
 from analysis.reach import fill_off_network, kern_reach, land_pieces
 from loaders.corrections import CORRECTIONS_LAYER, corrected_venues
-from loaders.manifest import Manifest
+from loaders.manifest import LayerSource, Manifest
 from loaders.roads import TRAVEL_MODES, RoadEdges
 from loaders.schema import ATTRIBUTION
-from loaders.store import NATIONAL, LayerSource, Store
+from loaders.store import NATIONAL, Store
 from loaders.venue_store import MERGES_LAYER, OWN_LAYER
 
 VENUE_LAYERS = ("venues", OWN_LAYER, MERGES_LAYER, CORRECTIONS_LAYER)

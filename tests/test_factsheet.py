@@ -17,10 +17,10 @@ import pytest
 from reportlab.pdfbase import pdfmetrics
 
 from analysis.reach import kern_reach
-from loaders.manifest import Manifest
+from loaders.manifest import LayerSource, Manifest
 from loaders.roads import RoadEdges
 from loaders.schema import ATTRIBUTION
-from loaders.store import LayerSource, Store
+from loaders.store import Store
 from loaders.venue_store import read_region_venues
 from rendering import images
 from reports.__main__ import main

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import json
-from dataclasses import replace
+from dataclasses import asdict, replace
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from loaders.check import NO_CHECKSUM, check_store
-from loaders.manifest import LayerEntry, Manifest, NotAManifestError
-from loaders.store import NATIONAL, LayerSource, Store
+from loaders.manifest import LayerEntry, LayerSource, Manifest, NotAManifestError
+from loaders.store import NATIONAL, Store
 
 OLD_ENTRY = {
     "source": "/data/pdok_gemeenten.geojson", "attribution": "Bron: CBS / Kadaster",
@@ -53,11 +53,26 @@ def test_an_entry_that_is_not_a_mapping_stays_as_damaged() -> None:
     assert manifest.layers["kernen"] == LayerEntry(file="")
 
 
+def test_a_written_layer_keeps_every_field_of_its_source_in_the_manifest(
+    tmp_path: Path,
+) -> None:
+    source = LayerSource(source="bestand.csv", attribution="Bron: CBS (CC BY 4.0)",
+                         table_id="85984NED", year="2024", indeling="2024", licence="CC BY 4.0",
+                         note="proef", inputs="kernen", fetched_at="2026-01-02T03:04:05+00:00")
+    store = Store(tmp_path)
+    store.write_region(NATIONAL, {"kernen": (pd.DataFrame({"kern_id": ["a"]}), source)},
+                       name="Nederland")
+    entry = store.manifest(NATIONAL).layers["kernen"]
+    assert {key: getattr(entry, key) for key in asdict(source)} == asdict(source)
+    written = json.loads((tmp_path / NATIONAL / "manifest.json").read_text(encoding="utf-8"))
+    assert asdict(source).items() <= written["layers"]["kernen"].items()
+
+
 def test_data_key_changes_only_with_the_layers_it_names() -> None:
-    manifest = Manifest(NATIONAL, layers={"kernen": LayerEntry("kernen-a.parquet"),
-                                          "venues": LayerEntry("venues-a.parquet")})
+    manifest = Manifest(NATIONAL, layers={"kernen": LayerEntry(file="kernen-a.parquet"),
+                                          "venues": LayerEntry(file="venues-a.parquet")})
     rewritten = replace(manifest, layers={**manifest.layers,
-                                          "venues": LayerEntry("venues-b.parquet")})
+                                          "venues": LayerEntry(file="venues-b.parquet")})
     assert rewritten.data_key(["kernen"]) == manifest.data_key(["kernen"])
     assert rewritten.data_key(["venues"]) != manifest.data_key(["venues"])
     assert rewritten.data_key() != manifest.data_key()

@@ -15,8 +15,9 @@ from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
 from analysis.nearest import DETOUR_FACTORS
+from loaders.manifest import LayerSource
 from loaders.rivm import read_loneliness_csv
-from loaders.store import DATA_ENV, NATIONAL, LayerSource, Store
+from loaders.store import DATA_ENV, NATIONAL, Store
 from loaders.venue_rules import rules_table
 from tests.conftest import SHARED_DATA
 from tests.region_stores import demo_region_store

@@ -21,8 +21,9 @@ from analysis.nearest import METHOD_NETWORK, METHOD_STRAIGHT_LINE
 from analysis.network import graph_from_road_edges
 from analysis.reach import kern_reach, reach_summary
 from loaders.corrections import corrected_venues
+from loaders.manifest import LayerSource
 from loaders.roads import RoadEdges
-from loaders.store import NATIONAL, LayerSource, Store
+from loaders.store import NATIONAL, Store
 from pipeline.loneliness import stored_kern_loneliness
 from pipeline.reach import refresh_reach
 from tests.region_stores import REGION, demo_region_store

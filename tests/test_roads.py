@@ -12,6 +12,7 @@ from shapely.geometry import box
 from loaders.__main__ import main as cli_main
 from loaders.build import fetch_network_live, import_network
 from loaders.errors import SourceFormatError, SourceUnavailable, UnknownRegionError
+from loaders.manifest import LayerSource
 from loaders.roads import (
     RoadEdges,
     edges_from_osmnx,
@@ -19,7 +20,7 @@ from loaders.roads import (
     read_road_edges,
     read_road_networks,
 )
-from loaders.store import NATIONAL, NATIONAL_NAME, LayerSource, Store
+from loaders.store import NATIONAL, NATIONAL_NAME, Store
 
 
 @pytest.fixture

@@ -19,8 +19,9 @@ from streamlit.testing.v1 import AppTest
 from analysis.reach import kern_reach, meeting_places
 from analysis.scenario import close_venues
 from analysis.siting import best_sites, candidate_sites
+from loaders.manifest import LayerSource
 from loaders.schema import KERN_COLUMNS, VENUE_COLUMNS
-from loaders.store import DATA_ENV, NATIONAL, LayerSource, Store
+from loaders.store import DATA_ENV, NATIONAL, Store
 from tests.region_stores import REGION, demo_region_store
 from views.scenario import MAP_MARGIN, area_places
 from views.text import format_count, format_km, plain_markdown

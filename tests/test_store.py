@@ -17,15 +17,8 @@ import pytest
 from geopandas.testing import assert_geodataframe_equal
 from shapely.geometry import Point
 
-from loaders.store import (
-    KEEP_VERSIONS,
-    NATIONAL,
-    NATIONAL_NAME,
-    LayerSource,
-    Store,
-    StoreError,
-    region_id,
-)
+from loaders.manifest import LayerSource
+from loaders.store import KEEP_VERSIONS, NATIONAL, NATIONAL_NAME, Store, StoreError, region_id
 
 REPO = Path(__file__).resolve().parent.parent
 

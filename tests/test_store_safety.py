@@ -25,6 +25,7 @@ from loaders import store as store_module
 from loaders.__main__ import main
 from loaders.build import _store_networks, import_folder
 from loaders.check import DAMAGED, MANIFEST_LAYER, MISSING, NO_CHECKSUM, OK, check_store
+from loaders.manifest import LayerSource
 from loaders.store import (
     DATA_ENV,
     KEEP_VERSIONS,
@@ -32,7 +33,6 @@ from loaders.store import (
     PREVIOUS_MANIFEST,
     WAIT_MESSAGE,
     LayerDamagedError,
-    LayerSource,
     Store,
     StoreError,
 )

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from loaders.manifest import Manifest
-from loaders.store import NATIONAL, LayerSource, Store
+from loaders.manifest import LayerSource, Manifest
+from loaders.store import NATIONAL, Store
 from ui.layers import load_layer
 
 SOURCE = LayerSource(source="test", attribution="Bron: RIVM", year="2020", indeling="2020")
