@@ -86,8 +86,7 @@ class FileBuilder:
         """Every readable area file of ``layer``: (division year, path, areas), newest first."""
         found = []
         for source in self.of_kind("areas", layer):
-            frame = read_once(pdok.read_area_file, source.path, layer=layer)
-            frame = frame[frame["code"] != divisions.ABROAD_CODE]
+            frame = _areas(source.path, layer)
             if len(frame):
                 found.append((int(frame["indeling"].iloc[0]), source.path, frame))
         if not found:
@@ -106,8 +105,8 @@ class FileBuilder:
         older = [(old_path, frame) for other, old_path, frame in found[1:] if other < year]
         newest = self._fill_statistics(newest, [frame for _p, frame in older])
         self.mapping = pd.concat(
-            [_overlap_map(old_path, frame, path, newest) for old_path, frame in older]
-            or [self.mapping], ignore_index=True,
+            [_overlap_map(old_path, path) for old_path, _frame in older] or [self.mapping],
+            ignore_index=True,
         )
         provinces = self._provinces(newest)
         newest = newest.assign(provincie=newest["code"].map(provinces))
@@ -296,13 +295,20 @@ def _kerncijfers_year(path: Path) -> int | None:
     return None
 
 
-def _overlap_map(
-    older_path: Path, older: gpd.GeoDataFrame, newest_path: Path, newest: gpd.GeoDataFrame
-) -> pd.DataFrame:
+def _areas(path: Path, layer: str) -> gpd.GeoDataFrame:
+    """The areas of ``layer`` in the file at ``path``, without the one for abroad."""
+    frame = read_once(pdok.read_area_file, path, layer=layer)
+    return frame[frame["code"] != divisions.ABROAD_CODE]
+
+
+def _overlap_map(older_path: Path, newest_path: Path) -> pd.DataFrame:
     """The old-to-new code map of two gemeente files, computed once per version of both."""
     return remember(
         divisions.overlap_map, [older_path, newest_path],
-        lambda: divisions.overlap_map(older, newest),
+        lambda: divisions.overlap_map(
+            _areas(older_path, "gemeenten"),
+            _areas(newest_path, "gemeenten").drop_duplicates("code"),
+        ),
     )
 
 

@@ -3,9 +3,12 @@
 A national file (all gemeenten, all buurten, every polling station) takes seconds to parse,
 and refreshing one gemeente after another from the same import folder parsed all of them
 again each time. :func:`read_once` keeps the parsed frame of each file version: the key is
-the file's resolved path, size and modification time (so a changed or replaced file is read
-again) plus the reader and its options. A reader that raises is not remembered: a broken
-file is read, and reported, every time.
+the path as given (readers take a year or an origin from the file's name, so two links to one
+file are two entries) with the file's device, inode, size and modification and change times
+(so a changed or replaced file is read again), plus the reader and its options. The key is
+taken before the file is read, so a file that changes during the read is read again next
+time. A reader that raises is not remembered: a broken file is read, and reported, every
+time; a file that cannot even be looked up is handed to the reader as it is.
 
 Each caller gets its own copy, so changing a returned frame never changes what is kept. The
 number of kept frames is bounded (:data:`KEPT_FRAMES`, least recently used first out).
@@ -26,8 +29,8 @@ __all__ = ["KEPT_FRAMES", "FileVersion", "clear", "file_version", "read_once", "
 KEPT_FRAMES = 32
 """How many parsed frames are kept at most (a national import folder holds about twenty)."""
 
-FileVersion = tuple[str, int, int]
-"""A file's resolved path, size in bytes and modification time in nanoseconds."""
+FileVersion = tuple[str, int, int, int, int, int]
+"""A file's absolute path, device, inode, size, and modification and change times (ns)."""
 
 FrameT = TypeVar("FrameT", bound=pd.DataFrame)
 
@@ -36,16 +39,16 @@ _lock = threading.Lock()
 
 
 def file_version(path: str | Path) -> FileVersion:
-    """What identifies the content of ``path``: resolved path, size and modification time.
+    """What identifies the content of ``path`` as given (see :data:`FileVersion`).
 
     Raises
     ------
     OSError
-        When the file cannot be found or read (as opening it would).
+        When the file cannot be found or looked up.
     """
-    resolved = Path(path).resolve()
-    status = resolved.stat()
-    return (str(resolved), status.st_size, status.st_mtime_ns)
+    status = Path(path).stat()
+    return (str(Path(path).absolute()), status.st_dev, status.st_ino, status.st_size,
+            status.st_mtime_ns, status.st_ctime_ns)
 
 
 def remember(
@@ -71,7 +74,11 @@ def remember(
     pandas.DataFrame
         A copy of the kept frame (or of the fresh one).
     """
-    key = (what, tuple(file_version(p) for p in paths), tuple(sorted(options.items())))
+    try:
+        versions = tuple(file_version(p) for p in paths)
+    except OSError:
+        return compute()
+    key = (what, versions, tuple(sorted(options.items())))
     with _lock:
         kept = _kept.get(key)
         if kept is not None:

@@ -110,3 +110,20 @@ def test_at_most_kept_frames_are_kept_least_recently_used_first_out(tmp_path: Pa
     assert reader.calls == calls
     parsed.read_once(reader, paths[1])
     assert reader.calls == calls + 1
+
+
+def test_two_names_of_one_file_are_two_entries(tmp_path: Path) -> None:
+    """Readers take a year or an origin from the name, so a link is read under its own name."""
+    path = tmp_path / "eenzaamheid_2016.csv"
+    _write(path, [1])
+    link = tmp_path / "eenzaamheid_2020.csv"
+    link.symlink_to(path)
+    names = []
+
+    def named(file: Path) -> pd.DataFrame:
+        names.append(Path(file).name)
+        return pd.DataFrame({"bestand": [Path(file).name]})
+
+    assert parsed.read_once(named, path)["bestand"].tolist() == ["eenzaamheid_2016.csv"]
+    assert parsed.read_once(named, link)["bestand"].tolist() == ["eenzaamheid_2020.csv"]
+    assert names == ["eenzaamheid_2016.csv", "eenzaamheid_2020.csv"]
