@@ -363,6 +363,9 @@ def test_the_largest_and_the_chosen_kern_are_named_even_among_meeting_places() -
     chosen = maps.place_kern_labels(table, kernen, bounds=bounds, obstacles=places,
                                     selected="stad")
     assert chosen.texts[0] == "Grootstad"
+    village = maps.place_kern_labels(table, kernen, bounds=bounds, obstacles=places,
+                                     selected="dorp")
+    assert village.texts[:2] == ["Kleindorp", "Grootstad"]
     dots = np.array([[p.x - 100, p.y - 100, p.x + 100, p.y + 100] for p in kernen.geometry])
     for name, label in zip(labels.texts, labels.boxes, strict=True):
         for other, dot in zip(table["naam"], dots, strict=True):

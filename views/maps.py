@@ -158,7 +158,7 @@ class MapText:
     estimate
         True when distances are straight-line estimates.
     area
-        Name of the area shown (``Aa en Hunze``, ``Provincie Drenthe``), for the title.
+        Name of the area shown (``Aa en Hunze``, ``de provincie Drenthe``), for the title.
     """
 
     mode_label: str
@@ -605,7 +605,9 @@ def place_kern_labels(
     kept, boxes = named()
     # The chosen and the largest kern are named even where every spot covers a meeting place
     # (a town centre full of them); their names still never cover another name or kern dot.
-    first = [int(i) for i in ranked[:1]] + [int(i) for i in np.flatnonzero(chosen[mask])]
+    first = [int(i) for i in np.flatnonzero(chosen[mask])]
+    if len(x) and people[mask].max() > 0:
+        first.append(int(np.argmax(people[mask])))
     missing = [i for i in dict.fromkeys(first) if texts[i] and placed[i] is None]
     if missing:
         again = place_labels(
