@@ -32,11 +32,12 @@ def now_iso() -> str:
     return datetime.now(UTC).replace(microsecond=0).isoformat()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class LayerSource:
     """Where a layer came from: what a loader hands the store with each layer it writes.
 
     The store adds what it knows of the written file and keeps both as a :class:`LayerEntry`.
+    Every field is named when it is given (nine strings in a row are easily swapped).
     """
 
     source: str
@@ -78,6 +79,20 @@ class LayerEntry(LayerSource):
     restored_at: str = ""
     extra: Mapping[str, Any] = field(default_factory=dict)
     """Keys of the JSON entry that this version does not know, written back unchanged."""
+
+    @classmethod
+    def stored(
+        cls, source: LayerSource, *, file: str, rows: int, geometry: bool, arrays: bool,
+        size: int, sha256: str,
+    ) -> LayerEntry:
+        """The entry of ``source`` written to ``file``, with what the store recorded of it.
+
+        Only the fields of :class:`LayerSource` are taken from ``source``, also when it is an
+        entry itself (a layer written again from a stored version).
+        """
+        own = {f.name: getattr(source, f.name) for f in fields(LayerSource)}
+        return cls(**own, file=file, rows=rows, geometry=geometry, arrays=arrays, bytes=size,
+                   sha256=sha256)
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> LayerEntry:

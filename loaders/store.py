@@ -30,7 +30,7 @@ import threading
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, replace
+from dataclasses import replace
 from pathlib import Path
 
 import geopandas as gpd
@@ -506,8 +506,8 @@ class Store:
             tmp.unlink(missing_ok=True)
             raise
         rows = len(data["u"]) if is_arrays and "u" in data else len(data)
-        return LayerEntry(**asdict(source), file=filename, rows=int(rows), geometry=is_geo,
-                          arrays=is_arrays, bytes=int(size), sha256=checksum)
+        return LayerEntry.stored(source, file=filename, rows=int(rows), geometry=is_geo,
+                                 arrays=is_arrays, size=int(size), sha256=checksum)
 
     @staticmethod
     def _collect_garbage(folder: Path, manifest: Manifest) -> None:

@@ -68,6 +68,19 @@ def test_a_written_layer_keeps_every_field_of_its_source_in_the_manifest(
     assert asdict(source).items() <= written["layers"]["kernen"].items()
 
 
+def test_a_stored_entry_can_be_the_source_of_a_new_write(tmp_path: Path) -> None:
+    store = Store(tmp_path)
+    first = LayerSource(source="bestand.csv", attribution="Bron: CBS", year="2024")
+    store.write_region(NATIONAL, {"kernen": (pd.DataFrame({"kern_id": ["a"]}), first)})
+    entry = store.manifest(NATIONAL).layers["kernen"]
+    store.write_region(NATIONAL, {"kernen": (pd.DataFrame({"kern_id": ["a", "b"]}), entry)})
+    again = store.manifest(NATIONAL).layers["kernen"]
+    assert (again.source, again.year, again.rows) == ("bestand.csv", "2024", 2)
+    assert again.file != entry.file
+    with pytest.raises(TypeError):
+        LayerSource("bestand.csv", "Bron: CBS")  # type: ignore[misc]
+
+
 def test_data_key_changes_only_with_the_layers_it_names() -> None:
     manifest = Manifest(NATIONAL, layers={"kernen": LayerEntry(file="kernen-a.parquet"),
                                           "venues": LayerEntry(file="venues-a.parquet")})
@@ -91,7 +104,8 @@ def test_an_old_store_opens_reads_and_takes_a_new_write(tmp_path: Path) -> None:
     assert store.read_layer(NATIONAL, "eenzaamheid")["regiocode"].tolist() == ["NL01"]
     assert [c.status for c in check_store(store, NATIONAL)] == [NO_CHECKSUM]
     frame = pd.DataFrame({"regiocode": ["NL01", "GM1680"]})
-    written = store.write_region(NATIONAL, {"eenzaamheid": (frame, LayerSource("t", "Bron: t"))})
+    source = LayerSource(source="t", attribution="Bron: t")
+    written = store.write_region(NATIONAL, {"eenzaamheid": (frame, source)})
     assert written == store.manifest(NATIONAL)
     assert written.layers["eenzaamheid"].rows == 2
     assert written.layers["eenzaamheid"].sha256

@@ -71,7 +71,8 @@ def _proef_store(root: Path, liechtenstein: Path, half: float) -> tuple[Store, f
                                 geometry=[box(cx - half, cy - half, cx + half, cy + half)],
                                 crs="EPSG:28992")
     store = Store(root)
-    store.write_region(NATIONAL, {"gemeenten": (gemeente, LayerSource("test", "test"))},
+    source = LayerSource(source="test", attribution="test")
+    store.write_region(NATIONAL, {"gemeenten": (gemeente, source)},
                        name=NATIONAL_NAME, gemeenten=["GM9001"])
     return store, cx, cy
 

@@ -126,7 +126,8 @@ CHILD = textwrap.dedent(
     from pathlib import Path
     import geopandas as gpd
     from shapely.geometry import Point
-    from loaders.store import LayerSource, Store
+    from loaders.manifest import LayerSource
+    from loaders.store import Store
 
     root, mode = Path(sys.argv[1]), sys.argv[2]
     n = 200_000

@@ -200,7 +200,8 @@ HOLDER = textwrap.dedent(
     """
     import sys, time
     from pathlib import Path
-    from loaders.store import LayerSource, Store
+    from loaders.manifest import LayerSource
+    from loaders.store import Store
     root = Path(sys.argv[1])
     store = Store(root)
     with store.writing("nl"):
@@ -208,7 +209,8 @@ HOLDER = textwrap.dedent(
         while not (root / "go").exists():
             time.sleep(0.05)
         kernen = store.read_layer("nl", "kernen")
-        store.write_region("nl", {"kernen": (kernen.iloc[:1], LayerSource("houder", "x"))})
+        source = LayerSource(source="houder", attribution="x")
+        store.write_region("nl", {"kernen": (kernen.iloc[:1], source)})
     """
 )
 
@@ -217,7 +219,8 @@ APPENDER = textwrap.dedent(
     import sys
     from pathlib import Path
     import pandas as pd
-    from loaders.store import LayerSource, Store
+    from loaders.manifest import LayerSource
+    from loaders.store import Store
     root, name = Path(sys.argv[1]), sys.argv[2]
     store = Store(root)
     for i in range(4):
