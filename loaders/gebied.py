@@ -55,9 +55,14 @@ class Gebied:
 
     @property
     def whole(self) -> str:
-        """The whole area in a sentence: ``heel Nederland``, ``de hele provincie Drenthe``."""
+        """The whole area in a sentence: ``heel Nederland``, ``de hele provincie Drenthe``.
+
+        Several gemeenten (``Aa en Hunze + Assen``) are ``alle gekozen gemeenten``.
+        """
         if self.kind == "provincie":
             return f"de hele provincie {self.label.removeprefix('Provincie ')}"
+        if len(self.codes) > 1 and self.kind == "gemeente":
+            return "alle gekozen gemeenten"
         return f"heel {self.label}"
 
     @property

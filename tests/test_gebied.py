@@ -41,6 +41,8 @@ def test_an_area_reads_as_dutch_inside_a_sentence() -> None:
     assert f"we tonen {drenthe.whole}" == "we tonen de hele provincie Drenthe"
     assert (country.in_sentence, country.whole) == ("Nederland", "heel Nederland")
     assert (gemeente.in_sentence, gemeente.whole) == ("Aa en Hunze", "heel Aa en Hunze")
+    two = resolve_gebied("GM1680,GM0106", GEMEENTEN)
+    assert two.whole == "alle gekozen gemeenten"
 
 
 @pytest.mark.parametrize(
