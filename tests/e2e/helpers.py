@@ -30,27 +30,36 @@ QUIET_MS = 400
 """A short pause after the charts are there, for the last layout pass."""
 
 
-RUN_OVER = """() => {
+SETTLED = """() => {
   const app = document.querySelector('[data-testid="stApp"]');
-  return !!app && app.dataset.testScriptState === 'notRunning'
-    && !document.querySelector('[data-testid="stStatusWidget"]')
-    && !document.querySelector('[data-stale="true"]')
-    && !document.querySelector('[data-testid="stSkeleton"]');
+  if (!app || !['notRunning', 'compilationError'].includes(app.dataset.testScriptState)) {
+    return false;
+  }
+  if (document.querySelector(
+      '[data-testid="stStatusWidget"], [data-stale="true"], [data-testid="stSkeleton"]')) {
+    return false;
+  }
+  return (""" + CHARTS_DRAWN + """)();
 }"""
-"""Whether Streamlit says its script run is over and no element is still faded as stale.
+"""Whether Streamlit says its script run is over, nothing is faded as stale, every chart drew.
 
 The running indicator alone is not enough: Streamlit shows it only after a short delay, and
 an element left from an earlier run is drawn at a third of its opacity until the new run
-replaces it (axe then measured a page title's contrast as too low).
+replaces it (axe then measured a page title's contrast as too low). Right after a click the
+browser still says "not running" until the server answers, which is why :func:`settle`
+asks twice, a pause apart.
 """
 
 
 def settle(page) -> None:
-    """Wait until the script run is over, nothing is stale and every chart has drawn."""
-    page.wait_for_function(RUN_OVER, timeout=30000)
-    page.wait_for_function(CHARTS_DRAWN, timeout=30000)
-    page.wait_for_timeout(QUIET_MS)
-    page.wait_for_function(RUN_OVER, timeout=30000)
+    """Wait until the page has settled (:data:`SETTLED`) and still has after a short pause."""
+    for _ in range(20):
+        page.wait_for_function(SETTLED, timeout=30000)
+        page.wait_for_timeout(QUIET_MS)
+        if page.evaluate(SETTLED):
+            return
+    message = "the page kept rerunning and never settled"
+    raise AssertionError(message)
 
 
 SCREENSHOTS_ENV = "ONTMOETINGSKAART_SCREENSHOTS"
