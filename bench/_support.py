@@ -320,3 +320,28 @@ def percentile(values: list[float], share: float) -> float:
 def verdict(*, ok: bool) -> str:
     """``ok`` or ``NIET`` for a target."""
     return "ok" if ok else "NIET"
+
+
+class Score:
+    """Targets and how many were met; every target prints one line.
+
+    A benchmark ends with :meth:`last_line` (``doelen gehaald: X van Y``).
+    """
+
+    def __init__(self) -> None:
+        self.met = 0
+        self.total = 0
+
+    def target(self, what: str, value: float | None, limit: float, unit: str,
+               detail: str = "") -> None:
+        """Count and print one target: met when ``value`` is known and at most ``limit``."""
+        self.total += 1
+        ok = value is not None and value <= limit
+        self.met += ok
+        shown = "fout" if value is None else f"{value:.2f} {unit}"
+        print(f"  doel {what:48} ≤ {limit:g} {unit:3} gemeten {shown:>10}  {verdict(ok=ok)}"
+              f"{'  ' + detail if detail else ''}", flush=True)
+
+    def last_line(self) -> str:
+        """The benchmark's last line: ``doelen gehaald: X van Y``."""
+        return f"doelen gehaald: {self.met} van {self.total}"

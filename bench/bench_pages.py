@@ -46,13 +46,13 @@ from _support import (
     NotSettledError,
     Page,
     RunWatcher,
+    Score,
     build_national_store,
     goto_settled,
     launch,
     median,
     new_context,
     streamlit_server,
-    verdict,
 )
 
 
@@ -75,24 +75,6 @@ LEVELS = [
 TARGET_PAGES = ["kaart", "kernen", "eenzaamheid", "vergelijken"]
 BASELINE = "bronnen"
 MAP_BYTES = 5_000_000
-
-
-class Score:
-    """Targets and how many were met; every target prints one line."""
-
-    def __init__(self) -> None:
-        self.met = 0
-        self.total = 0
-
-    def target(self, what: str, value: float | None, limit: float, unit: str,
-               detail: str = "") -> None:
-        """Count and print one target: met when ``value`` is known and at most ``limit``."""
-        self.total += 1
-        ok = value is not None and value <= limit
-        self.met += ok
-        shown = "fout" if value is None else f"{value:.2f} {unit}"
-        print(f"  doel {what:48} ≤ {limit:g} {unit:3} gemeten {shown:>10}  {verdict(ok=ok)}"
-              f"{'  ' + detail if detail else ''}", flush=True)
 
 
 # --------------------------------------------------------------------------- server
@@ -245,7 +227,7 @@ def main() -> int:
         if not args.zonder_browser:
             with streamlit_server(root, Path(tmp) / "streamlit.log") as (url, _process):
                 asyncio.run(browser_cases(url, plan, repeats, score))
-    print(f"doelen gehaald: {score.met} van {score.total}")
+    print(score.last_line())
     return 0
 
 

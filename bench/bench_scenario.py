@@ -1,9 +1,12 @@
 """Benchmark of a closure scenario against a full recomputation, on a gemeente-size problem.
 
-Run ``python bench/bench_scenario.py`` from the repository root. It prints a table; it asserts
-nothing (timings belong here, never in tests). Target: :func:`analysis.scenario.close_venues`
-at most 100 ms on a ~60 000-node graph with 60 kernen and 25 venues, also when a kern loses both
-its nearest and second-nearest place.
+Run ``python bench/bench_scenario.py`` from the repository root (``--snel``: a smaller graph,
+the smoke run of the test suite). It prints a table and the targets; it asserts nothing
+(timings belong here, never in tests). Targets (issue 3), per scenario:
+:func:`analysis.scenario.close_venues` at most 100 ms on a ~60 000-node graph with 60 kernen
+and 25 venues, also when a kern loses both its nearest and second-nearest place, and faster
+than the full recomputation (:func:`analysis.reach.kern_reach` without the closed places)
+timed in the same run. The last line is ``doelen gehaald: X van Y``.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from shapely.geometry import Point
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from _support import Score
 from bench_nearest import random_points, synthetic_graph
 
 from analysis.reach import kern_reach
@@ -57,14 +61,16 @@ def best_of(repeats: int, func: Callable[[], object]) -> tuple[float, float]:
     return statistics.median(times), min(times)
 
 
-def main() -> None:
-    """Time the closure scenarios against a full recomputation and print the table."""
+def main() -> int:
+    """Time the closure scenarios against a full recomputation; print the table and targets."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--side", type=int, default=245, help="grid side (side**2 nodes)")
     parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument("--snel", action="store_true", help="smoke run: 80 x 80 grid, 3 repeats")
     args = parser.parse_args()
+    side, repeats = (80, 3) if args.snel else (args.side, args.repeats)
     rng = np.random.default_rng(42)
-    graph = synthetic_graph(args.side, rng)
+    graph = synthetic_graph(side, rng)
     kernen = layers(random_points(graph, 60, rng), "k")
     venues = layers(random_points(graph, 25, rng), "v")
     reach = kern_reach(kernen, venues, mode="drive", graph=graph)
@@ -78,20 +84,28 @@ def main() -> None:
     }
     print(f"graaf: {graph.n_nodes} knopen, {graph.n_edges} wegdelen; 60 kernen, 25 plekken")
     print(f"{'scenario':36} {'herzoek':>7} {'close_venues ms':>16} {'volledig ms':>12}")
+    measured = []
     for label, closed in cases.items():
         both = int((reach["venue_id"].isin(closed) & reach["tweede_venue_id"].isin(closed)).sum())
         rest = venues[~venues["venue_id"].isin(closed)]
         fast, _ = best_of(
-            args.repeats,
+            repeats,
             lambda closed=closed: close_venues(
                 reach, closed, graph=graph, kernen=kernen, venues=venues, mode="drive"
             ),
         )
         full, _ = best_of(
-            args.repeats, lambda rest=rest: kern_reach(kernen, rest, mode="drive", graph=graph)
+            repeats, lambda rest=rest: kern_reach(kernen, rest, mode="drive", graph=graph)
         )
         print(f"{label:36} {both:>7} {fast:>16.1f} {full:>12.1f}")
+        measured.append((label, fast, full))
+    score = Score()
+    for label, fast, full in measured:
+        score.target(f"{label}: close_venues", fast, 100.0, "ms")
+        score.target(f"{label}: / volledig", fast / full, 1.0, "x")
+    print(score.last_line())
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())

@@ -55,3 +55,14 @@ def test_bench_network_quick_mode() -> None:
 def test_bench_nearest_quick_mode() -> None:
     out = _run("bench_nearest.py", "--snel", timeout=300)
     assert "ratio k=2 / bare" in out
+
+
+def test_bench_exports_quick_mode(national_store: Path) -> None:
+    out = _run("bench_exports.py", "--snel", "--opslag", str(national_store), timeout=300)
+    assert "PNG grafiek, warm" in out
+    assert "GeoPackage (EPSG:28992)" in out
+
+
+def test_bench_scenario_quick_mode() -> None:
+    out = _run("bench_scenario.py", "--snel", timeout=300)
+    assert "close_venues" in out
