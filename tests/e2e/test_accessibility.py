@@ -90,7 +90,7 @@ def test_sidebar_area_changes_by_keyboard(browser, streamlit_url: str) -> None:
         else:
             pytest.fail("the sidebar's area selector is not reachable with Tab")
         page.keyboard.type("Aa en")
-        page.wait_for_timeout(500)
+        page.get_by_role("option").first.filter(has_text="Aa en Hunze").wait_for(timeout=10000)
         page.keyboard.press("Enter")
         page.wait_for_function("() => location.search.includes('gebied=GM1680')",
                                timeout=30000)
