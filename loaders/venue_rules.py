@@ -72,8 +72,8 @@ VENUE_RULES: tuple[VenueRule, ...] = (
     VenueRule(
         "dorpshuis",
         "Dorpshuis",
-        r"doa?rps(huis|huus|hus|hoes)|dorpscentrum|dorpszaal|gemeenschapp?s?(huis|centrum)"
-        r"|mienskips(hus|gebou)",
+        r"doa?rps(huis|huus|hus|hoes)|dorpscentrum|dorpszaal|dorpsruimte"
+        r"|gemeenschapp?s?(huis|centrum)|mienskips(hus|gebou)",
         counts=True,
         uitleg="Het dorpshuis (ook doarpshûs, mienskipshûs, gemeenschapshuis) is de "
         "ontmoetingsplek van het dorp.",
@@ -81,7 +81,8 @@ VENUE_RULES: tuple[VenueRule, ...] = (
     VenueRule(
         "mfa",
         "Multifunctionele accommodatie",
-        r"multifunctione|(?<!\w)mf[acg](?!\w)|(?<!\w)m\.f\.[ac]\.|kultu+rh(u|uu|ui)s",
+        r"multifunctione|(?<!\w)mf[acg](?!\w)|(?<!\w)m\.f\.[ac]\.|kultu+rh(u|uu|ui)s"
+        r"|spilcentrum",
         counts=True,
         uitleg="Een MFA, MFC of kulturhus combineert dorpshuis en andere voorzieningen onder één "
         "dak.",
@@ -89,13 +90,15 @@ VENUE_RULES: tuple[VenueRule, ...] = (
     VenueRule(
         "buurthuis",
         "Buurthuis / wijkcentrum",
-        r"buurt(huis|huus|centrum|gebouw|kamer|accommodatie|punt)"
-        r"|wijk(centrum|gebouw|huis|accommodatie|voorziening|punt)|huis van de (wijk|buurt)"
-        r"|ontmoetings(centrum|ruimte|plek|plaats|huis)|verenigings(gebouw|huis)"
-        r"|dienstencentrum|jongerencentrum|trefpunt|patronaat",
+        r"buurt(huis|huus|centrum|gebouw|kamer|accommodatie|punt|plein|vereniging)"
+        r"|wijk(centrum|gebouw|huis|accommodatie|voorziening|punt|steunpunt|vereniging)"
+        r"|huis van de (wijk|buurt)|huiskamer van|gemeenschapsruimte"
+        r"|ontmoetings(centrum|ruimte|plek|plaats|huis)|verenigings(gebouw|huis|zaal)"
+        r"|dienstencentrum|jongerencentrum|tref(punt|centrum)|patronaat"
+        r"|(?<!islamitisch )cultureel[- ]centrum",
         counts=True,
-        uitleg="Buurthuizen, wijkcentra, ontmoetingscentra en verenigingsgebouwen zijn open voor "
-        "iedereen uit de buurt.",
+        uitleg="Buurthuizen, wijkcentra, ontmoetingscentra, (sociaal-)culturele centra en "
+        "verenigingsgebouwen zijn open voor iedereen uit de buurt.",
     ),
     VenueRule(
         "sportkantine",
@@ -153,7 +156,8 @@ VENUE_RULES: tuple[VenueRule, ...] = (
     VenueRule(
         "kerkgebouw",
         "Kerkgebouw",
-        r"kerk|kapel|parochie|moskee|synagoge|klooster|abdij|pastorie|gereformeerd|hervormd",
+        r"kerk|kapel|parochie|moskee|synagoge|klooster|abdij|pastorie|gereformeerd|hervormd"
+        r"|islamitisch",
         counts=False,
         uitleg="Een kerkgebouw telt alleen met gebruiksdoel bijeenkomstfunctie (zaal voor "
         "activiteiten).",
