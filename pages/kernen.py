@@ -44,7 +44,8 @@ totals = vk.totals(summary, threshold)
 left, middle, right = st.columns(3)
 left.metric(
     f"Met ontmoetingsplek binnen {within}",
-    f"{format_count(totals['kernen_binnen'])} van {format_count(totals['kernen'])} kernen",
+    format_count(totals["kernen_binnen"]),
+    delta=f"van {format_count(totals['kernen'])} kernen", delta_color="off", delta_arrow="off",
     help=f"Afstand {mode} tot de dichtstbijzijnde plek die als ontmoetingsplek telt.",
     border=True,
 )
@@ -55,7 +56,9 @@ middle.metric(
 )
 right.metric(
     f"Inwoners binnen {within}",
-    f"{format_count(totals['inwoners_binnen'])} van {format_count(totals['inwoners'])}",
+    format_count(totals["inwoners_binnen"]),
+    delta=f"van {format_count(totals['inwoners'])} (waar bekend)", delta_color="off",
+    delta_arrow="off",
     help="Alleen kernen waarvan het aantal inwoners bekend is tellen mee.",
     border=True,
 )

@@ -299,8 +299,9 @@ def test_kernen_table_threshold_filter_agrees_with_reach_summary(monkeypatch, aa
     assert any(estimate_note("fietsen") in m.value for m in app.markdown)
     summary = reach_summary(_expected(aa_root), [2000, 5000]).iloc[0]
     metrics = {m.label: m.value for m in app.metric}
-    assert metrics["Met ontmoetingsplek binnen 2 km"] == (
-        f"{summary['kernen_binnen_2000']} van {summary['kernen']} kernen")
+    deltas = {m.label: m.delta for m in app.metric}
+    assert metrics["Met ontmoetingsplek binnen 2 km"] == str(summary["kernen_binnen_2000"])
+    assert deltas["Met ontmoetingsplek binnen 2 km"] == f"van {summary['kernen']} kernen"
     assert metrics["Zonder ontmoetingsplek binnen 2 km"] == (
         f"{summary['kernen'] - summary['kernen_binnen_2000']} kernen")
     table = _table(app)

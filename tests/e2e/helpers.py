@@ -62,6 +62,19 @@ def settle(page) -> None:
     raise AssertionError(message)
 
 
+CUT_OFF = """() => [...document.querySelectorAll(
+    '[data-testid="stMetricValue"], [data-testid="stMetricDelta"]')]
+  .filter(el => [el, ...el.querySelectorAll('*')].some(e => e.scrollWidth > e.clientWidth + 1))
+  .map(el => el.innerText)"""
+"""The key figures (metric values and their notes) that do not fit and end in an ellipsis."""
+
+
+def cut_off_figures(page) -> list[str]:
+    """The key figures on ``page`` that are cut off (Streamlit ends them with "…")."""
+    found: list[str] = page.evaluate(CUT_OFF)
+    return found
+
+
 SCREENSHOTS_ENV = "ONTMOETINGSKAART_SCREENSHOTS"
 """Set (to "1") by ``pytest --screenshots``: only then do the browser tests save screenshots."""
 

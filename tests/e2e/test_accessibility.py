@@ -15,7 +15,15 @@ from pathlib import Path
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from tests.e2e.helpers import AREA, EXCEPTION, open_page, page_url, screenshot, settle
+from tests.e2e.helpers import (
+    AREA,
+    EXCEPTION,
+    cut_off_figures,
+    open_page,
+    page_url,
+    screenshot,
+    settle,
+)
 
 BLOCKING = frozenset({"serious", "critical"})
 STREAMLIT_EXCEPTIONS: tuple[tuple[frozenset[str], str], ...] = (
@@ -68,6 +76,7 @@ def test_axe_finds_no_serious_violation(
         page.get_by_role("heading", level=1).first.wait_for(timeout=60000)
         settle(page)
         assert page.locator(EXCEPTION).count() == 0
+        assert not cut_off_figures(page)
         screenshot(page, phone_dir / f"{path}-desktop.png")
         found = blocking_violations(page)
         print(f"\naxe {path}: {len(found)} ernstige of kritieke overtredingen")

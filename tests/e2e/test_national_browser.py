@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.helpers import EXCEPTION, screenshot, settle, url_query
+from tests.e2e.helpers import EXCEPTION, cut_off_figures, screenshot, settle, url_query
 
 pytestmark = pytest.mark.e2e
 PHONE = {"width": 390, "height": 844}
@@ -36,6 +36,7 @@ def test_overview_of_the_netherlands(
         # The status line counts the gemeenten, never lists 342 codes.
         expect(page.get_by_text("Nederland (342 gemeenten)").first).to_be_visible()
         expect(page.get_by_text("Kernen zonder plek binnen 2 km").first).to_be_visible()
+        assert not cut_off_figures(page)
         overflow = page.evaluate("() => document.documentElement.scrollWidth - innerWidth")
         assert overflow <= 1, f"the page scrolls sideways by {overflow} px at {size} size"
         screenshot(page, screenshot_dir / f"nl-overzicht-{size}.png", main_area=False)
@@ -74,5 +75,17 @@ def test_a_gemeente_is_found_by_typing_its_name(
         assert url_query(page)["gebied"] == ["GM1979"]
         assert page.locator(EXCEPTION).count() == 0
         screenshot(page, screenshot_dir / "eemsdelta-overzicht.png", main_area=False)
+    finally:
+        page.close()
+
+
+def test_key_figures_of_the_country_fit_beside_each_other(browser, national_url: str) -> None:
+    """Three key figures share the width on Kernen; national numbers must not end in "…"."""
+    page = _open(browser, f"{national_url}/kernen?gebied=NL", DESKTOP)
+    try:
+        assert page.locator(EXCEPTION).count() == 0
+        figures = page.get_by_test_id("stMetricValue")
+        expect(figures).to_have_count(3)
+        assert not cut_off_figures(page)
     finally:
         page.close()
