@@ -249,7 +249,8 @@ background = tiles.background() if st.toggle(
          "anders een witte achtergrond.",
 ) else None
 # On a phone the narrow map starts with the whole area in view and names only what fits.
-width = maps.PHONE_WIDTH_PX if is_phone() else maps.ASSUMED_WIDTH_PX
+phone = is_phone()
+width = maps.PHONE_WIDTH_PX if phone else maps.ASSUMED_WIDTH_PX
 chosen_gemeenten = None
 if gemeenten is not None:
     chosen_gemeenten = gemeenten[gemeenten["code"].isin(map_gemeenten)]
@@ -281,7 +282,9 @@ map_sources = layer_sources(context.manifest, [*MAP_LAYERS, f"netwerk_{choice.mo
 if background is not None:
     map_sources.append(background.source)
 st.caption(plain_markdown(source_line(map_sources)))
-st.caption("Beweeg over een kern, buurt of plek voor de cijfers en de bron; klik op een kern "
+st.caption("Tik op een kern, buurt of plek voor de cijfers en de bron en de details hieronder; "
+           "zoom in en uit met twee vingers." if phone else
+           "Beweeg over een kern, buurt of plek voor de cijfers en de bron; klik op een kern "
            "voor de details hieronder. Scrollen zoomt in en uit.")
 chart_downloads(
     figure, f"kaart_{context.selection.file_stem}_{weergave}" if focus is None

@@ -13,6 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import REPO
 from tests.e2e.helpers import AREA, EXCEPTION, page_url, screenshot, settle
@@ -124,6 +125,8 @@ def test_kaart_on_a_phone_map_full_width_legend_below(
         assert width >= FULL_WIDTH * PHONE["width"]
         assert drawn["right"] - drawn["left"] >= MAP_WIDTH * width
         assert boxes["legend"], "the map has a legend"
+        expect(page.get_by_text("Tik op een kern, buurt of plek")).to_be_visible()
+        assert page.get_by_text("Beweeg over een kern").count() == 0
         assert len(boxes["bars"]) == 2, "loneliness of the buurten and distance of the kernen"
         for part in [*boxes["legend"], *boxes["bars"]]:
             assert part["top"] >= drawn["bottom"] - 1, f"{part} is not below the map {drawn}"
