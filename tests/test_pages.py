@@ -377,9 +377,10 @@ def test_nederland_on_the_national_store(monkeypatch, tmp_path_factory) -> None:
     assert len(gebied.options) > len(gemeenten) > 300, "every gemeente, plus provinces and NL"
     assert sum(o.endswith(" (provincie)") for o in gebied.options) == 12
     assert app.multiselect(key="gemeente").value == []
-    metrics = {m.label: m.value for m in app.metric}
-    assert metrics["Met ontmoetingsplek binnen 2 km"].replace(".", "") == (
-        f"{summary['kernen_binnen_2000']} van {summary['kernen']} kernen")
+    metrics = {m.label: m for m in app.metric}
+    within = metrics["Met ontmoetingsplek binnen 2 km"]
+    assert within.value.replace(".", "") == str(summary["kernen_binnen_2000"])
+    assert within.delta.replace(".", "") == f"van {summary['kernen']} kernen"
     assert app.query_params["gebied"] == "NL"
     assert "gemeente" not in app.query_params
 
