@@ -12,7 +12,7 @@ from loaders.roads import MODE_WORDS
 from loaders.venue_rules import rules_table
 from ui.frame import page_context
 from views.sources import detour_table, detour_words
-from views.status import attributions, layers_table
+from views.status import attributions, layers_table, rows_text
 from views.text import format_decimal, format_threshold, plain_markdown
 
 st.title("Bronnen en methode")
@@ -25,7 +25,7 @@ st.markdown(
     "waar hij vandaan komt, de tabel, het jaar en de gebiedsindeling, wanneer hij is opgehaald "
     "en onder welke licentie."
 )
-st.table(layers_table(manifest).drop(columns="Naamsvermelding"), hide_index=True)
+st.table(rows_text(layers_table(manifest)).drop(columns="Naamsvermelding"), hide_index=True)
 st.markdown("**Naamsvermelding** (neem deze over bij elk gebruik, in rapporten en brieven):")
 st.markdown("\n".join(f"- {plain_markdown(line)}" for line in attributions(manifest)))
 

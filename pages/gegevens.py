@@ -13,6 +13,7 @@ from views.status import (
     OPERATOR_IMPORT_HELP,
     layers_table,
     regions_table,
+    rows_text,
     status_line,
 )
 from views.text import plain_markdown
@@ -51,7 +52,7 @@ else:
         label = f"{plain_markdown(manifest.name)} — bronnen per laag"
         with st.expander(label, expanded=len(manifests) == 1):
             st.dataframe(
-                layers_table(manifest),
+                rows_text(layers_table(manifest)),
                 hide_index=True,
                 width="stretch",
                 column_config={"Bron": st.column_config.TextColumn(width="medium")},

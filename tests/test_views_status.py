@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from loaders.manifest import LayerEntry, Manifest
 from views.sources import source_line, source_text
-from views.status import attributions, layers_table, licence, source_label, status_line
+from views.status import (
+    attributions,
+    layers_table,
+    licence,
+    rows_text,
+    source_label,
+    status_line,
+)
 
 RAW = {
     "region": "aa-en-hunze",
@@ -51,6 +58,15 @@ def test_layers_table_shows_file_names_years_and_licences() -> None:
         "a.csv; b.osm",
     ]
     assert table["Jaar"].tolist() == ["2016", "2012, 2016, 2020", ""]
+    assert table["Rijen"].tolist() == [54, 462, 23]
+    without_count = Manifest.from_dict({**RAW, "layers": {
+        "buurten": {**RAW["layers"]["buurten"], "rows": None, "indeling": "2016,2021"}}})
+    shown = rows_text(layers_table(without_count))
+    assert shown["Rijen"].tolist() == ["onbekend"]
+    assert shown["Indeling"].tolist() == ["2016, 2021"]
+    big = Manifest.from_dict({**RAW, "layers": {
+        "buurten": {**RAW["layers"]["buurten"], "rows": 12149}}})
+    assert rows_text(layers_table(big))["Rijen"].tolist() == ["12.149"]
     assert table["Licentie"].tolist() == [
         "niet vermeld", "CC BY 4.0 (niet live gecontroleerd)", "CC0, ODbL",
     ]

@@ -11,7 +11,7 @@ import pandas as pd
 from loaders.check import LayerCheck
 from loaders.corrections import CORRECTIONS_LAYER
 from loaders.manifest import LayerEntry, Manifest
-from views.text import format_timestamp, plain_markdown
+from views.text import UNKNOWN, format_count, format_timestamp, plain_markdown
 
 LAYER_TITLES = {
     "gemeenten": "Gemeentegrenzen",
@@ -69,17 +69,21 @@ def regions_table(manifests: list[Manifest]) -> pd.DataFrame:
 
 
 def layers_table(manifest: Manifest) -> pd.DataFrame:
-    """One row per layer of a region, with its source, table, year, rows, fetch time and licence."""
+    """One row per layer of a region, with its source, table, year, rows, fetch time and licence.
+
+    ``Rijen`` stays a number (missing when the store did not record it), for files as well as
+    pages; a page shows it with :func:`rows_text`.
+    """
     rows = []
     for layer, entry in manifest.layers.items():
         rows.append(
             {
                 "Laag": LAYER_TITLES.get(layer, layer),
-                "Rijen": entry.rows or 0,
+                "Rijen": entry.rows,
                 "Bron": source_label(entry.source),
                 "Tabel": entry.table_id,
-                "Jaar": _years(entry),
-                "Indeling": entry.indeling,
+                "Jaar": _spaced(entry.year),
+                "Indeling": _spaced(entry.indeling),
                 "Opgehaald": format_timestamp(entry.fetched_at),
                 "Licentie": licence(entry),
                 "Naamsvermelding": entry.attribution,
@@ -191,7 +195,7 @@ def status_line(manifest: Manifest) -> str:
     for layer, entry in layers.items():
         if layer in DERIVED_LAYERS or layer not in LAYER_TITLES or not in_use(layer, entry):
             continue
-        parts.append(f"{LAYER_TITLES[layer]} {_years(entry)}".strip())
+        parts.append(f"{LAYER_TITLES[layer]} {_spaced(entry.year)}".strip())
     fetched = sorted(e.fetched_at for layer, e in layers.items()
                      if e.fetched_at and layer not in DERIVED_LAYERS)
     if fetched:
@@ -207,9 +211,15 @@ def _codes(codes: Sequence[str]) -> str:
     return ", ".join(codes) if len(codes) <= MAX_LISTED_CODES else f"{len(codes)} gemeenten"
 
 
-def _years(entry: LayerEntry) -> str:
-    """The manifest's year field with a space after each comma (``2012, 2016, 2020``)."""
-    return re.sub(r"\s*,\s*", ", ", entry.year)
+def _spaced(listed: str) -> str:
+    """A manifest's comma-separated field with a space after each comma (``2012, 2016``)."""
+    return re.sub(r"\s*,\s*", ", ", listed)
+
+
+def rows_text(table: pd.DataFrame) -> pd.DataFrame:
+    """``table`` (from :func:`layers_table`) with its row counts as Dutch text: ``12.149``."""
+    return table.assign(Rijen=[UNKNOWN if pd.isna(n) else format_count(int(n))
+                               for n in table["Rijen"]])
 
 
 def check_summary(checks: list[LayerCheck]) -> tuple[bool, str]:
