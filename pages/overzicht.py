@@ -60,8 +60,14 @@ if eenzaamheid is not None and choice.jaar is not None:
         help=f"Modelschatting van RIVM, GGD'en en CBS, {AGE_LABELS.get(choice.leeftijd, '')}.",
         border=True,
     )
+notes = []
 if result.estimate:
-    st.caption(f"Afstanden zijn hemelsbrede schattingen ({mode}); zie Bronnen en methode.")
+    notes.append(f"Afstanden zijn hemelsbrede schattingen ({mode}).")
+if eenzaamheid is not None and choice.jaar is not None:
+    notes.append("Eenzaamheid is een modelschatting van RIVM, GGD'en en CBS per buurt, geen "
+                 "telling.")
+if notes:
+    st.caption(" ".join([*notes, "Zie Bronnen en methode."]))
 
 st.markdown(f"#### Kernen zonder ontmoetingsplek binnen {within}")
 gemeenten = load_layer(context.root, context.manifest, "gemeenten")

@@ -140,6 +140,9 @@ def test_overview_answers_for_the_area(
     assert 0 < len(listed) <= 15
     inwoners = pd.to_numeric(listed["Inwoners"], errors="coerce").dropna()
     assert inwoners.is_monotonic_decreasing, "largest kernen first"
+    notes = " ".join(c.value for c in app.caption)
+    assert "Eenzaamheid is een modelschatting van RIVM, GGD'en en CBS per buurt" in notes
+    assert "Afstanden zijn hemelsbrede schattingen (fietsen)." in notes
 
 
 def test_overview_is_the_first_page(monkeypatch: pytest.MonkeyPatch, drenthe: Path) -> None:
