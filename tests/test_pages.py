@@ -286,8 +286,10 @@ def test_gegevens_page_lists_the_store_with_sources(monkeypatch, tmp_path: Path)
     regions = app.dataframe[0].value
     assert regions["Regio"].tolist() == ["Nederland"]
     assert regions["Gemeenten"].tolist() == ["GM1680"]
+    assert list(regions.columns) == ["Regio", "Gemeenten", "Lagen", "Bijgewerkt"]
     layers = app.dataframe[1].value
     assert layers["Bron"].tolist() == ["kernen.csv"]
+    assert layers["Rijen"].tolist() == ["1"]
     assert layers["Opgehaald"].tolist() == ["27-11-2026 09:30 UTC"]
     assert layers["Naamsvermelding"].tolist() == ["Bron: CBS (CC BY 4.0)"]
 

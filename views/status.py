@@ -58,14 +58,13 @@ def regions_table(manifests: list[Manifest]) -> pd.DataFrame:
     rows = [
         {
             "Regio": m.name,
-            "Id": m.region,
             "Gemeenten": _codes(m.gemeenten),
             "Lagen": ", ".join(LAYER_TITLES.get(layer, layer) for layer in m.layers),
             "Bijgewerkt": format_timestamp(m.updated_at),
         }
         for m in manifests
     ]
-    return pd.DataFrame(rows, columns=["Regio", "Id", "Gemeenten", "Lagen", "Bijgewerkt"])
+    return pd.DataFrame(rows, columns=["Regio", "Gemeenten", "Lagen", "Bijgewerkt"])
 
 
 def layers_table(manifest: Manifest) -> pd.DataFrame:
