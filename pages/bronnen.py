@@ -11,7 +11,7 @@ from loaders.kernen import EXTENT_PER_ROOT_INHABITANT, MAX_EXTENT, SAME_PLACE_DI
 from loaders.roads import MODE_WORDS
 from loaders.venue_rules import rules_table
 from ui.frame import page_context
-from views.sources import detour_table, detour_words
+from views.sources import detour_table, detour_words, network_words
 from views.status import attributions, layers_table, rows_text
 from views.text import format_decimal, format_threshold, plain_markdown
 
@@ -89,7 +89,7 @@ waarom hij wel of niet telt.
 )
 rules = rules_table()
 st.table(rules.drop(columns="Naampatroon"), hide_index=True)
-with st.expander("Naampatronen van de regels (reguliere expressies)"):
+with st.expander("Naampatronen van de regels, voor wie ze precies wil nalezen"):
     st.dataframe(rules[["Volgorde", "Soort", "Naampatroon"]], hide_index=True, width="stretch")
 
 st.header("Afstanden")
@@ -97,15 +97,17 @@ speeds = ", ".join(
     f"{MODE_WORDS.get(mode, mode)} {format_decimal(speed)} km/u"
     for mode, speed in MODE_SPEEDS_KMH.items()
 )
+st.info(network_words(manifest), icon=":material/route:")
 st.markdown(
     f"""
 **Over de weg.** De afstand van een kern tot de dichtstbijzijnde ontmoetingsplek is de afstand
-over het wegennet (OpenStreetMap) voor de gekozen manier van reizen. We rekenen alle plekken
-tegelijk door met één *multi-source Dijkstra* over het omgekeerde netwerk: zo krijgt elk
-kruispunt in één keer de kortste weg naar de dichtstbijzijnde plek, en tellen eenrichtingsstraten
-in de richting van kern naar plek. Kernen en plekken worden aan het dichtstbijzijnde punt van
-het netwerk gekoppeld; dat laatste stukje telt hemelsbreed mee. Een punt ver van elke weg wordt
-niet gekoppeld, zodat een eiland nooit aan het vasteland hangt.
+over het wegennet (OpenStreetMap of een lijnenbestand zoals het NWB) voor de gekozen manier van
+reizen. We zoeken vanaf alle plekken tegelijk over het wegennet, in omgekeerde richting (een
+zogeheten *multi-source Dijkstra*): zo krijgt elk kruispunt in één keer de kortste weg naar de
+dichtstbijzijnde plek, en tellen eenrichtingsstraten in de richting van kern naar plek.
+Kernen en plekken worden aan het dichtstbijzijnde punt van het netwerk gekoppeld; dat laatste
+stukje telt hemelsbreed mee. Een punt ver van elke weg wordt niet gekoppeld, zodat een eiland
+nooit aan het vasteland hangt.
 
 **Reistijd** volgt uit de afstand en een vaste snelheid ({speeds}). Dat zijn aannames, geen
 metingen.

@@ -259,6 +259,7 @@ def test_bronnen_page_explains_sources_and_method(monkeypatch, demo_store) -> No
     app = _run(_app(monkeypatch, demo_store, jaar="2016"), "pages/bronnen.py")
     assert app.title[0].value == "Bronnen en methode"
     assert app.segmented_control(key="jaar").value == 2016
+    assert app.info[0].value.startswith("Nu is er geen wegennet opgeslagen: alle afstanden")
     headers = [h.value for h in app.header]
     assert headers == ["Bronnen van de opgeslagen gegevens",
                        "Eenzaamheidscijfers: wat ze wel en niet zijn",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from loaders.manifest import LayerEntry, Manifest
-from views.sources import source_line, source_text
+from views.sources import network_words, source_line, source_text
 from views.status import (
     attributions,
     layers_table,
@@ -139,3 +139,18 @@ def test_attributions_make_one_source_line_with_one_bron() -> None:
     assert "CBS / Kadaster, via Who's On First" in line
     assert f"Buurten: {source_text([RAW['layers']['buurten']['attribution']])}" == (
         "Buurten: CBS / Kadaster, via Who's On First")
+
+
+def test_network_words_say_which_distances_are_estimates() -> None:
+    def manifest(*layers: str) -> Manifest:
+        entries = {layer: {"file": f"{layer}.npz", "source": "x"} for layer in layers}
+        return Manifest.from_dict({"region": "nl", "layers": entries})
+
+    assert network_words(manifest("kernen")).startswith(
+        "Nu is er geen wegennet opgeslagen: alle afstanden zijn hemelsbrede schattingen")
+    bike = network_words(manifest("kernen", "netwerk_bike"))
+    assert bike.startswith("Nu is er een wegennet opgeslagen voor fietsen;")
+    assert bike.endswith("Voor lopen en auto zijn alle afstanden hemelsbrede schattingen.")
+    every = network_words(manifest("netwerk_walk", "netwerk_bike", "netwerk_drive"))
+    assert "lopen, fietsen en auto" in every
+    assert "Voor" not in every

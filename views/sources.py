@@ -18,9 +18,9 @@ from analysis import detour_factors
 from analysis.nearest import DETOUR_FACTORS
 from loaders.corrections import CORRECTIONS_LAYER
 from loaders.manifest import Manifest
-from loaders.roads import MODE_CHOICES, MODE_WORDS
+from loaders.roads import MODE_CHOICES, MODE_WORDS, TRAVEL_MODES
 from views.eenzaamheid import rivm_source
-from views.text import format_decimal, format_threshold
+from views.text import dutch_list, format_decimal, format_threshold
 
 PREFIX = "Bron: "
 LEADING_PREFIX = re.compile(r"^(?:Bron:\s*)+", re.IGNORECASE)
@@ -154,3 +154,24 @@ def detour_table() -> pd.DataFrame:
         for low, high, n, median, p10, p90 in bands
     ]
     return pd.DataFrame(rows)
+
+
+def network_words(manifest: Manifest) -> str:
+    """What the stored road networks mean for the distances shown now, in Dutch.
+
+    Examples
+    --------
+    >>> network_words(Manifest.from_dict({"region": "nl", "layers": {}}))[:40]
+    'Nu is er geen wegennet opgeslagen: alle '
+    """
+    stored = [mode for mode in TRAVEL_MODES if f"netwerk_{mode}" in manifest.layers]
+    if not stored:
+        return ("Nu is er geen wegennet opgeslagen: alle afstanden zijn hemelsbrede schattingen "
+                "(zie *Zonder wegennet* hieronder).")
+    words = dutch_list([MODE_WORDS[mode] for mode in stored])
+    text = (f"Nu is er een wegennet opgeslagen voor {words}; kernen en plekken buiten dat "
+            "netwerk krijgen de gemarkeerde schatting.")
+    missing = [MODE_WORDS[mode] for mode in TRAVEL_MODES if mode not in stored]
+    if missing:
+        text += f" Voor {dutch_list(missing)} zijn alle afstanden hemelsbrede schattingen."
+    return text
