@@ -19,9 +19,9 @@ st.title("Correcties")
 context = page_context()
 show_notice()
 
-st.header("Correcties op de kaart")
+st.header("Wat je zelf hebt aangepast")
 st.markdown(
-    "Wat je zelf hebt aangepast: een plek die volgens jou wél of juist níet als "
+    "Een plek die volgens jou wél of juist níet als "
     "ontmoetingsplek telt, of een plek die ontbrak. Elke correctie draagt de bron "
     "**eigen invoer** en de datum, blijft bewaard als de andere gegevens worden vernieuwd, en "
     "telt meteen mee in de kaart, de tabellen, het scenario, de downloads en de factsheet."

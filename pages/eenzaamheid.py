@@ -137,8 +137,9 @@ chart_downloads(
 )
 st.caption(
     f"RIVM heeft alle jaren omgerekend naar de buurtindeling {indeling}, zodat je een buurt "
-    "door de jaren kunt volgen. Vergelijk codes nooit met een andere indeling zonder dat te "
-    "vermelden. Samenhang in de tijd zegt niets over oorzaken."
+    "door de jaren kunt volgen. Buurtgrenzen veranderen in de loop van de jaren: zet deze "
+    f"cijfers alleen naast cijfers van dezelfde indeling ({indeling}), en vermeld dat. "
+    "Samenhang in de tijd zegt niets over oorzaken."
 )
 
 st.markdown("#### Tabel")
