@@ -51,7 +51,8 @@ left.metric(
 )
 middle.metric(
     f"Zonder ontmoetingsplek binnen {within}",
-    f"{format_count(totals['kernen'] - totals['kernen_binnen'])} kernen",
+    format_count(totals["kernen"] - totals["kernen_binnen"]),
+    delta=f"van {format_count(totals['kernen'])} kernen", delta_color="off", delta_arrow="off",
     border=True,
 )
 right.metric(
