@@ -138,6 +138,7 @@ def test_overview_answers_for_the_area(
     assert app.metric[0].value == f"{format_count(outside)} van {format_count(len(reach))}"
     listed = app.dataframe[0].value
     assert 0 < len(listed) <= 15
+    assert list(listed.columns)[:2] == ["Kern", "Afstand"], "the distance fits on a phone"
     inwoners = pd.to_numeric(listed["Inwoners"], errors="coerce").dropna()
     assert inwoners.is_monotonic_decreasing, "largest kernen first"
     notes = " ".join(c.value for c in app.caption)

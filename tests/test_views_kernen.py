@@ -61,6 +61,7 @@ def test_display_table_sorts_farthest_first_and_keeps_numbers() -> None:
     assert list(display["Kern"]) == ["Bonnen", "Gieten (centrum)", '=HYPERLINK("http://x")',
                                      "Schipborg"]
     assert display["Afstand (km)"].iloc[1] == pytest.approx(3.3945)
+    assert list(display.columns)[:2] == ["Kern", "Afstand (km)"], "the distance fits on a phone"
     assert "Minuten fietsen" in display
     assert display["Eenzaam (%)"].isna().all()
     html = vk.styled_kernen(display).to_html()

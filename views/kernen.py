@@ -144,6 +144,8 @@ def display_table(
 ) -> pd.DataFrame:
     """The kernen with Dutch headers for the screen, farthest from a meeting place first.
 
+    The distance follows the kern's name, so a phone shows it without scrolling sideways.
+
     Distances stay numbers (km) so the table sorts correctly; :func:`styled_kernen` adds the
     decimal commas, and missing numbers are shown as :data:`views.text.UNKNOWN` by
     ``st.dataframe``. Text
@@ -155,13 +157,13 @@ def display_table(
     per_kern = _column(ordered, "pct_65plus_niveau").eq("buurt").any()
     columns = {
         "Kern": ordered["naam"],
+        "Afstand (km)": ordered["afstand_m"] / 1000.0,
         "Gemeente": ordered["gemeentenaam"],
         "Inwoners": pd.to_numeric(ordered["inwoners"], errors="coerce").astype(float),
         **({"65+ (%)": ordered["pct_65plus"],
             "65+ van": _text(ordered["pct_65plus_niveau"])} if per_kern else {}),
         "Dichtstbijzijnde ontmoetingsplek": _text(ordered["venue_naam"], NO_PLACE_FOUND),
         "Soort": _text(ordered["venue_soort"]),
-        "Afstand (km)": ordered["afstand_m"] / 1000.0,
         f"Minuten {mode_label}": ordered["minuten"],
         "Op één na dichtstbijzijnde": _text(_column(ordered, "tweede_venue_naam")),
         "Afstand tweede (km)": ordered["tweede_afstand_m"] / 1000.0,

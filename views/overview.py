@@ -48,7 +48,8 @@ def kernen_without(
 ) -> pd.DataFrame:
     """The kernen without a place within ``threshold_m``, most inhabitants first, Dutch headers.
 
-    ``table`` is :func:`views.kernen.kern_table` (with ``gemeentenaam``).
+    ``table`` is :func:`views.kernen.kern_table` (with ``gemeentenaam``). The distance comes
+    right after the kern's name, so a phone shows it without scrolling sideways.
     """
     outside = table[~table["afstand_m"].le(threshold_m)].assign(
         _inwoners=lambda f: pd.to_numeric(f["inwoners"], errors="coerce")
@@ -58,10 +59,10 @@ def kernen_without(
     return pd.DataFrame(
         {
             "Kern": ordered["naam"],
-            "Gemeente": ordered["gemeentenaam"],
-            "Inwoners": ordered["_inwoners"].astype("Int64"),
-            "Dichtstbijzijnde ontmoetingsplek": ordered["venue_naam"],
             "Afstand": [format_km(m) for m in ordered["afstand_m"]],
+            "Inwoners": ordered["_inwoners"].astype("Int64"),
+            "Gemeente": ordered["gemeentenaam"],
+            "Dichtstbijzijnde ontmoetingsplek": ordered["venue_naam"],
         }
     ).reset_index(drop=True)
 
