@@ -14,6 +14,7 @@ import pytest
 
 from loaders.schema import RD_BOUNDS
 from ui.selection import THRESHOLDS_M
+from views.overview import kernen_without
 from views.text import (
     ECHO_LIMIT,
     WORD_JOINER,
@@ -23,6 +24,7 @@ from views.text import (
     format_count,
     format_delta,
     format_km,
+    format_km_beside,
     format_metres,
     format_minutes,
     format_moment,
@@ -224,3 +226,24 @@ def test_rd_bounds_are_min_x_min_y_max_x_max_y() -> None:
     assert min_y < max_y
     assert RD_BOUNDS.contains(233_000, 562_000)
     assert not RD_BOUNDS.contains(562_000, 233_000)
+
+
+@pytest.mark.parametrize("threshold", [500, 1000, 2000, 5000])
+def test_a_distance_beyond_the_limit_never_reads_as_the_limit(threshold: int) -> None:
+    limit = format_km(threshold)
+    for metres in np.linspace(threshold - 200, threshold + 200, 801):
+        shown = format_km_beside(float(metres), threshold)
+        if metres > threshold:
+            assert shown != limit, (metres, shown)
+        else:
+            assert shown == format_km(float(metres))
+    assert format_km_beside(threshold + 8.3, threshold) == f"meer dan {limit}"
+
+
+def test_the_overview_list_says_more_than_the_limit() -> None:
+    table = pd.DataFrame({"naam": ["Nijlande", "Gieten"], "gemeentenaam": ["Aa en Hunze"] * 2,
+                          "inwoners": [55, 4575], "venue_naam": ["a", "b"],
+                          "afstand_m": [2008.3, 3200.0]})
+    listed = kernen_without(table, 2000)
+    assert listed.set_index("Kern")["Afstand"].to_dict() == {
+        "Gieten": "3,2 km", "Nijlande": "meer dan 2,0 km"}

@@ -46,7 +46,7 @@ from views.text import (
     SUPPRESSED,
     dutch_list,
     format_count,
-    format_km,
+    format_km_beside,
     format_minutes,
     format_pct,
     format_threshold,
@@ -933,7 +933,8 @@ def _kern_hover(table: pd.DataFrame, kernen: gpd.GeoDataFrame, text: MapText) ->
         else:
             parts.append(f"Dichtstbijzijnde ontmoetingsplek: {escape(row.venue_naam)} "
                          f"({escape(row.venue_soort)})")
-            parts.append(f"Afstand: {format_km(row.afstand_m)} · {format_minutes(row.minuten)} "
+            parts.append(f"Afstand: {format_km_beside(row.afstand_m, text.threshold_m)} · "
+                         f"{format_minutes(row.minuten)} "
                          f"{text.mode_label}")
             parts.append(f"Methode: {escape(row.methode)}")
         if loneliness_values is not None and pd.notna(loneliness_values[i]):

@@ -13,7 +13,7 @@ import pandas as pd
 
 from analysis.nearest import METHOD_STRAIGHT_LINE
 from views.eenzaamheid import NATIONAL_CODE
-from views.text import format_count, format_km, plain_markdown
+from views.text import format_count, format_km_beside, plain_markdown
 
 TOP_KERNEN = 15
 """How many kernen without a place the first page lists (largest first)."""
@@ -59,7 +59,7 @@ def kernen_without(
     return pd.DataFrame(
         {
             "Kern": ordered["naam"],
-            "Afstand": [format_km(m) for m in ordered["afstand_m"]],
+            "Afstand": [format_km_beside(m, threshold_m) for m in ordered["afstand_m"]],
             "Inwoners": ordered["_inwoners"].astype("Int64"),
             "Gemeente": ordered["gemeentenaam"],
             "Dichtstbijzijnde ontmoetingsplek": ordered["venue_naam"],

@@ -112,6 +112,26 @@ def format_km(
     return f"{format_decimal(metres / 1000, '+.1f' if sign else '.1f')} km"
 
 
+def format_km_beside(metres: float | None, threshold_m: float) -> str:
+    """:func:`format_km`, but a distance beyond ``threshold_m`` never reads as the limit itself.
+
+    Next to "binnen 2 km" a kern at 2,008 m would read "2,0 km" and seem within; it reads
+    "meer dan 2,0 km". Every other distance is as :func:`format_km` gives it.
+
+    Examples
+    --------
+    >>> format_km_beside(2008.3, 2000), format_km_beside(1996.0, 2000)
+    ('meer dan 2,0 km', '2,0 km')
+    >>> format_km_beside(2060.0, 2000), format_km_beside(None, 2000)
+    ('2,1 km', 'geen afstand')
+    """
+    shown = format_km(metres)
+    if metres is not None and not is_missing(metres) and metres > threshold_m \
+            and shown == format_km(threshold_m):
+        return f"meer dan {shown}"
+    return shown
+
+
 def format_threshold(metres: float) -> str:
     """A round distance (a threshold, a scale bar) in km without trailing zeros (``0,5 km``).
 
