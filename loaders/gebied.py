@@ -43,6 +43,11 @@ class Gebied:
     codes: tuple[str, ...]
 
     @property
+    def name(self) -> str:
+        """The area's own name: ``Drenthe`` for the province, else the label."""
+        return self.label.removeprefix("Provincie ") if self.kind == "provincie" else self.label
+
+    @property
     def in_sentence(self) -> str:
         """The name inside a sentence: ``de provincie Drenthe``; a gemeente or the country as is.
 
@@ -50,7 +55,7 @@ class Gebied:
         province takes the article and a lower-case noun ("kernen in de provincie Drenthe").
         """
         if self.kind == "provincie":
-            return f"de provincie {self.label.removeprefix('Provincie ')}"
+            return f"de provincie {self.name}"
         return self.label
 
     @property
@@ -60,7 +65,7 @@ class Gebied:
         Several gemeenten (``Aa en Hunze + Assen``) are ``alle gekozen gemeenten``.
         """
         if self.kind == "provincie":
-            return f"de hele provincie {self.label.removeprefix('Provincie ')}"
+            return f"de hele provincie {self.name}"
         if len(self.codes) > 1 and self.kind == "gemeente":
             return "alle gekozen gemeenten"
         return f"heel {self.label}"
@@ -76,7 +81,7 @@ class Gebied:
         (Groningen, Utrecht) stays first, with its province right after it.
         """
         if self.kind == "provincie":
-            return f"{self.label.removeprefix('Provincie ')} (provincie)"
+            return f"{self.name} (provincie)"
         return self.label
 
 

@@ -126,10 +126,8 @@ def format_km_beside(metres: float | None, threshold_m: float) -> str:
     ('2,1 km', 'geen afstand')
     """
     shown = format_km(metres)
-    if metres is not None and not is_missing(metres) and metres > threshold_m \
-            and shown == format_km(threshold_m):
-        return f"meer dan {shown}"
-    return shown
+    beyond = not is_missing(metres) and float(metres or 0.0) > threshold_m
+    return f"meer dan {shown}" if beyond and shown == format_km(threshold_m) else shown
 
 
 def format_threshold(metres: float) -> str:
